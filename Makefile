@@ -1,0 +1,45 @@
+# The Privacy Portal. `make run` serves it with demo data; `make test` runs everything.
+export GOTOOLCHAIN := go1.27.3
+SHELL := /bin/bash
+
+GO_TEST_FLAGS ?= -race -count=1
+
+.PHONY: run build test lint generate css check-generated bench psql node_modules clean
+
+run: build
+	@scripts/run.sh
+
+build:
+	go build -o bin/portal ./cmd/portal
+
+# Everything, on a throwaway PostgreSQL cluster under .data/test-pg.
+test: node_modules
+	@scripts/test.sh $(GO_TEST_FLAGS)
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	go vet ./...
+	go tool staticcheck ./...
+
+# Regenerate templ components and the stylesheet (both are committed).
+generate: node_modules
+	go tool templ generate -path views
+	npx tailwindcss -i static/css/input.css -o static/css/app.css --minify
+
+css: node_modules
+	npx tailwindcss -i static/css/input.css -o static/css/app.css --minify
+
+check-generated: node_modules
+	@scripts/check-generated.sh
+
+node_modules: package-lock.json
+	@[ -d node_modules/tailwindcss ] && [ node_modules -nt package-lock.json ] || { npm ci --no-audit --no-fund --loglevel=error && touch node_modules; }
+
+bench: build
+	@scripts/bench.sh
+
+psql:
+	@set -a; . .data/pg/env; set +a; psql "$$MIGRATE_DATABASE_URL"
+
+clean:
+	rm -rf bin .bench

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// config is read from the environment once, in main, and passed down
+// explicitly: no package reads the environment on its own.
+type config struct {
+	DatabaseURL        string // the application role (portal_app)
+	MigrateDatabaseURL string // the owner role, for migrations
+	Addr               string
+	BaseURL            *url.URL
+	KeysDir            string
+	PolicyPath         string
+	SMTPURL            string
+	TrustedProxies     []netip.Prefix // only these may set X-Forwarded-For
+	MaxConns           int32
+}
+
+func loadConfig() (config, error) {
+	c := config{
+		DatabaseURL:        os.Getenv("DATABASE_URL"),
+		MigrateDatabaseURL: os.Getenv("MIGRATE_DATABASE_URL"),
+		Addr:               envOr("PORTAL_ADDR", ":8080"),
+		KeysDir:            envOr("PORTAL_KEYS_DIR", ".data/keys"),
+		PolicyPath:         os.Getenv("PORTAL_POLICY"),
+		SMTPURL:            os.Getenv("SMTP_URL"),
+		MaxConns:           32,
+	}
+	base, err := url.Parse(envOr("PORTAL_BASE_URL", "http://localhost:8080"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return c, fmt.Errorf("PORTAL_BASE_URL must be an absolute http(s) URL")
+	}
+	c.BaseURL = base
+	if v := os.Getenv("PORTAL_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return c, fmt.Errorf("PORTAL_DB_MAX_CONNS must be a number from 1 to 1000")
+		}
+		c.MaxConns = int32(n)
+	}
+	for _, s := range strings.FieldsFunc(os.Getenv("PORTAL_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return c, fmt.Errorf("PORTAL_TRUSTED_PROXIES: %q is not a CIDR range", s)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+	return c, nil
+}
+
+// ipExtractor trusts X-Forwarded-For only from the configured proxies;
+// without any, the client is the TCP peer (a forged header changes nothing).
+func (c config) ipExtractor() echo.IPExtractor {
+	if len(c.TrustedProxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range c.TrustedProxies {
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}

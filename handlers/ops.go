@@ -1,0 +1,134 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/alegria/privacy-portal/models"
+)
+
+// errAbortHandler is re-panicked by the recoverer, as net/http expects.
+var errAbortHandler = http.ErrAbortHandler
+
+type opsHandler struct {
+	db      *models.DB
+	schema  *schemaGate
+	metrics *metrics
+}
+
+// health says the process is alive; it does not touch the database, so a
+// database outage does not get the app servers restarted.
+func (h *opsHandler) health(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// ready says whether this instance should receive traffic: the database
+// answers and its schema is the one this binary was built for.
+func (h *opsHandler) ready(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := h.db.Ping(ctx); err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+	}
+	current, err := h.schema.check(ctx)
+	if err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "no schema"})
+	}
+	if !current {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "schema": "older than this release: run portal migrate"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (h *opsHandler) prometheus(c echo.Context) error {
+	h.metrics.handler.ServeHTTP(c.Response(), c.Request())
+	return nil
+}
+
+// metrics counts requests and their latency by route, method and status.
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	handler  http.Handler
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "portal_http_requests_total", Help: "HTTP requests by route, method and status.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "portal_http_request_duration_seconds", Help: "HTTP request latency by route and method.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route", "method"}),
+	}
+	reg.MustRegister(m.requests, m.latency)
+	gatherer, ok := reg.(prometheus.Gatherer)
+	if !ok {
+		gatherer = prometheus.DefaultGatherer
+	}
+	m.handler = promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})
+	return m
+}
+
+func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		route := routeOf(c)
+		m.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(c.Response().Status)).Inc()
+		m.latency.WithLabelValues(route, c.Request().Method).Observe(time.Since(start).Seconds())
+		return nil
+	}
+}
+
+// schemaGate refuses traffic while the database schema is older than this
+// binary's migrations (a deploy that forgot `portal migrate`). The answer is
+// cached for a second so the check costs nothing per request.
+type schemaGate struct {
+	db     *models.DB
+	target int64
+	now    func() time.Time
+
+	mu      sync.Mutex
+	checked time.Time
+	current bool
+}
+
+func newSchemaGate(db *models.DB, target int64, now func() time.Time) *schemaGate {
+	return &schemaGate{db: db, target: target, now: now}
+}
+
+func (g *schemaGate) check(ctx context.Context) (bool, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.current && g.now().Sub(g.checked) < time.Second {
+		return true, nil
+	}
+	v, err := g.db.SchemaVersion(ctx)
+	if err != nil {
+		g.current = false
+		return false, err
+	}
+	g.current, g.checked = v >= g.target, g.now()
+	return g.current, nil
+}
+
+func (g *schemaGate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if ok, _ := g.check(c.Request().Context()); !ok {
+			return echo.NewHTTPError(http.StatusServiceUnavailable)
+		}
+		return next(c)
+	}
+}

@@ -1,0 +1,34 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/alegria/privacy-portal/views"
+)
+
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render writes a component with status. It renders into a buffer first, so a
+// failed render still reaches the error handler with a proper status instead
+// of a half-written page.
+func render(c echo.Context, status int, comp templ.Component) error {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		buf.Reset()
+		buffers.Put(buf)
+	}()
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
+		return fmt.Errorf("handlers: render: %w", err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// pageFor is the layout data of the current request.
+func pageFor(c echo.Context, title string) views.Page {
+	return views.Page{Title: title, Path: c.Request().URL.Path}
+}

@@ -1,0 +1,47 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/alegria/privacy-portal/static"
+)
+
+// routes registers every route in one place, grouped by who may call them.
+func routes(e *echo.Echo, d Deps) {
+	schema := newSchemaGate(d.DB, d.SchemaTarget, d.Now)
+	metrics := newMetrics(d.Metrics)
+
+	e.Use(
+		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}),
+		securityHeaders(d.BaseURL),
+		metrics.middleware,
+		requestLog(d.Log),
+		recoverer(d.Log), // inside the log and metrics, so a panic is counted as the 500 it becomes
+		// Public bodies are small; routes that take uploads set their own limit.
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: isUploadRoute}),
+	)
+
+	// Operations: always answer, even on a stale schema.
+	ops := &opsHandler{db: d.DB, schema: schema, metrics: metrics}
+	e.GET("/healthz", ops.health)
+	e.GET("/readyz", ops.ready)
+	e.GET("/metrics", ops.prometheus)
+	e.Match([]string{http.MethodGet, http.MethodHead}, "/static/*", echo.WrapHandler(static.Handler()))
+
+	// Everything else needs the schema this binary was built for.
+	site := e.Group("", schema.middleware)
+
+	// Public pages, rendered from the registry.
+	pub := &publicHandler{reg: d.Registry}
+	site.GET("/", pub.showHome)
+	site.GET("/privacy", pub.showPrivacy)
+	site.GET("/cookies", pub.showCookies)
+}
+
+// uploadRoutes take bodies larger than the default limit and enforce their own.
+var uploadRoutes = map[string]bool{}
+
+func isUploadRoute(c echo.Context) bool { return uploadRoutes[c.Path()] }

@@ -1,0 +1,49 @@
+// Package handlers is the HTTP layer: thin Echo handlers (parse, call
+// models/policy/vault, render) and the middleware every response passes.
+package handlers
+
+import (
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
+)
+
+// Deps is everything the HTTP layer needs, wired explicitly by cmd/portal.
+type Deps struct {
+	Registry *policy.Registry
+	DB       *models.DB
+	Log      *slog.Logger
+	BaseURL  *url.URL         // public URL of the site; https turns on HSTS and Secure cookies
+	IP       echo.IPExtractor // how the client address is found (direct, or behind trusted proxies)
+	Metrics  prometheus.Registerer
+	Now      func() time.Time // injectable clock for tests
+	// SchemaTarget is the migration version this binary needs; the server
+	// answers 503 until the database has reached it.
+	SchemaTarget int64
+}
+
+// New builds the Echo server with every route and middleware.
+func New(d Deps) *echo.Echo {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Metrics == nil {
+		d.Metrics = prometheus.NewRegistry()
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	if d.IP != nil {
+		e.IPExtractor = d.IP
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.HTTPErrorHandler = errorHandler(d.Log)
+	routes(e, d)
+	return e
+}

@@ -1,0 +1,208 @@
+package handlers_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/alegria/privacy-portal/handlers"
+	"github.com/alegria/privacy-portal/migrations"
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/models/testdb"
+	"github.com/alegria/privacy-portal/policy"
+)
+
+type server struct {
+	*httptest.Server
+	db *models.DB
+}
+
+func newServer(t *testing.T, mutate func(*handlers.Deps)) server {
+	t.Helper()
+	db, _ := testdb.Open(t)
+	reg, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := migrations.Latest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("https://portal.example")
+	d := handlers.Deps{Registry: reg, DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, SchemaTarget: target}
+	if mutate != nil {
+		mutate(&d)
+	}
+	srv := httptest.NewServer(handlers.New(d))
+	t.Cleanup(srv.Close)
+	return server{srv, db}
+}
+
+func get(t *testing.T, s server, path string) (*http.Response, string) {
+	t.Helper()
+	res, err := s.Client().Get(s.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
+	s := newServer(t, nil)
+	for _, path := range []string{"/", "/privacy", "/cookies", "/healthz", "/readyz", "/metrics", "/does-not-exist", "/static/css/app.css"} {
+		t.Run(path, func(t *testing.T) {
+			res, _ := get(t, s, path)
+			h := res.Header
+			csp := h.Get("Content-Security-Policy")
+			for _, want := range []string{"script-src 'nonce-", "frame-ancestors 'none'", "default-src 'none'", "base-uri 'none'"} {
+				if !strings.Contains(csp, want) {
+					t.Errorf("CSP %q lacks %q", csp, want)
+				}
+			}
+			if strings.Contains(csp, "unsafe-inline") {
+				t.Errorf("CSP allows unsafe-inline: %q", csp)
+			}
+			for name, want := range map[string]string{
+				"X-Content-Type-Options":    "nosniff",
+				"Referrer-Policy":           "same-origin",
+				"Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+			} {
+				if got := h.Get(name); got != want {
+					t.Errorf("%s = %q, want %q", name, got, want)
+				}
+			}
+			if h.Get("Permissions-Policy") == "" || h.Get("X-Request-Id") == "" {
+				t.Errorf("missing Permissions-Policy or X-Request-Id: %v", h)
+			}
+		})
+	}
+}
+
+func TestNonceIsFreshPerRequest(t *testing.T) {
+	s := newServer(t, nil)
+	a, _ := get(t, s, "/")
+	b, _ := get(t, s, "/")
+	if a.Header.Get("Content-Security-Policy") == b.Header.Get("Content-Security-Policy") {
+		t.Error("two requests got the same CSP nonce")
+	}
+}
+
+func TestNoHSTSOnPlainHTTP(t *testing.T) {
+	s := newServer(t, func(d *handlers.Deps) { d.BaseURL, _ = url.Parse("http://localhost:8080") })
+	res, _ := get(t, s, "/")
+	if res.Header.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS sent for a plain-http base URL")
+	}
+}
+
+func TestPublicPages(t *testing.T) {
+	s := newServer(t, nil)
+	cases := []struct {
+		path   string
+		status int
+		want   []string
+	}{
+		{"/", 200, []string{"<h1", "/contact"}},
+		{"/privacy", 200, []string{"dpo@alegria.tech", "890581986", "Schrems II", "3 Place de Fontenoy"}},
+		{"/cookies", 200, []string{"portal_consent"}},
+		{"/nope", 404, []string{"Page not found"}},
+	}
+	for _, c := range cases {
+		t.Run(c.path, func(t *testing.T) {
+			res, body := get(t, s, c.path)
+			if res.StatusCode != c.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, c.status)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("body lacks %q", w)
+				}
+			}
+			if strings.Contains(body, "goroutine") || strings.Contains(body, ".go:") {
+				t.Error("response shows internals")
+			}
+		})
+	}
+}
+
+func TestReadiness(t *testing.T) {
+	t.Run("ready", func(t *testing.T) {
+		s := newServer(t, nil)
+		if res, body := get(t, s, "/readyz"); res.StatusCode != 200 {
+			t.Fatalf("readyz %d: %s", res.StatusCode, body)
+		}
+	})
+	t.Run("stale schema refuses traffic", func(t *testing.T) {
+		s := newServer(t, func(d *handlers.Deps) { d.SchemaTarget += 1 })
+		if res, body := get(t, s, "/readyz"); res.StatusCode != 503 || !strings.Contains(body, "portal migrate") {
+			t.Errorf("readyz %d %s, want 503 naming portal migrate", res.StatusCode, body)
+		}
+		if res, _ := get(t, s, "/privacy"); res.StatusCode != 503 {
+			t.Errorf("/privacy on a stale schema: %d, want 503", res.StatusCode)
+		}
+		if res, _ := get(t, s, "/healthz"); res.StatusCode != 200 {
+			t.Errorf("/healthz %d, want 200: liveness does not depend on the database", res.StatusCode)
+		}
+	})
+	t.Run("database down", func(t *testing.T) {
+		s := newServer(t, nil)
+		s.db.Close()
+		if res, _ := get(t, s, "/readyz"); res.StatusCode != 503 {
+			t.Errorf("readyz with the database closed: %d, want 503", res.StatusCode)
+		}
+	})
+}
+
+func TestStaticAssets(t *testing.T) {
+	s := newServer(t, nil)
+	_, page := get(t, s, "/")
+	i := strings.Index(page, "/static/css/app.css?v=")
+	if i < 0 {
+		t.Fatal("page does not link the fingerprinted stylesheet")
+	}
+	href := page[i : i+strings.IndexByte(page[i:], '"')]
+	req, _ := http.NewRequest("GET", s.URL+href, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := s.Client().Transport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("stylesheet headers %v: want precompressed and immutable", res.Header)
+	}
+	if res, _ := get(t, s, "/static/../go.mod"); res.StatusCode != 404 {
+		t.Errorf("path traversal: %d", res.StatusCode)
+	}
+}
+
+func TestMetricsCountRoutes(t *testing.T) {
+	s := newServer(t, nil)
+	get(t, s, "/privacy")
+	get(t, s, "/random-scanner-path")
+	_, body := get(t, s, "/metrics")
+	if !strings.Contains(body, `portal_http_requests_total{method="GET",route="/privacy",status="200"} 1`) {
+		t.Errorf("metrics lack the /privacy counter:\n%s", body)
+	}
+	if strings.Contains(body, "random-scanner-path") {
+		t.Error("unmatched paths leak into metric labels")
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	s := newServer(t, nil)
+	res, err := s.Client().Post(s.URL+"/privacy", "application/x-www-form-urlencoded", strings.NewReader(strings.Repeat("a", 100<<10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge && res.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("oversized body: %d", res.StatusCode)
+	}
+}

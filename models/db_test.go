@@ -1,0 +1,121 @@
+package models_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/models/testdb"
+)
+
+// insertRecord writes a bare record in its purpose's scope.
+func insertRecord(t *testing.T, db *models.DB, purpose string, restricted bool) uuid.UUID {
+	t.Helper()
+	id := uuid.Must(uuid.NewV7())
+	err := db.InScope(context.Background(), models.Scope{Purposes: []string{purpose}}, func(tx *gorm.DB) error {
+		return tx.Exec(`INSERT INTO records (id, purpose, status, fields, restricted, expires_at)
+			VALUES (?, ?, 'new', '\x00', ?, now() + interval '1 year')`, id, purpose, restricted).Error
+	})
+	if err != nil {
+		t.Fatalf("insert %s: %v", purpose, err)
+	}
+	return id
+}
+
+func countVisible(t *testing.T, db *models.DB, s models.Scope) int64 {
+	t.Helper()
+	var n int64
+	err := db.InScope(context.Background(), s, func(tx *gorm.DB) error {
+		return tx.Raw("SELECT count(*) FROM records").Scan(&n).Error
+	})
+	if err != nil {
+		t.Fatalf("count: %v", err)
+	}
+	return n
+}
+
+// Row-level security is the second wall behind the handlers' checks: the
+// application role sees only the purposes of the transaction's scope.
+func TestRowLevelSecurityScopesRecords(t *testing.T) {
+	db, _ := testdb.Open(t)
+	insertRecord(t, db, "contact", false)
+	insertRecord(t, db, "contact", true)
+	insertRecord(t, db, "recruitment", false)
+
+	cases := []struct {
+		name  string
+		scope models.Scope
+		want  int64
+	}{
+		{"sales sees contact, not restricted", models.Scope{Purposes: []string{"contact", "quote"}}, 1},
+		{"recruitment sees its own only", models.Scope{Purposes: []string{"recruitment"}}, 1},
+		{"dpo sees restricted too", models.Scope{Purposes: []string{"contact", "recruitment"}, SeesRestricted: true}, 3},
+		{"unknown purpose sees nothing", models.Scope{Purposes: []string{"nothing"}}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := countVisible(t, db, c.scope); got != c.want {
+				t.Errorf("visible records = %d, want %d", got, c.want)
+			}
+		})
+	}
+}
+
+func TestNoScopeSeesNothing(t *testing.T) {
+	db, _ := testdb.Open(t)
+	insertRecord(t, db, "contact", false)
+	var n int64
+	if err := db.Gorm.Raw("SELECT count(*) FROM records").Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("without a scope the app role saw %d records, want 0", n)
+	}
+	if err := db.InScope(context.Background(), models.Scope{}, func(*gorm.DB) error { return nil }); err != models.ErrNoScope {
+		t.Errorf("empty scope: err = %v, want ErrNoScope", err)
+	}
+}
+
+func TestScopeCannotWriteOtherPurpose(t *testing.T) {
+	db, _ := testdb.Open(t)
+	err := db.InScope(context.Background(), models.Scope{Purposes: []string{"contact"}}, func(tx *gorm.DB) error {
+		return tx.Exec(`INSERT INTO records (id, purpose, status, fields, expires_at)
+			VALUES (?, 'recruitment', 'new', '\x00', now())`, uuid.Must(uuid.NewV7())).Error
+	})
+	if err == nil {
+		t.Fatal("inserting a recruitment record in a contact scope succeeded")
+	}
+}
+
+func TestAppRoleCannotRunDDL(t *testing.T) {
+	db, _ := testdb.Open(t)
+	for _, q := range []string{
+		"CREATE TABLE evil (id int)",
+		"ALTER TABLE records DISABLE ROW LEVEL SECURITY",
+		"DROP POLICY records_by_purpose ON records",
+		"UPDATE consents SET granted = true",
+		"DELETE FROM consents",
+	} {
+		if err := db.Gorm.Exec(q).Error; err == nil {
+			t.Errorf("%q succeeded as portal_app", q)
+		}
+	}
+}
+
+func TestSchemaVersionIsLatest(t *testing.T) {
+	db, _ := testdb.Open(t)
+	got, err := db.SchemaVersion(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := migrationsLatest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("schema version %d, want %d", got, want)
+	}
+}

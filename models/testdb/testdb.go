@@ -1,0 +1,106 @@
+// Package testdb gives each test a fresh, migrated database on the throwaway
+// cluster that `make test` starts (scripts/pgcluster), cloned from a template
+// migrated once per run by pgtestdb.
+package testdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/peterldowns/pgtestdb"
+	"github.com/peterldowns/pgtestdb/migrators/common"
+
+	"github.com/alegria/privacy-portal/migrations"
+	"github.com/alegria/privacy-portal/models"
+)
+
+// URLs are the two connection strings of one test database: the owner's
+// (migrations, tampering tests) and the application role's.
+type URLs struct {
+	Owner string
+	App   string
+}
+
+type migrator struct{}
+
+func (migrator) Hash() (string, error) {
+	return common.HashDirs(migrations.FS(), "*.sql", ".")
+}
+
+func (migrator) Migrate(ctx context.Context, db *sql.DB, _ pgtestdb.Config) error {
+	return migrations.Up(ctx, db)
+}
+
+func env(t testing.TB, name string) *url.URL {
+	t.Helper()
+	raw := os.Getenv(name)
+	if raw == "" {
+		t.Fatalf("%s is not set: run the tests with `make test`, which starts a throwaway PostgreSQL cluster", name)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return u
+}
+
+// New creates a fresh migrated database for t and returns its URLs. It is
+// dropped when the test passes.
+func New(t testing.TB) URLs {
+	t.Helper()
+	admin, owner, app := env(t, "ADMIN_DATABASE_URL"), env(t, "MIGRATE_DATABASE_URL"), env(t, "DATABASE_URL")
+	adminPW, _ := admin.User.Password()
+	ownerPW, _ := owner.User.Password()
+	conf := pgtestdb.Config{
+		DriverName: "pgx",
+		Host:       admin.Hostname(),
+		Port:       admin.Port(),
+		User:       admin.User.Username(),
+		Password:   adminPW,
+		Database:   "postgres",
+		Options:    "sslmode=disable",
+		TestRole: &pgtestdb.Role{
+			Username:     owner.User.Username(),
+			Password:     ownerPW,
+			Capabilities: "NOSUPERUSER",
+		},
+		ForceTerminateConnections: true,
+	}
+	inst := pgtestdb.Custom(t, conf, migrator{})
+	appURL := *app
+	appURL.Path = "/" + inst.Database
+	return URLs{Owner: inst.URL(), App: appURL.String()}
+}
+
+// Open creates a fresh database and connects to it as the application role.
+func Open(t testing.TB) (*models.DB, URLs) {
+	t.Helper()
+	urls := New(t)
+	db, err := models.Open(context.Background(), urls.App, 8)
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	t.Cleanup(db.Close)
+	return db, urls
+}
+
+// Exec runs statements as the owner (setting up tampering, say).
+func Exec(t testing.TB, ownerURL, query string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("pgx", ownerURL)
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatalf("testdb: %s: %v", query, err)
+	}
+}
+
+// String keeps URLs (which hold passwords) out of test logs.
+func (u URLs) String() string { return fmt.Sprintf("testdb(%d bytes)", len(u.App)) }

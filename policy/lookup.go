@@ -1,0 +1,168 @@
+package policy
+
+import (
+	"slices"
+	"time"
+)
+
+// Purpose returns the purpose with this key. Pointers point into the
+// registry: treat them as read-only.
+func (r *Registry) Purpose(key string) (*Purpose, bool) {
+	for i := range r.Purposes {
+		if r.Purposes[i].Key == key {
+			return &r.Purposes[i], true
+		}
+	}
+	return nil, false
+}
+
+// Role returns the staff role with this key.
+func (r *Registry) Role(key string) (*Role, bool) {
+	for i := range r.Roles {
+		if r.Roles[i].Key == key {
+			return &r.Roles[i], true
+		}
+	}
+	return nil, false
+}
+
+// PurposesFor lists the purposes a role may see. Access is denied by
+// default (art. 5(1)(f), 25, 32): an unknown role or one that manages staff
+// gets nil. The result is a copy; it feeds the row-level security setting.
+func (r *Registry) PurposesFor(role string) []string {
+	ro, ok := r.Role(role)
+	if !ok || ro.ManagesStaff {
+		return nil
+	}
+	if ro.AllPurposes {
+		keys := make([]string, len(r.Purposes))
+		for i, p := range r.Purposes {
+			keys[i] = p.Key
+		}
+		return keys
+	}
+	return slices.Clone(ro.Purposes)
+}
+
+// CanSee reports whether role may see records of purpose (need-to-know,
+// art. 5(1)(f) and 32(4)).
+func (r *Registry) CanSee(role, purpose string) bool {
+	_, ok := r.Purpose(purpose)
+	return ok && slices.Contains(r.PurposesFor(role), purpose)
+}
+
+// FormByPath returns the purpose whose public form is at path.
+func (r *Registry) FormByPath(path string) (*Purpose, bool) {
+	for i := range r.Purposes {
+		if f := r.Purposes[i].Form; f != nil && f.Path == path {
+			return &r.Purposes[i], true
+		}
+	}
+	return nil, false
+}
+
+// FormPurposes lists, in registry order, the purposes with a public form.
+func (r *Registry) FormPurposes() []*Purpose {
+	var ps []*Purpose
+	for i := range r.Purposes {
+		if r.Purposes[i].Form != nil {
+			ps = append(ps, &r.Purposes[i])
+		}
+	}
+	return ps
+}
+
+// Category returns the cookie category with this key.
+func (r *Registry) Category(key string) (*CookieCategory, bool) {
+	for i := range r.Cookies {
+		if r.Cookies[i].Key == key {
+			return &r.Cookies[i], true
+		}
+	}
+	return nil, false
+}
+
+// OptionalCategories lists the categories that need the visitor's consent
+// (ePrivacy art. 5(3)): every one but the strictly necessary.
+func (r *Registry) OptionalCategories() []CookieCategory {
+	var cs []CookieCategory
+	for _, c := range r.Cookies {
+		if !c.Necessary {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// Right returns the data subject's right with this key.
+func (r *Registry) Right(key string) (*Right, bool) {
+	for i := range r.Rights {
+		if r.Rights[i].Key == key {
+			return &r.Rights[i], true
+		}
+	}
+	return nil, false
+}
+
+// RequestableRights lists the rights offered on the /rights form
+// (art. 12(2): make exercising them easy).
+func (r *Registry) RequestableRights() []Right {
+	var rs []Right
+	for _, rt := range r.Rights {
+		if rt.Requestable {
+			rs = append(rs, rt)
+		}
+	}
+	return rs
+}
+
+// ExpiresAt is when a record kept under this rule must be deleted
+// (art. 5(1)(e)). Calendar arithmetic, but a month or year that lands on a
+// day the target month lacks (31 January + 1 month, 29 February + 1 year)
+// ends on that month's last day instead of overflowing into the next: the
+// data is never kept longer than promised.
+func (rt Retention) ExpiresAt(from time.Time) time.Time {
+	t := from.AddDate(rt.Years, rt.Months, 0)
+	if t.Day() != from.Day() {
+		t = t.AddDate(0, 0, -t.Day()) // back to the last day of the intended month
+	}
+	return t.AddDate(0, 0, rt.Days)
+}
+
+// IsTextLike reports whether the field takes free text, which must be
+// bounded by MaxLength (data minimisation, art. 5(1)(c)).
+func (f Field) IsTextLike() bool {
+	switch f.Type {
+	case FieldText, FieldTextarea, FieldEmail, FieldPhone:
+		return true
+	}
+	return false
+}
+
+// HasBasis reports whether the purpose rests on basis b (art. 6(1)); for
+// consent this means a withdrawal must stop the processing (art. 7(3)).
+func (p *Purpose) HasBasis(b LegalBasis) bool {
+	return slices.Contains(p.Bases, b)
+}
+
+// InitialStatus is the status a new record starts in: the first one listed.
+func (p *Purpose) InitialStatus() string {
+	if len(p.Statuses) == 0 {
+		return ""
+	}
+	return p.Statuses[0]
+}
+
+// Field returns the form field with this name; only declared fields are
+// stored (art. 5(1)(c)), so an unknown name is rejected by the caller.
+func (p *Purpose) Field(name string) (*Field, bool) {
+	if p.Form == nil {
+		return nil, false
+	}
+	for i := range p.Form.Fields {
+		if p.Form.Fields[i].Name == name {
+			return &p.Form.Fields[i], true
+		}
+	}
+	return nil, false
+}

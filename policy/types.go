@@ -1,0 +1,268 @@
+// Package policy holds the company's privacy policy as data: the single
+// source of truth from which the public pages, the forms, the back-office
+// permissions, the retention sweep and the record of processing are derived.
+package policy
+
+// Registry is the whole published policy. Every user-facing fact about how
+// personal data is processed lives here, never in Go code.
+type Registry struct {
+	Version  string `yaml:"version"`  // e.g. "2026.1"
+	Date     string `yaml:"date"`     // effective date, YYYY-MM-DD
+	Material bool   `yaml:"material"` // true when this version's changes are material: consent is asked again
+
+	Controller     Controller       `yaml:"controller"`
+	DPO            DPO              `yaml:"dpo"`
+	Authority      Authority        `yaml:"authority"`
+	Services       []string         `yaml:"services"` // what the site offers (home page)
+	Purposes       []Purpose        `yaml:"purposes"`
+	ConnectionData ConnectionData   `yaml:"connection_data"`
+	Recipients     Recipients       `yaml:"recipients"`
+	Transfers      Transfers        `yaml:"transfers"`
+	Security       []string         `yaml:"security"` // technical and organisational measures (art. 32)
+	Storage        string           `yaml:"storage"`  // general storage-limitation statement (art. 5(1)(e))
+	AutomatedCalls AutomatedCalls   `yaml:"automated_calls"`
+	Rights         []Right          `yaml:"rights"`
+	Identity       string           `yaml:"identity"` // how identity is checked on a rights request, and what happens to the ID copy
+	ThirdPartyLink string           `yaml:"third_party_links"`
+	Changes        string           `yaml:"changes"` // how changes to the policy are announced
+	Roles          []Role           `yaml:"roles"`
+	Cookies        []CookieCategory `yaml:"cookie_categories"`
+	Scripts        []Script         `yaml:"scripts"`
+}
+
+// Controller is the data controller (art. 13(1)(a)).
+type Controller struct {
+	Name         string `yaml:"name"`
+	LegalForm    string `yaml:"legal_form"`
+	ShareCapital string `yaml:"share_capital"`
+	Registry     string `yaml:"registry"`   // trade register, e.g. "RCS Paris"
+	RegNumber    string `yaml:"reg_number"` // e.g. "890581986"
+	Address      string `yaml:"address"`
+	Site         string `yaml:"site"`
+}
+
+// DPO is the data protection officer's contact (art. 13(1)(b)).
+type DPO struct {
+	Email string `yaml:"email"`
+}
+
+// Authority is the supervisory authority a visitor may complain to (art. 13(2)(d)).
+type Authority struct {
+	Name         string `yaml:"name"`
+	Short        string `yaml:"short"` // "CNIL"
+	Address      string `yaml:"address"`
+	Phone        string `yaml:"phone"`
+	ComplaintURL string `yaml:"complaint_url"`
+}
+
+// LegalBasis is one of the art. 6(1) grounds.
+type LegalBasis string
+
+const (
+	BasisConsent     LegalBasis = "consent"             // art. 6(1)(a)
+	BasisPreContract LegalBasis = "pre_contract"        // art. 6(1)(b), steps before a contract
+	BasisContract    LegalBasis = "contract"            // art. 6(1)(b)
+	BasisLegal       LegalBasis = "legal_obligation"    // art. 6(1)(c)
+	BasisLegitimate  LegalBasis = "legitimate_interest" // art. 6(1)(f)
+)
+
+// Purpose is one processing activity: why data is collected, on what basis,
+// through which form, who may see it and how long it is kept.
+type Purpose struct {
+	Key         string       `yaml:"key"`         // contact, quote, …; also the back-office URL segment
+	Title       string       `yaml:"title"`       // short name shown in tables
+	Description string       `yaml:"description"` // what the processing is for
+	Bases       []LegalBasis `yaml:"bases"`
+	BasisNote   string       `yaml:"basis_note"` // the basis in plain words
+	DataKinds   []string     `yaml:"data"`       // categories of data processed (art. 30(1)(c))
+	Form        *Form        `yaml:"form"`       // nil when the purpose has no public form of its own
+	Retention   Retention    `yaml:"retention"`
+	Statuses    []string     `yaml:"statuses"` // back-office workflow; the first is the initial status
+
+	Line int `yaml:"-"` // line in the registry file, for error messages
+}
+
+// Form is the public form of a purpose. Its fields and consent boxes are
+// rendered and validated from here (data minimisation: nothing else is asked).
+type Form struct {
+	Path     string    `yaml:"path"`  // e.g. /contact
+	Intro    string    `yaml:"intro"` // one sentence above the form
+	Submit   string    `yaml:"submit"`
+	Fields   []Field   `yaml:"fields"`
+	Consents []Consent `yaml:"consents"`
+	Quiz     *Quiz     `yaml:"quiz"`
+	Confirm  string    `yaml:"confirm"` // what the confirmation page says was done
+}
+
+// FieldType is how a field is rendered and validated.
+type FieldType string
+
+const (
+	FieldText     FieldType = "text"
+	FieldTextarea FieldType = "textarea"
+	FieldEmail    FieldType = "email"
+	FieldPhone    FieldType = "tel"
+	FieldNumber   FieldType = "number"
+	FieldSelect   FieldType = "select"
+	FieldDateTime FieldType = "datetime" // datetime-local
+	FieldFile     FieldType = "file"
+)
+
+// Field is one input of a form.
+type Field struct {
+	Name         string    `yaml:"name"` // form field name and key in the stored record
+	Label        string    `yaml:"label"`
+	Type         FieldType `yaml:"type"`
+	Required     bool      `yaml:"required"`
+	MaxLength    int       `yaml:"max_length"` // characters; required for text-like fields
+	Min          *int      `yaml:"min"`        // number fields
+	Max          *int      `yaml:"max"`
+	Options      []Option  `yaml:"options"` // select fields
+	Accept       []string  `yaml:"accept"`  // file fields: allowed MIME types, detected from content
+	MaxBytes     int64     `yaml:"max_bytes"`
+	Autocomplete string    `yaml:"autocomplete"`
+	Help         string    `yaml:"help"`
+	Identifies   string    `yaml:"identifies"` // "email" or "phone": feeds the subject's blind index
+	Masked       bool      `yaml:"masked"`     // shown masked in back-office lists
+}
+
+// Option is one choice of a select field.
+type Option struct {
+	Value string `yaml:"value"`
+	Label string `yaml:"label"`
+}
+
+// Consent is one distinct, unticked box. Its exact wording is hashed into
+// the consents ledger so the proof names what the person agreed to.
+type Consent struct {
+	Kind     string `yaml:"kind"` // newsletter, sms, whatsapp, automated_calls, prospecting, partner_transfer, processing
+	Label    string `yaml:"label"`
+	Required bool   `yaml:"required"` // the purpose itself rests on this consent: the form cannot be sent without it
+}
+
+// Quiz is a short admission prerequisite test (training).
+type Quiz struct {
+	Title     string     `yaml:"title"`
+	PassScore int        `yaml:"pass_score"`
+	Questions []Question `yaml:"questions"`
+}
+
+// Question is one multiple-choice question of a quiz.
+type Question struct {
+	Name    string   `yaml:"name"`
+	Text    string   `yaml:"text"`
+	Options []Option `yaml:"options"`
+	Answer  string   `yaml:"answer"` // value of the correct option
+}
+
+// RetentionFrom is the moment a retention period counts from.
+type RetentionFrom string
+
+const (
+	FromLastContact RetentionFrom = "last_contact" // records.last_contact_at
+	FromCreated     RetentionFrom = "created"      // records.created_at (receipt of the request)
+	FromEventEnd    RetentionFrom = "event_end"    // end of the event (AI challenge), else last contact
+)
+
+// Retention says how long a purpose keeps its records (art. 5(1)(e), art. 13(2)(a)).
+type Retention struct {
+	Years          int           `yaml:"years"`
+	Months         int           `yaml:"months"`
+	Days           int           `yaml:"days"`
+	From           RetentionFrom `yaml:"from"`
+	Action         string        `yaml:"action"`          // "delete" or "anonymise"
+	UntilWithdrawn bool          `yaml:"until_withdrawn"` // ends earlier when consent is withdrawn
+	DestroyOn      []string      `yaml:"destroy_on"`      // statuses that destroy the record at once (unsuccessful application)
+	Summary        string        `yaml:"summary"`         // the rule in one sentence, shown on the pages
+}
+
+// ConnectionData is what the site logs about every connection.
+type ConnectionData struct {
+	Items     []string  `yaml:"items"` // connection logs, login details, IP address
+	Retention Retention `yaml:"retention"`
+}
+
+// Recipients says who receives the data (art. 13(1)(e)).
+type Recipients struct {
+	Internal    string      `yaml:"internal"` // which teams see what
+	Processors  []Processor `yaml:"processors"`
+	Partners    Partners    `yaml:"partners"`
+	Authorities []string    `yaml:"authorities"` // when the law requires disclosure
+	NeverSold   bool        `yaml:"never_sold"`
+}
+
+// Processor is a subcontractor processing data on the controller's behalf (art. 28).
+type Processor struct {
+	Name    string `yaml:"name"`
+	Service string `yaml:"service"`
+	Country string `yaml:"country"`
+	EEA     bool   `yaml:"eea"` // false: a transfer outside the EEA
+}
+
+// Partners are the commercial partners who may receive data for CPF prospecting.
+type Partners struct {
+	Description string   `yaml:"description"`
+	ConsentKind string   `yaml:"consent_kind"` // the consent box that alone allows the transmission
+	Purposes    []string `yaml:"purposes"`     // forms that carry that box
+	Agreement   string   `yaml:"agreement"`
+}
+
+// Transfers describes transfers outside the EEA (art. 44-46).
+type Transfers struct {
+	OutsideEEA bool     `yaml:"outside_eea"`
+	Safeguards []string `yaml:"safeguards"`
+}
+
+// AutomatedCalls covers pre-recorded calls (CNIL rules on automated prospecting).
+type AutomatedCalls struct {
+	Description string   `yaml:"description"`
+	ConsentKind string   `yaml:"consent_kind"`
+	OptOut      []string `yaml:"opt_out"`
+}
+
+// Right is one of the data subject's rights (art. 15-22, art. 77, and
+// article 85 of the French Data Protection Act for post-mortem directives).
+type Right struct {
+	Key         string   `yaml:"key"` // access, rectification, erasure, restriction, objection, portability, withdraw_consent, automated_decision, post_mortem, complaint
+	Title       string   `yaml:"title"`
+	Description string   `yaml:"description"`
+	Conditions  []string `yaml:"conditions"`
+	Requestable bool     `yaml:"requestable"` // offered on the /rights form
+}
+
+// Role is a staff role and the purposes it may see.
+type Role struct {
+	Key            string   `yaml:"key"` // sales, training, recruitment, dpo, admin
+	Title          string   `yaml:"title"`
+	Purposes       []string `yaml:"purposes"`
+	AllPurposes    bool     `yaml:"all_purposes"`    // the DPO
+	ReadOnly       bool     `yaml:"read_only"`       // may read but not change records (outside rights requests)
+	SeesRestricted bool     `yaml:"sees_restricted"` // restricted records (art. 18) are hidden from everyone else
+	ManagesStaff   bool     `yaml:"manages_staff"`   // the admin: staff accounts, no personal data
+}
+
+// CookieCategory groups cookies a visitor consents to together.
+type CookieCategory struct {
+	Key         string   `yaml:"key"` // necessary, audience, marketing
+	Title       string   `yaml:"title"`
+	Description string   `yaml:"description"`
+	Necessary   bool     `yaml:"necessary"` // always on, no consent needed (ePrivacy art. 5(3) exemption)
+	Cookies     []Cookie `yaml:"cookies"`
+}
+
+// Cookie is one cookie the site sets or lets a third party set.
+type Cookie struct {
+	Name     string `yaml:"name"`
+	Provider string `yaml:"provider"`
+	Purpose  string `yaml:"purpose"`
+	Duration string `yaml:"duration"`
+}
+
+// Script is a script gated by cookie consent: rendered inert until the
+// visitor's choice covers its category.
+type Script struct {
+	Key       string `yaml:"key"`
+	Src       string `yaml:"src"`
+	Category  string `yaml:"category"`
+	GoogleTag bool   `yaml:"google_tag"` // emit Consent Mode v2 signals
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# make run: the portal with demo data on :8080 (PORTAL_ADDR overrides). Without
+# DATABASE_URL it starts a private PostgreSQL cluster under .data/pg, and stops it
+# again on Ctrl-C; running it again reuses it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+own_cluster=
+if [ -z "${DATABASE_URL:-}" ]; then
+  scripts/pgcluster start .data/pg
+  own_cluster=1
+  trap 'scripts/pgcluster stop .data/pg' EXIT
+  set -a; . .data/pg/env; set +a
+  ln -sf pg/env .data/env
+fi
+export PORTAL_KEYS_DIR=${PORTAL_KEYS_DIR:-.data/keys}
+addr=${PORTAL_ADDR:-:8080}
+export PORTAL_BASE_URL=${PORTAL_BASE_URL:-http://localhost:${addr##*:}}
+
+bin/portal migrate
+if [ ! -f .data/seeded ]; then
+  bin/portal seed --demo | tee .data/demo-logins.txt
+  touch .data/seeded
+else
+  echo "demo logins: see .data/demo-logins.txt"
+fi
+cat <<MSG
+
+  The Privacy Portal is at $PORTAL_BASE_URL/
+    public site      $PORTAL_BASE_URL/   ·   policy $PORTAL_BASE_URL/privacy
+    back-office      $PORTAL_BASE_URL/admin/login
+    database shell   make psql           ·   Ctrl-C stops the server and the database
+
+MSG
+# Not exec: the EXIT trap must stop the cluster after the server has shut down.
+bin/portal serve &
+pid=$!
+stop() {
+  kill -TERM $pid 2>/dev/null || true
+  wait $pid 2>/dev/null || true
+  if [ -n "$own_cluster" ]; then echo "stopping the database…"; scripts/pgcluster stop .data/pg; fi
+}
+trap stop EXIT
+trap 'exit 0' INT TERM
+wait $pid

@@ -1,0 +1,202 @@
+package views
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/alegria/privacy-portal/policy"
+)
+
+// rightsPath is the rights-request form; it is linked from the navigation and
+// the policy, so the home page does not list it among the services' forms.
+const rightsPath = "/rights"
+
+// basisLabels says each art. 6(1) ground in plain words.
+var basisLabels = map[policy.LegalBasis]string{
+	policy.BasisConsent:     "Your consent",
+	policy.BasisPreContract: "Steps before a contract, at your request",
+	policy.BasisContract:    "Performance of a contract with you",
+	policy.BasisLegal:       "A legal obligation",
+	policy.BasisLegitimate:  "Our legitimate interests",
+}
+
+// BasisLabel is the plain-words label of a legal basis. An unknown basis is
+// shown as it is written in the registry rather than hidden.
+func BasisLabel(b policy.LegalBasis) string {
+	if l, ok := basisLabels[b]; ok {
+		return l
+	}
+	return string(b)
+}
+
+// retentionText is the purpose's retention rule in one sentence: the
+// registry's summary, or one composed from the period when it has none.
+func retentionText(r policy.Retention) string {
+	if r.Summary != "" {
+		return r.Summary
+	}
+	var parts []string
+	for _, u := range []struct {
+		n    int
+		unit string
+	}{{r.Years, "year"}, {r.Months, "month"}, {r.Days, "day"}} {
+		switch {
+		case u.n == 1:
+			parts = append(parts, "1 "+u.unit)
+		case u.n > 1:
+			parts = append(parts, fmt.Sprintf("%d %ss", u.n, u.unit))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	s := strings.Join(parts, " and ")
+	switch r.From {
+	case policy.FromLastContact:
+		s += " from our last contact with you"
+	case policy.FromCreated:
+		s += " from the day we receive your request"
+	case policy.FromEventEnd:
+		s += " from the end of the event, or from our last contact with you"
+	}
+	if r.UntilWithdrawn {
+		s += ", or until you withdraw your consent if sooner"
+	}
+	return s + "."
+}
+
+// formPurposes are the purposes a visitor can start from a public form,
+// the rights form excepted.
+func formPurposes(reg *policy.Registry) []policy.Purpose {
+	var out []policy.Purpose
+	for _, p := range reg.Purposes {
+		if p.Form != nil && p.Form.Path != "" && p.Form.Path != rightsPath {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// consentBox is one consent box of one form, as the policy quotes it.
+type consentBox struct {
+	Label     string
+	FormTitle string
+	FormPath  string
+}
+
+// consentBoxes finds the boxes of the given kind, limited to the purposes
+// named in only when it is not empty: the policy quotes the exact wording
+// the visitor ticks.
+func consentBoxes(reg *policy.Registry, kind string, only []string) []consentBox {
+	if kind == "" {
+		return nil
+	}
+	var out []consentBox
+	for _, p := range reg.Purposes {
+		if p.Form == nil || (len(only) > 0 && !slices.Contains(only, p.Key)) {
+			continue
+		}
+		for _, c := range p.Form.Consents {
+			if c.Kind == kind {
+				out = append(out, consentBox{Label: c.Label, FormTitle: p.Title, FormPath: p.Form.Path})
+			}
+		}
+	}
+	return out
+}
+
+// outsideEEA are the processors whose processing is a transfer (art. 44).
+func outsideEEA(reg *policy.Registry) []policy.Processor {
+	var out []policy.Processor
+	for _, p := range reg.Recipients.Processors {
+		if !p.EEA {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "Yes"
+	}
+	return "No"
+}
+
+// telURL turns a phone number as printed ("01 53 73 22 22") into a tel: link.
+func telURL(phone string) string {
+	var b strings.Builder
+	for _, r := range phone {
+		if r == '+' || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return "tel:" + b.String()
+}
+
+// errorHeading is the page heading for an HTTP error status.
+func errorHeading(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "Page not found"
+	case http.StatusForbidden:
+		return "Access denied"
+	case http.StatusUnauthorized:
+		return "Please sign in"
+	case http.StatusMethodNotAllowed:
+		return "This action is not allowed here"
+	case http.StatusRequestEntityTooLarge:
+		return "What you sent is too large"
+	case http.StatusTooManyRequests:
+		return "Too many requests"
+	case http.StatusServiceUnavailable:
+		return "Service temporarily unavailable"
+	}
+	if status >= 400 && status < 500 {
+		return "We could not handle this request"
+	}
+	return "Something went wrong"
+}
+
+// errorMessage is what the error page says when the handler gave no message.
+func errorMessage(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "The page you asked for does not exist or has moved."
+	case http.StatusForbidden:
+		return "You do not have access to this page."
+	case http.StatusTooManyRequests:
+		return "Please wait a moment before trying again."
+	}
+	if status >= 400 && status < 500 {
+		return "Please check what you entered and try again."
+	}
+	return "An error occurred on our side. Please try again in a few minutes."
+}
+
+// longDate writes a registry date (YYYY-MM-DD) as "1 November 2026"; a date
+// in any other form is shown as written.
+func longDate(s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return t.Format("2 January 2006")
+}
+
+// sentence lists items inline: "a, b, c.".
+func sentence(items []string) string {
+	return strings.Join(items, ", ") + "."
+}
+
+// Page titles, kept here with every other sentence the visitor reads.
+const (
+	TitleHome     = "Training in low-code, no-code and AI"
+	TitlePrivacy  = "Privacy policy"
+	TitleCookies  = "Cookies"
+	TitleNotFound = "Page not found"
+	TitleError    = "Something went wrong"
+)
