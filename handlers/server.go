@@ -12,12 +12,15 @@ import (
 
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/vault"
 )
 
 // Deps is everything the HTTP layer needs, wired explicitly by cmd/portal.
 type Deps struct {
 	Registry *policy.Registry
 	DB       *models.DB
+	Vault    *vault.Vault   // field encryption and blind indexes
+	Secrets  *vault.Secrets // signing keys (cookies, links)
 	Log      *slog.Logger
 	BaseURL  *url.URL         // public URL of the site; https turns on HSTS and Secure cookies
 	IP       echo.IPExtractor // how the client address is found (direct, or behind trusted proxies)

@@ -14,6 +14,7 @@ import (
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/models/testdb"
 	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/vault"
 )
 
 type server struct {
@@ -33,7 +34,11 @@ func newServer(t *testing.T, mutate func(*handlers.Deps)) server {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse("https://portal.example")
-	d := handlers.Deps{Registry: reg, DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, SchemaTarget: target}
+	v, err := vault.NewEphemeral()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := handlers.Deps{Registry: reg, DB: db, Vault: v, Secrets: vault.NewEphemeralSecrets(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, SchemaTarget: target}
 	if mutate != nil {
 		mutate(&d)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/alegria/privacy-portal/migrations"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/vault"
 )
 
 const usage = `usage: portal <command>
@@ -95,6 +96,20 @@ func openDB(ctx context.Context, cfg config) (*models.DB, error) {
 	return models.Open(ctx, cfg.DatabaseURL, cfg.MaxConns)
 }
 
+// openVault loads the keysets and the server secret, generating them on the
+// first start in development (PORTAL_KEYS_DIR, files 0600).
+func openVault(cfg config) (*vault.Vault, *vault.Secrets, error) {
+	v, err := vault.OpenOrCreate(cfg.KeysDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := vault.LoadOrCreateSecrets(cfg.KeysDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, s, nil
+}
+
 func migrate(ctx context.Context, cfg config) error {
 	if cfg.MigrateDatabaseURL == "" {
 		return errors.New("MIGRATE_DATABASE_URL is not set: migrations run as the schema owner")
@@ -141,8 +156,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		log.Warn("database schema is older than this release: answering 503 until `portal migrate` runs", "want", target)
 	}
 
+	v, secrets, err := openVault(cfg)
+	if err != nil {
+		return err
+	}
+
 	e := handlers.New(handlers.Deps{
-		Registry: reg, DB: db, Log: log, BaseURL: cfg.BaseURL, IP: cfg.ipExtractor(), SchemaTarget: target,
+		Registry: reg, DB: db, Vault: v, Secrets: secrets, Log: log,
+		BaseURL: cfg.BaseURL, IP: cfg.ipExtractor(), SchemaTarget: target,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
