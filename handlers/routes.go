@@ -35,7 +35,7 @@ func routes(e *echo.Echo, d Deps) {
 	site := e.Group("", schema.middleware)
 
 	// Public pages, rendered from the registry.
-	pub := &publicHandler{reg: d.Registry}
+	pub := newPublicHandler(d.Registry, d.Log)
 	site.GET("/", pub.showHome)
 	site.GET("/privacy", pub.showPrivacy)
 	site.GET("/cookies", pub.showCookies)

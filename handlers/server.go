@@ -29,6 +29,7 @@ type Deps struct {
 	// SchemaTarget is the migration version this binary needs; the server
 	// answers 503 until the database has reached it.
 	SchemaTarget int64
+	Bench        bool // adds the /__bench baselines (make bench only)
 }
 
 // New builds the Echo server with every route and middleware.
@@ -48,5 +49,8 @@ func New(d Deps) *echo.Echo {
 	}
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	routes(e, d)
+	if d.Bench {
+		benchRoutes(e)
+	}
 	return e
 }

@@ -24,6 +24,7 @@ type config struct {
 	SMTPURL            string
 	TrustedProxies     []netip.Prefix // only these may set X-Forwarded-For
 	MaxConns           int32
+	Bench              bool // PORTAL_BENCH=1: benchmark baselines and relaxed rate limits, never in production
 }
 
 func loadConfig() (config, error) {
@@ -35,6 +36,7 @@ func loadConfig() (config, error) {
 		PolicyPath:         os.Getenv("PORTAL_POLICY"),
 		SMTPURL:            os.Getenv("SMTP_URL"),
 		MaxConns:           32,
+		Bench:              os.Getenv("PORTAL_BENCH") == "1",
 	}
 	base, err := url.Parse(envOr("PORTAL_BASE_URL", "http://localhost:8080"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {

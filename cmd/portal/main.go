@@ -163,7 +163,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 
 	e := handlers.New(handlers.Deps{
 		Registry: reg, DB: db, Vault: v, Secrets: secrets, Log: log,
-		BaseURL: cfg.BaseURL, IP: cfg.ipExtractor(), SchemaTarget: target,
+		BaseURL: cfg.BaseURL, IP: cfg.ipExtractor(), SchemaTarget: target, Bench: cfg.Bench,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,

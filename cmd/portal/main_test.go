@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// An invalid registry stops the process with the file, the line and the
+// problem, whichever command loads it.
+func TestInvalidRegistryStopsWithLineAndProblem(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broken.yaml")
+	if err := os.WriteFile(path, []byte("version: \"1\"\ndate: \"2026-01-01\"\nnot_a_key: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PORTAL_POLICY", path)
+	for _, args := range [][]string{{"policy", "check", path}, {"serve"}} {
+		t.Run(args[0], func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), args, &out, &errOut)
+			if err == nil {
+				t.Fatal("an invalid registry was accepted")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "broken.yaml:3") || !strings.Contains(msg, "not_a_key") {
+				t.Errorf("error %q does not name the file, line 3 and the unknown key", msg)
+			}
+		})
+	}
+}
+
+func TestEmbeddedRegistryIsValid(t *testing.T) {
+	t.Setenv("PORTAL_POLICY", "")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"policy", "check"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "valid") {
+		t.Errorf("output %q", out.String())
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"frobnicate"}, &out, &out); err == nil || !strings.Contains(out.String(), "usage") {
+		t.Errorf("unknown command: err %v, output %q", err, out.String())
+	}
+}

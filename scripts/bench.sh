@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# make bench: start the portal on its own cluster (durable: fsync on) with demo data, then
+# measure every case in one run so the ratios compare like with like. Cases live in
+# scripts/bench.d/*.sh, each sourced in name order, using the functions below.
+# wrk and the server share the machine's cores: read ratios, not absolute figures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3}
+
+BENCH_SECONDS=${BENCH_SECONDS:-5}
+BENCH_CONNS=${BENCH_CONNS:-16}
+BENCH_ADDR=${BENCH_ADDR:-127.0.0.1:8090}
+BENCH_URL="http://$BENCH_ADDR"
+BENCH_DIR=$(mktemp -d)
+BENCH_SAME_BYTES="/privacy"
+export BENCH_SECONDS BENCH_CONNS BENCH_URL BENCH_DIR
+
+command -v wrk >/dev/null 2>&1 || {
+  echo "installing wrk…"
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null; else sudo apt-get install -y -qq wrk >/dev/null; fi
+}
+
+dir=.data/bench-pg
+PGCLUSTER_PORT=${PGCLUSTER_PORT:-54500} scripts/pgcluster start "$dir"
+set -a; . "$dir/env"; set +a
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  scripts/pgcluster stop "$dir"
+  rm -rf "$BENCH_DIR"
+}
+trap cleanup EXIT
+
+# A fresh database each run, so figures do not drift with leftovers.
+"$PGCLUSTER_BINDIR/psql" -q "$ADMIN_DATABASE_URL" -c "DROP DATABASE IF EXISTS portal WITH (FORCE)" -c "CREATE DATABASE portal OWNER portal"
+export PORTAL_KEYS_DIR="$dir/keys" PORTAL_ADDR="$BENCH_ADDR" PORTAL_BASE_URL="$BENCH_URL" PORTAL_BENCH=1
+bin/portal migrate
+bin/portal seed --demo >"$BENCH_DIR/seed.txt"
+bin/portal serve 2>"$BENCH_DIR/server.log" &
+server_pid=$!
+for _ in $(seq 100); do curl -fs "$BENCH_URL/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fs "$BENCH_URL/readyz" >/dev/null || { cat "$BENCH_DIR/server.log"; exit 1; }
+
+declare -A RPS P95 P99 TPS
+LABELS=()
+
+# bench_wrk LABEL PATH [LUA]: wrk with BENCH_CONNS connections for BENCH_SECONDS.
+# Lua scripts must not define done(): it is appended here to print percentiles.
+bench_wrk() {
+  local label=$1 path=$2 lua=${3:-} script="$BENCH_DIR/wrk-$RANDOM.lua" out
+  { [ -n "$lua" ] && cat "$lua"; cat <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("PCT %d %d\n", latency:percentile(95), latency:percentile(99)))
+  io.write(string.format("ERRORS %d %d\n", summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+LUA
+  } >"$script"
+  out=$(wrk -t2 -c"$BENCH_CONNS" -d"${BENCH_SECONDS}s" -s "$script" "$BENCH_URL$path")
+  RPS[$label]=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  P95[$label]=$(awk '/^PCT/ {printf "%.2f", $2/1000}' <<<"$out")
+  P99[$label]=$(awk '/^PCT/ {printf "%.2f", $3/1000}' <<<"$out")
+  local errs; errs=$(awk '/^ERRORS/ {print $2 + $3}' <<<"$out")
+  [ "${errs:-0}" = 0 ] || echo "warning: $label: $errs non-2xx/3xx or socket errors" >&2
+  LABELS+=("$label")
+}
+
+# bench_pgbench LABEL SQL_FILE: the same concurrency straight against PostgreSQL.
+bench_pgbench() {
+  local label=$1 file=$2 out
+  out=$("$PGCLUSTER_BINDIR/pgbench" -n -M prepared -c "$BENCH_CONNS" -j 2 -T "$BENCH_SECONDS" -f "$file" "$MIGRATE_DATABASE_URL" 2>&1)
+  TPS[$label]=$(awk '/^tps = / {print $3}' <<<"$out")
+  [ -n "${TPS[$label]}" ] || { echo "$out" >&2; return 1; }
+  RPS[$label]=${TPS[$label]}
+  LABELS+=("$label")
+}
+
+RATIOS=()
+# bench_ratio A B GOAL: A's throughput over B's, against a goal. Computed at the end,
+# so a case may name a baseline measured later.
+bench_ratio() { RATIOS+=("$1|$2|$3"); }
+print_ratio() {
+  local a b g; IFS='|' read -r a b g <<<"$1"
+  awk -v a="${RPS[$a]:-0}" -v b="${RPS[$b]:-0}" -v g="$g" -v l="$a / $b" 'BEGIN {
+    r = (b > 0) ? a / b : 0; printf "%-60s %6.2fx  (goal >= %.2f: %s)\n", l, r, g, (r >= g) ? "met" : "NOT MET" }'
+}
+
+# Issue 2: rendering /privacy against the same bytes from memory, and a bare route.
+bench_wrk "GET /__bench/hello (13 bytes)" /__bench/hello
+for cfile in scripts/bench.d/*.sh; do
+  [ -e "$cfile" ] || continue
+  # shellcheck source=/dev/null
+  . "$cfile"
+done
+for p in $BENCH_SAME_BYTES; do
+  bench_wrk "same-bytes $p" "/__bench/same-bytes?path=$p"
+done
+bench_wrk "GET /privacy" /privacy
+bench_ratio "GET /privacy" "same-bytes /privacy" 0.7
+
+echo
+echo "make bench: $BENCH_CONNS connections, ${BENCH_SECONDS}s per case, wrk and server sharing $(nproc) cores"
+printf '%-52s %12s %10s %10s\n' "case" "req/s|TPS" "p95 ms" "p99 ms"
+for l in "${LABELS[@]}"; do
+  printf '%-52s %12s %10s %10s\n' "$l" "${RPS[$l]}" "${P95[$l]:--}" "${P99[$l]:--}"
+done
+echo
+for r in "${RATIOS[@]}"; do print_ratio "$r"; done
