@@ -29,6 +29,9 @@ type Deps struct {
 	// SchemaTarget is the migration version this binary needs; the server
 	// answers 503 until the database has reached it.
 	SchemaTarget int64
+	// FormRate is how many form posts one client address may send per
+	// minute (spam); 0 turns the limit off (benchmarks, tests).
+	FormRate int
 }
 
 // New builds the Echo server with every route and middleware.

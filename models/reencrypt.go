@@ -36,11 +36,15 @@ func Reencrypt(ctx context.Context, db *DB, v *vault.Vault, purposes []string, b
 		n     *int
 		fn    func(ctx context.Context, tx *gorm.DB) (int, error)
 	}{
-		{all, &c.Records, func(ctx context.Context, tx *gorm.DB) (int, error) { return reencryptRecords(ctx, tx, v, primary, batch) }},
+		{all, &c.Records, func(ctx context.Context, tx *gorm.DB) (int, error) {
+			return reencryptRecords(ctx, tx, v, primary, batch)
+		}},
 		{all, &c.Attachments, func(ctx context.Context, tx *gorm.DB) (int, error) {
 			return reencryptAttachments(ctx, tx, v, primary, batch)
 		}},
-		{all, &c.Outbox, func(ctx context.Context, tx *gorm.DB) (int, error) { return reencryptOutbox(ctx, tx, v, primary, batch) }},
+		{all, &c.Outbox, func(ctx context.Context, tx *gorm.DB) (int, error) {
+			return reencryptOutbox(ctx, tx, v, primary, batch)
+		}},
 		{Scope{Purposes: []string{RightsPurpose}}, &c.RightsRequests, func(ctx context.Context, tx *gorm.DB) (int, error) {
 			return reencryptRights(ctx, tx, v, primary, batch)
 		}},
