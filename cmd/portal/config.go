@@ -24,6 +24,7 @@ type config struct {
 	SMTPURL            string
 	TrustedProxies     []netip.Prefix // only these may set X-Forwarded-For
 	MaxConns           int32
+	FormRate           int // form posts per minute per client address; 0 = no limit (PORTAL_FORM_RATE)
 }
 
 func loadConfig() (config, error) {
@@ -35,6 +36,7 @@ func loadConfig() (config, error) {
 		PolicyPath:         os.Getenv("PORTAL_POLICY"),
 		SMTPURL:            os.Getenv("SMTP_URL"),
 		MaxConns:           32,
+		FormRate:           10,
 	}
 	base, err := url.Parse(envOr("PORTAL_BASE_URL", "http://localhost:8080"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
@@ -47,6 +49,13 @@ func loadConfig() (config, error) {
 			return c, fmt.Errorf("PORTAL_DB_MAX_CONNS must be a number from 1 to 1000")
 		}
 		c.MaxConns = int32(n)
+	}
+	if v := os.Getenv("PORTAL_FORM_RATE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("PORTAL_FORM_RATE must be a number of posts per minute (0: no limit)")
+		}
+		c.FormRate = n
 	}
 	for _, s := range strings.FieldsFunc(os.Getenv("PORTAL_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		p, err := netip.ParsePrefix(s)
