@@ -50,6 +50,9 @@ func loadConfig() (config, error) {
 		}
 		c.MaxConns = int32(n)
 	}
+	if os.Getenv("PORTAL_BENCH") == "1" {
+		c.FormRate = 0 // make bench posts thousands of forms from one address
+	}
 	if v := os.Getenv("PORTAL_FORM_RATE"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
