@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/static"
 )
 
@@ -39,9 +41,24 @@ func routes(e *echo.Echo, d Deps) {
 	site.GET("/", pub.showHome)
 	site.GET("/privacy", pub.showPrivacy)
 	site.GET("/cookies", pub.showCookies)
+
+	// Public forms (issue 4), generated from the registry: every post is
+	// size-limited, CSRF-checked and rate-limited per client address.
+	formsH := &formsHandler{
+		reg:     d.Registry,
+		forms:   models.NewFormStore(d.DB, d.Vault),
+		rights:  models.NewRightsStore(d.DB, d.Vault),
+		linkKey: d.Secrets.Key("email-link"),
+		baseURL: strings.TrimSuffix(d.BaseURL.String(), "/"),
+		now:     d.Now,
+	}
+	formRoutes(site, formsH, formRateLimit(d.FormRate),
+		limitUploads(uploadLimit(d.Registry)), csrfProtection(d.BaseURL.Scheme == "https"))
 }
 
 // uploadRoutes take bodies larger than the default limit and enforce their own.
-var uploadRoutes = map[string]bool{}
+var uploadRoutes = map[string]bool{
+	"/apply": true, // CV upload (limitUploads enforces the registry's max_bytes)
+}
 
 func isUploadRoute(c echo.Context) bool { return uploadRoutes[c.Path()] }

@@ -30,6 +30,9 @@ type Deps struct {
 	// answers 503 until the database has reached it.
 	SchemaTarget int64
 	Bench        bool // adds the /__bench baselines (make bench only)
+	// FormRate is how many form posts one client address may send per
+	// minute (spam); 0 turns the limit off (benchmarks, tests).
+	FormRate int
 }
 
 // New builds the Echo server with every route and middleware.

@@ -19,12 +19,15 @@ import (
 
 type server struct {
 	*httptest.Server
-	db *models.DB
+	db    *models.DB
+	urls  testdb.URLs
+	reg   *policy.Registry
+	vault *vault.Vault
 }
 
 func newServer(t *testing.T, mutate func(*handlers.Deps)) server {
 	t.Helper()
-	db, _ := testdb.Open(t)
+	db, urls := testdb.Open(t)
 	reg, err := policy.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +47,7 @@ func newServer(t *testing.T, mutate func(*handlers.Deps)) server {
 	}
 	srv := httptest.NewServer(handlers.New(d))
 	t.Cleanup(srv.Close)
-	return server{srv, db}
+	return server{srv, db, urls, d.Registry, d.Vault}
 }
 
 func get(t *testing.T, s server, path string) (*http.Response, string) {

@@ -26,7 +26,8 @@ func provider(db *sql.DB) (*goose.Provider, error) {
 	return p, nil
 }
 
-// Up applies every pending migration, each in its own transaction.
+// Up applies every pending migration, each in its own transaction, then
+// River's (see upRiver).
 func Up(ctx context.Context, db *sql.DB) error {
 	p, err := provider(db)
 	if err != nil {
@@ -35,7 +36,7 @@ func Up(ctx context.Context, db *sql.DB) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrations: up: %w", err)
 	}
-	return nil
+	return upRiver(ctx, db)
 }
 
 // Latest is the version of the newest embedded migration: the schema this

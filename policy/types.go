@@ -92,6 +92,10 @@ type Form struct {
 	Consents []Consent `yaml:"consents"`
 	Quiz     *Quiz     `yaml:"quiz"`
 	Confirm  string    `yaml:"confirm"` // what the confirmation page says was done
+	// DoubleOptIn: the submission counts only once the person follows the
+	// signed link emailed to them (newsletter: CNIL double opt-in; rights
+	// requests: the requester proves the address is theirs).
+	DoubleOptIn bool `yaml:"double_opt_in"`
 }
 
 // FieldType is how a field is rendered and validated.

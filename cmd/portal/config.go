@@ -25,6 +25,7 @@ type config struct {
 	TrustedProxies     []netip.Prefix // only these may set X-Forwarded-For
 	MaxConns           int32
 	Bench              bool // PORTAL_BENCH=1: benchmark baselines and relaxed rate limits, never in production
+	FormRate           int  // form posts per minute per client address; 0 = no limit (PORTAL_FORM_RATE)
 }
 
 func loadConfig() (config, error) {
@@ -37,6 +38,7 @@ func loadConfig() (config, error) {
 		SMTPURL:            os.Getenv("SMTP_URL"),
 		MaxConns:           32,
 		Bench:              os.Getenv("PORTAL_BENCH") == "1",
+		FormRate:           10,
 	}
 	base, err := url.Parse(envOr("PORTAL_BASE_URL", "http://localhost:8080"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
@@ -49,6 +51,16 @@ func loadConfig() (config, error) {
 			return c, fmt.Errorf("PORTAL_DB_MAX_CONNS must be a number from 1 to 1000")
 		}
 		c.MaxConns = int32(n)
+	}
+	if c.Bench {
+		c.FormRate = 0 // make bench posts thousands of forms from one address
+	}
+	if v := os.Getenv("PORTAL_FORM_RATE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("PORTAL_FORM_RATE must be a number of posts per minute (0: no limit)")
+		}
+		c.FormRate = n
 	}
 	for _, s := range strings.FieldsFunc(os.Getenv("PORTAL_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		p, err := netip.ParsePrefix(s)

@@ -31,6 +31,9 @@ commands:
   migrate               apply database migrations (MIGRATE_DATABASE_URL)
   seed --demo           create demo staff and records (first start of make run)
   policy check [FILE]   validate a policy registry and exit
+  keys rotate           add a new primary encryption key and re-encrypt stored data with it
+  keys reencrypt        re-encrypt what is still under an older key
+  outbox list           show the queued emails (development: without SMTP_URL they stay there)
 `
 
 func main() {
@@ -61,6 +64,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return seed(ctx, cfg, args[1:], stdout)
 	case "policy":
 		return checkPolicy(cfg, args[1:], stdout)
+	case "keys":
+		return keysCommand(ctx, cfg, args[1:], stdout)
+	case "outbox":
+		return outboxCommand(ctx, cfg, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -164,7 +171,24 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	e := handlers.New(handlers.Deps{
 		Registry: reg, DB: db, Vault: v, Secrets: secrets, Log: log,
 		BaseURL: cfg.BaseURL, IP: cfg.ipExtractor(), SchemaTarget: target, Bench: cfg.Bench,
+		FormRate: cfg.FormRate,
 	})
+
+	// Background jobs (email outbox, deletion of unconfirmed requests).
+	jobs, err := newJobs(db, reg, models.NewOutbox(db, v), cfg.SMTPURL, log)
+	if err != nil {
+		return err
+	}
+	if err := jobs.Start(ctx); err != nil {
+		return fmt.Errorf("background jobs: %w", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := jobs.Stop(sctx); err != nil {
+			log.Warn("background jobs did not stop cleanly", "error", err.Error())
+		}
+	}()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           e,

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net"
+	"net/smtp"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
+)
+
+// Background work runs as River periodic jobs on the same PostgreSQL, so
+// several app instances never do the same work twice (River elects a
+// leader to enqueue periodic jobs; workers lock each job).
+
+type outboxArgs struct{}
+
+func (outboxArgs) Kind() string { return "outbox_send" }
+
+// outboxWorker sends pending emails when SMTP_URL is set; in development
+// they stay in the outbox (portal outbox list).
+type outboxWorker struct {
+	river.WorkerDefaults[outboxArgs]
+	outbox *models.Outbox
+	send   func(context.Context, models.Email) error // nil without SMTP_URL
+	log    *slog.Logger
+}
+
+func (w *outboxWorker) Work(ctx context.Context, _ *river.Job[outboxArgs]) error {
+	if w.send == nil {
+		return nil
+	}
+	n, err := w.outbox.SendPending(ctx, w.send, 200, time.Now)
+	if err != nil {
+		// Logged, not returned: the message is retried with its own backoff
+		// at the next run. The error names the message id, never an address.
+		w.log.Warn("outbox: a message could not be sent", "sent", n, "error", err.Error())
+	}
+	return nil
+}
+
+type cleanupArgs struct{}
+
+func (cleanupArgs) Kind() string { return "delete_unconfirmed" }
+
+// cleanupWorker deletes newsletter subscriptions and rights requests whose
+// confirmation link expired (7 days).
+type cleanupWorker struct {
+	river.WorkerDefaults[cleanupArgs]
+	db  *models.DB
+	reg *policy.Registry
+	log *slog.Logger
+}
+
+func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[cleanupArgs]) error {
+	n, err := models.DeleteUnconfirmed(ctx, w.db, w.reg, time.Now())
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.Info("deleted unconfirmed requests", "count", n)
+	}
+	return nil
+}
+
+// newJobs builds the River client of serve.
+func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, smtpURL string, log *slog.Logger) (*river.Client[pgx.Tx], error) {
+	var send func(context.Context, models.Email) error
+	if smtpURL != "" {
+		s, err := newSMTPSender(smtpURL)
+		if err != nil {
+			return nil, err
+		}
+		send = s
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &outboxWorker{outbox: outbox, send: send, log: log})
+	river.AddWorker(workers, &cleanupWorker{db: db, reg: reg, log: log})
+	return river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
+		Logger:  log,
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		Workers: workers,
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
+				func() (river.JobArgs, *river.InsertOpts) { return outboxArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return cleanupArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		},
+	})
+}
+
+// newSMTPSender sends through SMTP_URL: smtp://user:password@host:port?from=address
+// (STARTTLS when the server offers it, as net/smtp does).
+func newSMTPSender(raw string) (func(context.Context, models.Email) error, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "smtp" || u.Host == "" {
+		return nil, fmt.Errorf("SMTP_URL must look like smtp://user:password@host:port?from=address")
+	}
+	from := u.Query().Get("from")
+	if from == "" {
+		return nil, fmt.Errorf("SMTP_URL needs ?from=address")
+	}
+	host := u.Host
+	if _, _, err := net.SplitHostPort(host); err != nil {
+		host = net.JoinHostPort(host, "25")
+	}
+	var auth smtp.Auth
+	if u.User != nil {
+		pw, _ := u.User.Password()
+		h, _, _ := net.SplitHostPort(host)
+		auth = smtp.PlainAuth("", u.User.Username(), pw, h)
+	}
+	return func(_ context.Context, e models.Email) error {
+		var b strings.Builder
+		fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n",
+			from, e.To, mime.QEncoding.Encode("utf-8", e.Subject), time.Now().Format(time.RFC1123Z), uuid.NewString(), strings.SplitN(from, "@", 2)[len(strings.SplitN(from, "@", 2))-1])
+		b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+		b.WriteString(strings.ReplaceAll(e.Body, "\n", "\r\n"))
+		return smtp.SendMail(host, auth, from, []string{e.To}, []byte(b.String()))
+	}, nil
+}

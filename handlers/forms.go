@@ -1,0 +1,322 @@
+package handlers
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/views"
+)
+
+// formsHandler serves every public form from the registry: one handler for
+// all of them, so no form can drift from what the policy declares.
+type formsHandler struct {
+	reg     *policy.Registry
+	forms   *models.FormStore
+	rights  *models.RightsStore
+	linkKey []byte // signs confirmation links (Secrets.Key("email-link"))
+	baseURL string
+	now     func() time.Time
+}
+
+// uploadLimit is the largest body of a form with files: the largest file
+// the registry allows plus room for the other fields. Beyond it the server
+// stops reading and answers 413.
+const uploadMargin = 256 << 10
+
+func uploadLimit(reg *policy.Registry) int64 {
+	var largest int64
+	for _, p := range reg.FormPurposes() {
+		for _, f := range p.Form.Fields {
+			largest = max(largest, f.MaxBytes)
+		}
+	}
+	return largest + uploadMargin
+}
+
+func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		st := views.FormState{CSRF: csrfToken(c)}
+		return render(c, http.StatusOK, views.FormPage(pageFor(c, pu.Title), pu, st))
+	}
+}
+
+func (h *formsHandler) showSent(pu *policy.Purpose) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return render(c, http.StatusOK, views.FormSentPage(pageFor(c, views.TitleFormSent), pu))
+	}
+}
+
+// submit validates a post, re-renders it with a message per field (422,
+// every value kept) or stores it and redirects (303) to the confirmation.
+func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.PostForm == nil { // forms with files were parsed by limitUploads
+			if err := r.ParseForm(); err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
+			}
+		}
+		sent := pu.Form.Path + "/sent"
+		if r.PostForm.Get(views.HoneypotField) != "" {
+			// A robot: answer as if it worked, store nothing.
+			return c.Redirect(http.StatusSeeOther, sent)
+		}
+		files, err := readUploads(pu, r.MultipartForm)
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
+		}
+		now := h.now()
+		sub := pu.CheckForm(r.PostForm, files, now)
+		if !sub.OK() {
+			st := views.FormState{Values: sub.Typed, Problems: sub.Problems, Consents: sub.Consents, CSRF: csrfToken(c)}
+			return render(c, http.StatusUnprocessableEntity, views.FormPage(pageFor(c, pu.Title), pu, st))
+		}
+		fields := models.Fields(sub.Values)
+		if pu.Form.Quiz != nil {
+			fields[policy.QuizScoreField] = strconv.Itoa(sub.Score) + "/" + strconv.Itoa(len(pu.Form.Quiz.Questions))
+		}
+		email := pu.Identifier(sub, "email")
+		id := uuid.New()
+		if pu.Key == models.RightsPurpose {
+			err = h.submitRightsRequest(c, pu, id, fields, email, now)
+		} else {
+			err = h.submitRecord(c, pu, sub, id, fields, email, now)
+		}
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, sent)
+	}
+}
+
+func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
+	in := models.FormSubmission{
+		ID: id, Purpose: pu, PolicyVersion: h.reg.Version, Fields: fields, Now: now,
+		Email: email, Phone: pu.Identifier(sub, "phone"),
+	}
+	for _, c := range pu.Form.Consents {
+		in.Consents = append(in.Consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: sub.Consents[c.Kind]})
+	}
+	for _, f := range pu.Form.Fields {
+		if up, ok := sub.Files[f.Name]; ok {
+			in.Files = append(in.Files, up)
+		}
+	}
+	var subject, body string
+	if pu.Form.DoubleOptIn {
+		subject, body = views.ConfirmEmail(h.reg, pu, h.confirmURL(pu, id, now))
+	} else {
+		subject, body = views.ReceiptEmail(h.reg, pu, h.baseURL)
+	}
+	in.Receipt = &models.Email{To: email, Subject: subject, Body: body}
+	_, err := h.forms.Submit(c.Request().Context(), in)
+	return err
+}
+
+func (h *formsHandler) submitRightsRequest(c echo.Context, pu *policy.Purpose, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
+	subject, body := views.ConfirmEmail(h.reg, pu, h.confirmURL(pu, id, now))
+	return h.rights.Submit(c.Request().Context(), models.RightsRequestSubmission{
+		ID: id, Right: fields["right"], Fields: fields, Email: email, Now: now,
+		Confirm: models.Email{To: email, Subject: subject, Body: body},
+	})
+}
+
+func (h *formsHandler) confirmURL(pu *policy.Purpose, id uuid.UUID, now time.Time) string {
+	return h.baseURL + pu.Form.Path + "/confirm?" + models.SignLink(h.linkKey, pu.Key, id, now.Add(models.LinkValidity))
+}
+
+// verifyLink checks a confirmation link; on failure it renders the page
+// that says why, and ok is false.
+func (h *formsHandler) verifyLink(c echo.Context, pu *policy.Purpose) (uuid.UUID, bool, error) {
+	id, err := models.VerifyLink(h.linkKey, pu.Key, c.QueryParams(), h.now())
+	if err == nil {
+		return id, true, nil
+	}
+	expired := errors.Is(err, models.ErrLinkExpired)
+	status := http.StatusBadRequest
+	if expired {
+		status = http.StatusGone
+	}
+	return uuid.Nil, false, render(c, status, views.LinkProblemPage(pageFor(c, views.TitleLinkProblem), pu, expired))
+}
+
+// showConfirm shows the button that confirms an emailed link. Opening the
+// link changes nothing: mail scanners open links too.
+func (h *formsHandler) showConfirm(pu *policy.Purpose) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, ok, err := h.verifyLink(c, pu); !ok {
+			return err
+		}
+		action := pu.Form.Path + "/confirm?" + c.QueryString()
+		return render(c, http.StatusOK, views.ConfirmLinkPage(pageFor(c, views.TitleConfirmEmail), pu, action, csrfToken(c)))
+	}
+}
+
+func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, ok, err := h.verifyLink(c, pu)
+		if !ok {
+			return err
+		}
+		ctx := c.Request().Context()
+		page := pageFor(c, views.TitleConfirmed)
+		if pu.Key == models.RightsPurpose {
+			req, err := h.rights.Confirm(ctx, id, h.now())
+			if errors.Is(err, models.ErrNotFound) {
+				return render(c, http.StatusGone, views.LinkProblemPage(pageFor(c, views.TitleLinkProblem), pu, true))
+			}
+			if err != nil {
+				return err
+			}
+			return render(c, http.StatusOK, views.ConfirmedPage(page, pu, req.ReceivedAt, req.DueAt))
+		}
+		err = h.forms.ConfirmRecord(ctx, pu, id, h.now())
+		if errors.Is(err, models.ErrNotFound) {
+			return render(c, http.StatusGone, views.LinkProblemPage(pageFor(c, views.TitleLinkProblem), pu, true))
+		}
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, views.ConfirmedPage(page, pu, nil, nil))
+	}
+}
+
+// readUploads reads the files of the purpose's file fields (already held in
+// memory by limitUploads), each within its max_bytes + 1 so that CheckFile
+// can tell "too large".
+func readUploads(pu *policy.Purpose, mf *multipart.Form) (map[string]policy.Upload, error) {
+	out := map[string]policy.Upload{}
+	if mf == nil {
+		return out, nil
+	}
+	for _, f := range pu.Form.Fields {
+		if f.Type != policy.FieldFile || len(mf.File[f.Name]) == 0 {
+			continue
+		}
+		fh := mf.File[f.Name][0]
+		if fh.Filename == "" && fh.Size == 0 {
+			continue // the visitor chose no file
+		}
+		file, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(file, f.MaxBytes+1))
+		_ = file.Close()
+		if err != nil {
+			return nil, err
+		}
+		out[f.Name] = policy.Upload{Name: strings.ToValidUTF8(fh.Filename, "\uFFFD"), Data: data}
+	}
+	return out, nil
+}
+
+// limitUploads caps the body of a form with files before anything reads it
+// (the CSRF check reads the form): an oversized body gets 413 without being
+// buffered. The whole form stays in memory (maxMemory above the limit), so
+// no unencrypted CV is ever written to a temporary file.
+func limitUploads(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.Method != http.MethodPost || !isUploadRoute(c) {
+				return next(c)
+			}
+			if r.ContentLength > limit {
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge)
+			}
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+			err := r.ParseMultipartForm(limit + 1<<20)
+			if errors.Is(err, http.ErrNotMultipart) {
+				err = r.ParseForm()
+			}
+			var tooLarge *http.MaxBytesError
+			switch {
+			case errors.As(err, &tooLarge):
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge)
+			case err != nil:
+				return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
+			}
+			defer func() { _ = r.MultipartForm.RemoveAll() }()
+			return next(c)
+		}
+	}
+}
+
+// csrfProtection is Echo's CSRF middleware reading the form field _csrf
+// against the _csrf cookie (double submit), with a friendly 403 page. A
+// browser's Sec-Fetch-Site: same-origin is accepted as proof too; a
+// cross-site post must carry the token, which another site cannot read.
+func csrfProtection(secure bool) echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:" + views.CSRFField,
+		CookieName:     views.CSRFField,
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   secure,
+		CookieSameSite: http.SameSiteLaxMode,
+		ContextKey:     "csrf",
+		AllowSecFetchSiteFunc: func(echo.Context) (bool, error) {
+			return false, nil // fall back to the token, and its friendly error page
+		},
+		ErrorHandler: func(error, echo.Context) error {
+			return echo.NewHTTPError(http.StatusForbidden, views.MsgCSRF)
+		},
+	})
+}
+
+func csrfToken(c echo.Context) string {
+	s, _ := c.Get("csrf").(string)
+	return s
+}
+
+// formRateLimit limits form posts per client address (perMinute, with an
+// equal burst) against spam; 0 turns it off (the benchmark).
+func formRateLimit(perMinute int) echo.MiddlewareFunc {
+	if perMinute <= 0 {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 5 * time.Minute,
+	})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store:               store,
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		ErrorHandler: func(echo.Context, error) error {
+			return echo.NewHTTPError(http.StatusForbidden, views.MsgBadForm)
+		},
+		DenyHandler: func(echo.Context, string, error) error {
+			return echo.NewHTTPError(http.StatusTooManyRequests, views.MsgRateLimited)
+		},
+	})
+}
+
+// formRoutes registers every form of the registry. The middleware is set
+// per route (not on a group, whose catch-all would also wrap 404s): mw on
+// every form route (upload limit, then CSRF), limit on posts as well.
+func formRoutes(g *echo.Group, h *formsHandler, limit echo.MiddlewareFunc, mw ...echo.MiddlewareFunc) {
+	post := append(slices.Clone(mw), limit)
+	for _, pu := range h.reg.FormPurposes() {
+		path := pu.Form.Path
+		g.GET(path, h.showForm(pu), mw...)
+		g.POST(path, h.submit(pu), post...)
+		g.GET(path+"/sent", h.showSent(pu))
+		if pu.Form.DoubleOptIn {
+			g.GET(path+"/confirm", h.showConfirm(pu), mw...)
+			g.POST(path+"/confirm", h.confirm(pu), post...)
+		}
+	}
+}

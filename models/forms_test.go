@@ -1,0 +1,341 @@
+package models_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/models/testdb"
+	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/vault"
+)
+
+func registry(t *testing.T) *policy.Registry {
+	t.Helper()
+	reg, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+func submission(t *testing.T, reg *policy.Registry, key, email string, now time.Time) models.FormSubmission {
+	t.Helper()
+	p, _ := reg.Purpose(key)
+	var consents []models.ConsentChoice
+	for _, c := range p.Form.Consents {
+		consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: c.Required})
+	}
+	return models.FormSubmission{
+		ID: uuid.New(), Purpose: p, PolicyVersion: reg.Version, Now: now,
+		Fields:   models.Fields{"email": email, "last_name": "Secretname", "message": "a secret message"},
+		Email:    email,
+		Consents: consents,
+		Receipt:  &models.Email{To: email, Subject: "Receipt", Body: "We got it"},
+	}
+}
+
+// dump reads every table as the owner, the way a leaked dump would.
+func dump(t *testing.T, ownerURL string) []byte {
+	t.Helper()
+	db := ownerDB(t, ownerURL)
+	var out bytes.Buffer
+	for _, table := range []string{"subjects", "records", "attachments", "consents", "outbox", "rights_requests", "rights_request_events", "suppressions"} {
+		rows, err := db.Query("SELECT t::text FROM " + table + " t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			_ = rows.Scan(&s)
+			out.WriteString(s + "\n")
+		}
+		rows.Close()
+	}
+	return out.Bytes()
+}
+
+func TestSubmitLinksSubjectsAndEncrypts(t *testing.T) {
+	db, urls := testdb.Open(t)
+	reg := registry(t)
+	v, _ := vault.NewEphemeral()
+	store := models.NewFormStore(db, v)
+	ctx := context.Background()
+	now := time.Now()
+
+	a := submission(t, reg, "contact", "jeanne.secret@example.com", now)
+	if _, err := store.Submit(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	b := submission(t, reg, "quote", "jeanne.secret@example.com", now)
+	if _, err := store.Submit(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	_, ra, err := store.RecordFields(ctx, "contact", a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, rb, err := store.RecordFields(ctx, "quote", b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ra.SubjectID == nil || rb.SubjectID == nil || *ra.SubjectID != *rb.SubjectID {
+		t.Error("one person's records across purposes are not linked to one subject")
+	}
+	if fb["message"] != "a secret message" {
+		t.Errorf("fields read back %v", fb)
+	}
+	d := dump(t, urls.Owner)
+	for _, secret := range []string{"jeanne.secret", "Secretname", "secret message", "We got it"} {
+		if bytes.Contains(d, []byte(secret)) {
+			t.Errorf("the database dump holds %q", secret)
+		}
+	}
+	if got := bytes.Count(d, []byte(`,form,`+reg.Version)); got != 2 {
+		t.Errorf("%d consent rows, want 2 (contact's two boxes; quote has none)", got)
+	}
+}
+
+func TestObjectionListFlagsRecords(t *testing.T) {
+	db, urls := testdb.Open(t)
+	reg := registry(t)
+	v, _ := vault.NewEphemeral()
+	store := models.NewFormStore(db, v)
+	testdb.Exec(t, urls.Owner, `INSERT INTO suppressions (email_index, source) VALUES ($1, 'rights_request')`,
+		v.BlindIndex(vault.KindEmail, "Objector@Example.com"))
+	objected, err := store.Submit(context.Background(), submission(t, reg, "contact", "objector@example.com", time.Now()))
+	if err != nil || !objected {
+		t.Errorf("objector's record: objected=%v err=%v", objected, err)
+	}
+	objected, err = store.Submit(context.Background(), submission(t, reg, "contact", "other@example.com", time.Now()))
+	if err != nil || objected {
+		t.Errorf("other record: objected=%v err=%v", objected, err)
+	}
+}
+
+func TestDoubleOptInAndCleanup(t *testing.T) {
+	db, urls := testdb.Open(t)
+	reg := registry(t)
+	v, _ := vault.NewEphemeral()
+	store := models.NewFormStore(db, v)
+	ctx := context.Background()
+	p, _ := reg.Purpose("newsletter")
+	old := time.Now().Add(-8 * 24 * time.Hour)
+
+	stale := submission(t, reg, "newsletter", "stale@example.com", old)
+	confirmed := submission(t, reg, "newsletter", "kept@example.com", old)
+	fresh := submission(t, reg, "newsletter", "fresh@example.com", time.Now())
+	for _, s := range []models.FormSubmission{stale, confirmed, fresh} {
+		if _, err := store.Submit(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.ConfirmRecord(ctx, p, confirmed.ID, old.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := models.DeleteUnconfirmed(ctx, db, reg, time.Now())
+	if err != nil || n != 1 {
+		t.Fatalf("deleted %d (%v), want 1", n, err)
+	}
+	if _, _, err := store.RecordFields(ctx, "newsletter", stale.ID); err == nil {
+		t.Error("the unconfirmed subscription was kept")
+	}
+	if _, rec, err := store.RecordFields(ctx, "newsletter", confirmed.ID); err != nil || rec.Status != "subscribed" {
+		t.Errorf("confirmed subscription: %v %v", rec, err)
+	}
+	if _, rec, err := store.RecordFields(ctx, "newsletter", fresh.ID); err != nil || rec.Status != "pending" {
+		t.Errorf("fresh subscription: %v %v", rec, err)
+	}
+	d := string(dump(t, urls.Owner))
+	for _, want := range []string{",email_confirmed,", ",unconfirmed_expired,"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("consent ledger lacks a %s row", want)
+		}
+	}
+}
+
+func TestRightsRequestDueDate(t *testing.T) {
+	db, _ := testdb.Open(t)
+	v, _ := vault.NewEphemeral()
+	store := models.NewRightsStore(db, v)
+	ctx := context.Background()
+	id := uuid.New()
+	err := store.Submit(ctx, models.RightsRequestSubmission{ID: id, Right: "erasure", Email: "r@example.com",
+		Fields: models.Fields{"email": "r@example.com", "right": "erasure"}, Confirm: models.Email{To: "r@example.com"}, Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := store.Get(ctx, id)
+	if err != nil || r.Status != models.RightsUnconfirmed || r.DueAt != nil {
+		t.Fatalf("unconfirmed request %+v %v", r, err)
+	}
+	received := time.Date(2027, 1, 31, 15, 0, 0, 0, time.UTC)
+	r, err = store.Confirm(ctx, id, received)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.ReceivedAt.Equal(received) || !r.DueAt.Equal(time.Date(2027, 2, 28, 15, 0, 0, 0, time.UTC)) || r.Status != models.RightsReceived {
+		t.Errorf("confirmed request received %v due %v status %s", r.ReceivedAt, r.DueAt, r.Status)
+	}
+	r, _ = store.Confirm(ctx, id, received.AddDate(0, 0, 3))
+	if !r.ReceivedAt.Equal(received) {
+		t.Error("a second confirmation moved the received date")
+	}
+	if r.Fields["right"] != "erasure" {
+		t.Errorf("fields %v", r.Fields)
+	}
+}
+
+func TestLinks(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	id := uuid.New()
+	now := time.Now()
+	q, _ := url.ParseQuery(models.SignLink(key, "newsletter", id, now.Add(models.LinkValidity)))
+	tests := []struct {
+		name string
+		kind string
+		mut  func(url.Values)
+		at   time.Time
+		want error
+	}{
+		{"valid", "newsletter", func(url.Values) {}, now, nil},
+		{"other kind", "rights", func(url.Values) {}, now, models.ErrLinkInvalid},
+		{"other id", "newsletter", func(v url.Values) { v.Set("id", uuid.NewString()) }, now, models.ErrLinkInvalid},
+		{"later expiry", "newsletter", func(v url.Values) { v.Set("exp", "99999999999") }, now, models.ErrLinkInvalid},
+		{"expired", "newsletter", func(url.Values) {}, now.Add(8 * 24 * time.Hour), models.ErrLinkExpired},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := url.Values{}
+			for k, vv := range q {
+				v[k] = append([]string(nil), vv...)
+			}
+			tt.mut(v)
+			got, err := models.VerifyLink(key, tt.kind, v, tt.at)
+			if err != tt.want || (err == nil && got != id) {
+				t.Errorf("VerifyLink = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestOutboxSendsAndRetries(t *testing.T) {
+	db, _ := testdb.Open(t)
+	reg := registry(t)
+	v, _ := vault.NewEphemeral()
+	ctx := context.Background()
+	if _, err := models.NewFormStore(db, v).Submit(ctx, submission(t, reg, "contact", "o@example.com", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	ob := models.NewOutbox(db, v)
+	failing := func(context.Context, models.Email) error { return os.ErrDeadlineExceeded }
+	if n, err := ob.SendPending(ctx, failing, 10, time.Now); n != 0 || err == nil {
+		t.Errorf("failing send: %d %v", n, err)
+	}
+	var got []models.Email
+	ok := func(_ context.Context, e models.Email) error { got = append(got, e); return nil }
+	if n, _ := ob.SendPending(ctx, ok, 10, time.Now); n != 0 {
+		t.Error("a failed message was retried before its backoff")
+	}
+	later := func() time.Time { return time.Now().Add(time.Hour) }
+	if n, err := ob.SendPending(ctx, ok, 10, later); n != 1 || err != nil || got[0].To != "o@example.com" {
+		t.Errorf("send after backoff: %d %v %v", n, err, got)
+	}
+	list, err := ob.List(ctx, 10)
+	if err != nil || len(list) != 1 || list[0].Status != "sent" || list[0].Attempts != 2 {
+		t.Errorf("outbox list %+v %v", list, err)
+	}
+}
+
+func TestKeyRotationKeepsRecordsReadable(t *testing.T) {
+	db, urls := testdb.Open(t)
+	reg := registry(t)
+	dir := filepath.Join(t.TempDir(), "keys")
+	v1, err := vault.OpenOrCreate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	before := submission(t, reg, "recruitment", "cv@example.com", time.Now())
+	before.Files = []policy.Upload{{Name: "cv-jeanne.pdf", Data: []byte("%PDF-1.7 secret cv"), MIME: "application/pdf"}}
+	if _, err := models.NewFormStore(db, v1).Submit(ctx, before); err != nil {
+		t.Fatal(err)
+	}
+	rid := uuid.New()
+	if err := models.NewRightsStore(db, v1).Submit(ctx, models.RightsRequestSubmission{ID: rid, Right: "access", Email: "cv@example.com",
+		Fields: models.Fields{"right": "access"}, Confirm: models.Email{To: "cv@example.com"}, Now: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := vault.Rotate(dir, vault.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := vault.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v2.PrimaryKeyID() == v1.PrimaryKeyID() {
+		t.Fatal("rotation kept the primary key")
+	}
+	purposes := make([]string, len(reg.Purposes))
+	for i, p := range reg.Purposes {
+		purposes[i] = p.Key
+	}
+	c, err := models.Reencrypt(ctx, db, v2, purposes, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Records != 1 || c.Attachments != 1 || c.Outbox != 2 || c.RightsRequests != 1 {
+		t.Errorf("re-encrypted %+v", c)
+	}
+	if c, _ := models.Reencrypt(ctx, db, v2, purposes, 500); c.Total() != 0 {
+		t.Errorf("second pass re-encrypted %+v, want nothing", c)
+	}
+	store := models.NewFormStore(db, v2)
+	if f, _, err := store.RecordFields(ctx, "recruitment", before.ID); err != nil || f["email"] != "cv@example.com" {
+		t.Errorf("record after rotation: %v %v", f, err)
+	}
+	att, err := store.AttachmentsOf(ctx, "recruitment", before.ID)
+	if err != nil || len(att) != 1 || att[0].Name != "cv-jeanne.pdf" || string(att[0].Data) != "%PDF-1.7 secret cv" {
+		t.Errorf("attachment after rotation: %+v %v", att, err)
+	}
+	if _, err := models.NewRightsStore(db, v2).Get(ctx, rid); err != nil {
+		t.Errorf("rights request after rotation: %v", err)
+	}
+	if list, err := models.NewOutbox(db, v2).List(ctx, 10); err != nil || len(list) != 2 {
+		t.Errorf("outbox after rotation: %v", err)
+	}
+	if bytes.Contains(dump(t, urls.Owner), []byte("secret cv")) {
+		t.Error("the dump holds the CV")
+	}
+}
+
+// ownerDB connects as the owner with every purpose in scope: the tables
+// force row-level security even on their owner, and a dump must see it all.
+func ownerDB(t *testing.T, ownerURL string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("pgx", ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	reg, _ := policy.Default()
+	keys := make([]string, len(reg.Purposes))
+	for i, p := range reg.Purposes {
+		keys[i] = p.Key
+	}
+	if _, err := db.Exec(`SELECT set_config('portal.purposes', $1, false), set_config('portal.restricted', 'on', false)`, strings.Join(keys, ",")); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}

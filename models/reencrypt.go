@@ -1,0 +1,189 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/alegria/privacy-portal/vault"
+)
+
+// ReencryptCounts says how many ciphertexts a pass moved to the primary key.
+type ReencryptCounts struct {
+	Records, Attachments, Outbox, RightsRequests int
+}
+
+// Total is the sum of the counts.
+func (c ReencryptCounts) Total() int { return c.Records + c.Attachments + c.Outbox + c.RightsRequests }
+
+// Reencrypt moves every ciphertext not under the vault's primary key to it,
+// batch rows at a time, each batch in its own short transaction with rows
+// locked (SKIP LOCKED), so the site keeps running during a rotation. The
+// key id is read from the ciphertext's Tink prefix (bytes 2-5) in SQL, so
+// only rows that need it are touched. purposes is every purpose of the
+// registry: the scope must see all records, restricted ones included.
+func Reencrypt(ctx context.Context, db *DB, v *vault.Vault, purposes []string, batch int) (ReencryptCounts, error) {
+	var c ReencryptCounts
+	primary := make([]byte, 4)
+	binary.BigEndian.PutUint32(primary, v.PrimaryKeyID())
+	all := Scope{Purposes: purposes, SeesRestricted: true}
+	steps := []struct {
+		scope Scope
+		n     *int
+		fn    func(ctx context.Context, tx *gorm.DB) (int, error)
+	}{
+		{all, &c.Records, func(ctx context.Context, tx *gorm.DB) (int, error) {
+			return reencryptRecords(ctx, tx, v, primary, batch)
+		}},
+		{all, &c.Attachments, func(ctx context.Context, tx *gorm.DB) (int, error) {
+			return reencryptAttachments(ctx, tx, v, primary, batch)
+		}},
+		{all, &c.Outbox, func(ctx context.Context, tx *gorm.DB) (int, error) {
+			return reencryptOutbox(ctx, tx, v, primary, batch)
+		}},
+		{Scope{Purposes: []string{RightsPurpose}}, &c.RightsRequests, func(ctx context.Context, tx *gorm.DB) (int, error) {
+			return reencryptRights(ctx, tx, v, primary, batch)
+		}},
+	}
+	for _, st := range steps {
+		for {
+			var n int
+			err := db.InScope(ctx, st.scope, func(tx *gorm.DB) error {
+				var err error
+				n, err = st.fn(ctx, tx)
+				return err
+			})
+			if err != nil {
+				return c, fmt.Errorf("models: reencrypt: %w", err)
+			}
+			*st.n += n
+			if n < batch {
+				break
+			}
+		}
+	}
+	return c, nil
+}
+
+type sealedRow struct {
+	id   uuid.UUID
+	a, b []byte
+}
+
+func lockBatch(ctx context.Context, tx *gorm.DB, query string, args ...any) ([]sealedRow, error) {
+	rows, err := tx.Statement.ConnPool.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sealedRow
+	for rows.Next() {
+		var r sealedRow
+		if err := rows.Scan(&r.id, &r.a, &r.b); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// reseal decrypts under any key and encrypts under the primary one; nil
+// stays nil.
+func reseal(v *vault.Vault, ct, aad []byte) ([]byte, error) {
+	if ct == nil {
+		return nil, nil
+	}
+	plain, err := v.Decrypt(ct, aad)
+	if err != nil {
+		return nil, err
+	}
+	return v.Encrypt(plain, aad)
+}
+
+func reencryptRecords(ctx context.Context, tx *gorm.DB, v *vault.Vault, primary []byte, batch int) (int, error) {
+	rows, err := lockBatch(ctx, tx, `SELECT id, fields, note FROM records
+		WHERE substring(fields FROM 2 FOR 4) <> $1 OR substring(note FROM 2 FOR 4) <> $1
+		LIMIT $2 FOR UPDATE SKIP LOCKED`, primary, batch)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		f, err := reseal(v, r.a, fieldsAAD(r.id))
+		if err != nil {
+			return 0, err
+		}
+		n, err := reseal(v, r.b, noteAAD(r.id))
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.Statement.ConnPool.ExecContext(ctx, `UPDATE records SET fields = $2, note = $3 WHERE id = $1`, r.id, f, n); err != nil {
+			return 0, err
+		}
+	}
+	return len(rows), nil
+}
+
+func reencryptAttachments(ctx context.Context, tx *gorm.DB, v *vault.Vault, primary []byte, batch int) (int, error) {
+	rows, err := lockBatch(ctx, tx, `SELECT id, filename, content FROM attachments
+		WHERE substring(content FROM 2 FOR 4) <> $1 OR substring(filename FROM 2 FOR 4) <> $1
+		LIMIT $2 FOR UPDATE SKIP LOCKED`, primary, batch)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		name, err := reseal(v, r.a, AttachmentAAD(r.id, "filename"))
+		if err != nil {
+			return 0, err
+		}
+		content, err := reseal(v, r.b, AttachmentAAD(r.id, "content"))
+		if err != nil {
+			return 0, err
+		}
+		sum := sha256.Sum256(content)
+		if _, err := tx.Statement.ConnPool.ExecContext(ctx, `UPDATE attachments SET filename = $2, content = $3, sha256 = $4 WHERE id = $1`,
+			r.id, name, content, sum[:]); err != nil {
+			return 0, err
+		}
+	}
+	return len(rows), nil
+}
+
+func reencryptOutbox(ctx context.Context, tx *gorm.DB, v *vault.Vault, primary []byte, batch int) (int, error) {
+	rows, err := lockBatch(ctx, tx, `SELECT id, message, NULL::bytea FROM outbox
+		WHERE substring(message FROM 2 FOR 4) <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`, primary, batch)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		m, err := reseal(v, r.a, outboxAAD(r.id))
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.Statement.ConnPool.ExecContext(ctx, `UPDATE outbox SET message = $2 WHERE id = $1`, r.id, m); err != nil {
+			return 0, err
+		}
+	}
+	return len(rows), nil
+}
+
+func reencryptRights(ctx context.Context, tx *gorm.DB, v *vault.Vault, primary []byte, batch int) (int, error) {
+	rows, err := lockBatch(ctx, tx, `SELECT id, fields, NULL::bytea FROM rights_requests
+		WHERE substring(fields FROM 2 FOR 4) <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`, primary, batch)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		f, err := reseal(v, r.a, rightsAAD(r.id))
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.Statement.ConnPool.ExecContext(ctx, `UPDATE rights_requests SET fields = $2 WHERE id = $1`, r.id, f); err != nil {
+			return 0, err
+		}
+	}
+	return len(rows), nil
+}

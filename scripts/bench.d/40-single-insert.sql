@@ -1,0 +1,1 @@
+INSERT INTO bench_single_insert (v) VALUES ('x');
