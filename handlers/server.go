@@ -29,6 +29,9 @@ type Deps struct {
 	// SchemaTarget is the migration version this binary needs; the server
 	// answers 503 until the database has reached it.
 	SchemaTarget int64
+	// ConsentRate is cookie choices per second per client address on POST
+	// /consent: 0 is the default, below 0 turns the limit off (benchmarks).
+	ConsentRate float64
 }
 
 // New builds the Echo server with every route and middleware.

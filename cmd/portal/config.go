@@ -24,6 +24,7 @@ type config struct {
 	SMTPURL            string
 	TrustedProxies     []netip.Prefix // only these may set X-Forwarded-For
 	MaxConns           int32
+	ConsentRate        float64 // POST /consent per second per address; <0 off (see handlers.Deps)
 }
 
 func loadConfig() (config, error) {
@@ -47,6 +48,9 @@ func loadConfig() (config, error) {
 			return c, fmt.Errorf("PORTAL_DB_MAX_CONNS must be a number from 1 to 1000")
 		}
 		c.MaxConns = int32(n)
+	}
+	if c.ConsentRate, err = consentRate(); err != nil {
+		return c, err
 	}
 	for _, s := range strings.FieldsFunc(os.Getenv("PORTAL_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		p, err := netip.ParsePrefix(s)
@@ -76,4 +80,22 @@ func envOr(name, fallback string) string {
 		return v
 	}
 	return fallback
+}
+
+// consentRate reads PORTAL_CONSENT_RATE (cookie choices per second per client
+// address, or "off"). The benchmark (PORTAL_BENCH=1) posts from one address
+// as fast as it can, so the limit is off there unless set explicitly.
+func consentRate() (float64, error) {
+	v := os.Getenv("PORTAL_CONSENT_RATE")
+	switch {
+	case v == "" && os.Getenv("PORTAL_BENCH") == "1", v == "off":
+		return -1, nil
+	case v == "":
+		return 0, nil
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || n <= 0 || n > 1e6 {
+		return 0, fmt.Errorf("PORTAL_CONSENT_RATE must be a positive number of requests per second, or off")
+	}
+	return n, nil
 }

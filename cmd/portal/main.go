@@ -31,6 +31,8 @@ commands:
   migrate               apply database migrations (MIGRATE_DATABASE_URL)
   seed --demo           create demo staff and records (first start of make run)
   policy check [FILE]   validate a policy registry and exit
+  consents stats [--days N]
+                        cookie-banner answers per day: accept / reject / custom rates
 `
 
 func main() {
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return seed(ctx, cfg, args[1:], stdout)
 	case "policy":
 		return checkPolicy(cfg, args[1:], stdout)
+	case "consents":
+		return consents(ctx, cfg, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -164,6 +168,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	e := handlers.New(handlers.Deps{
 		Registry: reg, DB: db, Vault: v, Secrets: secrets, Log: log,
 		BaseURL: cfg.BaseURL, IP: cfg.ipExtractor(), SchemaTarget: target,
+		ConsentRate: cfg.ConsentRate,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
