@@ -429,7 +429,7 @@ func CookiePreferencesPage(p Page, s ConsentState, back string, saved bool) temp
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</section><section aria-labelledby=\"change-choice\"><h2 id=\"change-choice\">Change your choice</h2><form method=\"post\" action=\"/consent\" class=\"mt-4 max-w-3xl\"><input type=\"hidden\" name=\"return_to\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</section><section aria-labelledby=\"change-choice\"><h2 id=\"change-choice\">Change your choice</h2><form id=\"cookie-settings-form\" method=\"post\" action=\"/consent\" class=\"mt-4 max-w-3xl\"><input type=\"hidden\" name=\"return_to\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -37,7 +37,8 @@
     var button = e.submitter;
     if (fallback || !button || button.name !== "action") return;
     e.preventDefault();
-    fetch(form.action, {
+    // getAttribute: the buttons are named "action", which shadows form.action.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: new URLSearchParams(new FormData(form, button)),
       credentials: "same-origin",
