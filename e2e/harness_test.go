@@ -129,8 +129,8 @@ func navigate(t *testing.T, ctx context.Context, s site, path string) {
 	t.Helper()
 	res, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.URL+path))
 	must(t, err)
-	if res.Status >= 400 {
-		t.Fatalf("GET %s: %d", path, res.Status)
+	if res == nil || res.Status >= 400 {
+		t.Fatalf("GET %s: %v", path, res)
 	}
 }
 
@@ -143,7 +143,6 @@ func submit(t *testing.T, ctx context.Context, selector string) {
 		t.Fatalf("after clicking %s: %d", selector, res.Status)
 	}
 }
-
 
 // waitFor polls a JavaScript condition until it holds (DevTools evaluation
 // works with page scripts off too). It waits; it asserts nothing about time.

@@ -39,7 +39,10 @@ type pendingConsent struct {
 
 // NewCookieLedger writes through db's pool.
 func NewCookieLedger(db *DB) *CookieLedger {
-	return &CookieLedger{pool: db.Pool, maxFlushers: 4, maxBatch: 256}
+	// One writer at a time measured best (make bench, 16 connections: 1
+	// writer 15.5k choices/s, 2: 12.4k, 4: 10.3k): while a commit is in
+	// flight the next batch fills, so fewer, larger transactions win.
+	return &CookieLedger{pool: db.Pool, maxFlushers: 1, maxBatch: 512}
 }
 
 // Append writes row and returns once it is committed. If ctx ends first the
