@@ -127,7 +127,7 @@ func TestContactFormWithoutJavaScript(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#f-email"), "lea@localhost"), // the browser accepts it; the server wants a domain with a dot
 		chromedp.SendKeys(chromedp.CSS("#f-message"), message),
 		chromedp.Click(chromedp.CSS("#f-consent_processing")),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 	); st != 422 {
 		t.Fatalf("refused post: %d, want 422", st)
 	}
@@ -142,7 +142,7 @@ func TestContactFormWithoutJavaScript(t *testing.T) {
 	}
 	if st := formsStep(t, ctx,
 		chromedp.SetValue(chromedp.CSS("#f-email"), "lea@example.org"),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 	); st != 200 {
 		t.Fatalf("corrected post: %d", st)
 	}
@@ -160,7 +160,7 @@ func TestAIChallengeBoxesWithoutJavaScript(t *testing.T) {
 	base, db := formsSite(t)
 	ctx := formsBrowser(t)
 	formsStep(t, ctx, chromedp.Navigate(base+"/ai-challenge"))
-	if got := formsText(t, ctx, `String([...document.querySelectorAll('input[type=checkbox]')].filter(b => b.checked).length) + '/' + document.querySelectorAll('input[type=checkbox]').length`); got != "0/6" {
+	if got := formsText(t, ctx, `String([...document.querySelectorAll('main input[type=checkbox]')].filter(b => b.checked).length) + '/' + document.querySelectorAll('main input[type=checkbox]').length`); got != "0/6" {
 		t.Fatalf("ticked/total boxes %s, want 0/6", got)
 	}
 	if st := formsStep(t, ctx,
@@ -169,7 +169,7 @@ func TestAIChallengeBoxesWithoutJavaScript(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#f-email"), "sam@example.org"),
 		chromedp.Click(chromedp.CSS("#f-consent_processing")),
 		chromedp.Click(chromedp.CSS("#f-consent_automated_calls")),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 	); st != 200 {
 		t.Fatalf("post: %d", st)
 	}

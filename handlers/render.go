@@ -30,5 +30,11 @@ func render(c echo.Context, status int, comp templ.Component) error {
 
 // pageFor is the layout data of the current request.
 func pageFor(c echo.Context, title string) views.Page {
-	return views.Page{Title: title, Path: c.Request().URL.Path}
+	p := views.Page{Title: title, Path: c.Request().URL.Path}
+	// Cookie consent: the banner (or the GPC notice) and the gated scripts.
+	p.Consent = consentStateOf(c)
+	if p.Consent.ShowBanner() || p.Consent.GPCHonoured {
+		p.Banner = views.ConsentBanner(p.Consent)
+	}
+	return p
 }

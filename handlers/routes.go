@@ -36,6 +36,16 @@ func routes(e *echo.Echo, d Deps) {
 	// Everything else needs the schema this binary was built for.
 	site := e.Group("", schema.middleware)
 
+	// Cookie consent (issue 3): the consent middleware comes before every
+	// site route, so every page knows the visitor's choice. POST /consent:
+	// small bodies, same-origin only, rate-limited per address.
+	consent := &consentHandler{reg: d.Registry, ledger: models.NewCookieLedger(d.DB),
+		cookies: newConsentCookies(d.Secrets.Key("consent-cookie"), d.BaseURL, d.Now)}
+	site.Use(consentContext(d.Registry, consent.cookies, consent.ledger, d.Log))
+	site.GET("/cookies/preferences", consent.showPreferences)
+	site.POST("/consent", consent.saveChoice, sameOrigin(), consentRateLimit(d.ConsentRate),
+		middleware.BodyLimit("4K"))
+
 	// Public pages, rendered from the registry.
 	pub := newPublicHandler(d.Registry, d.Log)
 	site.GET("/", pub.showHome)

@@ -33,6 +33,9 @@ type Deps struct {
 	// FormRate is how many form posts one client address may send per
 	// minute (spam); 0 turns the limit off (benchmarks, tests).
 	FormRate int
+	// ConsentRate is cookie choices per second per client address on POST
+	// /consent: 0 is the default, below 0 turns the limit off (benchmarks).
+	ConsentRate float64
 }
 
 // New builds the Echo server with every route and middleware.

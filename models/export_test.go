@@ -1,5 +1,20 @@
 package models_test
 
-import "github.com/alegria/privacy-portal/migrations"
+import (
+	"testing"
+
+	"github.com/alegria/privacy-portal/migrations"
+	"github.com/alegria/privacy-portal/policy"
+)
 
 func migrationsLatest() (int64, error) { return migrations.Latest() }
+
+// registry is the embedded policy, shared by the model tests.
+func registry(t *testing.T) *policy.Registry {
+	t.Helper()
+	reg, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}

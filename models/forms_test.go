@@ -19,15 +19,6 @@ import (
 	"github.com/alegria/privacy-portal/vault"
 )
 
-func registry(t *testing.T) *policy.Registry {
-	t.Helper()
-	reg, err := policy.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reg
-}
-
 func submission(t *testing.T, reg *policy.Registry, key, email string, now time.Time) models.FormSubmission {
 	t.Helper()
 	p, _ := reg.Purpose(key)

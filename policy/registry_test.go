@@ -478,6 +478,7 @@ connection_data:
 	{"duplicate consent kind", "      consents:\n", "      consents:\n        - kind: processing\n          label: Again.\n", `duplicate consent kind "processing"`},
 	{"bad date", `date: "2026-01-01"`, `date: "2026-13-01" #!`, "not a valid date"},
 	{"script in necessary category", "scripts: []\n", "scripts:\n  - key: demo\n    src: /x.js\n    category: necessary #!\n", "cannot be in the necessary category"},
+	{"unknown google consent type", "scripts: []\n", "  - key: other\n    title: Other\n    description: Other.\n    google_consent: [cookie_storage] #!\nscripts: []\n", `unknown Google consent type "cookie_storage"`},
 	{"two necessary categories", "scripts: []\n", "  - key: other\n    title: Other\n    description: Other.\n    necessary: true #!\nscripts: []\n", "only one cookie category can be necessary"},
 	{"partner consent missing", "  internal: Staff only.\n", "  internal: Staff only.\n  partners:\n    consent_kind: partner_transfer\n    agreement: Signed.\n    purposes: [contact] #!\n", `has no "partner_transfer" consent box`},
 	{"purpose seen by no role", "    purposes: [contact]\n", "    purposes: []\n", `purpose "contact" is visible to no role`},

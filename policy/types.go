@@ -252,6 +252,10 @@ type CookieCategory struct {
 	Description string   `yaml:"description"`
 	Necessary   bool     `yaml:"necessary"` // always on, no consent needed (ePrivacy art. 5(3) exemption)
 	Cookies     []Cookie `yaml:"cookies"`
+	// GoogleConsent are the Google Consent Mode v2 types this category
+	// grants (analytics_storage, ad_storage, ad_user_data,
+	// ad_personalization…), signalled when a script is a Google tag.
+	GoogleConsent []string `yaml:"google_consent"`
 }
 
 // Cookie is one cookie the site sets or lets a third party set.

@@ -30,6 +30,9 @@ var (
 	knownRight = []string{"access", "rectification", "erasure", "restriction", "objection", "portability",
 		"withdraw_consent", "automated_decision", "post_mortem", "complaint"}
 	knownActions = []string{"delete", "anonymise"}
+	// googleConsentTypes are Google Consent Mode v2's storage and use types.
+	googleConsentTypes = []string{"ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
+		"functionality_storage", "personalization_storage", "security_storage"}
 )
 
 type problem struct {
@@ -502,6 +505,11 @@ func (v *validator) cookies(r *Registry) {
 			names[ck.Name] = true
 			v.required(cat+".purpose", ck.Purpose)
 			v.required(cat+".duration", ck.Duration)
+		}
+		for j, g := range c.GoogleConsent {
+			if !slices.Contains(googleConsentTypes, g) {
+				v.errorf(fmt.Sprintf("%s.google_consent[%d]", at, j), "unknown Google consent type %q (one of %s)", g, strings.Join(googleConsentTypes, ", "))
+			}
 		}
 	}
 	if necessary == 0 {

@@ -16,7 +16,7 @@ import (
 	"sync"
 )
 
-//go:embed css/app.css
+//go:embed css/app.css js/*.js
 var files embed.FS
 
 type asset struct {

@@ -236,7 +236,7 @@ func storedLabels(pu *policy.Purpose) []string {
 	return out
 }
 
-func longTime(t *time.Time) string {
+func dayOf(t *time.Time) string {
 	if t == nil {
 		return ""
 	}

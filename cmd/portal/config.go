@@ -24,8 +24,9 @@ type config struct {
 	SMTPURL            string
 	TrustedProxies     []netip.Prefix // only these may set X-Forwarded-For
 	MaxConns           int32
-	Bench              bool // PORTAL_BENCH=1: benchmark baselines and relaxed rate limits, never in production
-	FormRate           int  // form posts per minute per client address; 0 = no limit (PORTAL_FORM_RATE)
+	Bench              bool    // PORTAL_BENCH=1: benchmark baselines and relaxed rate limits, never in production
+	FormRate           int     // form posts per minute per client address; 0 = no limit (PORTAL_FORM_RATE)
+	ConsentRate        float64 // POST /consent per second per address; <0 off (see handlers.Deps)
 }
 
 func loadConfig() (config, error) {
@@ -62,6 +63,9 @@ func loadConfig() (config, error) {
 		}
 		c.FormRate = n
 	}
+	if c.ConsentRate, err = consentRate(); err != nil {
+		return c, err
+	}
 	for _, s := range strings.FieldsFunc(os.Getenv("PORTAL_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
@@ -90,4 +94,22 @@ func envOr(name, fallback string) string {
 		return v
 	}
 	return fallback
+}
+
+// consentRate reads PORTAL_CONSENT_RATE (cookie choices per second per client
+// address, or "off"). The benchmark (PORTAL_BENCH=1) posts from one address
+// as fast as it can, so the limit is off there unless set explicitly.
+func consentRate() (float64, error) {
+	v := os.Getenv("PORTAL_CONSENT_RATE")
+	switch {
+	case v == "" && os.Getenv("PORTAL_BENCH") == "1", v == "off":
+		return -1, nil
+	case v == "":
+		return 0, nil
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || n <= 0 || n > 1e6 {
+		return 0, fmt.Errorf("PORTAL_CONSENT_RATE must be a positive number of requests per second, or off")
+	}
+	return n, nil
 }

@@ -34,6 +34,8 @@ commands:
   keys rotate           add a new primary encryption key and re-encrypt stored data with it
   keys reencrypt        re-encrypt what is still under an older key
   outbox list           show the queued emails (development: without SMTP_URL they stay there)
+  consents stats [--days N]
+                        cookie-banner answers per day: accept / reject / custom rates
 `
 
 func main() {
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return keysCommand(ctx, cfg, args[1:], stdout)
 	case "outbox":
 		return outboxCommand(ctx, cfg, args[1:], stdout)
+	case "consents":
+		return consents(ctx, cfg, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -171,7 +175,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	e := handlers.New(handlers.Deps{
 		Registry: reg, DB: db, Vault: v, Secrets: secrets, Log: log,
 		BaseURL: cfg.BaseURL, IP: cfg.ipExtractor(), SchemaTarget: target, Bench: cfg.Bench,
-		FormRate: cfg.FormRate,
+		FormRate: cfg.FormRate, ConsentRate: cfg.ConsentRate,
 	})
 
 	// Background jobs (email outbox, deletion of unconfirmed requests).

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+)
+
+// consents runs `portal consents stats [--days N]`: the cookie banner's
+// answers per day, from the proof ledger (read as portal_app). The DPO's
+// page comes later; this is the same figure for the command line.
+func consents(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "stats" {
+		return errors.New("usage: portal consents stats [--days N]")
+	}
+	fs := flag.NewFlagSet("consents stats", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	days := fs.Int("days", 30, "how many days back")
+	if err := fs.Parse(args[1:]); err != nil || *days < 1 || *days > 3660 {
+		return errors.New("usage: portal consents stats [--days N] (N from 1 to 3660)")
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	since := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1-*days)
+	stats, err := db.CookieConsentStats(ctx, since)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "day\tanswers\taccept\treject\tcustom\tgpc\twithdrawals\t")
+	for _, d := range stats {
+		answers := d.Accept + d.Reject + d.Custom + d.GPC
+		fmt.Fprintf(w, "%s\t%d\t%.1f%%\t%.1f%%\t%.1f%%\t%.1f%%\t%d\t\n", d.Day.Format(time.DateOnly), answers,
+			100*d.Rate(d.Accept), 100*d.Rate(d.Reject), 100*d.Rate(d.Custom), 100*d.Rate(d.GPC), d.Withdraw)
+	}
+	if len(stats) == 0 {
+		fmt.Fprintf(w, "no cookie choices in the last %d days\t\t\t\t\t\t\t\n", *days)
+	}
+	return w.Flush()
+}

@@ -1,0 +1,129 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/views"
+)
+
+// consentHandler records cookie choices and shows the cookie settings page.
+type consentHandler struct {
+	reg     *policy.Registry
+	ledger  *models.CookieLedger
+	cookies *consentCookies
+}
+
+// saveChoice records a banner or settings-page choice: it appends the proof
+// to the ledger first (no proof, no cookie), then sets the consent cookie and
+// expires the cookies of refused categories. Browsers without JavaScript get
+// a 303 back to the page they were on; consent.js asks for JSON.
+func (h *consentHandler) saveChoice(c echo.Context) error {
+	action, err := models.ParseCookieAction(c.FormValue("action"))
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, views.MsgUnknownCookieAction)
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, views.MsgUnknownCookieAction)
+	}
+	// The visitor keeps one consent id across changes of mind, so the
+	// ledger shows their whole history.
+	prev := consentOf(c)
+	choice, err := models.NewCookieChoice(h.reg, prev.choice.ID, action, form["category"], h.cookies.now())
+	if errors.Is(err, models.ErrUnknownCookieCategory) {
+		return echo.NewHTTPError(http.StatusBadRequest, views.MsgUnknownCookieCategory)
+	} else if err != nil {
+		return err
+	}
+	row := models.NewCookieConsent(choice, c.RealIP(), c.Request().UserAgent())
+	if err := h.ledger.Append(c.Request().Context(), row); err != nil {
+		return err
+	}
+	if err := h.cookies.write(c.Response(), choice); err != nil {
+		return err
+	}
+	expireRefused(c.Response(), h.reg, choice)
+	if c.Request().Header.Get(echo.HeaderAccept) == echo.MIMEApplicationJSON {
+		return c.JSON(http.StatusOK, map[string][]string{"categories": choice.Categories})
+	}
+	return c.Redirect(http.StatusSeeOther, safeReturnPath(c.FormValue("return_to")))
+}
+
+// showPreferences is the cookie settings page linked from every footer:
+// the current choice, a form to change it, and a withdrawal button.
+func (h *consentHandler) showPreferences(c echo.Context) error {
+	back := safeReturnPath(c.QueryParam("return_to"))
+	if c.QueryParam("return_to") == "" {
+		back = "/cookies/preferences?saved=1"
+	}
+	return render(c, http.StatusOK, views.CookiePreferencesPage(pageFor(c, views.TitleCookiePreferences),
+		consentStateOf(c), back, c.QueryParam("saved") == "1"))
+}
+
+// safeReturnPath accepts only a path on this site, so /consent cannot be used
+// to bounce a visitor to another one (open redirect). Anything else is "/".
+func safeReturnPath(s string) string {
+	if len(s) > 512 || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\r\n\t") {
+		return "/"
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	return u.RequestURI()
+}
+
+// sameOrigin refuses cross-site posts. First-time visitors have no session
+// to hang a CSRF token on, so /consent relies on what browsers send with
+// every POST: Sec-Fetch-Site or, from older ones, Origin (Go's
+// CrossOriginProtection), plus SameSite=Lax on the cookie it sets.
+func sameOrigin() echo.MiddlewareFunc {
+	cop := http.NewCrossOriginProtection()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := cop.Check(c.Request()); err != nil {
+				return echo.NewHTTPError(http.StatusForbidden, views.MsgCrossOriginConsent)
+			}
+			return next(c)
+		}
+	}
+}
+
+// consentRateLimit bounds choices per client address. The store is in
+// memory: with several app instances each keeps its own count, so the
+// effective limit is per instance (a shared store would be needed for a
+// global one). perSecond < 0 turns it off (benchmarks).
+func consentRateLimit(perSecond float64) echo.MiddlewareFunc {
+	if perSecond < 0 {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	if perSecond == 0 {
+		perSecond = defaultConsentRate
+	}
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(perSecond), Burst: int(perSecond * 10), ExpiresIn: 3 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		ErrorHandler: func(echo.Context, error) error {
+			return echo.NewHTTPError(http.StatusForbidden)
+		},
+		DenyHandler: func(echo.Context, string, error) error {
+			return echo.NewHTTPError(http.StatusTooManyRequests)
+		},
+	})
+}
+
+// defaultConsentRate is choices per second per address: far above what a
+// person does, even behind an office NAT, far below what a flood needs.
+const defaultConsentRate = 5

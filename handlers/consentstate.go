@@ -1,0 +1,176 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/gorilla/securecookie"
+	"github.com/labstack/echo/v4"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/views"
+)
+
+// consentCookieName must match the strictly necessary cookie the registry
+// declares (policy/registry.yaml), so the cookie page tells the truth.
+const consentCookieName = "portal_consent"
+
+// consentCookies signs and reads the visitor's consent cookie. It is signed
+// (HMAC-SHA256, gorilla/securecookie), not encrypted: it holds nothing
+// secret, but a forged or edited one must count as no choice at all, never
+// as consent (art. 7(1), 4(11)).
+type consentCookies struct {
+	codec  *securecookie.SecureCookie
+	secure bool
+	now    func() time.Time
+}
+
+func newConsentCookies(key []byte, base *url.URL, now func() time.Time) *consentCookies {
+	codec := securecookie.New(key, nil)
+	codec.SetSerializer(securecookie.JSONEncoder{})
+	codec.MaxAge(int(models.ChoiceLifetime / time.Second))
+	codec.MaxLength(1024)
+	return &consentCookies{codec: codec, secure: !plainLocalhost(base), now: now}
+}
+
+// plainLocalhost is a development base URL (http on the loopback), the only
+// place a cookie goes without Secure, since browsers would drop it there.
+func plainLocalhost(base *url.URL) bool {
+	if base == nil || base.Scheme != "http" {
+		return false
+	}
+	h := base.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// read returns the choice in the request's consent cookie; ok is false when
+// there is none or it fails verification.
+func (cc *consentCookies) read(r *http.Request) (models.CookieChoice, bool) {
+	ck, err := r.Cookie(consentCookieName)
+	if err != nil {
+		return models.CookieChoice{}, false
+	}
+	var choice models.CookieChoice
+	if err := cc.codec.Decode(consentCookieName, ck.Value, &choice); err != nil {
+		return models.CookieChoice{}, false
+	}
+	return choice, true
+}
+
+// write sets the consent cookie for choice: HttpOnly (no script needs to read
+// it: the server renders the state), SameSite=Lax, for as long as the choice
+// stands.
+func (cc *consentCookies) write(w http.ResponseWriter, choice models.CookieChoice) error {
+	value, err := cc.codec.Encode(consentCookieName, choice)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: consentCookieName, Value: value, Path: "/",
+		MaxAge: int(models.ChoiceLifetime / time.Second), Expires: choice.At.Add(models.ChoiceLifetime),
+		HttpOnly: true, Secure: cc.secure, SameSite: http.SameSiteLaxMode,
+	})
+	return nil
+}
+
+// expireRefused deletes the cookies of every optional category choice does
+// not cover: withdrawing must be as effective as consenting (art. 7(3)).
+// Only cookies on this host and path / can be reached from here.
+func expireRefused(w http.ResponseWriter, reg *policy.Registry, choice models.CookieChoice) {
+	for _, cat := range reg.OptionalCategories() {
+		if choice.Allows(cat.Key) {
+			continue
+		}
+		for _, ck := range cat.Cookies {
+			http.SetCookie(w, &http.Cookie{Name: ck.Name, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0)})
+		}
+	}
+}
+
+// visitorConsent is the visitor's cookie choice as this request knows it.
+type visitorConsent struct {
+	choice  models.CookieChoice
+	decided bool // a current, verified choice
+	gpc     bool // a Global Privacy Control refusal was recorded by this very request
+}
+
+type consentKey struct{}
+
+// consentOf is the consent the middleware found; the zero value (undecided)
+// outside it.
+func consentOf(c echo.Context) visitorConsent {
+	v, _ := c.Request().Context().Value(consentKey{}).(visitorConsent)
+	return v
+}
+
+// consentStateOf is what the views need to know of the visitor's consent.
+// Registry is nil outside the consent middleware: no banner, no gated script.
+func consentStateOf(c echo.Context) views.ConsentState {
+	s, _ := c.Request().Context().Value(consentStateKey{}).(views.ConsentState)
+	return s
+}
+
+type consentStateKey struct{}
+
+// consentContext reads the consent cookie once per request and puts the
+// visitor's consent on the request context, for handlers (consentOf) and
+// views (consentStateOf). A visitor with no choice whose browser sends
+// Sec-GPC: 1 is recorded as refusing everything optional (CNIL: a refusal
+// can be expressed by the browser; California and Colorado make the signal
+// binding), and told so.
+func consentContext(reg *policy.Registry, cookies *consentCookies, ledger *models.CookieLedger, log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			now := cookies.now()
+			var v visitorConsent
+			if choice, ok := cookies.read(r); ok && choice.Current(reg, now) {
+				v = visitorConsent{choice: choice, decided: true}
+			}
+			if !v.decided && r.Method == http.MethodGet && r.Header.Get("Sec-GPC") == "1" {
+				v = honourGPC(c, reg, cookies, ledger, log, now)
+			}
+			state := views.ConsentState{
+				Registry: reg, Decided: v.decided, GPCHonoured: v.gpc, ReturnTo: r.URL.Path,
+				Granted: v.choice.Categories, Action: string(v.choice.Action), At: v.choice.At,
+				PolicyVersion: v.choice.PolicyVersion,
+			}
+			if v.decided {
+				state.ConsentID = v.choice.ID.String()
+			}
+			ctx := context.WithValue(r.Context(), consentKey{}, v)
+			ctx = context.WithValue(ctx, consentStateKey{}, state)
+			c.SetRequest(r.WithContext(ctx))
+			return next(c)
+		}
+	}
+}
+
+// honourGPC records a GPC refusal and sets its cookie, so the signal is
+// recorded once, not on every page. If the ledger cannot be written the
+// refusal still holds for this page (nothing optional runs); it is recorded
+// on the next one.
+func honourGPC(c echo.Context, reg *policy.Registry, cookies *consentCookies, ledger *models.CookieLedger, log *slog.Logger, now time.Time) visitorConsent {
+	choice, err := models.NewCookieChoice(reg, uuid.Nil, models.CookieGPC, nil, now)
+	if err == nil {
+		err = ledger.Append(c.Request().Context(), models.NewCookieConsent(choice, c.RealIP(), c.Request().UserAgent()))
+	}
+	if err == nil {
+		err = cookies.write(c.Response(), choice)
+	}
+	if err != nil {
+		log.Warn("gpc refusal not recorded", "error", err.Error())
+		return visitorConsent{gpc: true}
+	}
+	return visitorConsent{choice: choice, decided: true, gpc: true}
+}

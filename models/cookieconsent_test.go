@@ -1,0 +1,195 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/models/testdb"
+	"github.com/alegria/privacy-portal/policy"
+)
+
+func TestNewCookieChoice(t *testing.T) {
+	reg := registry(t)
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	cases := []struct {
+		action models.CookieAction
+		in     []string
+		want   []string
+		err    error
+	}{
+		{models.CookieAcceptAll, []string{"ignored"}, []string{"audience", "marketing"}, nil},
+		{models.CookieRejectAll, []string{"audience"}, []string{}, nil},
+		{models.CookieWithdraw, nil, []string{}, nil},
+		{models.CookieGPC, nil, []string{}, nil},
+		{models.CookieCustom, []string{"marketing", "audience", "audience"}, []string{"audience", "marketing"}, nil},
+		{models.CookieCustom, []string{"necessary"}, nil, models.ErrUnknownCookieCategory},
+		{models.CookieCustom, []string{"tracking"}, nil, models.ErrUnknownCookieCategory},
+		{"sell", nil, nil, models.ErrUnknownCookieAction},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprint(c.action, c.in), func(t *testing.T) {
+			got, err := models.NewCookieChoice(reg, uuid.Nil, c.action, c.in, now)
+			if !errors.Is(err, c.err) {
+				t.Fatalf("err = %v, want %v", err, c.err)
+			}
+			if err != nil {
+				return
+			}
+			if !slices.Equal(got.Categories, c.want) || got.ID == uuid.Nil || got.PolicyVersion != reg.Version || !got.At.Equal(now) {
+				t.Errorf("choice %+v, want categories %v", got, c.want)
+			}
+		})
+	}
+	if _, err := models.ParseCookieAction("gpc"); err == nil {
+		t.Error("gpc must not be accepted from a form")
+	}
+}
+
+func TestCookieChoiceExpiry(t *testing.T) {
+	reg := registry(t)
+	at := time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC)
+	choice, err := models.NewCookieChoice(reg, uuid.Nil, models.CookieAcceptAll, nil, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	material := *reg
+	material.Version, material.Material = "2099.1", true
+	minor := *reg
+	minor.Version, minor.Material = "2099.2", false
+	cases := []struct {
+		name string
+		reg  *policy.Registry
+		now  time.Time
+		want bool
+	}{
+		{"just made", reg, at, true},
+		{"five months on", reg, at.AddDate(0, 5, 0), true},
+		{"a day before six months", reg, at.Add(models.ChoiceLifetime - 24*time.Hour), true},
+		{"six months on", reg, at.Add(models.ChoiceLifetime), false},
+		{"from the future", reg, at.Add(-time.Hour), false},
+		{"material policy change", &material, at.Add(time.Hour), false},
+		{"minor policy change", &minor, at.Add(time.Hour), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := choice.Current(c.reg, c.now); got != c.want {
+				t.Errorf("Current = %v, want %v", got, c.want)
+			}
+		})
+	}
+	if (models.CookieChoice{}).Current(reg, at) {
+		t.Error("the zero choice counts as a choice")
+	}
+}
+
+func TestTruncateIP(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.77":               "203.0.113.0/24",
+		"2001:db8:abcd:12:1:2:3:4":   "2001:db8:abcd::/48",
+		"::ffff:198.51.100.9":        "198.51.100.0/24",
+		"fe80::1%eth0":               "fe80::/48",
+		"not an address":             "invalid Prefix",
+		"":                           "invalid Prefix",
+		"2001:db8:abcd:ffff:ffff::1": "2001:db8:abcd::/48",
+	} {
+		if got := models.TruncateIP(in).String(); got != want {
+			t.Errorf("TruncateIP(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestCookieLedger(t *testing.T) {
+	db, _ := testdb.Open(t)
+	reg := registry(t)
+	ctx := context.Background()
+	l := models.NewCookieLedger(db)
+	day1 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+
+	t.Run("concurrent appends are all committed", func(t *testing.T) {
+		actions := []models.CookieAction{models.CookieAcceptAll, models.CookieAcceptAll, models.CookieRejectAll, models.CookieCustom}
+		var wg sync.WaitGroup
+		errs := make(chan error, 200)
+		for i := range 200 {
+			wg.Go(func() {
+				c, err := models.NewCookieChoice(reg, uuid.Nil, actions[i%4], []string{"audience"}, day1.Add(time.Duration(i)*time.Second))
+				if err == nil {
+					err = l.Append(ctx, models.NewCookieConsent(c, "203.0.113.9", "UA"))
+				}
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		stats, err := db.CookieConsentStats(ctx, day1.Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(stats) != 1 || stats[0].Total != 200 || stats[0].Accept != 100 || stats[0].Reject != 50 || stats[0].Custom != 50 {
+			t.Fatalf("stats %+v: want 200 rows, 100 accept, 50 reject, 50 custom", stats)
+		}
+		if r := stats[0].Rate(stats[0].Accept); r != 0.5 {
+			t.Errorf("accept rate %v, want 0.5", r)
+		}
+	})
+
+	t.Run("a row is the proof of one choice", func(t *testing.T) {
+		c, _ := models.NewCookieChoice(reg, uuid.Nil, models.CookieCustom, []string{"audience"}, day1.AddDate(0, 0, 1))
+		if err := l.Append(ctx, models.NewCookieConsent(c, "2001:db8:1:2::5", "Mozilla/5.0")); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.CookieConsentsOf(ctx, c.ID.String())
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("rows %v, %v", rows, err)
+		}
+		r := rows[0]
+		if r.ID != c.ID || !slices.Equal(r.Categories, []string{"audience"}) || r.Action != models.CookieCustom ||
+			r.PolicyVersion != reg.Version || !r.At.Equal(c.At) || r.IPPrefix.String() != "2001:db8:1::/48" || len(r.UAHash) != 32 {
+			t.Errorf("row %+v does not match the choice %+v", r, c)
+		}
+	})
+
+	t.Run("no address and no agent", func(t *testing.T) {
+		c, _ := models.NewCookieChoice(reg, uuid.Nil, models.CookieRejectAll, nil, day1)
+		if err := l.Append(ctx, models.NewCookieConsent(c, "", "")); err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := db.CookieConsentsOf(ctx, c.ID.String())
+		if len(rows) != 1 || rows[0].IPPrefix.IsValid() || rows[0].UAHash != nil || len(rows[0].Categories) != 0 {
+			t.Errorf("rows %+v", rows)
+		}
+	})
+
+	t.Run("append-only for the application", func(t *testing.T) {
+		for _, q := range []string{"UPDATE cookie_consents SET action = 'accept_all'", "DELETE FROM cookie_consents", "TRUNCATE cookie_consents"} {
+			if _, err := db.Pool.Exec(ctx, q); err == nil {
+				t.Errorf("portal_app could run %q", q)
+			}
+		}
+	})
+
+	t.Run("the schema refuses a full address", func(t *testing.T) {
+		_, err := db.Pool.Exec(ctx, `INSERT INTO cookie_consents (consent_id, categories, action, policy_version, ip_prefix, created_at)
+			VALUES (gen_random_uuid(), '{}', 'reject_all', 'x', '203.0.113.9/32', now())`)
+		if err == nil {
+			t.Error("a /32 was stored")
+		}
+		_, err = db.Pool.Exec(ctx, `INSERT INTO cookie_consents (consent_id, categories, action, policy_version, created_at)
+			VALUES (gen_random_uuid(), '{}', 'sold', 'x', now())`)
+		if err == nil {
+			t.Error("an unknown action was stored")
+		}
+	})
+}

@@ -1,0 +1,197 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// CookieLedger appends banner choices to cookie_consents with a durable group
+// commit: concurrent choices are written together in one multi-row INSERT (one
+// transaction, one WAL flush), and each caller is answered only after that
+// commit, so a visitor's cookie is never set for a choice the ledger could
+// still lose.
+//
+// There is no timer and no long-lived goroutine: a caller that finds fewer
+// than maxFlushers writers busy starts one; a writer takes everything queued
+// (up to maxBatch), writes it, and exits when the queue is empty. Under no
+// load a choice is written at once; under load the batches grow by
+// themselves while the previous commits are in flight.
+type CookieLedger struct {
+	pool        *pgxpool.Pool
+	maxFlushers int
+	maxBatch    int
+
+	mu       sync.Mutex
+	queue    []pendingConsent
+	flushers int
+}
+
+type pendingConsent struct {
+	row  CookieConsent
+	done chan error
+}
+
+// NewCookieLedger writes through db's pool.
+func NewCookieLedger(db *DB) *CookieLedger {
+	// One writer at a time measured best (make bench, 16 connections: 1
+	// writer 15.5k choices/s, 2: 12.4k, 4: 10.3k): while a commit is in
+	// flight the next batch fills, so fewer, larger transactions win.
+	return &CookieLedger{pool: db.Pool, maxFlushers: 1, maxBatch: 512}
+}
+
+// Append writes row and returns once it is committed. If ctx ends first the
+// row may still be written (the choice was made); the caller is told ctx's error.
+func (l *CookieLedger) Append(ctx context.Context, row CookieConsent) error {
+	p := pendingConsent{row: row, done: make(chan error, 1)}
+	l.mu.Lock()
+	l.queue = append(l.queue, p)
+	start := l.flushers < l.maxFlushers
+	if start {
+		l.flushers++
+	}
+	l.mu.Unlock()
+	if start {
+		go l.flush()
+	}
+	select {
+	case err := <-p.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("models: cookie consent: %w", ctx.Err())
+	}
+}
+
+// flush writes queued rows in batches until the queue is empty.
+func (l *CookieLedger) flush() {
+	for {
+		l.mu.Lock()
+		n := min(len(l.queue), l.maxBatch)
+		if n == 0 {
+			l.flushers--
+			l.mu.Unlock()
+			return
+		}
+		batch := make([]pendingConsent, n)
+		copy(batch, l.queue)
+		l.queue = append(l.queue[:0], l.queue[n:]...)
+		l.mu.Unlock()
+
+		// Not the callers' contexts: the batch belongs to all of them.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := l.insert(ctx, batch)
+		cancel()
+		for _, p := range batch {
+			p.done <- err
+		}
+	}
+}
+
+// insertConsents writes many rows in one statement: one array per column,
+// unnested back into rows. Categories travel comma-joined (registry keys are
+// [a-z_]+), because unnest would flatten an array of arrays.
+const insertConsents = `INSERT INTO cookie_consents
+  (consent_id, categories, action, policy_version, ip_prefix, ua_hash, created_at)
+SELECT id, string_to_array(cats, ','), act, ver, ip, ua, at
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::cidr[], $6::bytea[], $7::timestamptz[])
+  AS t(id, cats, act, ver, ip, ua, at)`
+
+func (l *CookieLedger) insert(ctx context.Context, batch []pendingConsent) error {
+	n := len(batch)
+	ids, cats, acts, vers := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	ips, uas, ats := make([]*string, n), make([][]byte, n), make([]time.Time, n)
+	for i, p := range batch {
+		r := p.row
+		ids[i], cats[i], acts[i], vers[i] = r.ID.String(), strings.Join(r.Categories, ","), string(r.Action), r.PolicyVersion
+		if r.IPPrefix.IsValid() {
+			s := r.IPPrefix.String()
+			ips[i] = &s
+		}
+		uas[i], ats[i] = r.UAHash, r.At
+	}
+	if _, err := l.pool.Exec(ctx, insertConsents, ids, cats, acts, vers, ips, uas, ats); err != nil {
+		return fmt.Errorf("models: cookie consents: %w", err)
+	}
+	return nil
+}
+
+// CookieConsentsOf lists the ledger rows of one consent id, oldest first: the
+// proof of one visitor's choices.
+func (db *DB) CookieConsentsOf(ctx context.Context, id string) ([]CookieConsent, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT consent_id, categories, action, policy_version,
+		coalesce(ip_prefix::text, ''), ua_hash, created_at
+		FROM cookie_consents WHERE consent_id = $1 ORDER BY created_at, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("models: cookie consents of: %w", err)
+	}
+	defer rows.Close()
+	var out []CookieConsent
+	for rows.Next() {
+		var (
+			c      CookieConsent
+			action string
+			prefix string
+		)
+		if err := rows.Scan(&c.ID, &c.Categories, &action, &c.PolicyVersion, &prefix, &c.UAHash, &c.At); err != nil {
+			return nil, fmt.Errorf("models: cookie consents of: %w", err)
+		}
+		c.Action = CookieAction(action)
+		if prefix != "" {
+			if c.IPPrefix, err = netip.ParsePrefix(prefix); err != nil {
+				return nil, fmt.Errorf("models: cookie consents of: %w", err)
+			}
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("models: cookie consents of: %w", err)
+	}
+	return out, nil
+}
+
+// CookieConsentDay is one day of banner statistics.
+type CookieConsentDay struct {
+	Day                                     time.Time
+	Total, Accept, Reject, Custom, Withdraw int
+	GPC                                     int
+}
+
+// Rate is n as a share of the day's banner answers (accept, reject, custom,
+// GPC): withdrawals are a later change of mind, not an answer to the banner.
+func (d CookieConsentDay) Rate(n int) float64 {
+	answers := d.Accept + d.Reject + d.Custom + d.GPC
+	if answers == 0 {
+		return 0
+	}
+	return float64(n) / float64(answers)
+}
+
+// CookieConsentStats counts the ledger's actions per UTC day since since.
+func (db *DB) CookieConsentStats(ctx context.Context, since time.Time) ([]CookieConsentDay, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT date_trunc('day', created_at AT TIME ZONE 'UTC') AS day, count(*),
+		count(*) FILTER (WHERE action = 'accept_all'), count(*) FILTER (WHERE action = 'reject_all'),
+		count(*) FILTER (WHERE action = 'custom'), count(*) FILTER (WHERE action = 'withdraw'),
+		count(*) FILTER (WHERE action = 'gpc')
+		FROM cookie_consents WHERE created_at >= $1 GROUP BY day ORDER BY day`, since)
+	if err != nil {
+		return nil, fmt.Errorf("models: cookie consent stats: %w", err)
+	}
+	defer rows.Close()
+	var out []CookieConsentDay
+	for rows.Next() {
+		var d CookieConsentDay
+		if err := rows.Scan(&d.Day, &d.Total, &d.Accept, &d.Reject, &d.Custom, &d.Withdraw, &d.GPC); err != nil {
+			return nil, fmt.Errorf("models: cookie consent stats: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("models: cookie consent stats: %w", err)
+	}
+	return out, nil
+}
