@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,12 +46,21 @@ type FormSubmission struct {
 
 // FormStore stores public form submissions.
 type FormStore struct {
-	db    *DB
-	vault *vault.Vault
+	db     *DB
+	vault  *vault.Vault
+	writer *groupCommit[*preparedSubmission]
 }
 
 // NewFormStore returns the store of form submissions.
-func NewFormStore(db *DB, v *vault.Vault) *FormStore { return &FormStore{db: db, vault: v} }
+func NewFormStore(db *DB, v *vault.Vault) *FormStore {
+	s := &FormStore{db: db, vault: v}
+	// Submissions arriving together share a transaction (see groupCommit):
+	// make bench, POST /contact at 16 connections, went from 0.18x to 0.3x+
+	// of pgbench's single-row inserts. Two writers keep one batch filling
+	// while another commits.
+	s.writer = &groupCommit[*preparedSubmission]{write: s.insert, maxFlushers: 2, maxBatch: 64}
+	return s
+}
 
 // WordingHash is the hash of the exact label of a consent box: the ledger
 // proves what the person agreed to (art. 7(1)) without copying the text.
@@ -82,20 +93,42 @@ const submitSQL = `WITH s AS (
 )
 SELECT objected FROM r`
 
+// preparedSubmission is a submission encrypted and indexed, its SQL
+// arguments ready; objected is filled in by the commit that stores it.
+type preparedSubmission struct {
+	purpose     string
+	args        []any
+	attachments [][]any
+	objected    bool
+}
+
 // Submit stores a submission in one transaction scoped to its purpose
 // (row-level security admits nothing else). It reports whether the person
 // is on the objection list, in which case the record is flagged so that no
 // prospecting reaches them.
 func (s *FormStore) Submit(ctx context.Context, in FormSubmission) (objected bool, err error) {
+	p, err := s.prepare(in)
+	if err != nil {
+		return false, err
+	}
+	if err := s.writer.do(ctx, p); err != nil {
+		return false, fmt.Errorf("models: submit %s: %w", in.Purpose.Key, err)
+	}
+	return p.objected, nil
+}
+
+// prepare does the CPU work (encryption, blind indexes) in the caller's
+// goroutine, so the shared commit only talks to the database.
+func (s *FormStore) prepare(in FormSubmission) (*preparedSubmission, error) {
 	p := in.Purpose
 	if in.Email == "" {
 		// Every form identifies the person by email today; a form without
 		// one would need a phone-only lookup (the phone index is not unique).
-		return false, fmt.Errorf("models: submit %s: no email to identify the subject", p.Key)
+		return nil, fmt.Errorf("models: submit %s: no email to identify the subject", p.Key)
 	}
 	sealed, err := SealFields(s.vault, in.ID, in.Fields)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	emailIdx := s.vault.BlindIndex(vault.KindEmail, in.Email)
 	var phoneIdx []byte
@@ -112,30 +145,44 @@ func (s *FormStore) Submit(ctx context.Context, in FormSubmission) (objected boo
 	var msg []byte
 	if in.Receipt != nil {
 		if msg, err = sealEmail(s.vault, outboxID, *in.Receipt); err != nil {
-			return false, err
+			return nil, err
 		}
 	}
 	now := in.Now.UTC()
-	// One round trip: the scope and the statements travel as one pgx batch,
-	// which PostgreSQL runs as a single implicit transaction (one Sync), so
-	// set_config(…, true) scopes exactly this submission and a failure
-	// anywhere stores nothing. Same effect as InScope, a quarter of the trips.
-	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('portal.purposes', $1, true), set_config('portal.restricted', 'off', true)`, p.Key)
-	b.Queue(submitSQL, in.ID, uuid.New(), emailIdx, phoneIdx, p.Key, p.InitialStatus(), sealed, now,
-		p.Retention.ExpiresAt(now), in.PolicyVersion, kinds, granted, hashes, outboxID, msg).
-		QueryRow(func(row pgx.Row) error { return row.Scan(&objected) })
+	prep := &preparedSubmission{purpose: p.Key, args: []any{in.ID, uuid.New(), emailIdx, phoneIdx, p.Key, p.InitialStatus(), sealed, now,
+		p.Retention.ExpiresAt(now), in.PolicyVersion, kinds, granted, hashes, outboxID, msg}}
 	for _, f := range in.Files {
 		args, err := attachmentArgs(s.vault, in.ID, p.Key, f, now)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
-		b.Queue(insertAttachmentSQL, args...)
+		prep.attachments = append(prep.attachments, args)
 	}
-	if err := s.db.Pool.SendBatch(ctx, b).Close(); err != nil {
-		return false, fmt.Errorf("models: submit %s: %w", p.Key, err)
+	return prep, nil
+}
+
+// insert stores submissions in one round trip: the scope and the statements
+// travel as one pgx batch, which PostgreSQL runs as a single implicit
+// transaction (one Sync), so set_config(…, true) scopes exactly these
+// submissions and a failure anywhere stores none of them. The scope is the
+// batch's purposes: each comes from the registry entry of the form posted,
+// never from the client.
+func (s *FormStore) insert(ctx context.Context, subs []*preparedSubmission) error {
+	var purposes []string
+	for _, p := range subs {
+		if !slices.Contains(purposes, p.purpose) {
+			purposes = append(purposes, p.purpose)
+		}
 	}
-	return objected, nil
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('portal.purposes', $1, true), set_config('portal.restricted', 'off', true)`, strings.Join(purposes, ","))
+	for _, p := range subs {
+		b.Queue(submitSQL, p.args...).QueryRow(func(row pgx.Row) error { return row.Scan(&p.objected) })
+		for _, a := range p.attachments {
+			b.Queue(insertAttachmentSQL, a...)
+		}
+	}
+	return s.db.Pool.SendBatch(ctx, b).Close()
 }
 
 const insertAttachmentSQL = `INSERT INTO attachments (id, record_id, purpose, filename, mime, size, sha256, content, created_at)

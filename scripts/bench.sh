@@ -86,7 +86,7 @@ print_ratio() {
 
 # Issue 2: rendering /privacy against the same bytes from memory, and a bare route.
 bench_wrk "GET /__bench/hello (13 bytes)" /__bench/hello
-for cfile in scripts/bench.d/*.sh; do
+for cfile in scripts/bench.d/${BENCH_ONLY:-*}.sh; do
   [ -e "$cfile" ] || continue
   # shellcheck source=/dev/null
   . "$cfile"
