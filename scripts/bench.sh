@@ -84,13 +84,20 @@ print_ratio() {
     r = (b > 0) ? a / b : 0; printf "%-60s %6.2fx  (goal >= %.2f: %s)\n", l, r, g, (r >= g) ? "met" : "NOT MET" }'
 }
 
-# Issue 2: rendering /privacy against the same bytes from memory, and a bare route.
+# Baselines: a bare route (the stack's ceiling) and PostgreSQL alone doing one
+# single-row insert per transaction into a real ledger table (its indexes included).
 bench_wrk "GET /__bench/hello (13 bytes)" /__bench/hello
+cat >"$BENCH_DIR/single-insert.sql" <<'SQL'
+INSERT INTO cookie_consents (consent_id, categories, action, policy_version, ip_prefix, ua_hash, created_at)
+VALUES (gen_random_uuid(), '{audience,marketing}', 'accept_all', '2026.1', '127.0.0.0/24', sha256('wrk'), now());
+SQL
+bench_pgbench "pgbench single-row insert" "$BENCH_DIR/single-insert.sql"
 for cfile in scripts/bench.d/${BENCH_ONLY:-*}.sh; do
   [ -e "$cfile" ] || continue
   # shellcheck source=/dev/null
   . "$cfile"
 done
+# Issue 2: rendering against the same bytes replayed from memory.
 for p in $BENCH_SAME_BYTES; do
   bench_wrk "same-bytes $p" "/__bench/same-bytes?path=$p"
 done

@@ -1,1 +1,0 @@
-INSERT INTO bench_single_insert (v) VALUES ('x');
