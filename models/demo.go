@@ -55,7 +55,7 @@ func (db *DB) CreateRecord(ctx context.Context, v *vault.Vault, nr NewRecord) (u
 			var got uuid.UUID
 			err := tx.Raw(`INSERT INTO subjects (id, email_index) VALUES (?, ?)
 				ON CONFLICT (email_index) DO UPDATE SET email_index = EXCLUDED.email_index RETURNING id`,
-				sid, v.BlindIndex(vault.KindEmail, email)).Scan(&got).Error
+				sid, v.BlindIndex(vault.KindEmail, email)).Row().Scan(&got)
 			if err != nil {
 				return fmt.Errorf("models: subject: %w", err)
 			}
@@ -78,7 +78,7 @@ func (db *DB) CreateRecord(ctx context.Context, v *vault.Vault, nr NewRecord) (u
 				return err
 			}
 			return tx.Exec(`INSERT INTO attachments (id, record_id, purpose, filename, mime, size, sha256, content)
-				VALUES (?, ?, ?, ?, ?, ?, sha256(?::bytea), ?)`, aid, id, p.Key, name, a.MIME, len(a.Content), content, content).Error
+				VALUES (?, ?, ?, ?, ?, ?, sha256( ?::bytea), ?)`, aid, id, p.Key, name, a.MIME, len(a.Content), content, content).Error
 		}
 		return nil
 	})

@@ -48,7 +48,7 @@ func NewSessionToken() string {
 // CreateSession stores a new session for staffID under token.
 func (db *DB) CreateSession(ctx context.Context, token string, staffID uuid.UUID, data []byte, now time.Time) error {
 	err := db.Gorm.WithContext(ctx).Exec(`INSERT INTO sessions (id_hash, staff_id, data, created_at, last_seen_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, hashToken(token), staffID, data, now, now, now.Add(SessionAbsolute)).Error
+		VALUES ( ?, ?, ?, ?, ?, ?)`, hashToken(token), staffID, data, now, now, now.Add(SessionAbsolute)).Error
 	if err != nil {
 		return fmt.Errorf("models: create session: %w", err)
 	}
