@@ -20,12 +20,13 @@ import (
 // browsing, the DPO's log review and the admin's staff page. Every access to
 // personal data is logged in the transaction that reads it.
 type backoffice struct {
-	d     Deps
-	store *pgStore
+	d      Deps
+	store  *pgStore
+	panels *logPanels
 }
 
 func newBackoffice(d Deps) *backoffice {
-	return &backoffice{d: d, store: newPGStore(d.DB, d.Now)}
+	return &backoffice{d: d, store: newPGStore(d.DB, d.Now), panels: &logPanels{}}
 }
 
 // staffMember is the signed-in staff member, put on the request context by

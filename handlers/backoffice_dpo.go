@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,6 +18,53 @@ import (
 // chainTail is how many of the newest events per chain the page verifies on
 // each view; `portal auditlog verify` checks the whole log.
 const chainTail = 200
+
+// logPanels are the parts of the review page that do not depend on the
+// filter: the anomalies, the chart and the chain status. They scan days of
+// events, so they are computed at most once a minute per server, which keeps
+// paging through the log fast on millions of rows.
+type logPanels struct {
+	mu        sync.Mutex
+	at        time.Time
+	anomalies []models.Anomaly
+	chart     views.Chart
+	chain     models.ChainReport
+}
+
+const panelsTTL = time.Minute
+
+type panelsView struct {
+	anomalies []models.Anomaly
+	chart     views.Chart
+	chain     models.ChainReport
+}
+
+func (p *logPanels) get(c echo.Context, b *backoffice) (panelsView, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := b.d.Now()
+	if !p.at.IsZero() && now.Sub(p.at) < panelsTTL && now.After(p.at) {
+		return panelsView{p.anomalies, p.chart, p.chain}, nil
+	}
+	ctx := c.Request().Context()
+	anomalies, err := b.d.DB.Anomalies(ctx, models.DefaultAnomalyRules(now))
+	if err != nil {
+		return panelsView{}, err
+	}
+	const days = 28
+	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days+1)
+	counts, err := b.d.DB.AccessesPerDay(ctx, since, "UTC")
+	if err != nil {
+		return panelsView{}, err
+	}
+	chain, err := models.VerifyAccessLog(ctx, b.d.DB, b.d.Secrets.Key(models.CheckpointKeyName), chainTail)
+	if err != nil {
+		return panelsView{}, err
+	}
+	p.at, p.anomalies, p.chain = now, anomalies, chain
+	p.chart = views.NewChart(counts, b.d.Registry.Roles, days, now.UTC())
+	return panelsView{p.anomalies, p.chart, p.chain}, nil
+}
 
 // requireReviewer admits only the role that reviews the log (the DPO).
 func (b *backoffice) requireReviewer(next echo.HandlerFunc) echo.HandlerFunc {
@@ -69,18 +117,7 @@ func (b *backoffice) showAccessLog(c echo.Context) error {
 	if err != nil {
 		return dataError(err)
 	}
-	now := b.d.Now()
-	anomalies, err := b.d.DB.Anomalies(ctx, models.DefaultAnomalyRules(now))
-	if err != nil {
-		return err
-	}
-	const days = 28
-	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days+1)
-	counts, err := b.d.DB.AccessesPerDay(ctx, since, "UTC")
-	if err != nil {
-		return err
-	}
-	chain, err := models.VerifyAccessLog(ctx, b.d.DB, b.d.Secrets.Key(models.CheckpointKeyName), chainTail)
+	pan, err := b.panels.get(c, b)
 	if err != nil {
 		return err
 	}
@@ -88,8 +125,8 @@ func (b *backoffice) showAccessLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.AccessLogView{Rows: page.Rows, Filter: vf, Anomalies: anomalies, Chain: chain, ChainTail: chainTail,
-		Chart: views.NewChart(counts, b.d.Registry.Roles, days, now.UTC()), Staff: staff,
+	v := views.AccessLogView{Rows: page.Rows, Filter: vf, Anomalies: pan.anomalies, Chain: pan.chain, ChainTail: chainTail,
+		Chart: pan.chart, Staff: staff,
 		Roles: b.d.Registry.Roles, Purposes: b.d.Registry.Purposes, Actions: models.Actions,
 		ExportURL: accessLogURL("/admin/dpo/access-log/export", vf, 0)}
 	if page.Next > 0 {

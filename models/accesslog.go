@@ -149,3 +149,5 @@ func LogAccess(tx *gorm.DB, e AccessEvent) error {
 func (db *DB) Log(ctx context.Context, e AccessEvent) error {
 	return db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return LogAccess(tx, e) })
 }
+
+func uuidFrom(b [16]byte) uuid.UUID { return uuid.UUID(b) }

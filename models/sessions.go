@@ -61,12 +61,19 @@ func (db *DB) CreateSession(ctx context.Context, token string, staffID uuid.UUID
 // deleted).
 func (db *DB) TouchSession(ctx context.Context, token string, now time.Time) (SessionRow, error) {
 	var r SessionRow
-	err := db.Gorm.WithContext(ctx).Raw(`UPDATE sessions s SET last_seen_at = @now
-		FROM staff st
-		WHERE s.id_hash = @id AND st.id = s.staff_id AND st.active
-		  AND s.last_seen_at > @idle AND s.expires_at > @now
-		RETURNING st.id, st.role, st.name, s.data, s.created_at, st.must_change_password`,
-		sql.Named("id", hashToken(token)), sql.Named("now", now), sql.Named("idle", now.Add(-SessionIdle))).Row().Scan(&r.StaffID, &r.Role, &r.Name, &r.Data, &r.CreatedAt, &r.MustChange)
+	// The idle deadline slides at most once a minute: most requests only
+	// read the row, so one person's many parallel requests do not queue on
+	// its row lock.
+	err := db.Gorm.WithContext(ctx).Raw(`WITH live AS (
+		  SELECT st.id, st.role, st.name, s.data, s.created_at, st.must_change_password
+		  FROM sessions s JOIN staff st ON st.id = s.staff_id
+		  WHERE s.id_hash = @id AND st.active AND s.last_seen_at > @idle AND s.expires_at > @now),
+		touch AS (
+		  UPDATE sessions SET last_seen_at = @now
+		  WHERE id_hash = @id AND last_seen_at < @stale AND EXISTS (SELECT 1 FROM live))
+		SELECT * FROM live`,
+		sql.Named("id", hashToken(token)), sql.Named("now", now), sql.Named("idle", now.Add(-SessionIdle)),
+		sql.Named("stale", now.Add(-time.Minute))).Row().Scan(&r.StaffID, &r.Role, &r.Name, &r.Data, &r.CreatedAt, &r.MustChange)
 	if errors.Is(err, sql.ErrNoRows) {
 		_ = db.DeleteSession(ctx, token)
 		return r, ErrNotFound

@@ -118,6 +118,34 @@ func auditlogCommand(ctx context.Context, cfg config, args []string, stdout io.W
 			return errors.New("access log verification failed")
 		}
 		return nil
+	case "bench-fill":
+		// Synthetic events for `make bench` (the DPO page over a million rows).
+		if os.Getenv("PORTAL_BENCH") != "1" {
+			return errors.New("bench-fill is only available with PORTAL_BENCH=1")
+		}
+		n := 1000000
+		if len(args) > 1 {
+			fmt.Sscan(args[1], &n)
+		}
+		db, err := openDB(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		staff, err := db.ListStaff(ctx)
+		if err != nil {
+			return err
+		}
+		pool, err := pgxpool.New(ctx, cfg.MigrateDatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		if err := models.BenchFillAccessLog(ctx, pool, n, staff, time.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added %d access events\n", n)
+		return nil
 	case "prune":
 		if cfg.MigrateDatabaseURL == "" {
 			return errors.New("MIGRATE_DATABASE_URL is not set: pruning runs as the owner")
