@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,6 +34,13 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)
+			return
+		}
+		if strings.HasPrefix(c.Request().URL.Path, "/admin") { // the back-office keeps its own layout
+			p := views.StaffPage{Title: views.TitleError, Path: c.Request().URL.Path}
+			if rerr := render(c, status, views.AdminError(p, status, message)); rerr != nil {
+				_ = c.String(status, http.StatusText(status))
+			}
 			return
 		}
 		title := views.TitleError

@@ -278,11 +278,6 @@ func csrfProtection(secure bool) echo.MiddlewareFunc {
 	})
 }
 
-func csrfToken(c echo.Context) string {
-	s, _ := c.Get("csrf").(string)
-	return s
-}
-
 // formRateLimit limits form posts per client address (perMinute, with an
 // equal burst) against spam; 0 turns it off (the benchmark).
 func formRateLimit(perMinute int) echo.MiddlewareFunc {

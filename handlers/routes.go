@@ -64,6 +64,35 @@ func routes(e *echo.Echo, d Deps) {
 	}
 	formRoutes(site, formsH, formRateLimit(d.FormRate),
 		limitUploads(uploadLimit(d.Registry)), csrfProtection(d.BaseURL.Scheme == "https"))
+	// ---- Staff back-office (issue 5) ------------------------------------
+	// Everything under /admin: no-store, a form token on every POST, and a
+	// live session of an active account, except the sign-in page. Each route
+	// checks role × purpose again (deny by default, logged); row-level
+	// security checks it a third time in PostgreSQL.
+	bo := newBackoffice(d)
+	// Its own group, not the public site's: staff pages have no cookie banner.
+	adm := e.Group("/admin", schema.middleware, noStore, bo.csrf())
+	adm.GET("/login", bo.showLogin)
+	adm.POST("/login", bo.login)
+	staff := adm.Group("", bo.requireStaff)
+	staff.POST("/logout", bo.logout)
+	staff.GET("/password", bo.showPassword)
+	staff.POST("/password", bo.changePassword)
+	staff.GET("", bo.showHome)
+	staff.GET("/records/:purpose", bo.listRecords)
+	staff.GET("/records/:purpose/export", bo.exportRecords)
+	staff.GET("/records/:purpose/:id", bo.showRecord)
+	staff.POST("/records/:purpose/:id", bo.updateRecord)
+	staff.GET("/records/:purpose/:id/files/:file", bo.downloadFile)
+	dpo := staff.Group("/dpo", bo.requireReviewer)
+	dpo.GET("/access-log", bo.showAccessLog)
+	dpo.GET("/access-log/export", bo.exportAccessLog)
+	admin := staff.Group("/staff", bo.requireStaffAdmin)
+	admin.GET("", bo.showStaff)
+	admin.POST("", bo.createStaff)
+	admin.POST("/:id/role", bo.setStaffRole)
+	admin.POST("/:id/active", bo.setStaffActive)
+	// ---- end of the staff back-office -----------------------------------
 }
 
 // uploadRoutes take bodies larger than the default limit and enforce their own.

@@ -38,10 +38,11 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("models: connect: %w", err)
 	}
+	// OpenDBFromPool leaves database/sql no idle connections on purpose: an
+	// idle database/sql connection holds a pool connection, so gorm could
+	// keep the whole pool idle while River and the group commits, which use
+	// the pool directly, wait forever. Connections stay warm in the pool.
 	sqlDB := stdlib.OpenDBFromPool(pool)
-	// database/sql keeps 2 idle connections by default: every burst would
-	// then open and close connections. Keep as many idle as the pool allows.
-	sqlDB.SetMaxIdleConns(int(cfg.MaxConns))
 	sqlDB.SetMaxOpenConns(int(cfg.MaxConns))
 	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
 		SkipDefaultTransaction: true,                                  // our stores open the transactions they need

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -93,10 +92,6 @@ func (s *RightsStore) Submit(ctx context.Context, in RightsRequestSubmission) er
 		return enqueue(ctx, tx, s.vault, "rights_confirm", in.Confirm, now)
 	})
 }
-
-// ErrNotFound is returned when the object a link names no longer exists
-// (deleted unconfirmed after LinkValidity, say).
-var ErrNotFound = errors.New("models: not found")
 
 // Confirm records that the requester confirmed their email: the request is
 // received now and due one calendar month later. Confirming twice keeps the

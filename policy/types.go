@@ -243,6 +243,7 @@ type Role struct {
 	ReadOnly       bool     `yaml:"read_only"`       // may read but not change records (outside rights requests)
 	SeesRestricted bool     `yaml:"sees_restricted"` // restricted records (art. 18) are hidden from everyone else
 	ManagesStaff   bool     `yaml:"manages_staff"`   // the admin: staff accounts, no personal data
+	ReviewsLog     bool     `yaml:"reviews_log"`     // the DPO: reviews the access log (CNIL délibération 2021-122)
 }
 
 // CookieCategory groups cookies a visitor consents to together.

@@ -30,6 +30,10 @@ commands:
   serve                 serve the site (PORTAL_ADDR, default :8080)
   migrate               apply database migrations (MIGRATE_DATABASE_URL)
   seed --demo           create demo staff and records (first start of make run)
+  staff add --email E --role R --name N
+                        create a staff account; prints a one-time password and a TOTP otpauth:// URI
+  auditlog verify       walk the access log's hash chains and name the first broken link
+  auditlog prune        delete access events older than a year, leaving signed checkpoints (owner role)
   policy check [FILE]   validate a policy registry and exit
   keys rotate           add a new primary encryption key and re-encrypt stored data with it
   keys reencrypt        re-encrypt what is still under an older key
@@ -72,6 +76,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return outboxCommand(ctx, cfg, args[1:], stdout)
 	case "consents":
 		return consents(ctx, cfg, args[1:], stdout)
+	case "staff": // back-office (issue 5)
+		return staffCommand(ctx, cfg, args[1:], stdout)
+	case "auditlog": // back-office (issue 5)
+		return auditlogCommand(ctx, cfg, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -137,7 +145,8 @@ func seed(ctx context.Context, cfg config, args []string, stdout io.Writer) erro
 	if len(args) == 0 || args[0] != "--demo" {
 		return errors.New("usage: portal seed --demo")
 	}
-	if _, err := loadRegistry(cfg); err != nil {
+	reg, err := loadRegistry(cfg)
+	if err != nil {
 		return err
 	}
 	db, err := openDB(ctx, cfg)
@@ -145,8 +154,11 @@ func seed(ctx context.Context, cfg config, args []string, stdout io.Writer) erro
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintln(stdout, "demo data: nothing to seed yet")
-	return nil
+	v, _, err := openVault(cfg)
+	if err != nil {
+		return err
+	}
+	return seedBackoffice(ctx, db, v, reg, stdout) // issue 5: demo staff and records
 }
 
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {

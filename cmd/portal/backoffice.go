@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/vault"
+)
+
+// staffCommand: `portal staff add --email E --role R --name N`, and the
+// bench helper `portal staff bench-session --email E` (PORTAL_BENCH=1 only).
+func staffCommand(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: portal staff add --email E --role R --name N")
+	}
+	reg, err := loadRegistry(cfg)
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("staff "+args[0], flag.ContinueOnError)
+	email := fs.String("email", "", "staff email address")
+	role := fs.String("role", "", "role key from the registry")
+	name := fs.String("name", "", "full name")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, _, err := openVault(cfg)
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "add":
+		if _, ok := reg.Role(*role); !ok {
+			return fmt.Errorf("unknown role %q", *role)
+		}
+		ns, err := db.CreateStaff(ctx, v, *email, *name, *role)
+		if err != nil {
+			return err
+		}
+		printStaff(stdout, ns)
+		return nil
+	case "bench-session":
+		// Benchmarks need a signed-in session without a human typing a TOTP
+		// code. Never available outside an explicit bench run.
+		if os.Getenv("PORTAL_BENCH") != "1" {
+			return errors.New("bench-session is only available with PORTAL_BENCH=1")
+		}
+		return benchSession(ctx, db, *email, stdout)
+	}
+	return fmt.Errorf("unknown staff command %q", args[0])
+}
+
+func printStaff(w io.Writer, ns models.NewStaff) {
+	fmt.Fprintf(w, "%-32s role %-12s one-time password: %s\n  TOTP: %s\n", ns.Staff.Email, ns.Staff.Role, ns.Password, ns.OTPURL)
+}
+
+func benchSession(ctx context.Context, db *models.DB, email string, w io.Writer) error {
+	list, err := db.ListStaff(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range list {
+		if s.Email == email {
+			token := models.NewSessionToken()
+			// data: gob of map[string]any{"auth_at": now}: written by a
+			// throwaway login would need a TOTP code; encode the same way.
+			data, err := models.BenchSessionData(time.Now())
+			if err != nil {
+				return err
+			}
+			// The demo accounts must change their password at first login; a
+			// bench session skips that page.
+			if err := db.Gorm.WithContext(ctx).Exec("UPDATE staff SET must_change_password = false WHERE id = ?", s.ID.String()).Error; err != nil {
+				return err
+			}
+			if err := db.CreateSession(ctx, token, s.ID, data, time.Now()); err != nil {
+				return err
+			}
+			fmt.Fprintln(w, token)
+			return nil
+		}
+	}
+	return fmt.Errorf("no staff member %s", email)
+}
+
+// auditlogCommand: verify (as the application role) and prune (as the owner).
+func auditlogCommand(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: portal auditlog verify | prune")
+	}
+	_, secrets, err := openVault(cfg)
+	if err != nil {
+		return err
+	}
+	key := secrets.Key(models.CheckpointKeyName)
+	switch args[0] {
+	case "verify":
+		db, err := openDB(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		rep, err := models.VerifyAccessLog(ctx, db, key, 0)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, rep)
+		if !rep.OK {
+			return errors.New("access log verification failed")
+		}
+		return nil
+	case "bench-fill":
+		// Synthetic events for `make bench` (the DPO page over a million rows).
+		if os.Getenv("PORTAL_BENCH") != "1" {
+			return errors.New("bench-fill is only available with PORTAL_BENCH=1")
+		}
+		n := 1000000
+		if len(args) > 1 {
+			fmt.Sscan(args[1], &n)
+		}
+		db, err := openDB(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		staff, err := db.ListStaff(ctx)
+		if err != nil {
+			return err
+		}
+		pool, err := pgxpool.New(ctx, cfg.MigrateDatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		if err := models.BenchFillAccessLog(ctx, pool, n, staff, time.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added %d access events\n", n)
+		return nil
+	case "prune":
+		if cfg.MigrateDatabaseURL == "" {
+			return errors.New("MIGRATE_DATABASE_URL is not set: pruning runs as the owner")
+		}
+		pool, err := pgxpool.New(ctx, cfg.MigrateDatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		n, err := models.PruneAccessLog(ctx, pool, key, time.Now().Add(-models.AccessLogRetention))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "pruned %d access events older than a year; checkpoints written\n", n)
+		return nil
+	}
+	return fmt.Errorf("unknown auditlog command %q", args[0])
+}
+
+// seedBackoffice creates one account per role and a few hundred records per
+// purpose, unless staff already exist (make run calls it on first start).
+func seedBackoffice(ctx context.Context, db *models.DB, v *vault.Vault, reg *policy.Registry, stdout io.Writer) error {
+	n, err := db.StaffCount(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintln(stdout, "demo data: staff accounts exist already, nothing seeded")
+		return nil
+	}
+	fmt.Fprintln(stdout, "Demo staff (one per role). Sign in at /admin/login with the password and a code from an")
+	fmt.Fprintln(stdout, "authenticator app enrolled with the TOTP URI; you will be asked to choose a new password.")
+	for _, s := range models.DemoStaff {
+		ns, err := db.CreateStaff(ctx, v, s.Email, s.Name, s.Role)
+		if err != nil {
+			return err
+		}
+		printStaff(stdout, ns)
+	}
+	per := 300
+	if os.Getenv("PORTAL_DEMO_RECORDS") != "" {
+		fmt.Sscan(os.Getenv("PORTAL_DEMO_RECORDS"), &per)
+	}
+	count, err := db.SeedDemoRecords(ctx, v, reg, per, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo data: %d records across %d purposes\n", count, len(reg.FormPurposes()))
+	return nil
+}

@@ -1,0 +1,136 @@
+// Package e2e drives the real server in headless chromium.
+package e2e
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/alegria/privacy-portal/handlers"
+	"github.com/alegria/privacy-portal/migrations"
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/models/testdb"
+	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/vault"
+)
+
+// newBrowser starts a fresh headless chromium with JavaScript off: the
+// back-office works without scripts.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath("/usr/bin/chromium"), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	return ctx
+}
+
+// Staff sign in with a TOTP code, browse as sales, open a record, and the
+// DPO then finds that view in the access log.
+func TestBackofficeLoginBrowseAndDPOLog(t *testing.T) {
+	db, _ := testdb.Open(t)
+	reg, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := vault.NewEphemeral()
+	target, _ := migrations.Latest()
+	// Chromium accepts the Secure __Host- cookie on http://localhost (a
+	// secure context), so the test server is reached by that name.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	base, _ := url.Parse("http://localhost:" + strconv.Itoa(port))
+	e := handlers.New(handlers.Deps{Registry: reg, DB: db, Vault: v, Secrets: vault.NewEphemeralSecrets(),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, SchemaTarget: target})
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: e}}
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	ctx := context.Background()
+	contact, _ := reg.Purpose("contact")
+	rec, err := db.CreateRecord(ctx, v, models.NewRecord{Purpose: contact, CreatedAt: time.Now().Add(-time.Hour),
+		Fields: models.Fields{"first_name": "Camille", "last_name": "Martin", "email": "camille.martin@example.com", "message": "Bonjour"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signIn := func(bctx context.Context, role string) {
+		t.Helper()
+		ns, err := db.CreateStaff(ctx, v, role+"@example.com", "E2E "+role, role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pw := "an e2e passphrase for " + role
+		if err := db.ChangePassword(ctx, ns.Staff.ID, ns.Password, pw, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		code, _ := db.CurrentTOTPCode(ctx, v, ns.Staff.ID, time.Now())
+		err = chromedp.Do(bctx,
+			chromedp.Navigate(base.String()+"/admin/login"),
+			chromedp.SendKeys(chromedp.CSS("#email"), ns.Staff.Email),
+			chromedp.SendKeys(chromedp.CSS("#password"), pw),
+			chromedp.SendKeys(chromedp.CSS("#code"), code),
+			chromedp.Click(chromedp.CSS("button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS(`form[action="/admin/logout"]`)),
+		)
+		if err != nil {
+			t.Fatalf("sign in as %s: %v", role, err)
+		}
+	}
+
+	sales := newBrowser(t)
+	signIn(sales, "sales")
+	err = chromedp.Do(sales,
+		chromedp.Navigate(base.String()+"/admin/records/contact"),
+		chromedp.WaitVisible(chromedp.CSS("table.data-table")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ := chromedp.Run(sales, chromedp.OuterHTML(chromedp.CSS("main")))
+	if !strings.Contains(list, "c***@example.com") || strings.Contains(list, "camille.martin@example.com") {
+		t.Fatal("the list does not show masked values only")
+	}
+	if err := chromedp.Do(sales, chromedp.Click(chromedp.CSS(`a[href$="`+rec.String()+`"]`)), chromedp.WaitVisible(chromedp.CSS("dl.facts"))); err != nil {
+		t.Fatal(err)
+	}
+	detail, _ := chromedp.Run(sales, chromedp.Text(chromedp.CSS("dl.facts")))
+	if !strings.Contains(detail, "camille.martin@example.com") {
+		t.Fatalf("the record page does not show the record: %q", detail)
+	}
+
+	dpo := newBrowser(t)
+	signIn(dpo, "dpo")
+	err = chromedp.Do(dpo,
+		chromedp.Navigate(base.String()+"/admin/dpo/access-log?action=view"),
+		chromedp.WaitVisible(chromedp.CSS("#events")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, _ := chromedp.Run(dpo, chromedp.Text(chromedp.CSS("main")))
+	if !strings.Contains(log, rec.String()) || !strings.Contains(log, "E2E sales") || !strings.Contains(log, "Intact") {
+		t.Errorf("the DPO's log does not show the sales view of the record:\n%s", log)
+	}
+}

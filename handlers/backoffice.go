@@ -1,0 +1,213 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/views"
+)
+
+// backoffice serves the staff back-office: sign-in, purpose-restricted
+// browsing, the DPO's log review and the admin's staff page. Every access to
+// personal data is logged in the transaction that reads it.
+type backoffice struct {
+	d      Deps
+	store  *pgStore
+	panels *logPanels
+}
+
+func newBackoffice(d Deps) *backoffice {
+	return &backoffice{d: d, store: newPGStore(d.DB, d.Now), panels: &logPanels{}}
+}
+
+// staffMember is the signed-in staff member, put on the request context by
+// requireStaff.
+type staffMember struct {
+	ID         uuid.UUID
+	Name       string
+	Role       *policy.Role
+	MustChange bool
+}
+
+type staffKey struct{}
+
+func withStaff(c echo.Context, s staffMember) {
+	c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), staffKey{}, s)))
+}
+
+func currentStaff(c echo.Context) (staffMember, bool) {
+	s, ok := c.Request().Context().Value(staffKey{}).(staffMember)
+	return s, ok
+}
+
+// csrfContextKey is where Echo's CSRF middleware (public forms and
+// back-office alike) leaves the request's token.
+const csrfContextKey = "csrf"
+
+func csrfToken(c echo.Context) string {
+	t, _ := c.Get(csrfContextKey).(string)
+	return t
+}
+
+// noStore keeps back-office pages out of every cache (browser, proxy):
+// they hold personal data.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("Pragma", "no-cache")
+		return next(c)
+	}
+}
+
+// csrf checks a form token on every state-changing back-office request. The
+// token is required even from browsers that send Sec-Fetch-Site (Echo would
+// otherwise accept same-origin requests without one); a missing or wrong
+// token is a 403, logged as a denial.
+func (b *backoffice) csrf() echo.MiddlewareFunc {
+	mw := middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:_csrf",
+		CookieName:     "_csrf",
+		CookiePath:     "/admin",
+		CookieHTTPOnly: true,
+		CookieSecure:   b.d.BaseURL != nil && b.d.BaseURL.Scheme == "https",
+		CookieSameSite: http.SameSiteStrictMode,
+		ContextKey:     csrfContextKey,
+		ErrorHandler: func(_ error, c echo.Context) error {
+			b.logDenied(c, "", nil)
+			return echo.NewHTTPError(http.StatusForbidden, "")
+		},
+	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := mw(next)
+		return func(c echo.Context) error {
+			if s := c.Request().Header.Get(echo.HeaderSecFetchSite); s == "same-origin" || s == "none" {
+				c.Request().Header.Del(echo.HeaderSecFetchSite)
+			}
+			return h(c)
+		}
+	}
+}
+
+// requireStaff lets through only a live session of an active account: the
+// idle timeout is checked in the store, the absolute one here. Anonymous
+// requests go to the sign-in page (and are logged as denied).
+func (b *backoffice) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess, err := b.store.Get(c.Request(), sessionCookie)
+		if err != nil {
+			return fmt.Errorf("handlers: session: %w", err)
+		}
+		idStr, _ := sess.Values[sessStaffID].(string)
+		id, idErr := uuid.Parse(idStr)
+		authAt, _ := sess.Values[sessAuthAt].(int64)
+		if sess.IsNew || idErr != nil || b.d.Now().Sub(time.Unix(authAt, 0)) > models.SessionAbsolute {
+			if !sess.IsNew { // past the absolute timeout: end it
+				sess.Options.MaxAge = -1
+				_ = sess.Save(c.Request(), c.Response())
+			}
+			b.logDenied(c, "", nil)
+			return c.Redirect(http.StatusSeeOther, "/admin/login")
+		}
+		roleKey, _ := sess.Values[sessRole].(string)
+		role, ok := b.d.Registry.Role(roleKey)
+		if !ok {
+			return echo.NewHTTPError(http.StatusForbidden, "")
+		}
+		name, _ := sess.Values[sessName].(string)
+		mustChange, _ := sess.Values[sessMustChange].(bool)
+		s := staffMember{ID: id, Name: name, Role: role, MustChange: mustChange}
+		withStaff(c, s)
+		// A password set by someone else is changed before anything else.
+		if mustChange && c.Path() != "/admin/password" && c.Path() != "/admin/logout" {
+			return c.Redirect(http.StatusSeeOther, "/admin/password")
+		}
+		return next(c)
+	}
+}
+
+// actor is the signed-in staff member as the models and the log see them.
+func (b *backoffice) actor(c echo.Context) models.Actor {
+	a := models.Actor{IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.d.Now()}
+	if s, ok := currentStaff(c); ok {
+		a.StaffID, a.Role = s.ID, s.Role.Key
+		a.Scope = models.Scope{Purposes: b.d.Registry.PurposesFor(s.Role.Key), SeesRestricted: s.Role.SeesRestricted}
+	}
+	return a
+}
+
+// logDenied records a refusal. If even that fails the refusal stands.
+func (b *backoffice) logDenied(c echo.Context, purpose string, record *uuid.UUID) {
+	if err := b.d.DB.LogDenied(c.Request().Context(), b.actor(c), purpose, record); err != nil {
+		b.d.Log.Error("access log write failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err.Error())
+	}
+}
+
+// deny refuses a request and logs it (deny by default).
+func (b *backoffice) deny(c echo.Context, purpose string, record *uuid.UUID) error {
+	b.logDenied(c, purpose, record)
+	return echo.NewHTTPError(http.StatusForbidden, "")
+}
+
+// dataError maps a models error to a response: a failed log write is a 503
+// (no log, no data), a record out of scope a 404.
+func dataError(err error) error {
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return echo.NewHTTPError(http.StatusNotFound, "")
+	case errors.Is(err, models.ErrLogUnavailable):
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "").SetInternal(err)
+	}
+	return err
+}
+
+// page is the layout data of a back-office page.
+func (b *backoffice) page(c echo.Context, title string) views.StaffPage {
+	p := views.StaffPage{Title: title, Path: c.Request().URL.Path, CSRF: csrfToken(c)}
+	s, ok := currentStaff(c)
+	if !ok {
+		return p
+	}
+	p.StaffName, p.RoleTitle = s.Name, s.Role.Title
+	if s.MustChange {
+		return p
+	}
+	for _, key := range b.d.Registry.PurposesFor(s.Role.Key) {
+		if pu, ok := b.d.Registry.Purpose(key); ok && pu.Form != nil {
+			p.Nav = append(p.Nav, views.NavLink{Href: "/admin/records/" + key, Label: pu.Title})
+		}
+	}
+	if s.Role.ReviewsLog {
+		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog})
+	}
+	if s.Role.ManagesStaff {
+		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/staff", Label: views.TitleStaffAdmin})
+	}
+	return p
+}
+
+// showHome lists the purposes the role may see, from the registry.
+func (b *backoffice) showHome(c echo.Context) error {
+	s, _ := currentStaff(c)
+	a := b.actor(c)
+	counts, err := b.d.DB.CountByPurpose(c.Request().Context(), a.Scope)
+	if err != nil {
+		return err
+	}
+	var cards []views.PurposeCard
+	for _, key := range a.Scope.Purposes {
+		if p, ok := b.d.Registry.Purpose(key); ok {
+			cards = append(cards, views.PurposeCard{Key: key, Title: p.Title, Count: counts[key]})
+		}
+	}
+	return render(c, http.StatusOK, views.AdminHome(b.page(c, views.TitleStaffHome), cards, s.Role.ReviewsLog, s.Role.ManagesStaff))
+}

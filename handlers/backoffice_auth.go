@@ -1,0 +1,94 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/views"
+)
+
+func (b *backoffice) showLogin(c echo.Context) error {
+	return render(c, http.StatusOK, views.AdminLogin(b.page(c, views.TitleStaffLogin), "", ""))
+}
+
+// login checks email, password and TOTP code together. Every refusal gets the
+// same message, whether the account exists or not, is locked, or the code
+// was already used.
+func (b *backoffice) login(c echo.Context) error {
+	email := c.FormValue("email")
+	if len(email) > 254 {
+		email = email[:254]
+	}
+	st, err := b.d.DB.Authenticate(c.Request().Context(), b.d.Vault, models.LoginAttempt{
+		Email: email, Password: c.FormValue("password"), Code: c.FormValue("code"),
+		IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.d.Now(),
+	})
+	p := b.page(c, views.TitleStaffLogin)
+	switch {
+	case errors.Is(err, models.ErrTooManyAttempts):
+		return render(c, http.StatusTooManyRequests, views.AdminLogin(p, email, views.LoginTooMany))
+	case errors.Is(err, models.ErrBadLogin):
+		return render(c, http.StatusUnauthorized, views.AdminLogin(p, email, views.LoginRefused))
+	case err != nil:
+		return dataError(err)
+	}
+	// Against session fixation: whatever session came with the request is
+	// deleted, and the login gets a brand-new id.
+	old, err := b.store.Get(c.Request(), sessionCookie)
+	if err == nil && !old.IsNew {
+		if err := b.d.DB.DeleteSession(c.Request().Context(), old.ID); err != nil {
+			return err
+		}
+	}
+	sess := sessions.NewSession(b.store, sessionCookie)
+	sess.Options = b.store.options()
+	sess.Values[sessStaffID] = st.ID.String()
+	sess.Values[sessAuthAt] = b.d.Now().Unix()
+	if err := b.store.Save(c.Request(), c.Response(), sess); err != nil {
+		return err
+	}
+	if st.MustChangePassword {
+		return c.Redirect(http.StatusSeeOther, "/admin/password")
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin")
+}
+
+// logout deletes the session row: the cookie is worthless from now on.
+func (b *backoffice) logout(c echo.Context) error {
+	a := b.actor(c)
+	ev := models.AccessEvent{At: a.Now, StaffID: &a.StaffID, Role: a.Role, Action: models.ActionLogout,
+		IP: a.IP, UserAgent: a.UserAgent, Outcome: models.OutcomeOK}
+	if err := b.d.DB.Log(c.Request().Context(), ev); err != nil {
+		return dataError(err)
+	}
+	sess, err := b.store.Get(c.Request(), sessionCookie)
+	if err != nil {
+		return err
+	}
+	sess.Options.MaxAge = -1
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/login")
+}
+
+func (b *backoffice) showPassword(c echo.Context) error {
+	return render(c, http.StatusOK, views.AdminPassword(b.page(c, views.TitleStaffPassword), ""))
+}
+
+// changePassword replaces the one-time password (forced at first login).
+func (b *backoffice) changePassword(c echo.Context) error {
+	s, _ := currentStaff(c)
+	err := b.d.DB.ChangePassword(c.Request().Context(), s.ID, c.FormValue("current"), c.FormValue("new"), b.d.Now())
+	if errors.Is(err, models.ErrWeakPassword) || errors.Is(err, models.ErrBadLogin) {
+		return render(c, http.StatusUnprocessableEntity, views.AdminPassword(b.page(c, views.TitleStaffPassword), views.PasswordRefused))
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin")
+}

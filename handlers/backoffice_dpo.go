@@ -1,0 +1,164 @@
+package handlers
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/views"
+)
+
+// chainTail is how many of the newest events per chain the page verifies on
+// each view; `portal auditlog verify` checks the whole log.
+const chainTail = 200
+
+// logPanels are the parts of the review page that do not depend on the
+// filter: the anomalies, the chart and the chain status. They scan days of
+// events, so they are computed at most once a minute per server, which keeps
+// paging through the log fast on millions of rows.
+type logPanels struct {
+	mu        sync.Mutex
+	at        time.Time
+	anomalies []models.Anomaly
+	chart     views.Chart
+	chain     models.ChainReport
+}
+
+const panelsTTL = time.Minute
+
+type panelsView struct {
+	anomalies []models.Anomaly
+	chart     views.Chart
+	chain     models.ChainReport
+}
+
+func (p *logPanels) get(c echo.Context, b *backoffice) (panelsView, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := b.d.Now()
+	if !p.at.IsZero() && now.Sub(p.at) < panelsTTL && now.After(p.at) {
+		return panelsView{p.anomalies, p.chart, p.chain}, nil
+	}
+	ctx := c.Request().Context()
+	anomalies, err := b.d.DB.Anomalies(ctx, models.DefaultAnomalyRules(now))
+	if err != nil {
+		return panelsView{}, err
+	}
+	const days = 28
+	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days+1)
+	counts, err := b.d.DB.AccessesPerDay(ctx, since, "UTC")
+	if err != nil {
+		return panelsView{}, err
+	}
+	chain, err := models.VerifyAccessLog(ctx, b.d.DB, b.d.Secrets.Key(models.CheckpointKeyName), chainTail)
+	if err != nil {
+		return panelsView{}, err
+	}
+	p.at, p.anomalies, p.chain = now, anomalies, chain
+	p.chart = views.NewChart(counts, b.d.Registry.Roles, days, now.UTC())
+	return panelsView{p.anomalies, p.chart, p.chain}, nil
+}
+
+// requireReviewer admits only the role that reviews the log (the DPO).
+func (b *backoffice) requireReviewer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s, ok := currentStaff(c); !ok || !s.Role.ReviewsLog {
+			return b.deny(c, "", nil)
+		}
+		return next(c)
+	}
+}
+
+func accessFilter(c echo.Context) (models.AccessFilter, views.AccessLogFilter) {
+	vf := views.AccessLogFilter{Staff: c.QueryParam("staff"), Role: c.QueryParam("role"), Action: c.QueryParam("action"),
+		Purpose: c.QueryParam("purpose"), Email: c.QueryParam("email"), Outcome: c.QueryParam("outcome"),
+		From: c.QueryParam("from"), To: c.QueryParam("to")}
+	f := models.AccessFilter{Role: vf.Role, Action: vf.Action, Purpose: vf.Purpose, Email: vf.Email, Outcome: vf.Outcome,
+		From: parseDay(vf.From)}
+	if id, err := uuid.Parse(vf.Staff); err == nil {
+		f.StaffID = &id
+	}
+	if to := parseDay(vf.To); !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1)
+	}
+	f.Before, _ = strconv.ParseInt(c.QueryParam("before"), 10, 64)
+	return f, vf
+}
+
+func accessLogURL(path string, vf views.AccessLogFilter, before int64) string {
+	q := url.Values{}
+	for k, v := range map[string]string{"staff": vf.Staff, "role": vf.Role, "action": vf.Action, "purpose": vf.Purpose,
+		"email": vf.Email, "outcome": vf.Outcome, "from": vf.From, "to": vf.To} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if before > 0 {
+		q.Set("before", strconv.FormatInt(before, 10))
+	}
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// showAccessLog is the DPO's review. Reading the log is itself logged.
+func (b *backoffice) showAccessLog(c echo.Context) error {
+	ctx := c.Request().Context()
+	f, vf := accessFilter(c)
+	page, err := b.d.DB.ReviewAccessLog(ctx, b.d.Vault, b.actor(c), f)
+	if err != nil {
+		return dataError(err)
+	}
+	pan, err := b.panels.get(c, b)
+	if err != nil {
+		return err
+	}
+	staff, err := b.d.DB.ListStaff(ctx)
+	if err != nil {
+		return err
+	}
+	v := views.AccessLogView{Rows: page.Rows, Filter: vf, Anomalies: pan.anomalies, Chain: pan.chain, ChainTail: chainTail,
+		Chart: pan.chart, Staff: staff,
+		Roles: b.d.Registry.Roles, Purposes: b.d.Registry.Purposes, Actions: models.Actions,
+		ExportURL: accessLogURL("/admin/dpo/access-log/export", vf, 0)}
+	if page.Next > 0 {
+		v.NextURL = accessLogURL("/admin/dpo/access-log", vf, page.Next)
+	}
+	return render(c, http.StatusOK, views.AdminAccessLog(b.page(c, views.TitleAccessLog), v))
+}
+
+// exportAccessLog sends the filtered log as CSV (ids, never personal data).
+func (b *backoffice) exportAccessLog(c echo.Context) error {
+	f, _ := accessFilter(c)
+	rows, err := b.d.DB.ExportAccessLog(c.Request().Context(), b.d.Vault, b.actor(c), f, 100000)
+	if err != nil {
+		return dataError(err)
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="access-log.csv"`)
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	_ = w.Write([]string{"id", "at", "staff_id", "staff", "role", "action", "purpose", "record_id", "subject_id", "ip", "user_agent", "outcome", "restricted"})
+	str := func(u *uuid.UUID) string {
+		if u == nil {
+			return ""
+		}
+		return u.String()
+	}
+	for _, r := range rows {
+		_ = w.Write([]string{strconv.FormatInt(r.ID, 10), r.At.UTC().Format(time.RFC3339Nano), str(r.StaffID),
+			models.NeutraliseCSV(r.StaffName), r.Role, r.Action, r.Purpose, str(r.RecordID), str(r.SubjectID), r.IP,
+			models.NeutraliseCSV(r.UserAgent), r.Outcome, strconv.FormatBool(r.Restricted)})
+	}
+	w.Flush()
+	return w.Error()
+}

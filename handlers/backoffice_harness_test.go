@@ -1,0 +1,206 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/alegria/privacy-portal/handlers"
+	"github.com/alegria/privacy-portal/migrations"
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/models/testdb"
+	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/vault"
+)
+
+// clock is the injectable clock the back-office tests move forward.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type boServer struct {
+	*httptest.Server
+	e    *echo.Echo
+	db   *models.DB
+	urls testdb.URLs
+	v    *vault.Vault
+	reg  *policy.Registry
+	clk  *clock
+}
+
+func newBOServer(t *testing.T) *boServer {
+	t.Helper()
+	db, urls := testdb.Open(t)
+	reg, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := migrations.Latest()
+	base, _ := url.Parse("https://portal.example")
+	v, _ := vault.NewEphemeral()
+	clk := &clock{t: time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)}
+	e := handlers.New(handlers.Deps{Registry: reg, DB: db, Vault: v, Secrets: vault.NewEphemeralSecrets(),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, SchemaTarget: target, Now: clk.Now})
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	return &boServer{Server: srv, e: e, db: db, urls: urls, v: v, reg: reg, clk: clk}
+}
+
+// browser keeps cookies by hand (the test server is plain http, the cookies
+// are Secure) and never follows redirects.
+type browser struct {
+	t       *testing.T
+	s       *boServer
+	cookies map[string]string
+	ua      string
+}
+
+func (s *boServer) browser(t *testing.T) *browser {
+	return &browser{t: t, s: s, cookies: map[string]string{}, ua: "test-browser"}
+}
+
+func (b *browser) do(method, path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, b.s.URL+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("User-Agent", b.ua)
+	for k, v := range b.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	res, err := b.s.Client().Transport.RoundTrip(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	for _, c := range res.Cookies() {
+		if c.MaxAge < 0 || c.Value == "" {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c.Value
+		}
+	}
+	return res, string(data)
+}
+
+var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrf fetches a form token (from the sign-in page, which every visitor may load).
+func (b *browser) csrf() string {
+	b.t.Helper()
+	_, body := b.do("GET", "/admin/login", nil)
+	m := csrfRe.FindStringSubmatch(body)
+	if m == nil {
+		b.t.Fatal("no CSRF token on the sign-in page")
+	}
+	return m[1]
+}
+
+func (b *browser) post(path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if form.Get("_csrf") == "" {
+		form.Set("_csrf", b.csrf())
+	}
+	return b.do("POST", path, form)
+}
+
+// account is a staff member created for a test, password already changed.
+type account struct {
+	ID       uuid.UUID
+	Email    string
+	Password string
+}
+
+func (s *boServer) account(t *testing.T, role string, changePassword bool) account {
+	t.Helper()
+	ctx := context.Background()
+	ns, err := s.db.CreateStaff(ctx, s.v, role+"-"+uuid.NewString()[:8]+"@example.com", "Staff "+role, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := account{ID: ns.Staff.ID, Email: ns.Staff.Email, Password: ns.Password}
+	if changePassword {
+		a.Password = "a long enough new password"
+		if err := s.db.ChangePassword(ctx, a.ID, ns.Password, a.Password, s.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a
+}
+
+func (b *browser) login(a account) *http.Response {
+	b.t.Helper()
+	code, err := b.s.db.CurrentTOTPCode(context.Background(), b.s.v, a.ID, b.s.clk.Now())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	res, _ := b.post("/admin/login", url.Values{"email": {a.Email}, "password": {a.Password}, "code": {code}})
+	// the next login in the same test needs a new time step
+	b.s.clk.Add(30 * time.Second)
+	return res
+}
+
+func (s *boServer) record(t *testing.T, purpose string, fields models.Fields, restricted bool, file bool) uuid.UUID {
+	t.Helper()
+	p, _ := s.reg.Purpose(purpose)
+	nr := models.NewRecord{Purpose: p, Fields: fields, CreatedAt: s.clk.Now().Add(-time.Hour), Restricted: restricted}
+	if file {
+		nr.Attachment = &models.NewAttachment{Filename: "cv.pdf", MIME: "application/pdf", Content: []byte("%PDF-1.4 test")}
+	}
+	id, err := s.db.CreateRecord(context.Background(), s.v, nr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (s *boServer) count(t *testing.T, where string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := s.db.Gorm.Raw("SELECT count(*) FROM access_events WHERE "+where, args...).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+type gormDB = gorm.DB
+
+func regexpFind(t *testing.T, body, pattern string) string {
+	t.Helper()
+	m := regexp.MustCompile(pattern).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("%s not found in the page", pattern)
+	}
+	return m[1]
+}
+
+func testdbExec(t *testing.T, url, q string) { t.Helper(); testdb.Exec(t, url, q) }

@@ -1,0 +1,200 @@
+package handlers
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/views"
+)
+
+// purposeFor checks role × purpose on every request (deny by default): an
+// unknown purpose or one outside the role is refused and logged. write also
+// refuses read-only roles (the DPO outside rights requests).
+func (b *backoffice) purposeFor(c echo.Context, write bool) (*policy.Purpose, error) {
+	s, _ := currentStaff(c)
+	key := c.Param("purpose")
+	var rec *uuid.UUID
+	if id, err := uuid.Parse(c.Param("id")); err == nil {
+		rec = &id
+	}
+	p, ok := b.d.Registry.Purpose(key)
+	if !ok || !b.d.Registry.CanSee(s.Role.Key, key) || (write && s.Role.ReadOnly) {
+		if !ok {
+			key = "" // never log a made-up purpose name
+		}
+		return nil, b.deny(c, key, rec)
+	}
+	return p, nil
+}
+
+func recordID(c echo.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return id, echo.NewHTTPError(http.StatusNotFound, "")
+	}
+	return id, nil
+}
+
+func parseDay(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// listRecords is a purpose's list: masked values, filters, keyset pages.
+func (b *backoffice) listRecords(c echo.Context) error {
+	p, err := b.purposeFor(c, false)
+	if err != nil {
+		return err
+	}
+	vf := views.RecordsFilter{Status: c.QueryParam("status"), From: c.QueryParam("from"), To: c.QueryParam("to"), Email: c.QueryParam("email")}
+	f := models.RecordFilter{Status: vf.Status, From: parseDay(vf.From), Email: vf.Email, After: c.QueryParam("after")}
+	if to := parseDay(vf.To); !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1) // "until" includes that day
+	}
+	page, err := b.d.DB.ListRecords(c.Request().Context(), b.d.Vault, b.actor(c), p, f)
+	if err != nil {
+		return dataError(err)
+	}
+	v := views.RecordsView{Purpose: p, Page: page, Filter: vf, CanExport: true}
+	for _, mf := range models.MaskedFields(p) {
+		v.Columns = append(v.Columns, mf.Label)
+	}
+	if page.Next != "" {
+		v.NextURL = views.RecordsURL(p.Key, vf, page.Next)
+	}
+	return render(c, http.StatusOK, views.AdminRecords(b.page(c, views.TitleRecordsPrefix+p.Title), v))
+}
+
+// showRecord shows everything about one record. Row-level security answers
+// "not found" for a record of another purpose even if this check were gone.
+func (b *backoffice) showRecord(c echo.Context) error {
+	p, err := b.purposeFor(c, false)
+	if err != nil {
+		return err
+	}
+	id, err := recordID(c)
+	if err != nil {
+		return err
+	}
+	d, err := b.d.DB.GetRecord(c.Request().Context(), b.d.Vault, b.actor(c), p.Key, id)
+	if err != nil {
+		return dataError(err)
+	}
+	s, _ := currentStaff(c)
+	v := views.RecordView{Purpose: p, Detail: d, CanEdit: !s.Role.ReadOnly, Saved: c.QueryParam("saved") == "1"}
+	if p.Form != nil {
+		for _, f := range p.Form.Fields {
+			if f.Type != policy.FieldFile {
+				v.Fields = append(v.Fields, views.FieldRow{Label: f.Label, Value: d.Fields[f.Name]})
+			}
+		}
+	}
+	return render(c, http.StatusOK, views.AdminRecord(b.page(c, views.TitleRecordDetail), v))
+}
+
+// updateRecord changes the status, the note, or marks the record contacted.
+func (b *backoffice) updateRecord(c echo.Context) error {
+	p, err := b.purposeFor(c, true)
+	if err != nil {
+		return err
+	}
+	id, err := recordID(c)
+	if err != nil {
+		return err
+	}
+	ch := models.RecordChange{Status: c.FormValue("status"), MarkContacted: c.FormValue("contacted") == "1"}
+	if c.FormValue("set_note") == "1" {
+		note := c.FormValue("note")
+		ch.Note = &note
+	}
+	res, err := b.d.DB.UpdateRecord(c.Request().Context(), b.d.Vault, b.actor(c), p, id, ch)
+	if errors.Is(err, models.ErrBadStatus) {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "")
+	}
+	if err != nil {
+		return dataError(err)
+	}
+	if res.Destroyed {
+		return c.Redirect(http.StatusSeeOther, "/admin/records/"+p.Key)
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/records/"+p.Key+"/"+id.String()+"?saved=1")
+}
+
+// downloadFile sends a CV as an attachment that the browser will neither
+// sniff nor run (nosniff, a sandboxing CSP).
+func (b *backoffice) downloadFile(c echo.Context) error {
+	p, err := b.purposeFor(c, false)
+	if err != nil {
+		return err
+	}
+	id, err := recordID(c)
+	if err != nil {
+		return err
+	}
+	fileID, err := uuid.Parse(c.Param("file"))
+	if err != nil {
+		return echo.NewHTTPError(http.StatusNotFound, "")
+	}
+	f, err := b.d.DB.GetAttachment(c.Request().Context(), b.d.Vault, b.actor(c), p.Key, id, fileID)
+	if err != nil {
+		return dataError(err)
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	return c.Blob(http.StatusOK, f.MIME, f.Content)
+}
+
+// exportRecords sends a purpose as CSV. Cells a spreadsheet would run as
+// formulas are neutralised; people who objected to prospecting are left out
+// of every export but the DPO's (art. 21(3)).
+func (b *backoffice) exportRecords(c echo.Context) error {
+	p, err := b.purposeFor(c, false)
+	if err != nil {
+		return err
+	}
+	s, _ := currentStaff(c)
+	rows, err := b.d.DB.ExportRecords(c.Request().Context(), b.d.Vault, b.actor(c), p.Key, !s.Role.SeesRestricted)
+	if err != nil {
+		return dataError(err)
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{
+		"filename": fmt.Sprintf("%s-%s.csv", p.Key, b.d.Now().Format("2006-01-02"))}))
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	header := []string{"id", "status", "received"}
+	var fields []policy.Field
+	if p.Form != nil {
+		for _, f := range p.Form.Fields {
+			if f.Type != policy.FieldFile {
+				fields = append(fields, f)
+				header = append(header, f.Name)
+			}
+		}
+	}
+	_ = w.Write(header)
+	for _, r := range rows {
+		line := []string{r.ID.String(), models.NeutraliseCSV(r.Status), r.CreatedAt.UTC().Format(time.RFC3339)}
+		for _, f := range fields {
+			line = append(line, models.NeutraliseCSV(r.Fields[f.Name]))
+		}
+		_ = w.Write(line)
+	}
+	w.Flush()
+	return w.Error()
+}

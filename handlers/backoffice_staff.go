@@ -1,0 +1,102 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/views"
+)
+
+// requireStaffAdmin admits only the role that manages accounts.
+func (b *backoffice) requireStaffAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s, ok := currentStaff(c); !ok || !s.Role.ManagesStaff {
+			return b.deny(c, "", nil)
+		}
+		return next(c)
+	}
+}
+
+func (b *backoffice) renderStaff(c echo.Context, status int, created *models.NewStaff, msg string) error {
+	list, err := b.d.DB.ListStaff(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	v := views.StaffAdminView{Staff: list, Roles: b.d.Registry.Roles, Created: created, Error: msg}
+	return render(c, status, views.AdminStaff(b.page(c, views.TitleStaffAdmin), v))
+}
+
+func (b *backoffice) showStaff(c echo.Context) error { return b.renderStaff(c, http.StatusOK, nil, "") }
+
+// logStaffAdmin traces account changes (who changed whose access).
+func (b *backoffice) logStaffAdmin(c echo.Context) error {
+	a := b.actor(c)
+	return b.d.DB.Log(c.Request().Context(), models.AccessEvent{At: a.Now, StaffID: &a.StaffID, Role: a.Role,
+		Action: models.ActionStaffAdmin, IP: a.IP, UserAgent: a.UserAgent, Outcome: models.OutcomeOK})
+}
+
+// createStaff adds an account and shows, once, its one-time password and
+// TOTP enrolment URI.
+func (b *backoffice) createStaff(c echo.Context) error {
+	email, name, role := c.FormValue("email"), c.FormValue("name"), c.FormValue("role")
+	if _, ok := b.d.Registry.Role(role); !ok || email == "" || name == "" || len(email) > 254 || len(name) > 100 {
+		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
+	}
+	ns, err := b.d.DB.CreateStaff(c.Request().Context(), b.d.Vault, email, name, role)
+	if errors.Is(err, models.ErrDuplicate) {
+		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffEmailTaken)
+	}
+	if err != nil {
+		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
+	}
+	if err := b.logStaffAdmin(c); err != nil {
+		return dataError(err)
+	}
+	return b.renderStaff(c, http.StatusCreated, &ns, "")
+}
+
+func staffParam(c echo.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return id, echo.NewHTTPError(http.StatusNotFound, "")
+	}
+	return id, nil
+}
+
+// setStaffRole re-roles an account; its sessions end.
+func (b *backoffice) setStaffRole(c echo.Context) error {
+	id, err := staffParam(c)
+	if err != nil {
+		return err
+	}
+	role := c.FormValue("role")
+	if _, ok := b.d.Registry.Role(role); !ok {
+		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
+	}
+	if err := b.d.DB.SetStaffRole(c.Request().Context(), id, role, b.d.Now()); err != nil {
+		return dataError(err)
+	}
+	if err := b.logStaffAdmin(c); err != nil {
+		return dataError(err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/staff")
+}
+
+// setStaffActive deactivates (ending every session at once) or reactivates.
+func (b *backoffice) setStaffActive(c echo.Context) error {
+	id, err := staffParam(c)
+	if err != nil {
+		return err
+	}
+	if err := b.d.DB.SetStaffActive(c.Request().Context(), id, c.FormValue("active") == "true", b.d.Now()); err != nil {
+		return dataError(err)
+	}
+	if err := b.logStaffAdmin(c); err != nil {
+		return dataError(err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/staff")
+}

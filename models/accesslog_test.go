@@ -1,0 +1,128 @@
+package models_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/models/testdb"
+)
+
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+func logEvents(t *testing.T, db *models.DB, n int, at time.Time) {
+	t.Helper()
+	staff := uuid.Must(uuid.NewV7())
+	for i := 0; i < n; i++ {
+		rec := uuid.Must(uuid.NewV7())
+		err := db.Log(context.Background(), models.AccessEvent{At: at.Add(time.Duration(i) * time.Second), StaffID: &staff,
+			Role: "sales", Action: models.ActionView, Purpose: "contact", RecordID: &rec, IP: "192.0.2.1",
+			UserAgent: "test", Outcome: models.OutcomeOK})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func verify(t *testing.T, db *models.DB) models.ChainReport {
+	t.Helper()
+	rep, err := models.VerifyAccessLog(context.Background(), db, testKey, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// The access log is append-only for the application and hash-chained, so
+// even the owner cannot edit, delete or reorder rows unnoticed.
+func TestAccessLogChainCatchesTampering(t *testing.T) {
+	cases := []struct {
+		name   string
+		tamper string
+	}{
+		{"update", "UPDATE access_events SET outcome = 'denied' WHERE id = (SELECT min(id) + 7 FROM access_events)"},
+		{"update with recomputed hash", `UPDATE access_events SET ip = '10.0.0.1', hash = sha256(prev_hash || digest)
+			WHERE id = (SELECT min(id) + 9 FROM access_events)`},
+		{"delete", "DELETE FROM access_events WHERE id = (SELECT min(id) + 12 FROM access_events)"},
+		{"reorder", `WITH a AS (SELECT id, chain FROM access_events WHERE chain = (SELECT chain FROM access_events GROUP BY chain HAVING count(*) > 3 LIMIT 1) ORDER BY id LIMIT 2)
+			UPDATE access_events e SET id = CASE WHEN e.id = (SELECT min(id) FROM a) THEN -(SELECT max(id) FROM a) ELSE -(SELECT min(id) FROM a) END
+			WHERE e.id IN (SELECT id FROM a); UPDATE access_events SET id = -id WHERE id < 0`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			db, urls := testdb.Open(t)
+			logEvents(t, db, 40, time.Now())
+			if rep := verify(t, db); !rep.OK || rep.Checked != 40 {
+				t.Fatalf("fresh log: %v", rep)
+			}
+			testdb.Exec(t, urls.Owner, c.tamper)
+			rep := verify(t, db)
+			if rep.OK {
+				t.Fatalf("tampering (%s) not detected: %v", c.name, rep)
+			}
+			if rep.ID == 0 || rep.Reason == "" || !strings.Contains(rep.String(), "BROKEN") {
+				t.Errorf("report does not name the broken link: %v", rep)
+			}
+		})
+	}
+}
+
+func TestAccessLogIsAppendOnlyForTheApp(t *testing.T) {
+	db, _ := testdb.Open(t)
+	logEvents(t, db, 3, time.Now())
+	for _, q := range []string{"UPDATE access_events SET outcome = 'x'", "DELETE FROM access_events", "TRUNCATE access_events"} {
+		if err := db.Gorm.Exec(q).Error; err == nil || !strings.Contains(err.Error(), "permission denied") {
+			t.Errorf("%s as portal_app: %v, want permission denied", q, err)
+		}
+	}
+}
+
+func TestPruneKeepsACheckpoint(t *testing.T) {
+	db, urls := testdb.Open(t)
+	old := time.Now().Add(-400 * 24 * time.Hour)
+	logEvents(t, db, 30, old)
+	logEvents(t, db, 20, time.Now())
+	owner, err := pgxpool.New(context.Background(), urls.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	n, err := models.PruneAccessLog(context.Background(), owner, testKey, time.Now().Add(-models.AccessLogRetention))
+	if err != nil || n != 30 {
+		t.Fatalf("pruned %d (%v), want 30", n, err)
+	}
+	if rep := verify(t, db); !rep.OK || rep.Checked != 20 {
+		t.Fatalf("after pruning: %v", rep)
+	}
+	logEvents(t, db, 5, time.Now())
+	if rep := verify(t, db); !rep.OK {
+		t.Fatalf("appending after pruning: %v", rep)
+	}
+	testdb.Exec(t, urls.Owner, "UPDATE access_checkpoints SET pruned = pruned + 1")
+	if rep := verify(t, db); rep.OK {
+		t.Error("a forged checkpoint was accepted")
+	}
+}
+
+// Concurrent appends keep every chain valid.
+func TestConcurrentAppendsChainCorrectly(t *testing.T) {
+	db, _ := testdb.Open(t)
+	done := make(chan struct{})
+	for w := 0; w < 8; w++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			logEvents(t, db, 25, time.Now())
+		}()
+	}
+	for w := 0; w < 8; w++ {
+		<-done
+	}
+	if rep := verify(t, db); !rep.OK || rep.Checked != 200 {
+		t.Fatalf("after concurrent appends: %v", rep)
+	}
+}

@@ -1,0 +1,248 @@
+package views
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
+)
+
+// Back-office page titles.
+const (
+	TitleStaffLogin     = "Staff sign-in"
+	TitleStaffPassword  = "Choose a new password"
+	TitleStaffHome      = "Back-office"
+	TitleStaffAdmin     = "Staff accounts"
+	TitleAccessLog      = "Access log"
+	TitleRecordsPrefix  = "Records: "
+	TitleRecordDetail   = "Record"
+	LoginRefused        = "Sign-in refused: check your email, password and code. After several failures the account is locked for 15 minutes."
+	LoginTooMany        = "Too many failed sign-ins from your network. Please wait 15 minutes and try again."
+	PasswordRefused     = "Your current password is wrong, or the new one is shorter than 12 characters or the same as the current one."
+	StaffFormIncomplete = "Give an email address, a name and a role."
+	StaffEmailTaken     = "An account with this email address already exists."
+)
+
+// StaffPage is what the back-office layout needs. The back-office has its own
+// layout: no cookie banner (staff cookies are strictly necessary), no public
+// navigation.
+type StaffPage struct {
+	Title     string
+	Path      string
+	CSRF      string // the form token every back-office form carries
+	StaffName string // empty when signed out
+	RoleTitle string
+	Nav       []NavLink
+}
+
+// NavLink is one back-office navigation entry.
+type NavLink struct {
+	Href  string
+	Label string
+}
+
+// PurposeCard is one purpose on the back-office home page.
+type PurposeCard struct {
+	Key, Title string
+	Count      int64
+}
+
+// RecordsFilter is the list filter as typed, re-rendered in the form.
+type RecordsFilter struct {
+	Status, From, To, Email string
+}
+
+// RecordsView is a purpose's list page.
+type RecordsView struct {
+	Purpose   *policy.Purpose
+	Columns   []string // labels of the masked fields
+	Page      models.RecordPage
+	Filter    RecordsFilter
+	NextURL   string
+	CanExport bool
+}
+
+// FieldRow is one labelled value on the record page.
+type FieldRow struct {
+	Label, Value string
+}
+
+// RecordView is the full record page.
+type RecordView struct {
+	Purpose *policy.Purpose
+	Detail  models.RecordDetail
+	Fields  []FieldRow
+	CanEdit bool
+	Saved   bool
+}
+
+// AccessLogFilter is the log filter as typed.
+type AccessLogFilter struct {
+	Staff, Role, Action, Purpose, Email, Outcome, From, To string
+}
+
+// AccessLogView is the DPO's review page.
+type AccessLogView struct {
+	Rows      []models.AccessRow
+	Filter    AccessLogFilter
+	NextURL   string
+	ExportURL string
+	Anomalies []models.Anomaly
+	Chart     Chart
+	Chain     models.ChainReport
+	ChainTail int
+	Staff     []models.Staff
+	Roles     []policy.Role
+	Purposes  []policy.Purpose
+	Actions   []string
+}
+
+// StaffAdminView is the admin's page.
+type StaffAdminView struct {
+	Staff   []models.Staff
+	Roles   []policy.Role
+	Created *models.NewStaff
+	Error   string
+}
+
+func shortTime(t time.Time) string { return t.In(paris).Format("2006-01-02 15:04") }
+func stamp(t time.Time) string     { return t.In(paris).Format("2006-01-02 15:04:05") }
+
+var paris = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}()
+
+func roleTitle(roles []policy.Role, key string) string {
+	for _, r := range roles {
+		if r.Key == key {
+			return r.Title
+		}
+	}
+	return key
+}
+
+func anomalyLabel(kind string) string {
+	switch kind {
+	case models.AnomalyBulkViews:
+		return "Many records viewed in one hour"
+	case models.AnomalyOutOfHours:
+		return "Access outside 07:00–20:00"
+	case models.AnomalyDenied:
+		return "Denied attempts"
+	case models.AnomalyRestrictedReads:
+		return "Reads of restricted records"
+	}
+	return kind
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func idOrDash[T fmt.Stringer](p *T) string {
+	if p == nil {
+		return "—"
+	}
+	return (*p).String()
+}
+
+// Chart is an inline SVG bar chart of accesses per day, stacked by role.
+type Chart struct {
+	Width, Height int
+	Bars          []ChartBar
+	Legend        []ChartLegend
+	Labels        []ChartLabel
+	Max           int64
+	Summary       string // text alternative
+}
+
+// ChartBar is one rectangle.
+type ChartBar struct {
+	X, Y, W, H int
+	Class      string
+	Title      string
+}
+
+// ChartLegend names a role's colour.
+type ChartLegend struct{ Class, Label string }
+
+// ChartLabel is a day under the axis.
+type ChartLabel struct {
+	X    int
+	Text string
+}
+
+var roleFill = map[string]string{
+	"sales": "fill-blue-700", "training": "fill-emerald-700", "recruitment": "fill-amber-600",
+	"dpo": "fill-purple-700", "admin": "fill-gray-500",
+}
+
+func fillFor(role string) string {
+	if c, ok := roleFill[role]; ok {
+		return c
+	}
+	return "fill-gray-400"
+}
+
+// NewChart lays out counts over days days ending today.
+func NewChart(counts []models.DayCount, roles []policy.Role, days int, today time.Time) Chart {
+	const w, h, pad = 720, 200, 24
+	ch := Chart{Width: w, Height: h + pad}
+	byDay := map[string]map[string]int64{}
+	totals := map[string]int64{}
+	var total int64
+	for _, c := range counts {
+		d := c.Day.Format(time.DateOnly)
+		if byDay[d] == nil {
+			byDay[d] = map[string]int64{}
+		}
+		byDay[d][c.Role] += c.Count
+		totals[d] += c.Count
+		total += c.Count
+	}
+	for _, t := range totals {
+		ch.Max = max(ch.Max, t)
+	}
+	if ch.Max == 0 {
+		ch.Max = 1
+	}
+	bw := w / days
+	start := today.AddDate(0, 0, -days+1)
+	for i := 0; i < days; i++ {
+		day := start.AddDate(0, 0, i).Format(time.DateOnly)
+		y := h
+		keys := make([]string, 0, len(byDay[day]))
+		for r := range byDay[day] {
+			keys = append(keys, r)
+		}
+		sort.Strings(keys)
+		for _, r := range keys {
+			n := byDay[day][r]
+			bh := int(n * int64(h-10) / ch.Max)
+			if bh == 0 && n > 0 {
+				bh = 1
+			}
+			y -= bh
+			ch.Bars = append(ch.Bars, ChartBar{X: i*bw + 2, Y: y, W: bw - 4, H: bh, Class: fillFor(r),
+				Title: day + " · " + roleTitle(roles, r) + ": " + strconv.FormatInt(n, 10)})
+		}
+		if i%7 == 0 || i == days-1 {
+			ch.Labels = append(ch.Labels, ChartLabel{X: i * bw, Text: day[5:]})
+		}
+	}
+	for _, r := range roles {
+		ch.Legend = append(ch.Legend, ChartLegend{Class: fillFor(r.Key), Label: r.Title})
+	}
+	ch.Summary = fmt.Sprintf("%d accesses over the last %d days; busiest day %d.", total, days, ch.Max)
+	return ch
+}
