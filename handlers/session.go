@@ -1,8 +1,7 @@
 package handlers
 
 import (
-	"bytes"
-	"encoding/gob"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -70,13 +69,11 @@ func (s *pgStore) New(r *http.Request, name string) (*sessions.Session, error) {
 	if err != nil {
 		return sess, err
 	}
-	var data map[string]any
-	if err := gob.NewDecoder(bytes.NewReader(row.Data)).Decode(&data); err != nil {
+	var data models.SessionData
+	if err := json.Unmarshal(row.Data, &data); err != nil {
 		return sess, nil // unreadable: treat as no session
 	}
-	for k, v := range data {
-		sess.Values[k] = v
-	}
+	sess.Values[sessAuthAt] = data.AuthAt
 	sess.Values[sessStaffID] = row.StaffID.String()
 	sess.Values[sessRole] = row.Role
 	sess.Values[sessName] = row.Name
@@ -85,10 +82,6 @@ func (s *pgStore) New(r *http.Request, name string) (*sessions.Session, error) {
 	sess.IsNew = false
 	return sess, nil
 }
-
-// persisted are the values written to the data column; the rest comes from
-// the staff table on every load.
-var persisted = []string{sessAuthAt}
 
 // Save writes the session. A session without an id gets a new random one (a
 // login always creates a new session: the caller deletes the old one first,
@@ -103,14 +96,9 @@ func (s *pgStore) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Se
 		http.SetCookie(w, sessions.NewCookie(sess.Name(), "", sess.Options))
 		return nil
 	}
-	data := map[string]any{}
-	for _, k := range persisted {
-		if v, ok := sess.Values[k]; ok {
-			data[k] = v
-		}
-	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(data); err != nil {
+	authAt, _ := sess.Values[sessAuthAt].(int64)
+	buf, err := json.Marshal(models.SessionData{AuthAt: authAt})
+	if err != nil {
 		return err
 	}
 	if sess.ID == "" {
@@ -120,12 +108,12 @@ func (s *pgStore) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Se
 			return errors.New("handlers: session without staff id")
 		}
 		token := models.NewSessionToken()
-		if err := s.db.CreateSession(r.Context(), token, staffID, buf.Bytes(), s.now()); err != nil {
+		if err := s.db.CreateSession(r.Context(), token, staffID, buf, s.now()); err != nil {
 			return err
 		}
 		sess.ID = token
 		http.SetCookie(w, sessions.NewCookie(sess.Name(), token, sess.Options))
 		return nil
 	}
-	return s.db.SaveSessionData(r.Context(), sess.ID, buf.Bytes())
+	return s.db.SaveSessionData(r.Context(), sess.ID, buf)
 }

@@ -129,19 +129,30 @@ var ErrLogUnavailable = errors.New("models: access log unavailable")
 // the transaction that performs the access: the chain's lock is then held only
 // until the commit that follows.
 func LogAccess(tx *gorm.DB, e AccessEvent) error {
-	e.normalise()
-	c, err := rand.Int(rand.Reader, big.NewInt(Chains))
+	args, err := e.logArgs()
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrLogUnavailable, err)
+		return err
 	}
-	e.Chain = int16(c.Int64())
-	err = tx.Exec(`SELECT portal_log_access(?::smallint, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Chain, e.At, e.StaffID, e.Role, e.Action, e.Purpose, e.RecordID, e.SubjectID,
-		e.IP, e.UserAgent, e.Outcome, e.Restricted, e.digest()).Error
-	if err != nil {
+	if err := tx.Exec(`SELECT portal_log_access(?::smallint, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...).Error; err != nil {
 		return fmt.Errorf("%w: %v", ErrLogUnavailable, err)
 	}
 	return nil
+}
+
+// logAccessSQL is LogAccess's statement for pgx callers (positional $n).
+const logAccessSQL = `SELECT portal_log_access($1::smallint, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+
+// logArgs normalises e, picks its chain and returns portal_log_access's
+// arguments in order.
+func (e AccessEvent) logArgs() ([]any, error) {
+	e.normalise()
+	c, err := rand.Int(rand.Reader, big.NewInt(Chains))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrLogUnavailable, err)
+	}
+	e.Chain = int16(c.Int64())
+	return []any{e.Chain, e.At, e.StaffID, e.Role, e.Action, e.Purpose, e.RecordID, e.SubjectID,
+		e.IP, e.UserAgent, e.Outcome, e.Restricted, e.digest()}, nil
 }
 
 // Log appends one event in its own transaction (logins, denials: accesses

@@ -196,51 +196,6 @@ func findRecord(tx *gorm.DB, purpose string, id uuid.UUID) (Record, error) {
 	return r, nil
 }
 
-// GetRecord opens one record for reading, logged as a "view". A record out of
-// the actor's scope (another purpose, or restricted) is not found: row-level
-// security hides it even if a handler forgot to check.
-func (db *DB) GetRecord(ctx context.Context, v *vault.Vault, a Actor, purpose string, id uuid.UUID) (RecordDetail, error) {
-	var d RecordDetail
-	ev := a.event(ActionView, purpose)
-	err := db.inScope(ctx, a, &ev, func(tx *gorm.DB) error {
-		r, err := findRecord(tx, purpose, id)
-		if err != nil {
-			return err
-		}
-		d.Record = r
-		ev.RecordID, ev.SubjectID, ev.Restricted = &r.ID, r.SubjectID, r.Restricted
-		if d.Fields, err = OpenFields(v, r.ID, r.Fields); err != nil {
-			return err
-		}
-		if d.Note, err = OpenNote(v, r.ID, r.Note); err != nil {
-			return err
-		}
-		var atts []struct {
-			ID       uuid.UUID
-			Filename []byte
-			Mime     string
-			Size     int64
-		}
-		if err := tx.Raw("SELECT id, filename, mime, size FROM attachments WHERE record_id = ? ORDER BY created_at", r.ID).
-			Scan(&atts).Error; err != nil {
-			return fmt.Errorf("models: attachments: %w", err)
-		}
-		for _, at := range atts {
-			name, err := v.Decrypt(at.Filename, AttachmentAAD(at.ID, "filename"))
-			if err != nil {
-				return fmt.Errorf("models: attachment %s: %w", at.ID, err)
-			}
-			d.Attachments = append(d.Attachments, AttachmentInfo{ID: at.ID, Filename: string(name), MIME: at.Mime, Size: at.Size})
-		}
-		return nil
-	})
-	if errors.Is(err, ErrNotFound) {
-		// A miss is still an access attempt worth tracing (IDOR probing).
-		_ = db.LogDenied(ctx, a, purpose, &id)
-	}
-	return d, err
-}
-
 // AttachmentFile is a decrypted attachment ready to download.
 type AttachmentFile struct {
 	Filename string
