@@ -3,70 +3,22 @@ package e2e
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"github.com/alegria/privacy-portal/handlers"
-	"github.com/alegria/privacy-portal/migrations"
 	"github.com/alegria/privacy-portal/models"
-	"github.com/alegria/privacy-portal/models/testdb"
-	"github.com/alegria/privacy-portal/policy"
-	"github.com/alegria/privacy-portal/vault"
 )
-
-// newBrowser starts a fresh headless chromium with JavaScript off: the
-// back-office works without scripts.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath("/usr/bin/chromium"), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
-	return ctx
-}
 
 // Staff sign in with a TOTP code, browse as sales, open a record, and the
 // DPO then finds that view in the access log.
 func TestBackofficeLoginBrowseAndDPOLog(t *testing.T) {
-	db, _ := testdb.Open(t)
-	reg, err := policy.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, _ := vault.NewEphemeral()
-	target, _ := migrations.Latest()
-	// Chromium accepts the Secure __Host- cookie on http://localhost (a
-	// secure context), so the test server is reached by that name.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	base, _ := url.Parse("http://localhost:" + strconv.Itoa(port))
-	e := handlers.New(handlers.Deps{Registry: reg, DB: db, Vault: v, Secrets: vault.NewEphemeralSecrets(),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, SchemaTarget: target})
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: e}}
-	srv.Start()
-	t.Cleanup(srv.Close)
+	s := serveSite(t, "localhost")
+	db, reg, v := s.DB, s.Reg, s.Vault
+	base, _ := url.Parse(s.URL)
 
 	ctx := context.Background()
 	contact, _ := reg.Purpose("contact")
@@ -99,7 +51,7 @@ func TestBackofficeLoginBrowseAndDPOLog(t *testing.T) {
 		}
 	}
 
-	sales := newBrowser(t)
+	sales := browser(t, false, 1280)
 	signIn(sales, "sales")
 	err = chromedp.Do(sales,
 		chromedp.Navigate(base.String()+"/admin/records/contact"),
@@ -120,7 +72,7 @@ func TestBackofficeLoginBrowseAndDPOLog(t *testing.T) {
 		t.Fatalf("the record page does not show the record: %q", detail)
 	}
 
-	dpo := newBrowser(t)
+	dpo := browser(t, false, 1280)
 	signIn(dpo, "dpo")
 	err = chromedp.Do(dpo,
 		chromedp.Navigate(base.String()+"/admin/dpo/access-log?action=view"),

@@ -3,93 +3,13 @@ package e2e
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net"
-	"net/http/httptest"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"github.com/alegria/privacy-portal/handlers"
-	"github.com/alegria/privacy-portal/migrations"
 	"github.com/alegria/privacy-portal/models"
-	"github.com/alegria/privacy-portal/models/testdb"
-	"github.com/alegria/privacy-portal/policy"
-	"github.com/alegria/privacy-portal/vault"
 )
-
-// formsSite serves the portal on a loopback port for the form tests.
-func formsSite(t *testing.T) (string, *models.DB) {
-	t.Helper()
-	db, _ := testdb.Open(t)
-	reg, err := policy.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, err := migrations.Latest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := vault.NewEphemeral()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, _ := url.Parse("http://" + ln.Addr().String())
-	srv := httptest.NewUnstartedServer(handlers.New(handlers.Deps{
-		Registry: reg, DB: db, Vault: v, Secrets: vault.NewEphemeralSecrets(),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, SchemaTarget: target,
-	}))
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv.URL, db
-}
-
-// formsBrowser is a fresh headless chromium with JavaScript off.
-func formsBrowser(t *testing.T) context.Context {
-	t.Helper()
-	exec := "/usr/bin/chromium"
-	if p := os.Getenv("CHROME_PATH"); p != "" {
-		exec = p
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exec), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-		t.Fatal(err)
-	}
-	tctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(tcancel)
-	return tctx
-}
-
-func formsText(t *testing.T, ctx context.Context, expr string) string {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
 
 func formsStep(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) int64 {
 	t.Helper()
@@ -115,8 +35,9 @@ func formsCount(t *testing.T, db *models.DB, query string) int {
 // TestContactFormWithoutJavaScript: a refused post comes back (422) with the
 // message and every typed word; corrected, it is stored and confirmed.
 func TestContactFormWithoutJavaScript(t *testing.T) {
-	base, db := formsSite(t)
-	ctx := formsBrowser(t)
+	s := startSite(t)
+	base, db := s.URL, s.DB
+	ctx := browser(t, false, 1280)
 	if st := formsStep(t, ctx, chromedp.Navigate(base+"/contact")); st != 200 {
 		t.Fatalf("GET /contact: %d", st)
 	}
@@ -131,13 +52,13 @@ func TestContactFormWithoutJavaScript(t *testing.T) {
 	); st != 422 {
 		t.Fatalf("refused post: %d, want 422", st)
 	}
-	if got := formsText(t, ctx, `document.querySelector('#e-email').textContent`); !strings.Contains(got, "email address") {
+	if got := eval[string](t, ctx, `document.querySelector('#e-email').textContent`); !strings.Contains(got, "email address") {
 		t.Errorf("email message %q", got)
 	}
-	if got := formsText(t, ctx, `document.querySelector('#f-message').value`); got != message {
+	if got := eval[string](t, ctx, `document.querySelector('#f-message').value`); got != message {
 		t.Errorf("message after 422: %q", got)
 	}
-	if got := formsText(t, ctx, `document.querySelector('#f-first_name').value + (document.querySelector('#f-consent_processing').checked ? ' ticked' : '')`); got != "Léa ticked" {
+	if got := eval[string](t, ctx, `document.querySelector('#f-first_name').value + (document.querySelector('#f-consent_processing').checked ? ' ticked' : '')`); got != "Léa ticked" {
 		t.Errorf("first name and box after 422: %q", got)
 	}
 	if st := formsStep(t, ctx,
@@ -146,7 +67,7 @@ func TestContactFormWithoutJavaScript(t *testing.T) {
 	); st != 200 {
 		t.Fatalf("corrected post: %d", st)
 	}
-	if got := formsText(t, ctx, `location.pathname + ' ' + document.querySelector('h1').textContent`); got != "/contact/sent Thank you" {
+	if got := eval[string](t, ctx, `location.pathname + ' ' + document.querySelector('h1').textContent`); got != "/contact/sent Thank you" {
 		t.Errorf("after sending: %q", got)
 	}
 	if n := formsCount(t, db, `SELECT count(*) FROM consents WHERE kind = 'processing' AND granted`); n != 1 {
@@ -157,10 +78,11 @@ func TestContactFormWithoutJavaScript(t *testing.T) {
 // TestAIChallengeBoxesWithoutJavaScript: each box is its own unticked
 // choice, and the ledger records exactly what was ticked.
 func TestAIChallengeBoxesWithoutJavaScript(t *testing.T) {
-	base, db := formsSite(t)
-	ctx := formsBrowser(t)
+	s := startSite(t)
+	base, db := s.URL, s.DB
+	ctx := browser(t, false, 1280)
 	formsStep(t, ctx, chromedp.Navigate(base+"/ai-challenge"))
-	if got := formsText(t, ctx, `String([...document.querySelectorAll('main input[type=checkbox]')].filter(b => b.checked).length) + '/' + document.querySelectorAll('main input[type=checkbox]').length`); got != "0/6" {
+	if got := eval[string](t, ctx, `String([...document.querySelectorAll('main input[type=checkbox]')].filter(b => b.checked).length) + '/' + document.querySelectorAll('main input[type=checkbox]').length`); got != "0/6" {
 		t.Fatalf("ticked/total boxes %s, want 0/6", got)
 	}
 	if st := formsStep(t, ctx,
@@ -173,7 +95,7 @@ func TestAIChallengeBoxesWithoutJavaScript(t *testing.T) {
 	); st != 200 {
 		t.Fatalf("post: %d", st)
 	}
-	if got := formsText(t, ctx, `location.pathname`); got != "/ai-challenge/sent" {
+	if got := eval[string](t, ctx, `location.pathname`); got != "/ai-challenge/sent" {
 		t.Fatalf("after sending: %s", got)
 	}
 	if n := formsCount(t, db, `SELECT count(*) FROM consents WHERE granted AND kind IN ('processing', 'automated_calls')`); n != 2 {

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -25,15 +26,23 @@ import (
 	"github.com/alegria/privacy-portal/vault"
 )
 
-// site is the portal served on a loopback port, with its database.
+// site is the portal served on a loopback port, with its database, policy
+// and keys.
 type site struct {
-	URL string
-	DB  *models.DB
+	URL   string
+	DB    *models.DB
+	Reg   *policy.Registry
+	Vault *vault.Vault
 }
 
 // startSite serves handlers.New over plain http on 127.0.0.1, the address
 // the base URL names (so cookies go without Secure, as in development).
-func startSite(t *testing.T) site {
+func startSite(t *testing.T) site { return serveSite(t, "127.0.0.1") }
+
+// serveSite serves the portal on a loopback port under host. The back-office
+// uses "localhost": chromium treats it as a secure context and accepts the
+// Secure __Host- session cookie over plain http there.
+func serveSite(t *testing.T, host string) site {
 	t.Helper()
 	db, _ := testdb.Open(t)
 	reg, err := policy.Default()
@@ -52,7 +61,7 @@ func startSite(t *testing.T) site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, _ := url.Parse("http://" + ln.Addr().String())
+	base, _ := url.Parse(fmt.Sprintf("http://%s:%d", host, ln.Addr().(*net.TCPAddr).Port))
 	srv := httptest.NewUnstartedServer(handlers.New(handlers.Deps{
 		Registry: reg, DB: db, Vault: v, Secrets: vault.NewEphemeralSecrets(),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, SchemaTarget: target,
@@ -61,7 +70,7 @@ func startSite(t *testing.T) site {
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return site{URL: srv.URL, DB: db}
+	return site{URL: base.String(), DB: db, Reg: reg, Vault: v}
 }
 
 func chromePath() string {

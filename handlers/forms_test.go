@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"html"
 	"io"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/alegria/privacy-portal/handlers"
 	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/models/testdb"
 	"github.com/alegria/privacy-portal/policy"
 )
 
@@ -139,7 +139,7 @@ func validPost(pu *policy.Purpose) url.Values {
 // ownerDump reads every row of the tables holding submissions.
 func ownerDump(t *testing.T, s server) string {
 	t.Helper()
-	db := ownerDB(t, s.urls.Owner)
+	db := testdb.OwnerAllPurposes(t, s.urls.Owner)
 	var out strings.Builder
 	for _, table := range []string{"subjects", "records", "attachments", "consents", "outbox", "rights_requests", "rights_request_events"} {
 		rows, err := db.Query("SELECT t::text FROM " + table + " t")
@@ -158,7 +158,7 @@ func ownerDump(t *testing.T, s server) string {
 
 func ownerCount(t *testing.T, s server, query string, args ...any) int {
 	t.Helper()
-	db := ownerDB(t, s.urls.Owner)
+	db := testdb.OwnerAllPurposes(t, s.urls.Owner)
 	var n int
 	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
 		t.Fatal(err)
@@ -267,7 +267,7 @@ func TestXSSIsStoredAndRenderedEscaped(t *testing.T) {
 		t.Fatalf("status %d", res.StatusCode)
 	}
 	var id string
-	db := ownerDB(t, s.urls.Owner)
+	db := testdb.OwnerAllPurposes(t, s.urls.Owner)
 	if err := db.QueryRow(`SELECT id FROM records`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
@@ -528,25 +528,4 @@ func mustUUID(t *testing.T, s string) uuid.UUID {
 		t.Fatal(err)
 	}
 	return id
-}
-
-// ownerDB connects as the owner with every purpose in scope: the tables
-// force row-level security even on their owner, and a dump must see it all.
-func ownerDB(t *testing.T, ownerURL string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("pgx", ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	db.SetMaxOpenConns(1)
-	reg, _ := policy.Default()
-	keys := make([]string, len(reg.Purposes))
-	for i, p := range reg.Purposes {
-		keys[i] = p.Key
-	}
-	if _, err := db.Exec(`SELECT set_config('portal.purposes', $1, false), set_config('portal.restricted', 'on', false)`, strings.Join(keys, ",")); err != nil {
-		t.Fatal(err)
-	}
-	return db
 }

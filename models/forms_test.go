@@ -3,7 +3,6 @@ package models_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -38,7 +37,7 @@ func submission(t *testing.T, reg *policy.Registry, key, email string, now time.
 // dump reads every table as the owner, the way a leaked dump would.
 func dump(t *testing.T, ownerURL string) []byte {
 	t.Helper()
-	db := ownerDB(t, ownerURL)
+	db := testdb.OwnerAllPurposes(t, ownerURL)
 	var out bytes.Buffer
 	for _, table := range []string{"subjects", "records", "attachments", "consents", "outbox", "rights_requests", "rights_request_events", "suppressions"} {
 		rows, err := db.Query("SELECT t::text FROM " + table + " t")
@@ -308,25 +307,4 @@ func TestKeyRotationKeepsRecordsReadable(t *testing.T) {
 	if bytes.Contains(dump(t, urls.Owner), []byte("secret cv")) {
 		t.Error("the dump holds the CV")
 	}
-}
-
-// ownerDB connects as the owner with every purpose in scope: the tables
-// force row-level security even on their owner, and a dump must see it all.
-func ownerDB(t *testing.T, ownerURL string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("pgx", ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	db.SetMaxOpenConns(1)
-	reg, _ := policy.Default()
-	keys := make([]string, len(reg.Purposes))
-	for i, p := range reg.Purposes {
-		keys[i] = p.Key
-	}
-	if _, err := db.Exec(`SELECT set_config('portal.purposes', $1, false), set_config('portal.restricted', 'on', false)`, strings.Join(keys, ",")); err != nil {
-		t.Fatal(err)
-	}
-	return db
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -17,6 +18,7 @@ import (
 
 	"github.com/alegria/privacy-portal/migrations"
 	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
 )
 
 // URLs are the two connection strings of one test database: the owner's
@@ -100,6 +102,32 @@ func Exec(t testing.TB, ownerURL, query string, args ...any) {
 	if _, err := db.Exec(query, args...); err != nil {
 		t.Fatalf("testdb: %s: %v", query, err)
 	}
+}
+
+// OwnerAllPurposes connects as the owner with every purpose of the registry
+// in scope (and restricted records visible): the tables force row-level
+// security even on their owner, and a test that inspects a raw dump must
+// see everything.
+func OwnerAllPurposes(t testing.TB, ownerURL string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("pgx", ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1) // the session settings below live on this one connection
+	reg, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]string, len(reg.Purposes))
+	for i, p := range reg.Purposes {
+		keys[i] = p.Key
+	}
+	if _, err := db.Exec(`SELECT set_config('portal.purposes', $1, false), set_config('portal.restricted', 'on', false)`, strings.Join(keys, ",")); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 // String keeps URLs (which hold passwords) out of test logs.
