@@ -52,10 +52,11 @@ func (w *outboxWorker) Work(ctx context.Context, _ *river.Job[outboxArgs]) error
 
 type cleanupArgs struct{}
 
-func (cleanupArgs) Kind() string { return "delete_unconfirmed" }
+func (cleanupArgs) Kind() string { return "hourly_cleanup" }
 
 // cleanupWorker deletes newsletter subscriptions and rights requests whose
-// confirmation link expired (7 days).
+// confirmation link expired (7 days), and staff sessions past their idle or
+// absolute deadline (the store refuses them already; this drops the rows).
 type cleanupWorker struct {
 	river.WorkerDefaults[cleanupArgs]
 	db  *models.DB
@@ -70,6 +71,12 @@ func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[cleanupArgs]) err
 	}
 	if n > 0 {
 		w.log.Info("deleted unconfirmed requests", "count", n)
+	}
+	if n, err = w.db.PurgeSessions(ctx, time.Now()); err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.Info("purged expired staff sessions", "count", n)
 	}
 	return nil
 }
