@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 GO_TEST_FLAGS ?= -race -count=1
 
-.PHONY: run build test lint generate css check-generated bench psql node_modules clean
+.PHONY: run build test lint generate css check-generated bench psql demo-code node_modules clean
 
 run: build
 	@scripts/run.sh
@@ -40,6 +40,11 @@ bench: build
 
 psql:
 	@set -a; . .data/pg/env; set +a; psql "$$MIGRATE_DATABASE_URL"
+
+# The current TOTP code of a demo account (no authenticator app needed to try the back-office):
+# make demo-code EMAIL=sales@demo.alegria.tech
+demo-code: build
+	@set -a; . .data/pg/env; set +a; PORTAL_KEYS_DIR=$${PORTAL_KEYS_DIR:-.data/keys} bin/portal staff demo-code --email "$(EMAIL)"
 
 clean:
 	rm -rf bin .bench

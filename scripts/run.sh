@@ -18,17 +18,17 @@ addr=${PORTAL_ADDR:-:8080}
 export PORTAL_BASE_URL=${PORTAL_BASE_URL:-http://localhost:${addr##*:}}
 
 bin/portal migrate
-if [ ! -f .data/seeded ]; then
-  bin/portal seed --demo | tee .data/demo-logins.txt
-  touch .data/seeded
-else
-  echo "demo logins: see .data/demo-logins.txt"
-fi
+# The seed does nothing once staff exist; the logins it printed the first time are kept.
+seeded=$(bin/portal seed --demo)
+case "$seeded" in
+  *"nothing seeded"*) echo "demo logins: see .data/demo-logins.txt" ;;
+  *) echo "$seeded" | tee .data/demo-logins.txt ;;
+esac
 cat <<MSG
 
   The Privacy Portal is at $PORTAL_BASE_URL/
     public site      $PORTAL_BASE_URL/   ·   policy $PORTAL_BASE_URL/privacy
-    back-office      $PORTAL_BASE_URL/admin/login
+    back-office      $PORTAL_BASE_URL/admin/login   (no authenticator app? make demo-code EMAIL=sales@demo.alegria.tech)
     database shell   make psql           ·   Ctrl-C stops the server and the database
 
 MSG

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -60,6 +61,8 @@ func staffCommand(ctx context.Context, cfg config, args []string, stdout io.Writ
 			return errors.New("bench-session is only available with PORTAL_BENCH=1")
 		}
 		return benchSession(ctx, db, *email, stdout)
+	case "demo-code":
+		return demoCode(ctx, db, v, *email, stdout)
 	}
 	return fmt.Errorf("unknown staff command %q", args[0])
 }
@@ -69,32 +72,48 @@ func printStaff(w io.Writer, ns models.NewStaff) {
 }
 
 func benchSession(ctx context.Context, db *models.DB, email string, w io.Writer) error {
-	list, err := db.ListStaff(ctx)
+	s, err := staffByEmail(ctx, db, email)
 	if err != nil {
 		return err
 	}
+	token, err := db.BenchSignIn(ctx, s.ID, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, token)
+	return nil
+}
+
+// demoCode prints the current TOTP code of a demo account, for a newcomer
+// trying the back-office without an authenticator app. It gives nothing away:
+// whoever can run it already holds the database and the keys.
+func demoCode(ctx context.Context, db *models.DB, v *vault.Vault, email string, w io.Writer) error {
+	if !slices.ContainsFunc(models.DemoStaff, func(d struct{ Email, Name, Role string }) bool { return d.Email == email }) {
+		return fmt.Errorf("demo-code is for the demo accounts only (%s, …)", models.DemoStaff[0].Email)
+	}
+	s, err := staffByEmail(ctx, db, email)
+	if err != nil {
+		return err
+	}
+	code, err := db.CurrentTOTPCode(ctx, v, s.ID, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, code)
+	return nil
+}
+
+func staffByEmail(ctx context.Context, db *models.DB, email string) (models.Staff, error) {
+	list, err := db.ListStaff(ctx)
+	if err != nil {
+		return models.Staff{}, err
+	}
 	for _, s := range list {
 		if s.Email == email {
-			token := models.NewSessionToken()
-			// data: gob of map[string]any{"auth_at": now}: written by a
-			// throwaway login would need a TOTP code; encode the same way.
-			data, err := models.BenchSessionData(time.Now())
-			if err != nil {
-				return err
-			}
-			// The demo accounts must change their password at first login; a
-			// bench session skips that page.
-			if err := db.Gorm.WithContext(ctx).Exec("UPDATE staff SET must_change_password = false WHERE id = ?", s.ID.String()).Error; err != nil {
-				return err
-			}
-			if err := db.CreateSession(ctx, token, s.ID, data, time.Now()); err != nil {
-				return err
-			}
-			fmt.Fprintln(w, token)
-			return nil
+			return s, nil
 		}
 	}
-	return fmt.Errorf("no staff member %s", email)
+	return models.Staff{}, fmt.Errorf("no staff member %s", email)
 }
 
 // auditlogCommand: verify (as the application role) and prune (as the owner).
@@ -182,7 +201,8 @@ func seedBackoffice(ctx context.Context, db *models.DB, v *vault.Vault, reg *pol
 		return nil
 	}
 	fmt.Fprintln(stdout, "Demo staff (one per role). Sign in at /admin/login with the password and a code from an")
-	fmt.Fprintln(stdout, "authenticator app enrolled with the TOTP URI; you will be asked to choose a new password.")
+	fmt.Fprintln(stdout, "authenticator app enrolled with the TOTP URI (no app? `make demo-code EMAIL=…` prints the")
+	fmt.Fprintln(stdout, "current code); you will be asked to choose a new password.")
 	for _, s := range models.DemoStaff {
 		ns, err := db.CreateStaff(ctx, v, s.Email, s.Name, s.Role)
 		if err != nil {

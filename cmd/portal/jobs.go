@@ -95,7 +95,9 @@ func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, smtpURL
 	river.AddWorker(workers, &outboxWorker{outbox: outbox, send: send, log: log})
 	river.AddWorker(workers, &cleanupWorker{db: db, reg: reg, log: log})
 	return river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
-		Logger:  log,
+		// River reports its producer's counts at INFO every few seconds: only
+		// its warnings and errors belong in the server's log.
+		Logger:  slog.New(warnOnly{log.Handler()}),
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers: workers,
 		PeriodicJobs: []*river.PeriodicJob{
@@ -137,3 +139,16 @@ func newSMTPSender(raw string) (func(context.Context, models.Email) error, error
 		return smtp.SendMail(host, auth, from, []string{e.To}, []byte(b.String()))
 	}, nil
 }
+
+// warnOnly passes records at warning level and above to h.
+type warnOnly struct{ slog.Handler }
+
+func (w warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
+}
+
+func (w warnOnly) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return warnOnly{w.Handler.WithAttrs(attrs)}
+}
+
+func (w warnOnly) WithGroup(name string) slog.Handler { return warnOnly{w.Handler.WithGroup(name)} }
