@@ -14,6 +14,7 @@ BENCH_URL="http://$BENCH_ADDR"
 BENCH_DIR=$(mktemp -d)
 BENCH_SAME_BYTES="/privacy"
 export BENCH_SECONDS BENCH_CONNS BENCH_URL BENCH_DIR
+export PGOPTIONS="-c client_min_messages=warning" # no NOTICE chatter from the cases' setup
 
 command -v wrk >/dev/null 2>&1 || {
   echo "installing wrk…"
