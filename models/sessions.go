@@ -54,32 +54,32 @@ func (db *DB) CreateSession(ctx context.Context, token string, staffID uuid.UUID
 	return nil
 }
 
-// TouchSession loads a live session and slides its idle deadline, in one
-// statement. A session idle for too long, past its absolute end, or whose
-// account was deactivated is not found (and the idle or expired row is
-// deleted).
+// TouchSession loads a live session and slides its idle deadline. A session
+// idle for too long, past its absolute end, or whose account was deactivated
+// is not found (and the idle or expired row is deleted).
 func (db *DB) TouchSession(ctx context.Context, token string, now time.Time) (SessionRow, error) {
 	var r SessionRow
-	// The idle deadline slides at most once a minute: most requests only
-	// read the row, so one person's many parallel requests do not queue on
-	// its row lock.
+	var lastSeen time.Time
+	id := hashToken(token)
 	// pgx directly, not gorm: this runs on every back-office request.
-	err := db.Pool.QueryRow(ctx, `WITH live AS (
-		  SELECT st.id, st.role, st.name, s.data, s.created_at, st.must_change_password
-		  FROM sessions s JOIN staff st ON st.id = s.staff_id
-		  WHERE s.id_hash = $1 AND st.active AND s.last_seen_at > $3 AND s.expires_at > $2),
-		touch AS (
-		  UPDATE sessions SET last_seen_at = $2
-		  WHERE id_hash = $1 AND last_seen_at < $4 AND EXISTS (SELECT 1 FROM live))
-		SELECT * FROM live`,
-		hashToken(token), now, now.Add(-SessionIdle), now.Add(-time.Minute)).
-		Scan(&r.StaffID, &r.Role, &r.Name, &r.Data, &r.CreatedAt, &r.MustChange)
+	err := db.Pool.QueryRow(ctx, `SELECT st.id, st.role, st.name, s.data, s.created_at, st.must_change_password, s.last_seen_at
+		FROM sessions s JOIN staff st ON st.id = s.staff_id
+		WHERE s.id_hash = $1 AND st.active AND s.last_seen_at > $3 AND s.expires_at > $2`,
+		id, now, now.Add(-SessionIdle)).
+		Scan(&r.StaffID, &r.Role, &r.Name, &r.Data, &r.CreatedAt, &r.MustChange, &lastSeen)
 	if errors.Is(err, pgx.ErrNoRows) {
 		_ = db.DeleteSession(ctx, token)
 		return r, ErrNotFound
 	}
 	if err != nil {
 		return r, fmt.Errorf("models: session: %w", err)
+	}
+	// The idle deadline slides at most once a minute: most requests only
+	// read the row (no write, no row lock for one person's parallel requests).
+	if now.Sub(lastSeen) >= time.Minute {
+		if _, err := db.Pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND last_seen_at < $2`, id, now); err != nil {
+			return r, fmt.Errorf("models: session: %w", err)
+		}
 	}
 	return r, nil
 }
