@@ -43,10 +43,10 @@ func Reencrypt(ctx context.Context, db *DB, v *vault.Vault, purposes []string, b
 			return reencryptAttachments(ctx, tx, v, primary, batch)
 		}},
 		{all, &c.Outbox, func(ctx context.Context, tx *gorm.DB) (int, error) {
-			return reencryptOutbox(ctx, tx, v, primary, batch)
+			return reencryptColumn(ctx, tx, v, primary, batch, "outbox", "message", outboxAAD)
 		}},
 		{Scope{Purposes: []string{RightsPurpose}}, &c.RightsRequests, func(ctx context.Context, tx *gorm.DB) (int, error) {
-			return reencryptRights(ctx, tx, v, primary, batch)
+			return reencryptColumn(ctx, tx, v, primary, batch, "rights_requests", "fields", rightsAAD)
 		}},
 	}
 	for _, st := range steps {
@@ -152,36 +152,22 @@ func reencryptAttachments(ctx context.Context, tx *gorm.DB, v *vault.Vault, prim
 	return len(rows), nil
 }
 
-func reencryptOutbox(ctx context.Context, tx *gorm.DB, v *vault.Vault, primary []byte, batch int) (int, error) {
-	rows, err := lockBatch(ctx, tx, `SELECT id, message, NULL::bytea FROM outbox
-		WHERE substring(message FROM 2 FOR 4) <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`, primary, batch)
+// reencryptColumn re-seals one encrypted column of a table whose associated
+// data is aad(id): the outbox messages and the rights requests' fields. The
+// table and column names are this file's constants, never input.
+func reencryptColumn(ctx context.Context, tx *gorm.DB, v *vault.Vault, primary []byte, batch int,
+	table, column string, aad func(uuid.UUID) []byte) (int, error) {
+	rows, err := lockBatch(ctx, tx, `SELECT id, `+column+`, NULL::bytea FROM `+table+`
+		WHERE substring(`+column+` FROM 2 FOR 4) <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`, primary, batch)
 	if err != nil {
 		return 0, err
 	}
 	for _, r := range rows {
-		m, err := reseal(v, r.a, outboxAAD(r.id))
+		sealed, err := reseal(v, r.a, aad(r.id))
 		if err != nil {
 			return 0, err
 		}
-		if _, err := tx.Statement.ConnPool.ExecContext(ctx, `UPDATE outbox SET message = $2 WHERE id = $1`, r.id, m); err != nil {
-			return 0, err
-		}
-	}
-	return len(rows), nil
-}
-
-func reencryptRights(ctx context.Context, tx *gorm.DB, v *vault.Vault, primary []byte, batch int) (int, error) {
-	rows, err := lockBatch(ctx, tx, `SELECT id, fields, NULL::bytea FROM rights_requests
-		WHERE substring(fields FROM 2 FOR 4) <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`, primary, batch)
-	if err != nil {
-		return 0, err
-	}
-	for _, r := range rows {
-		f, err := reseal(v, r.a, rightsAAD(r.id))
-		if err != nil {
-			return 0, err
-		}
-		if _, err := tx.Statement.ConnPool.ExecContext(ctx, `UPDATE rights_requests SET fields = $2 WHERE id = $1`, r.id, f); err != nil {
+		if _, err := tx.Statement.ConnPool.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = $2 WHERE id = $1`, r.id, sealed); err != nil {
 			return 0, err
 		}
 	}
