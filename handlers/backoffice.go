@@ -70,9 +70,12 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // csrf checks a form token on every state-changing back-office request. The
-// token is required even from browsers that send Sec-Fetch-Site (Echo would
-// otherwise accept same-origin requests without one); a missing or wrong
-// token is a 403, logged as a denial.
+// token is required whatever Sec-Fetch-Site says: Echo would accept
+// same-origin posts without one, refuse cross-site ones before our error
+// handler could log them, and on a cross-site GET (a link from webmail)
+// render a placeholder instead of a token, failing the next sign-in. With
+// the header removed, every request takes the token path; a missing or
+// wrong token is a 403, logged as a denial.
 func (b *backoffice) csrf() echo.MiddlewareFunc {
 	mw := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf",
@@ -90,9 +93,7 @@ func (b *backoffice) csrf() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		h := mw(next)
 		return func(c echo.Context) error {
-			if s := c.Request().Header.Get(echo.HeaderSecFetchSite); s == "same-origin" || s == "none" {
-				c.Request().Header.Del(echo.HeaderSecFetchSite)
-			}
+			c.Request().Header.Del(echo.HeaderSecFetchSite)
 			return h(c)
 		}
 	}

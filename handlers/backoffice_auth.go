@@ -90,5 +90,10 @@ func (b *backoffice) changePassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if sess, err := b.store.Get(c.Request(), sessionCookie); err == nil && sess.ID != "" {
+		if err := b.d.DB.EndOtherSessions(c.Request().Context(), s.ID, sess.ID); err != nil {
+			return err
+		}
+	}
 	return c.Redirect(http.StatusSeeOther, "/admin")
 }

@@ -123,6 +123,9 @@ func (b *backoffice) updateRecord(c echo.Context) error {
 	if errors.Is(err, models.ErrBadStatus) {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "")
 	}
+	if errors.Is(err, models.ErrNoteTooLong) {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, views.MsgNoteTooLong)
+	}
 	if err != nil {
 		return dataError(err)
 	}

@@ -59,18 +59,25 @@ func (b *backoffice) createStaff(c echo.Context) error {
 	return b.renderStaff(c, http.StatusCreated, &ns, "")
 }
 
-func staffParam(c echo.Context) (uuid.UUID, error) {
+// staffParam is the account a staff-admin action targets. An administrator
+// may not re-role or deactivate their own account: otherwise the role that
+// sees no personal data could grant itself one that does.
+func (b *backoffice) staffParam(c echo.Context) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
 		return id, echo.NewHTTPError(http.StatusNotFound, "")
+	}
+	if s, ok := currentStaff(c); ok && s.ID == id {
+		b.logDenied(c, "", nil)
+		return id, b.renderStaff(c, http.StatusForbidden, nil, views.StaffSelfChange)
 	}
 	return id, nil
 }
 
 // setStaffRole re-roles an account; its sessions end.
 func (b *backoffice) setStaffRole(c echo.Context) error {
-	id, err := staffParam(c)
-	if err != nil {
+	id, err := b.staffParam(c)
+	if err != nil || c.Response().Committed {
 		return err
 	}
 	role := c.FormValue("role")
@@ -88,8 +95,8 @@ func (b *backoffice) setStaffRole(c echo.Context) error {
 
 // setStaffActive deactivates (ending every session at once) or reactivates.
 func (b *backoffice) setStaffActive(c echo.Context) error {
-	id, err := staffParam(c)
-	if err != nil {
+	id, err := b.staffParam(c)
+	if err != nil || c.Response().Committed {
 		return err
 	}
 	if err := b.d.DB.SetStaffActive(c.Request().Context(), id, c.FormValue("active") == "true", b.d.Now()); err != nil {

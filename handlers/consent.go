@@ -103,17 +103,12 @@ func sameOrigin() echo.MiddlewareFunc {
 // memory: with several app instances each keeps its own count, so the
 // effective limit is per instance (a shared store would be needed for a
 // global one). perSecond < 0 turns it off (benchmarks).
-func consentRateLimit(perSecond float64) echo.MiddlewareFunc {
-	if perSecond < 0 {
+func consentRateLimit(store middleware.RateLimiterStore) echo.MiddlewareFunc {
+	if store == nil {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
-	if perSecond == 0 {
-		perSecond = defaultConsentRate
-	}
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(perSecond), Burst: int(perSecond * 10), ExpiresIn: 3 * time.Minute,
-		}),
+		Store:               store,
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
 		ErrorHandler: func(echo.Context, error) error {
 			return echo.NewHTTPError(http.StatusForbidden)
@@ -121,6 +116,20 @@ func consentRateLimit(perSecond float64) echo.MiddlewareFunc {
 		DenyHandler: func(echo.Context, string, error) error {
 			return echo.NewHTTPError(http.StatusTooManyRequests)
 		},
+	})
+}
+
+// consentRateStore counts ledger writes per client address: banner choices
+// and GPC refusals alike. nil (no limit) when perSecond < 0 (benchmarks).
+func consentRateStore(perSecond float64) middleware.RateLimiterStore {
+	if perSecond < 0 {
+		return nil
+	}
+	if perSecond == 0 {
+		perSecond = defaultConsentRate
+	}
+	return middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(perSecond), Burst: int(perSecond * 10), ExpiresIn: 3 * time.Minute,
 	})
 }
 

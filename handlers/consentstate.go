@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/gorilla/securecookie"
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
@@ -128,7 +129,8 @@ type consentStateKey struct{}
 // Sec-GPC: 1 is recorded as refusing everything optional (CNIL: a refusal
 // can be expressed by the browser; California and Colorado make the signal
 // binding), and told so.
-func consentContext(reg *policy.Registry, cookies *consentCookies, ledger *models.CookieLedger, log *slog.Logger) echo.MiddlewareFunc {
+func consentContext(reg *policy.Registry, cookies *consentCookies, ledger *models.CookieLedger, log *slog.Logger,
+	limit middleware.RateLimiterStore) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
@@ -138,7 +140,13 @@ func consentContext(reg *policy.Registry, cookies *consentCookies, ledger *model
 				v = visitorConsent{choice: choice, decided: true}
 			}
 			if !v.decided && r.Method == http.MethodGet && r.Header.Get("Sec-GPC") == "1" {
-				v = honourGPC(c, reg, cookies, ledger, log, now)
+				v = visitorConsent{gpc: true} // refused for this page whatever happens next
+				// A client that drops the cookie would otherwise add a ledger
+				// row per request: recorded within the same per-address
+				// limit as banner choices.
+				if ok, _ := allow(limit, c.RealIP()); ok {
+					v = honourGPC(c, reg, cookies, ledger, log, now)
+				}
 			}
 			state := views.ConsentState{
 				Registry: reg, Decided: v.decided, GPCHonoured: v.gpc, ReturnTo: r.URL.Path,
@@ -173,4 +181,11 @@ func honourGPC(c echo.Context, reg *policy.Registry, cookies *consentCookies, le
 		return visitorConsent{gpc: true}
 	}
 	return visitorConsent{choice: choice, decided: true, gpc: true}
+}
+
+func allow(store middleware.RateLimiterStore, id string) (bool, error) {
+	if store == nil {
+		return true, nil
+	}
+	return store.Allow(id)
 }

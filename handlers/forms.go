@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -250,7 +249,9 @@ func limitUploads(limit int64) echo.MiddlewareFunc {
 			case err != nil:
 				return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
 			}
-			defer func() { _ = r.MultipartForm.RemoveAll() }()
+			if r.MultipartForm != nil { // nil when the body was url-encoded
+				defer func() { _ = r.MultipartForm.RemoveAll() }()
+			}
 			return next(c)
 		}
 	}
@@ -301,9 +302,11 @@ func formRateLimit(perMinute int) echo.MiddlewareFunc {
 
 // formRoutes registers every form of the registry. The middleware is set
 // per route (not on a group, whose catch-all would also wrap 404s): mw on
-// every form route (upload limit, then CSRF), limit on posts as well.
+// every form route (upload limit, then CSRF); on posts the per-address limit
+// comes first, so a flood is refused before any body is read and failed
+// CSRF posts count too.
 func formRoutes(g *echo.Group, h *formsHandler, limit echo.MiddlewareFunc, mw ...echo.MiddlewareFunc) {
-	post := append(slices.Clone(mw), limit)
+	post := append([]echo.MiddlewareFunc{limit}, mw...)
 	for _, pu := range h.reg.FormPurposes() {
 		path := pu.Form.Path
 		g.GET(path, h.showForm(pu), mw...)

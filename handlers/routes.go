@@ -41,9 +41,10 @@ func routes(e *echo.Echo, d Deps) {
 	// small bodies, same-origin only, rate-limited per address.
 	consent := &consentHandler{reg: d.Registry, ledger: models.NewCookieLedger(d.DB),
 		cookies: newConsentCookies(d.Secrets.Key("consent-cookie"), d.BaseURL, d.Now)}
-	site.Use(consentContext(d.Registry, consent.cookies, consent.ledger, d.Log))
+	ledgerWrites := consentRateStore(d.ConsentRate)
+	site.Use(consentContext(d.Registry, consent.cookies, consent.ledger, d.Log, ledgerWrites))
 	site.GET("/cookies/preferences", consent.showPreferences)
-	site.POST("/consent", consent.saveChoice, sameOrigin(), consentRateLimit(d.ConsentRate),
+	site.POST("/consent", consent.saveChoice, sameOrigin(), consentRateLimit(ledgerWrites),
 		middleware.BodyLimit("4K"))
 
 	// Public pages, rendered from the registry.

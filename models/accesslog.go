@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -78,9 +80,23 @@ const maxUserAgent = 256
 // so the digest computed now is the one verification recomputes.
 func (e *AccessEvent) normalise() {
 	e.At = e.At.UTC().Truncate(time.Microsecond)
-	if len(e.UserAgent) > maxUserAgent {
-		e.UserAgent = e.UserAgent[:maxUserAgent]
+	e.UserAgent = clip(e.UserAgent, maxUserAgent)
+	e.IP = clip(e.IP, 64)
+}
+
+// clip makes client-sent text storable: valid UTF-8 (PostgreSQL refuses
+// anything else, and a refused log row would refuse the access, or let a
+// failed login go uncounted), cut at a character boundary within max bytes.
+func clip(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= max {
+		return s
 	}
+	s = s[:max]
+	for !utf8.ValidString(s) { // a character cut in half: at most three bytes to drop
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // digest is the SHA-256 of the event's canonical content: every field,

@@ -251,6 +251,9 @@ var ErrBadStatus = errors.New("models: unknown status for this purpose")
 // MaxNoteLen bounds a staff note.
 const MaxNoteLen = 2000
 
+// ErrNoteTooLong is a note over MaxNoteLen characters.
+var ErrNoteTooLong = fmt.Errorf("models: note longer than %d characters", MaxNoteLen)
+
 // UpdateResult says what an update did.
 type UpdateResult struct {
 	Destroyed bool // the new status destroys the record (unsuccessful application)
@@ -265,7 +268,7 @@ func (db *DB) UpdateRecord(ctx context.Context, v *vault.Vault, a Actor, p *poli
 		return res, ErrBadStatus
 	}
 	if ch.Note != nil && len([]rune(*ch.Note)) > MaxNoteLen {
-		return res, fmt.Errorf("models: note longer than %d characters", MaxNoteLen)
+		return res, ErrNoteTooLong
 	}
 	ev := a.event(ActionUpdate, p.Key)
 	err := db.inScope(ctx, a, &ev, func(tx *gorm.DB) error {

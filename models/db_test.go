@@ -119,3 +119,54 @@ func TestSchemaVersionIsLatest(t *testing.T) {
 		t.Errorf("schema version %d, want %d", got, want)
 	}
 }
+
+// A restricted record's attachments are hidden with it, by the database.
+func TestRestrictedRecordHidesItsAttachments(t *testing.T) {
+	db, _ := testdb.Open(t)
+	id := insertRecord(t, db, "recruitment", true)
+	dpo := models.Scope{Purposes: []string{"recruitment"}, SeesRestricted: true}
+	err := db.InScope(context.Background(), dpo, func(tx *gorm.DB) error {
+		return tx.Exec(`INSERT INTO attachments (id, record_id, purpose, filename, mime, size, sha256, content)
+			VALUES (?, ?, 'recruitment', '\x00', 'application/pdf', 1, '\x00', '\x00')`, uuid.Must(uuid.NewV7()), id).Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(s models.Scope) (n int64) {
+		if err := db.InScope(context.Background(), s, func(tx *gorm.DB) error {
+			return tx.Raw("SELECT count(*) FROM attachments").Scan(&n).Error
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(models.Scope{Purposes: []string{"recruitment"}}); n != 0 {
+		t.Errorf("recruitment staff see %d attachments of a restricted record", n)
+	}
+	if n := count(dpo); n != 1 {
+		t.Errorf("the DPO sees %d attachments, want 1", n)
+	}
+}
+
+// Erasing a subject keeps the consent proof, unlinked.
+func TestDeletingASubjectKeepsTheConsentLedger(t *testing.T) {
+	db, _ := testdb.Open(t)
+	sid := uuid.Must(uuid.NewV7())
+	if err := db.Gorm.Exec(`INSERT INTO subjects (id) VALUES (?)`, sid).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Gorm.Exec(`INSERT INTO consents (subject_id, purpose, kind, granted, source, policy_version, wording_hash)
+		VALUES (?, 'contact', 'processing', true, 'form', '1', '\x00')`, sid).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Gorm.Exec(`DELETE FROM subjects WHERE id = ?`, sid).Error; err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	if err := db.Gorm.Raw(`SELECT count(*) FROM consents WHERE subject_id IS NULL`).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d unlinked consent rows after the subject's deletion, want 1", n)
+	}
+}

@@ -14,11 +14,13 @@ import (
 
 // ReencryptCounts says how many ciphertexts a pass moved to the primary key.
 type ReencryptCounts struct {
-	Records, Attachments, Outbox, RightsRequests int
+	Records, Attachments, Outbox, RightsRequests, StaffSecrets int
 }
 
 // Total is the sum of the counts.
-func (c ReencryptCounts) Total() int { return c.Records + c.Attachments + c.Outbox + c.RightsRequests }
+func (c ReencryptCounts) Total() int {
+	return c.Records + c.Attachments + c.Outbox + c.RightsRequests + c.StaffSecrets
+}
 
 // Reencrypt moves every ciphertext not under the vault's primary key to it,
 // batch rows at a time, each batch in its own short transaction with rows
@@ -47,6 +49,10 @@ func Reencrypt(ctx context.Context, db *DB, v *vault.Vault, purposes []string, b
 		}},
 		{Scope{Purposes: []string{RightsPurpose}}, &c.RightsRequests, func(ctx context.Context, tx *gorm.DB) (int, error) {
 			return reencryptColumn(ctx, tx, v, primary, batch, "rights_requests", "fields", rightsAAD)
+		}},
+		// Staff TOTP secrets: a retired key must not lock every account out.
+		{all, &c.StaffSecrets, func(ctx context.Context, tx *gorm.DB) (int, error) {
+			return reencryptColumn(ctx, tx, v, primary, batch, "staff", "totp_secret", totpAAD)
 		}},
 	}
 	for _, st := range steps {

@@ -102,6 +102,16 @@ func (db *DB) DeleteSession(ctx context.Context, token string) error {
 	return nil
 }
 
+// EndOtherSessions deletes every session of staff member id but the one
+// named by keep: after a password change, a session someone else may hold
+// must not outlive the old password.
+func (db *DB) EndOtherSessions(ctx context.Context, id uuid.UUID, keep string) error {
+	if _, err := db.Pool.Exec(ctx, "DELETE FROM sessions WHERE staff_id = $1 AND id_hash <> $2", id, hashToken(keep)); err != nil {
+		return fmt.Errorf("models: end other sessions: %w", err)
+	}
+	return nil
+}
+
 // PurgeSessions deletes the sessions past their deadlines.
 func (db *DB) PurgeSessions(ctx context.Context, now time.Time) (int64, error) {
 	r := db.Gorm.WithContext(ctx).Exec("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?", now, now.Add(-SessionIdle))

@@ -34,7 +34,7 @@ trap cleanup EXIT
 
 # A fresh database each run, so figures do not drift with leftovers.
 "$PGCLUSTER_BINDIR/psql" -q "$ADMIN_DATABASE_URL" -c "DROP DATABASE IF EXISTS portal WITH (FORCE)" -c "CREATE DATABASE portal OWNER portal"
-export PORTAL_KEYS_DIR="$dir/keys" PORTAL_ADDR="$BENCH_ADDR" PORTAL_BASE_URL="$BENCH_URL" PORTAL_BENCH=1
+export PORTAL_KEYS_DIR="$dir/keys" PORTAL_CREATE_KEYS=1 PORTAL_ADDR="$BENCH_ADDR" PORTAL_BASE_URL="$BENCH_URL" PORTAL_BENCH=1
 bin/portal migrate
 bin/portal seed --demo >"$BENCH_DIR/seed.txt"
 bin/portal serve 2>"$BENCH_DIR/server.log" &

@@ -14,6 +14,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   ln -sf pg/env .data/env
 fi
 export PORTAL_KEYS_DIR=${PORTAL_KEYS_DIR:-.data/keys}
+export PORTAL_CREATE_KEYS=${PORTAL_CREATE_KEYS:-1} # development: generate the keysets on first start
 addr=${PORTAL_ADDR:-:8080}
 export PORTAL_BASE_URL=${PORTAL_BASE_URL:-http://localhost:${addr##*:}}
 

@@ -57,6 +57,20 @@ func LoadOrCreateSecrets(dir string) (*Secrets, error) {
 	return &Secrets{master: b}, nil
 }
 
+// LoadSecrets reads dir/secret.key and never creates it (production: a
+// missing secret is a deployment error, not a reason to invent a new one).
+func LoadSecrets(dir string) (*Secrets, error) {
+	path := filepath.Join(dir, SecretFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("vault: read %s: %w", path, err)
+	}
+	if len(b) < 32 {
+		return nil, fmt.Errorf("vault: %s holds %d bytes, want at least 32", path, len(b))
+	}
+	return &Secrets{master: b}, nil
+}
+
 // NewEphemeralSecrets is an in-memory secret for tests.
 func NewEphemeralSecrets() *Secrets {
 	b := make([]byte, 32)

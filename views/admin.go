@@ -24,6 +24,8 @@ const (
 	PasswordRefused     = "Your current password is wrong, or the new one is shorter than 12 characters or the same as the current one."
 	StaffFormIncomplete = "Give an email address, a name and a role."
 	StaffEmailTaken     = "An account with this email address already exists."
+	StaffSelfChange     = "You cannot change the role of your own account or deactivate it: ask another administrator."
+	MsgNoteTooLong      = "The note is too long: 2,000 characters at most. Nothing was saved."
 )
 
 // StaffPage is what the back-office layout needs. The back-office has its own

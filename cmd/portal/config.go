@@ -24,6 +24,7 @@ type config struct {
 	SMTPURL            string
 	TrustedProxies     []netip.Prefix // only these may set X-Forwarded-For
 	MaxConns           int32
+	CreateKeys         bool    // PORTAL_CREATE_KEYS=1: generate missing keysets (development only)
 	Bench              bool    // PORTAL_BENCH=1: benchmark baselines and relaxed rate limits, never in production
 	FormRate           int     // form posts per minute per client address; 0 = no limit (PORTAL_FORM_RATE)
 	ConsentRate        float64 // POST /consent per second per address; <0 off (see handlers.Deps)
@@ -38,6 +39,7 @@ func loadConfig() (config, error) {
 		PolicyPath:         os.Getenv("PORTAL_POLICY"),
 		SMTPURL:            os.Getenv("SMTP_URL"),
 		MaxConns:           32,
+		CreateKeys:         os.Getenv("PORTAL_CREATE_KEYS") == "1",
 		Bench:              os.Getenv("PORTAL_BENCH") == "1",
 		FormRate:           10,
 	}

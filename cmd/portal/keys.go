@@ -46,8 +46,8 @@ func keysCommand(ctx context.Context, cfg config, args []string, stdout io.Write
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "primary key %d: re-encrypted %d records, %d attachments, %d outbox emails, %d rights requests\n",
-		v.PrimaryKeyID(), c.Records, c.Attachments, c.Outbox, c.RightsRequests)
+	fmt.Fprintf(stdout, "primary key %d: re-encrypted %d records, %d attachments, %d outbox emails, %d rights requests, %d staff TOTP secrets\n",
+		v.PrimaryKeyID(), c.Records, c.Attachments, c.Outbox, c.RightsRequests, c.StaffSecrets)
 	if args[0] == "rotate" {
 		fmt.Fprintln(stdout, "restart the running servers so they encrypt with the new key, then run `portal keys reencrypt`")
 	}

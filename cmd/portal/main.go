@@ -115,16 +115,27 @@ func openDB(ctx context.Context, cfg config) (*models.DB, error) {
 	return models.Open(ctx, cfg.DatabaseURL, cfg.MaxConns)
 }
 
-// openVault loads the keysets and the server secret, generating them on the
-// first start in development (PORTAL_KEYS_DIR, files 0600).
+// openVault loads the keysets and the server secret. Only with
+// PORTAL_CREATE_KEYS=1 (development: make run, make bench) are missing ones
+// generated: in production an empty or mis-mounted PORTAL_KEYS_DIR must stop
+// the process, not start it with new keys that cannot read the stored data
+// and give everyone new blind indexes.
 func openVault(cfg config) (*vault.Vault, *vault.Secrets, error) {
-	v, err := vault.OpenOrCreate(cfg.KeysDir)
-	if err != nil {
-		return nil, nil, err
+	if cfg.CreateKeys {
+		v, err := vault.OpenOrCreate(cfg.KeysDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := vault.LoadOrCreateSecrets(cfg.KeysDir)
+		return v, s, err
 	}
-	s, err := vault.LoadOrCreateSecrets(cfg.KeysDir)
+	v, err := vault.Open(cfg.KeysDir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%w (set PORTAL_KEYS_DIR, or PORTAL_CREATE_KEYS=1 to generate development keys)", err)
+	}
+	s, err := vault.LoadSecrets(cfg.KeysDir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (set PORTAL_KEYS_DIR, or PORTAL_CREATE_KEYS=1 to generate development keys)", err)
 	}
 	return v, s, nil
 }

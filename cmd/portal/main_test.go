@@ -49,3 +49,21 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("unknown command: err %v, output %q", err, out.String())
 	}
 }
+
+// Keys are generated only when asked (development); in production a missing
+// keyset stops the process instead of starting with keys that read nothing.
+func TestOpenVaultCreatesKeysOnlyWhenAsked(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	if _, _, err := openVault(config{KeysDir: dir}); err == nil || !strings.Contains(err.Error(), "PORTAL_CREATE_KEYS") {
+		t.Fatalf("missing keys without PORTAL_CREATE_KEYS: err = %v", err)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("the refusal created the keys directory")
+	}
+	if _, _, err := openVault(config{KeysDir: dir, CreateKeys: true}); err != nil {
+		t.Fatalf("development start: %v", err)
+	}
+	if _, _, err := openVault(config{KeysDir: dir}); err != nil {
+		t.Errorf("existing keys without PORTAL_CREATE_KEYS: %v", err)
+	}
+}

@@ -6,7 +6,8 @@
     var b = new Uint8Array(8);
     crypto.getRandomValues(b);
     var id = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    document.cookie = "pp_audience=" + id + "; Max-Age=" + 395 * 86400 + "; Path=/; SameSite=Lax";
+    document.cookie = "pp_audience=" + id + "; Max-Age=" + 395 * 86400 + "; Path=/; SameSite=Lax" +
+      (location.protocol === "https:" ? "; Secure" : "");
   }
   document.documentElement.setAttribute("data-audience", "measured");
 })();
