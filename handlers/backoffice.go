@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
@@ -23,10 +24,18 @@ type backoffice struct {
 	d      Deps
 	store  *pgStore
 	panels *logPanels
+	// anonDenials bounds how many refusals of requests without a session one
+	// address may add to the access log: each is evidence, but an endless
+	// loop of them would only flood the hash-chained log. Staff denials are
+	// always logged.
+	anonDenials middleware.RateLimiterStore
 }
 
 func newBackoffice(d Deps) *backoffice {
-	return &backoffice{d: d, store: newPGStore(d.DB, d.Now), panels: &logPanels{}}
+	return &backoffice{d: d, store: newPGStore(d.DB, d.Now), panels: &logPanels{},
+		anonDenials: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Every(2 * time.Second), Burst: 30, ExpiresIn: 10 * time.Minute,
+		})}
 }
 
 // staffMember is the signed-in staff member, put on the request context by
@@ -148,6 +157,11 @@ func (b *backoffice) actor(c echo.Context) models.Actor {
 
 // logDenied records a refusal. If even that fails the refusal stands.
 func (b *backoffice) logDenied(c echo.Context, purpose string, record *uuid.UUID) {
+	if _, signedIn := currentStaff(c); !signedIn {
+		if ok, _ := b.anonDenials.Allow(c.RealIP()); !ok {
+			return
+		}
+	}
 	if err := b.d.DB.LogDenied(c.Request().Context(), b.actor(c), purpose, record); err != nil {
 		b.d.Log.Error("access log write failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err.Error())
 	}

@@ -79,3 +79,19 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 		t.Errorf("other session after the change: %d, want a redirect to sign-in", res.StatusCode)
 	}
 }
+
+// Requests without a session are refused and logged, but one address cannot
+// flood the access log with them.
+func TestAnonymousDenialsAreLoggedWithinABudget(t *testing.T) {
+	s := newBOServer(t)
+	b := s.browser(t)
+	for range 60 {
+		if res, _ := b.do("GET", "/admin/records/contact", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("anonymous request: %d, want a redirect to sign-in", res.StatusCode)
+		}
+	}
+	n := s.count(t, "action = 'denied' AND staff_id IS NULL")
+	if n == 0 || n > 35 {
+		t.Errorf("%d anonymous denials logged for 60 requests, want some, at most the budget", n)
+	}
+}

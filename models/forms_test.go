@@ -244,6 +244,13 @@ func TestOutboxSendsAndRetries(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].Status != "sent" || list[0].Attempts != 2 {
 		t.Errorf("outbox list %+v %v", list, err)
 	}
+	// Sent an hour from now, kept a day after that, then purged.
+	if n, err := ob.PurgeDelivered(ctx, time.Now().Add(2*time.Hour)); n != 0 || err != nil {
+		t.Errorf("purged %d (%v) before a day had passed", n, err)
+	}
+	if n, err := ob.PurgeDelivered(ctx, time.Now().Add(26*time.Hour)); n != 1 || err != nil {
+		t.Errorf("purged %d (%v) after a day, want the sent message", n, err)
+	}
 }
 
 func TestKeyRotationKeepsRecordsReadable(t *testing.T) {

@@ -158,3 +158,23 @@ func (o *Outbox) sendOne(ctx context.Context, send func(context.Context, Email) 
 	}
 	return true, tx.Commit(ctx)
 }
+
+// Kept after delivery only long enough to answer "did my email go?": the
+// message names a person and what they asked us (storage limitation,
+// art. 5(1)(e)).
+const (
+	keepSent   = 24 * time.Hour
+	keepFailed = 7 * 24 * time.Hour
+)
+
+// PurgeDelivered deletes sent messages after keepSent and failed ones after
+// keepFailed. Pending ones stay: they have not reached anyone yet.
+func (o *Outbox) PurgeDelivered(ctx context.Context, now time.Time) (int64, error) {
+	tag, err := o.db.Pool.Exec(ctx, `DELETE FROM outbox
+		WHERE (status = 'sent' AND sent_at < $1) OR (status = 'failed' AND created_at < $2)`,
+		now.Add(-keepSent), now.Add(-keepFailed))
+	if err != nil {
+		return 0, fmt.Errorf("models: outbox purge: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -55,13 +56,15 @@ type cleanupArgs struct{}
 func (cleanupArgs) Kind() string { return "hourly_cleanup" }
 
 // cleanupWorker deletes newsletter subscriptions and rights requests whose
-// confirmation link expired (7 days), and staff sessions past their idle or
-// absolute deadline (the store refuses them already; this drops the rows).
+// confirmation link expired (7 days), staff sessions past their idle or
+// absolute deadline (the store refuses them already; this drops the rows),
+// and emails delivered a day ago or failed a week ago.
 type cleanupWorker struct {
 	river.WorkerDefaults[cleanupArgs]
-	db  *models.DB
-	reg *policy.Registry
-	log *slog.Logger
+	db     *models.DB
+	reg    *policy.Registry
+	outbox *models.Outbox
+	log    *slog.Logger
 }
 
 func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[cleanupArgs]) error {
@@ -78,6 +81,12 @@ func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[cleanupArgs]) err
 	if n > 0 {
 		w.log.Info("purged expired staff sessions", "count", n)
 	}
+	if n, err = w.outbox.PurgeDelivered(ctx, time.Now()); err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.Info("purged delivered emails", "count", n)
+	}
 	return nil
 }
 
@@ -93,7 +102,7 @@ func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, smtpURL
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &outboxWorker{outbox: outbox, send: send, log: log})
-	river.AddWorker(workers, &cleanupWorker{db: db, reg: reg, log: log})
+	river.AddWorker(workers, &cleanupWorker{db: db, reg: reg, outbox: outbox, log: log})
 	return river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		// River reports its producer's counts at INFO every few seconds: only
 		// its warnings and errors belong in the server's log.
@@ -130,14 +139,69 @@ func newSMTPSender(raw string) (func(context.Context, models.Email) error, error
 		h, _, _ := net.SplitHostPort(host)
 		auth = smtp.PlainAuth("", u.User.Username(), pw, h)
 	}
-	return func(_ context.Context, e models.Email) error {
+	return func(ctx context.Context, e models.Email) error {
 		var b strings.Builder
 		fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n",
 			from, e.To, mime.QEncoding.Encode("utf-8", e.Subject), time.Now().Format(time.RFC1123Z), uuid.NewString(), strings.SplitN(from, "@", 2)[len(strings.SplitN(from, "@", 2))-1])
 		b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 		b.WriteString(strings.ReplaceAll(e.Body, "\n", "\r\n"))
-		return smtp.SendMail(host, auth, from, []string{e.To}, []byte(b.String()))
+		return sendMail(ctx, host, auth, from, e.To, []byte(b.String()))
 	}, nil
+}
+
+// smtpTimeout bounds one delivery: the outbox row stays locked meanwhile, and
+// a server that accepts and then stalls must not hold a worker for ever.
+const smtpTimeout = 30 * time.Second
+
+// sendMail is smtp.SendMail with a deadline (net/smtp has none): STARTTLS
+// when offered, AUTH when configured and offered.
+func sendMail(ctx context.Context, addr string, auth smtp.Auth, from, to string, msg []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, smtpTimeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	deadline, _ := ctx.Deadline()
+	if err := conn.SetDeadline(deadline); err != nil {
+		conn.Close()
+		return err
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+			return err
+		}
+	}
+	if ok, _ := c.Extension("AUTH"); ok && auth != nil {
+		if err := c.Auth(auth); err != nil {
+			return err
+		}
+	}
+	if err := c.Mail(from); err != nil {
+		return err
+	}
+	if err := c.Rcpt(to); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(msg); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
 }
 
 // warnOnly passes records at warning level and above to h.
