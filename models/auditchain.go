@@ -94,6 +94,13 @@ func VerifyAccessLog(ctx context.Context, db *DB, key []byte, tail int) (ChainRe
 		}
 		return ChainReport{}, err
 	}
+	heads, bad, err := latestHeads(ctx, db, key)
+	if err != nil || bad != nil {
+		if bad != nil {
+			return *bad, nil
+		}
+		return ChainReport{}, err
+	}
 	var rep ChainReport
 	for c := int16(0); c < Chains; c++ {
 		prev, from := genesis, int64(0)
@@ -109,7 +116,13 @@ func VerifyAccessLog(ctx context.Context, db *DB, key []byte, tail int) (ChainRe
 			args = append(args, tail)
 			prev = nil // the first row of the tail links to a row we do not read
 		}
-		broken, err := verifyChain(ctx, db, c, q, args, prev, &rep.Checked)
+		// The newest signed head must still be on the chain, unchanged (not
+		// in tail mode, which reads too little to know; nor once pruned).
+		var head *checkpoint
+		if h, ok := heads[c]; ok && tail == 0 && h.upto > from {
+			head = &h
+		}
+		broken, err := verifyChain(ctx, db, c, q, args, prev, head, &rep.Checked)
 		if err != nil {
 			return ChainReport{}, err
 		}
@@ -122,7 +135,7 @@ func VerifyAccessLog(ctx context.Context, db *DB, key []byte, tail int) (ChainRe
 	return rep, nil
 }
 
-func verifyChain(ctx context.Context, db *DB, c int16, q string, args []any, prev []byte, checked *int64) (*ChainReport, error) {
+func verifyChain(ctx context.Context, db *DB, c int16, q string, args []any, prev []byte, head *checkpoint, checked *int64) (*ChainReport, error) {
 	rows, err := db.Gorm.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("models: verify: %w", err)
@@ -146,10 +159,22 @@ func verifyChain(ctx context.Context, db *DB, c int16, q string, args []any, pre
 		if !bytes.Equal(sum[:], e.Hash) {
 			return broken("hash does not match its content"), nil
 		}
+		if head != nil && e.ID == head.upto {
+			if !bytes.Equal(e.Hash, head.hash) {
+				return broken("differs from the chain's signed head (the chain was rewritten)"), nil
+			}
+			head = nil // found
+		}
 		prev = e.Hash
 		*checked++
 	}
-	return nil, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if head != nil {
+		return &ChainReport{Chain: c, ID: head.upto, Reason: "signed head missing: events were deleted"}, nil
+	}
+	return nil, nil
 }
 
 // PruneAccessLog deletes the events older than cutoff, chain by chain, and
@@ -193,8 +218,61 @@ func PruneAccessLog(ctx context.Context, ownerPool *pgxpool.Pool, key []byte, cu
 	return total, nil
 }
 
+// headMarker stands in checkpointMAC's "pruned" slot for a signed head, so a
+// head's signature can never pass for a pruning checkpoint's, or back.
+const headMarker = -1
+
+// SignAccessHeads records a signed copy of each chain's newest link (a
+// River job runs it every minute). It returns how many heads it signed.
+func SignAccessHeads(ctx context.Context, db *DB, key []byte) (int, error) {
+	n := 0
+	for c := int16(0); c < Chains; c++ {
+		var upto int64
+		var hash []byte
+		err := db.Pool.QueryRow(ctx, `SELECT id, hash FROM access_events WHERE chain = $1 ORDER BY id DESC LIMIT 1`, c).
+			Scan(&upto, &hash)
+		if err == pgx.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return n, fmt.Errorf("models: sign heads: %w", err)
+		}
+		tag, err := db.Pool.Exec(ctx, `INSERT INTO access_heads (chain, upto_id, hash, signature)
+			SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM access_heads WHERE chain = $1 AND upto_id >= $2)`,
+			c, upto, hash, checkpointMAC(key, c, upto, hash, headMarker))
+		if err != nil {
+			return n, fmt.Errorf("models: sign heads: %w", err)
+		}
+		n += int(tag.RowsAffected())
+	}
+	return n, nil
+}
+
+func latestHeads(ctx context.Context, db *DB, key []byte) (map[int16]checkpoint, *ChainReport, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT ON (chain) chain, upto_id, hash, signature
+		FROM access_heads ORDER BY chain, upto_id DESC`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("models: heads: %w", err)
+	}
+	defer rows.Close()
+	heads := map[int16]checkpoint{}
+	for rows.Next() {
+		var c int16
+		var h checkpoint
+		var sig []byte
+		if err := rows.Scan(&c, &h.upto, &h.hash, &sig); err != nil {
+			return nil, nil, fmt.Errorf("models: heads: %w", err)
+		}
+		if !hmac.Equal(sig, checkpointMAC(key, c, h.upto, h.hash, headMarker)) {
+			return nil, &ChainReport{Chain: c, ID: h.upto, Reason: "signed head's signature does not match"}, nil
+		}
+		heads[c] = h
+	}
+	return heads, nil, rows.Err()
+}
+
 // CheckpointKeyName names the derived key (vault.Secrets) that signs the
-// access log's pruning checkpoints.
+// access log's pruning checkpoints and chain heads.
 const CheckpointKeyName = "access-log-checkpoint"
 
 // BenchFillAccessLog appends n synthetic events, spread over the past year,

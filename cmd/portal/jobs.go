@@ -90,8 +90,25 @@ func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[cleanupArgs]) err
 	return nil
 }
 
+type headsArgs struct{}
+
+func (headsArgs) Kind() string { return "sign_access_heads" }
+
+// headsWorker signs each access-log chain's newest link (see
+// models.SignAccessHeads), so tampering is detectable up to a minute back.
+type headsWorker struct {
+	river.WorkerDefaults[headsArgs]
+	db  *models.DB
+	key []byte
+}
+
+func (w *headsWorker) Work(ctx context.Context, _ *river.Job[headsArgs]) error {
+	_, err := models.SignAccessHeads(ctx, w.db, w.key)
+	return err
+}
+
 // newJobs builds the River client of serve.
-func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, smtpURL string, log *slog.Logger) (*river.Client[pgx.Tx], error) {
+func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, headKey []byte, smtpURL string, log *slog.Logger) (*river.Client[pgx.Tx], error) {
 	var send func(context.Context, models.Email) error
 	if smtpURL != "" {
 		s, err := newSMTPSender(smtpURL)
@@ -103,6 +120,7 @@ func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, smtpURL
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &outboxWorker{outbox: outbox, send: send, log: log})
 	river.AddWorker(workers, &cleanupWorker{db: db, reg: reg, outbox: outbox, log: log})
+	river.AddWorker(workers, &headsWorker{db: db, key: headKey})
 	return river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		// River reports its producer's counts at INFO every few seconds: only
 		// its warnings and errors belong in the server's log.
@@ -114,6 +132,8 @@ func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, smtpURL
 				func() (river.JobArgs, *river.InsertOpts) { return outboxArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return cleanupArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return headsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})
 }

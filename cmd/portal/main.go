@@ -202,7 +202,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	})
 
 	// Background jobs (email outbox, deletion of unconfirmed requests).
-	jobs, err := newJobs(db, reg, models.NewOutbox(db, v), cfg.SMTPURL, log)
+	jobs, err := newJobs(db, reg, models.NewOutbox(db, v), secrets.Key(models.CheckpointKeyName), cfg.SMTPURL, log)
 	if err != nil {
 		return err
 	}
