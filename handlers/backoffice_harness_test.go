@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,7 +17,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/alegria/privacy-portal/handlers"
-	"github.com/alegria/privacy-portal/migrations"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/models/testdb"
 	"github.com/alegria/privacy-portal/policy"
@@ -50,20 +48,9 @@ type boServer struct {
 
 func newBOServer(t *testing.T) *boServer {
 	t.Helper()
-	db, urls := testdb.Open(t)
-	reg, err := policy.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, _ := migrations.Latest()
-	base, _ := url.Parse("https://portal.example")
-	v, _ := vault.NewEphemeral()
 	clk := &clock{t: time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)}
-	e := handlers.New(handlers.Deps{Registry: reg, DB: db, Vault: v, Secrets: vault.NewEphemeralSecrets(),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, SchemaTarget: target, Now: clk.Now})
-	srv := httptest.NewServer(e)
-	t.Cleanup(srv.Close)
-	return &boServer{Server: srv, e: e, db: db, urls: urls, v: v, reg: reg, clk: clk}
+	s := newServer(t, func(d *handlers.Deps) { d.Now = clk.Now })
+	return &boServer{Server: s.Server, e: s.e, db: s.db, urls: s.urls, v: s.vault, reg: s.reg, clk: clk}
 }
 
 // browser keeps cookies by hand (the test server is plain http, the cookies

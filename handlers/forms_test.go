@@ -136,26 +136,6 @@ func validPost(pu *policy.Purpose) url.Values {
 	return v
 }
 
-// ownerDump reads every row of the tables holding submissions.
-func ownerDump(t *testing.T, s server) string {
-	t.Helper()
-	db := testdb.OwnerAllPurposes(t, s.urls.Owner)
-	var out strings.Builder
-	for _, table := range []string{"subjects", "records", "attachments", "consents", "outbox", "rights_requests", "rights_request_events"} {
-		rows, err := db.Query("SELECT t::text FROM " + table + " t")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var s string
-			_ = rows.Scan(&s)
-			out.WriteString(s + "\n")
-		}
-		rows.Close()
-	}
-	return out.String()
-}
-
 func ownerCount(t *testing.T, s server, query string, args ...any) int {
 	t.Helper()
 	db := testdb.OwnerAllPurposes(t, s.urls.Owner)
@@ -192,7 +172,7 @@ func TestEveryFormHappyPathStoresEncrypted(t *testing.T) {
 			if res.StatusCode != 200 || !strings.Contains(sent, "/rights") || !strings.Contains(sent, html.EscapeString(retentionSummary(pu))) {
 				t.Errorf("confirmation page %d lacks the retention or the rights link", res.StatusCode)
 			}
-			dump := ownerDump(t, s)
+			dump := testdb.Dump(t, s.urls.Owner)
 			for name, typed := range vals {
 				if f, ok := pu.Field(name); ok && f.Type != policy.FieldSelect && f.Type != policy.FieldNumber && f.Type != policy.FieldDateTime && strings.Contains(dump, typed[0]) {
 					t.Errorf("the dump holds the typed %s %q", name, typed[0])
@@ -419,7 +399,7 @@ func TestRightsRequestIntake(t *testing.T) {
 	if n := ownerCount(t, s, `SELECT count(*) FROM rights_request_events`); n != 2 {
 		t.Errorf("%d timeline events, want 2", n)
 	}
-	if strings.Contains(ownerDump(t, s), "Secretdetails") || strings.Contains(ownerDump(t, s), "me@example.org") {
+	if strings.Contains(testdb.Dump(t, s.urls.Owner), "Secretdetails") || strings.Contains(testdb.Dump(t, s.urls.Owner), "me@example.org") {
 		t.Error("the dump holds the request's details")
 	}
 }

@@ -15,10 +15,12 @@ import (
 	"github.com/alegria/privacy-portal/models/testdb"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/vault"
+	"github.com/labstack/echo/v4"
 )
 
 type server struct {
 	*httptest.Server
+	e     *echo.Echo // its routes feed the permission matrix
 	db    *models.DB
 	urls  testdb.URLs
 	reg   *policy.Registry
@@ -45,9 +47,10 @@ func newServer(t *testing.T, mutate func(*handlers.Deps)) server {
 	if mutate != nil {
 		mutate(&d)
 	}
-	srv := httptest.NewServer(handlers.New(d))
+	e := handlers.New(d)
+	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return server{srv, db, urls, d.Registry, d.Vault}
+	return server{srv, e, db, urls, d.Registry, d.Vault}
 }
 
 func get(t *testing.T, s server, path string) (*http.Response, string) {

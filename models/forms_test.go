@@ -1,7 +1,6 @@
 package models_test
 
 import (
-	"bytes"
 	"context"
 	"net/url"
 	"os"
@@ -34,26 +33,6 @@ func submission(t *testing.T, reg *policy.Registry, key, email string, now time.
 	}
 }
 
-// dump reads every table as the owner, the way a leaked dump would.
-func dump(t *testing.T, ownerURL string) []byte {
-	t.Helper()
-	db := testdb.OwnerAllPurposes(t, ownerURL)
-	var out bytes.Buffer
-	for _, table := range []string{"subjects", "records", "attachments", "consents", "outbox", "rights_requests", "rights_request_events", "suppressions"} {
-		rows, err := db.Query("SELECT t::text FROM " + table + " t")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var s string
-			_ = rows.Scan(&s)
-			out.WriteString(s + "\n")
-		}
-		rows.Close()
-	}
-	return out.Bytes()
-}
-
 func TestSubmitLinksSubjectsAndEncrypts(t *testing.T) {
 	db, urls := testdb.Open(t)
 	reg := registry(t)
@@ -84,13 +63,13 @@ func TestSubmitLinksSubjectsAndEncrypts(t *testing.T) {
 	if fb["message"] != "a secret message" {
 		t.Errorf("fields read back %v", fb)
 	}
-	d := dump(t, urls.Owner)
+	d := testdb.Dump(t, urls.Owner)
 	for _, secret := range []string{"jeanne.secret", "Secretname", "secret message", "We got it"} {
-		if bytes.Contains(d, []byte(secret)) {
+		if strings.Contains(d, secret) {
 			t.Errorf("the database dump holds %q", secret)
 		}
 	}
-	if got := bytes.Count(d, []byte(`,form,`+reg.Version)); got != 2 {
+	if got := strings.Count(d, `,form,`+reg.Version); got != 2 {
 		t.Errorf("%d consent rows, want 2 (contact's two boxes; quote has none)", got)
 	}
 }
@@ -145,7 +124,7 @@ func TestDoubleOptInAndCleanup(t *testing.T) {
 	if _, rec, err := store.RecordFields(ctx, "newsletter", fresh.ID); err != nil || rec.Status != "pending" {
 		t.Errorf("fresh subscription: %v %v", rec, err)
 	}
-	d := string(dump(t, urls.Owner))
+	d := testdb.Dump(t, urls.Owner)
 	for _, want := range []string{",email_confirmed,", ",unconfirmed_expired,"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("consent ledger lacks a %s row", want)
@@ -287,10 +266,7 @@ func TestKeyRotationKeepsRecordsReadable(t *testing.T) {
 	if v2.PrimaryKeyID() == v1.PrimaryKeyID() {
 		t.Fatal("rotation kept the primary key")
 	}
-	purposes := make([]string, len(reg.Purposes))
-	for i, p := range reg.Purposes {
-		purposes[i] = p.Key
-	}
+	purposes := reg.PurposeKeys()
 	c, err := models.Reencrypt(ctx, db, v2, purposes, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -318,7 +294,7 @@ func TestKeyRotationKeepsRecordsReadable(t *testing.T) {
 	if list, err := models.NewOutbox(db, v2).List(ctx, 10); err != nil || len(list) != 2 {
 		t.Errorf("outbox after rotation: %v", err)
 	}
-	if bytes.Contains(dump(t, urls.Owner), []byte("secret cv")) {
+	if strings.Contains(testdb.Dump(t, urls.Owner), "secret cv") {
 		t.Error("the dump holds the CV")
 	}
 }

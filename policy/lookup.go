@@ -35,13 +35,18 @@ func (r *Registry) PurposesFor(role string) []string {
 		return nil
 	}
 	if ro.AllPurposes {
-		keys := make([]string, len(r.Purposes))
-		for i, p := range r.Purposes {
-			keys[i] = p.Key
-		}
-		return keys
+		return r.PurposeKeys()
 	}
 	return slices.Clone(ro.Purposes)
+}
+
+// PurposeKeys lists every purpose's key, in registry order (a new slice).
+func (r *Registry) PurposeKeys() []string {
+	keys := make([]string, len(r.Purposes))
+	for i, p := range r.Purposes {
+		keys[i] = p.Key
+	}
+	return keys
 }
 
 // CanSee reports whether role may see records of purpose (need-to-know,

@@ -38,10 +38,7 @@ func keysCommand(ctx context.Context, cfg config, args []string, stdout io.Write
 		return err
 	}
 	defer db.Close()
-	purposes := make([]string, len(reg.Purposes))
-	for i, p := range reg.Purposes {
-		purposes[i] = p.Key
-	}
+	purposes := reg.PurposeKeys()
 	c, err := models.Reencrypt(ctx, db, v, purposes, 500)
 	if err != nil {
 		return err

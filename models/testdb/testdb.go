@@ -120,14 +120,41 @@ func OwnerAllPurposes(t testing.TB, ownerURL string) *sql.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := make([]string, len(reg.Purposes))
-	for i, p := range reg.Purposes {
-		keys[i] = p.Key
-	}
-	if _, err := db.Exec(`SELECT set_config('portal.purposes', $1, false), set_config('portal.restricted', 'on', false)`, strings.Join(keys, ",")); err != nil {
+	if _, err := db.Exec(`SELECT set_config('portal.purposes', $1, false), set_config('portal.restricted', 'on', false)`, strings.Join(reg.PurposeKeys(), ",")); err != nil {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// dumpTables are the tables that hold what people sent us.
+var dumpTables = []string{"subjects", "records", "attachments", "consents", "outbox",
+	"rights_requests", "rights_request_events", "suppressions"}
+
+// Dump reads every row of those tables as the owner with every purpose in
+// scope, as text: what a leaked database dump would show. Tests assert that
+// no typed email, name or message appears in it.
+func Dump(t testing.TB, ownerURL string) string {
+	t.Helper()
+	db := OwnerAllPurposes(t, ownerURL)
+	var out strings.Builder
+	for _, table := range dumpTables {
+		rows, err := db.Query("SELECT t::text FROM " + table + " t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out.WriteString(s + "\n")
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	return out.String()
 }
 
 // String keeps URLs (which hold passwords) out of test logs.
