@@ -23,7 +23,7 @@ bin/portal migrate
 seeded=$(bin/portal seed --demo)
 case "$seeded" in
   *"nothing seeded"*) echo "demo logins: see .data/demo-logins.txt" ;;
-  *) echo "$seeded" | tee .data/demo-logins.txt ;;
+  *) (umask 077; echo "$seeded" > .data/demo-logins.txt); chmod 600 .data/demo-logins.txt; echo "$seeded" ;;
 esac
 cat <<MSG
 
