@@ -124,7 +124,7 @@ func (c *Clamd) open(ctx context.Context) (net.Conn, error) {
 		deadline = d
 	}
 	if err := conn.SetDeadline(deadline); err != nil {
-		conn.Close()
+		_ = conn.Close()
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
@@ -152,7 +152,7 @@ func (c *Clamd) instream(conn net.Conn, r io.Reader) (string, error) {
 	var sent int64
 	for {
 		n, rerr := io.ReadFull(r, buf[4:])
-		if n > 0 {
+		if n > 0 && n <= chunkSize {
 			sent += int64(n)
 			if sent > maxSize {
 				return "", fmt.Errorf("%w: more than %d bytes", ErrTooLarge, maxSize)

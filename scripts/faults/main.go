@@ -173,11 +173,11 @@ func (h *harness) startPortal() error {
 	c := h.command("serve")
 	c.Stdout, c.Stderr = logf, logf
 	if err := c.Start(); err != nil {
-		logf.Close()
+		_ = logf.Close()
 		return err
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- c.Wait(); logf.Close() }()
+	go func() { exited <- c.Wait(); _ = logf.Close() }()
 	h.mu.Lock()
 	h.portal, h.exited = c, exited
 	h.mu.Unlock()
@@ -375,7 +375,7 @@ func (l *load) consentWorker() {
 		} else {
 			r.status = res.StatusCode
 			_, _ = io.Copy(io.Discard, res.Body)
-			res.Body.Close()
+			_ = res.Body.Close()
 			if res.StatusCode == http.StatusSeeOther || res.StatusCode/100 == 2 {
 				r.acked = true
 				r.marker = consentID(res)
@@ -489,7 +489,7 @@ func (l *load) postContact(c *http.Client, token, email string, slow *time.Durat
 	}
 	r.status = res.StatusCode
 	_, _ = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
+	_ = res.Body.Close()
 	r.acked = res.StatusCode == http.StatusSeeOther && strings.HasSuffix(res.Header.Get("Location"), "/sent")
 	return r
 }
@@ -996,7 +996,7 @@ func freePort(lo, hi int) (int, error) {
 	for p := lo; p <= hi; p++ {
 		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
 		if err == nil {
-			l.Close()
+			_ = l.Close()
 			return p, nil
 		}
 	}
