@@ -26,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -34,7 +35,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -619,34 +620,26 @@ func (h *harness) account(results []result) (map[string]*count, error) {
 		}
 	}
 	found := map[string]bool{}
-	rows, err := conn.Query(ctx, "SELECT DISTINCT consent_id::text FROM cookie_consents WHERE consent_id = ANY($1::uuid[])", consentIDs)
-	if err != nil {
-		return nil, err
+	queries := []struct {
+		prefix, sql string
+		arg         any
+	}{
+		{"consent:", "SELECT DISTINCT consent_id::text FROM cookie_consents WHERE consent_id = ANY($1::uuid[])", consentIDs},
+		{"contact:", `SELECT DISTINCT encode(s.email_index, 'hex') FROM subjects s JOIN records r ON r.subject_id = s.id
+			WHERE r.purpose = 'contact' AND s.email_index = ANY($1)`, indexes},
 	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+	for _, q := range queries {
+		rows, err := conn.Query(ctx, q.sql, q.arg)
+		if err != nil {
 			return nil, err
 		}
-		found["consent:"+id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = conn.Query(ctx, `SELECT DISTINCT encode(s.email_index, 'hex') FROM subjects s JOIN records r ON r.subject_id = s.id
-		WHERE r.purpose = 'contact' AND s.email_index = ANY($1)`, indexes)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var ix string
-		if err := rows.Scan(&ix); err != nil {
+		keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
 			return nil, err
 		}
-		found["contact:"+ix] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		for _, k := range keys {
+			found[q.prefix+k] = true
+		}
 	}
 	for _, r := range results {
 		if r.marker == "" {
@@ -694,54 +687,50 @@ func (r *report) summary() string {
 }
 
 func (h *harness) postgresKilled() *report {
-	r := &report{name: "(a) PostgreSQL SIGKILL, restarted 10s later"}
-	fmt.Printf("\n== %s ==\n", r.name)
-	l := h.startLoad("a")
-	rl := h.pollReady(200 * time.Millisecond)
-	time.Sleep(h.o.warmup)
-	killed := time.Now()
-	if err := h.killPostgres(); err != nil {
-		r.printf("could not kill PostgreSQL: %v", err)
-		r.fail("kill failed")
-	}
-	time.Sleep(h.o.outage)
-	restartAt := time.Now()
-	if err := h.pgcluster("start"); err != nil {
-		r.printf("PostgreSQL did not restart: %v", err)
-		r.fail("PostgreSQL did not restart")
-	}
-	back := time.Now()
-	r.printf("PostgreSQL killed at +%.1fs, restarted after %.1fs (start took %.1fs)", h.o.warmup.Seconds(),
-		restartAt.Sub(killed).Seconds(), back.Sub(restartAt).Seconds())
-	recovered := h.waitRecovered(l, back, 20*time.Second)
-	time.Sleep(h.o.after)
-	results := l.finish()
-	samples := rl.finish()
-	h.outageFigures(r, results, samples, killed, back, recovered)
-	h.lossFigures(r, results)
-	return r
+	return h.outage("(a) PostgreSQL SIGKILL, restarted 10s later", "a", func(r *report) {
+		if err := h.killPostgres(); err != nil {
+			r.printf("could not kill PostgreSQL: %v", err)
+			r.fail("kill failed")
+		}
+		time.Sleep(h.o.outage)
+		restartAt := time.Now()
+		if err := h.pgcluster("start"); err != nil {
+			r.printf("PostgreSQL did not restart: %v", err)
+			r.fail("PostgreSQL did not restart")
+		}
+		r.printf("PostgreSQL killed at +%.1fs, restarted %.1fs later (start took %.1fs)", h.o.warmup.Seconds(),
+			h.o.outage.Seconds(), time.Since(restartAt).Seconds())
+	})
 }
 
 func (h *harness) portalKilled() *report {
-	r := &report{name: "(b) portal SIGKILL, restarted"}
+	return h.outage("(b) portal SIGKILL, restarted", "b", func(r *report) {
+		status, _ := h.stopPortal(syscall.SIGKILL, 10*time.Second)
+		restartAt := time.Now()
+		if err := h.startPortal(); err != nil {
+			r.printf("the portal did not restart: %v", err)
+			r.fail("portal did not restart")
+		}
+		r.printf("portal killed at +%.1fs (%s), restarted and ready after %.1fs", h.o.warmup.Seconds(), status, time.Since(restartAt).Seconds())
+	})
+}
+
+// outage runs the load, applies fault (which returns once the failed part
+// is back), then reports what the site answered meanwhile and what was lost.
+func (h *harness) outage(name, tag string, fault func(*report)) *report {
+	r := &report{name: name}
 	fmt.Printf("\n== %s ==\n", r.name)
-	l := h.startLoad("b")
+	l := h.startLoad(tag)
 	rl := h.pollReady(200 * time.Millisecond)
 	time.Sleep(h.o.warmup)
-	killed := time.Now()
-	status, _ := h.stopPortal(syscall.SIGKILL, 10*time.Second)
-	restartAt := time.Now()
-	if err := h.startPortal(); err != nil {
-		r.printf("the portal did not restart: %v", err)
-		r.fail("portal did not restart")
-	}
+	down := time.Now()
+	fault(r)
 	back := time.Now()
-	r.printf("portal killed at +%.1fs (%s), restarted and ready after %.1fs", h.o.warmup.Seconds(), status, back.Sub(restartAt).Seconds())
 	recovered := h.waitRecovered(l, back, 20*time.Second)
 	time.Sleep(h.o.after)
 	results := l.finish()
 	samples := rl.finish()
-	h.outageFigures(r, results, samples, killed, back, recovered)
+	h.outageFigures(r, results, samples, down, back, recovered)
 	h.lossFigures(r, results)
 	return r
 }
@@ -899,12 +888,7 @@ func (h *harness) lossFigures(r *report, results []result) {
 		r.fail("accounting failed")
 		return
 	}
-	kinds := make([]string, 0, len(counts))
-	for k := range counts {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
 		c := counts[k]
 		r.printf("  %-13s acknowledged %d, found %d, lost %d (not acknowledged: %d, of which stored anyway: %d)",
 			k+":", c.acked, c.found, c.lost, c.unacked, c.storedUnacked)
@@ -947,27 +931,17 @@ func histogram(rs []result) string {
 	if len(byKind) == 0 {
 		return "none"
 	}
-	kinds := make([]string, 0, len(byKind))
-	for k := range byKind {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	parts := make([]string, len(kinds))
-	for i, k := range kinds {
-		parts[i] = k + ": " + sortedCounts(byKind[k])
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(byKind)) {
+		parts = append(parts, k+": "+sortedCounts(byKind[k]))
 	}
 	return strings.Join(parts, "; ")
 }
 
 func sortedCounts(m map[string]int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s ×%d", k, m[k])
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s ×%d", k, m[k]))
 	}
 	return strings.Join(parts, ", ")
 }
