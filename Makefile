@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 GO_TEST_FLAGS ?= -race -count=1
 
-.PHONY: run build test lint generate css check-generated bench psql demo-code node_modules clean
+.PHONY: run build test lint vulncheck faults generate css check-generated bench psql demo-code node_modules clean
 
 run: build
 	@scripts/run.sh
@@ -20,6 +20,16 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
 	go tool staticcheck ./...
+
+# Known vulnerabilities (govulncheck, offline database from the module proxy; accepted ones
+# with their reasons in vulncheck-exceptions.txt) and gosec (exclusions reasoned in .gosec.json).
+vulncheck:
+	@scripts/vulncheck.sh
+
+# PostgreSQL and the portal killed under load, and a SIGTERM with slow requests: prints what was
+# acknowledged and found, what the site answered meanwhile (about 2 minutes, loopback only).
+faults: build
+	go run ./scripts/faults
 
 # Regenerate templ components and the stylesheet (both are committed).
 generate: node_modules

@@ -6,12 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 own_cluster=
+own_clamd=
 if [ -z "${DATABASE_URL:-}" ]; then
   scripts/pgcluster start .data/pg
   own_cluster=1
   trap 'scripts/pgcluster stop .data/pg' EXIT
   set -a; . .data/pg/env; set +a
   ln -sf pg/env .data/env
+fi
+if [ -z "${CLAMD_ADDR:-}" ]; then
+  # freshclam's database when installed, else the test signature with a loud warning.
+  scripts/clamd start .data/clamd
+  own_clamd=1
+  trap '[ -z "$own_cluster" ] || scripts/pgcluster stop .data/pg; scripts/clamd stop .data/clamd' EXIT
+  set -a; . .data/clamd/env; set +a
 fi
 export PORTAL_KEYS_DIR=${PORTAL_KEYS_DIR:-.data/keys}
 export PORTAL_CREATE_KEYS=${PORTAL_CREATE_KEYS:-1} # development: generate the keysets on first start
@@ -40,6 +48,7 @@ stop() {
   kill -TERM $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
   if [ -n "$own_cluster" ]; then echo "stopping the database…"; scripts/pgcluster stop .data/pg; fi
+  if [ -n "$own_clamd" ]; then scripts/clamd stop .data/clamd; fi
 }
 trap stop EXIT
 trap 'exit 0' INT TERM
