@@ -21,9 +21,13 @@ import (
 // browsing, the DPO's log review and the admin's staff page. Every access to
 // personal data is logged in the transaction that reads it.
 type backoffice struct {
-	d      Deps
-	store  *pgStore
-	panels *logPanels
+	d        Deps
+	records  *models.RecordStore
+	staff    *models.StaffStore
+	sessions *models.SessionStore
+	log      *models.AccessLog
+	store    *pgStore
+	panels   *logPanels
 	// anonDenials bounds how many refusals of requests without a session one
 	// address may add to the access log: each is evidence, but an endless
 	// loop of them would only flood the hash-chained log. Staff denials are
@@ -32,7 +36,10 @@ type backoffice struct {
 }
 
 func newBackoffice(d Deps) *backoffice {
-	return &backoffice{d: d, store: newPGStore(d.DB, d.Now), panels: &logPanels{},
+	sessions := models.NewSessionStore(d.DB)
+	return &backoffice{d: d, store: newPGStore(sessions, d.Now), panels: &logPanels{},
+		records: models.NewRecordStore(d.DB, d.Vault), staff: models.NewStaffStore(d.DB, d.Vault), sessions: sessions,
+		log: models.NewAccessLog(d.DB, d.Vault, d.Secrets.Key(models.CheckpointKeyName)),
 		anonDenials: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Every(2 * time.Second), Burst: 30, ExpiresIn: 10 * time.Minute,
 		})}
@@ -162,7 +169,7 @@ func (b *backoffice) logDenied(c echo.Context, purpose string, record *uuid.UUID
 			return
 		}
 	}
-	if err := b.d.DB.LogDenied(c.Request().Context(), b.actor(c), purpose, record); err != nil {
+	if err := b.log.LogDenied(c.Request().Context(), b.actor(c), purpose, record); err != nil {
 		b.d.Log.Error("access log write failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err.Error())
 	}
 }
@@ -214,7 +221,7 @@ func (b *backoffice) page(c echo.Context, title string) views.StaffPage {
 func (b *backoffice) showHome(c echo.Context) error {
 	s, _ := currentStaff(c)
 	a := b.actor(c)
-	counts, err := b.d.DB.CountByPurpose(c.Request().Context(), a.Scope)
+	counts, err := b.records.CountByPurpose(c.Request().Context(), a.Scope)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func (b *backoffice) login(c echo.Context) error {
 	if len(email) > 254 {
 		email = email[:254]
 	}
-	st, err := b.d.DB.Authenticate(c.Request().Context(), b.d.Vault, models.LoginAttempt{
+	st, err := b.staff.Authenticate(c.Request().Context(), models.LoginAttempt{
 		Email: email, Password: c.FormValue("password"), Code: c.FormValue("code"),
 		IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.d.Now(),
 	})
@@ -40,7 +40,7 @@ func (b *backoffice) login(c echo.Context) error {
 	// deleted, and the login gets a brand-new id.
 	old, err := b.store.Get(c.Request(), sessionCookie)
 	if err == nil && !old.IsNew {
-		if err := b.d.DB.DeleteSession(c.Request().Context(), old.ID); err != nil {
+		if err := b.sessions.Delete(c.Request().Context(), old.ID); err != nil {
 			return err
 		}
 	}
@@ -57,14 +57,11 @@ func (b *backoffice) login(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin")
 }
 
-// logout deletes the session row: the cookie is worthless from now on.
+// logout deletes the session row: the cookie is worthless from now on. The
+// session ends first and whatever happens to the log: a log that cannot be
+// written must not keep anyone signed in. A failed log write is reported in
+// the server's log.
 func (b *backoffice) logout(c echo.Context) error {
-	a := b.actor(c)
-	ev := models.AccessEvent{At: a.Now, StaffID: &a.StaffID, Role: a.Role, Action: models.ActionLogout,
-		IP: a.IP, UserAgent: a.UserAgent, Outcome: models.OutcomeOK}
-	if err := b.d.DB.Log(c.Request().Context(), ev); err != nil {
-		return dataError(err)
-	}
 	sess, err := b.store.Get(c.Request(), sessionCookie)
 	if err != nil {
 		return err
@@ -72,6 +69,13 @@ func (b *backoffice) logout(c echo.Context) error {
 	sess.Options.MaxAge = -1
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err
+	}
+	a := b.actor(c)
+	ev := models.AccessEvent{At: a.Now, StaffID: &a.StaffID, Role: a.Role, Action: models.ActionLogout,
+		IP: a.IP, UserAgent: a.UserAgent, Outcome: models.OutcomeOK}
+	if err := b.log.Log(c.Request().Context(), ev); err != nil {
+		b.d.Log.Error("access log write failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"action", models.ActionLogout, "error", err.Error())
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/login")
 }
@@ -83,7 +87,7 @@ func (b *backoffice) showPassword(c echo.Context) error {
 // changePassword replaces the one-time password (forced at first login).
 func (b *backoffice) changePassword(c echo.Context) error {
 	s, _ := currentStaff(c)
-	err := b.d.DB.ChangePassword(c.Request().Context(), s.ID, c.FormValue("current"), c.FormValue("new"), b.d.Now())
+	err := b.staff.ChangePassword(c.Request().Context(), s.ID, c.FormValue("current"), c.FormValue("new"), b.d.Now())
 	if errors.Is(err, models.ErrWeakPassword) || errors.Is(err, models.ErrBadLogin) {
 		return render(c, http.StatusUnprocessableEntity, views.AdminPassword(b.page(c, views.TitleStaffPassword), views.PasswordRefused))
 	}
@@ -91,7 +95,7 @@ func (b *backoffice) changePassword(c echo.Context) error {
 		return err
 	}
 	if sess, err := b.store.Get(c.Request(), sessionCookie); err == nil && sess.ID != "" {
-		if err := b.d.DB.EndOtherSessions(c.Request().Context(), s.ID, sess.ID); err != nil {
+		if err := b.sessions.EndOthers(c.Request().Context(), s.ID, sess.ID); err != nil {
 			return err
 		}
 	}

@@ -47,17 +47,17 @@ func (p *logPanels) get(c echo.Context, b *backoffice) (panelsView, error) {
 		return panelsView{p.anomalies, p.chart, p.chain}, nil
 	}
 	ctx := c.Request().Context()
-	anomalies, err := b.d.DB.Anomalies(ctx, models.DefaultAnomalyRules(now))
+	anomalies, err := b.log.Anomalies(ctx, models.DefaultAnomalyRules(now))
 	if err != nil {
 		return panelsView{}, err
 	}
 	const days = 28
 	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days+1)
-	counts, err := b.d.DB.AccessesPerDay(ctx, since, "UTC")
+	counts, err := b.log.AccessesPerDay(ctx, since, "UTC")
 	if err != nil {
 		return panelsView{}, err
 	}
-	chain, err := models.VerifyAccessLog(ctx, b.d.DB, b.d.Secrets.Key(models.CheckpointKeyName), chainTail)
+	chain, err := b.log.Verify(ctx, chainTail)
 	if err != nil {
 		return panelsView{}, err
 	}
@@ -76,7 +76,10 @@ func (b *backoffice) requireReviewer(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func accessFilter(c echo.Context) (models.AccessFilter, views.AccessLogFilter) {
+// accessFilter reads the review's filter from the query string. A purpose
+// the registry does not declare is refused (400): the filter's purpose is
+// recorded in the log, which holds real values only.
+func (b *backoffice) accessFilter(c echo.Context) (models.AccessFilter, views.AccessLogFilter, error) {
 	vf := views.AccessLogFilter{Staff: c.QueryParam("staff"), Role: c.QueryParam("role"), Action: c.QueryParam("action"),
 		Purpose: c.QueryParam("purpose"), Email: c.QueryParam("email"), Outcome: c.QueryParam("outcome"),
 		From: c.QueryParam("from"), To: c.QueryParam("to")}
@@ -89,7 +92,10 @@ func accessFilter(c echo.Context) (models.AccessFilter, views.AccessLogFilter) {
 		f.To = to.AddDate(0, 0, 1)
 	}
 	f.Before, _ = strconv.ParseInt(c.QueryParam("before"), 10, 64)
-	return f, vf
+	if _, ok := b.d.Registry.Purpose(f.Purpose); f.Purpose != "" && !ok {
+		return f, vf, echo.NewHTTPError(http.StatusBadRequest, views.UnknownPurpose)
+	}
+	return f, vf, nil
 }
 
 func accessLogURL(path string, vf views.AccessLogFilter, before int64) string {
@@ -112,8 +118,11 @@ func accessLogURL(path string, vf views.AccessLogFilter, before int64) string {
 // showAccessLog is the DPO's review. Reading the log is itself logged.
 func (b *backoffice) showAccessLog(c echo.Context) error {
 	ctx := c.Request().Context()
-	f, vf := accessFilter(c)
-	page, err := b.d.DB.ReviewAccessLog(ctx, b.d.Vault, b.actor(c), f)
+	f, vf, err := b.accessFilter(c)
+	if err != nil {
+		return err
+	}
+	page, err := b.log.Review(ctx, b.actor(c), f)
 	if err != nil {
 		return dataError(err)
 	}
@@ -121,7 +130,7 @@ func (b *backoffice) showAccessLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	staff, err := b.d.DB.ListStaff(ctx)
+	staff, err := b.staff.List(ctx)
 	if err != nil {
 		return err
 	}
@@ -137,8 +146,11 @@ func (b *backoffice) showAccessLog(c echo.Context) error {
 
 // exportAccessLog sends the filtered log as CSV (ids, never personal data).
 func (b *backoffice) exportAccessLog(c echo.Context) error {
-	f, _ := accessFilter(c)
-	rows, err := b.d.DB.ExportAccessLog(c.Request().Context(), b.d.Vault, b.actor(c), f, 100000)
+	f, _, err := b.accessFilter(c)
+	if err != nil {
+		return err
+	}
+	rows, err := b.log.Export(c.Request().Context(), b.actor(c), f, 100000)
 	if err != nil {
 		return dataError(err)
 	}

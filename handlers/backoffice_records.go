@@ -63,7 +63,7 @@ func (b *backoffice) listRecords(c echo.Context) error {
 	if to := parseDay(vf.To); !to.IsZero() {
 		f.To = to.AddDate(0, 0, 1) // "until" includes that day
 	}
-	page, err := b.d.DB.ListRecords(c.Request().Context(), b.d.Vault, b.actor(c), p, f)
+	page, err := b.records.List(c.Request().Context(), b.actor(c), p, f)
 	if err != nil {
 		return dataError(err)
 	}
@@ -88,7 +88,7 @@ func (b *backoffice) showRecord(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := b.d.DB.GetRecord(c.Request().Context(), b.d.Vault, b.actor(c), p.Key, id)
+	d, err := b.records.View(c.Request().Context(), b.actor(c), p.Key, id)
 	if err != nil {
 		return dataError(err)
 	}
@@ -119,7 +119,7 @@ func (b *backoffice) updateRecord(c echo.Context) error {
 		note := c.FormValue("note")
 		ch.Note = &note
 	}
-	res, err := b.d.DB.UpdateRecord(c.Request().Context(), b.d.Vault, b.actor(c), p, id, ch)
+	res, err := b.records.Update(c.Request().Context(), b.actor(c), p, id, ch)
 	if errors.Is(err, models.ErrBadStatus) {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "")
 	}
@@ -150,7 +150,7 @@ func (b *backoffice) downloadFile(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, "")
 	}
-	f, err := b.d.DB.GetAttachment(c.Request().Context(), b.d.Vault, b.actor(c), p.Key, id, fileID)
+	f, err := b.records.Attachment(c.Request().Context(), b.actor(c), p.Key, id, fileID)
 	if err != nil {
 		return dataError(err)
 	}
@@ -170,16 +170,6 @@ func (b *backoffice) exportRecords(c echo.Context) error {
 		return err
 	}
 	s, _ := currentStaff(c)
-	rows, err := b.d.DB.ExportRecords(c.Request().Context(), b.d.Vault, b.actor(c), p.Key, !s.Role.SeesRestricted)
-	if err != nil {
-		return dataError(err)
-	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{
-		"filename": fmt.Sprintf("%s-%s.csv", p.Key, b.d.Now().Format("2006-01-02"))}))
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
 	header := []string{"id", "status", "received"}
 	var fields []policy.Field
 	if p.Form != nil {
@@ -190,13 +180,40 @@ func (b *backoffice) exportRecords(c echo.Context) error {
 			}
 		}
 	}
-	_ = w.Write(header)
-	for _, r := range rows {
+	// Rows are written as they are read, inside the logged transaction: the
+	// headers go out with the first row, so a refused log write is still a 503.
+	var w *csv.Writer
+	start := func() error {
+		h := c.Response().Header()
+		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{
+			"filename": fmt.Sprintf("%s-%s.csv", p.Key, b.d.Now().Format("2006-01-02"))}))
+		c.Response().WriteHeader(http.StatusOK)
+		w = csv.NewWriter(c.Response())
+		return w.Write(header)
+	}
+	err = b.records.Export(c.Request().Context(), b.actor(c), p.Key, !s.Role.SeesRestricted, func(r models.ExportRow) error {
+		if w == nil {
+			if err := start(); err != nil {
+				return err
+			}
+		}
 		line := []string{r.ID.String(), models.NeutraliseCSV(r.Status), r.CreatedAt.UTC().Format(time.RFC3339)}
 		for _, f := range fields {
 			line = append(line, models.NeutraliseCSV(r.Fields[f.Name]))
 		}
-		_ = w.Write(line)
+		return w.Write(line)
+	})
+	if err != nil {
+		if w != nil { // the response has begun: it can only be cut short
+			return fmt.Errorf("handlers: export %s: %w", p.Key, err)
+		}
+		return dataError(err)
+	}
+	if w == nil {
+		if err := start(); err != nil {
+			return err
+		}
 	}
 	w.Flush()
 	return w.Error()

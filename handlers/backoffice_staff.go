@@ -22,7 +22,7 @@ func (b *backoffice) requireStaffAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (b *backoffice) renderStaff(c echo.Context, status int, created *models.NewStaff, msg string) error {
-	list, err := b.d.DB.ListStaff(c.Request().Context())
+	list, err := b.staff.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -32,13 +32,6 @@ func (b *backoffice) renderStaff(c echo.Context, status int, created *models.New
 
 func (b *backoffice) showStaff(c echo.Context) error { return b.renderStaff(c, http.StatusOK, nil, "") }
 
-// logStaffAdmin traces account changes (who changed whose access).
-func (b *backoffice) logStaffAdmin(c echo.Context) error {
-	a := b.actor(c)
-	return b.d.DB.Log(c.Request().Context(), models.AccessEvent{At: a.Now, StaffID: &a.StaffID, Role: a.Role,
-		Action: models.ActionStaffAdmin, IP: a.IP, UserAgent: a.UserAgent, Outcome: models.OutcomeOK})
-}
-
 // createStaff adds an account and shows, once, its one-time password and
 // TOTP enrolment URI.
 func (b *backoffice) createStaff(c echo.Context) error {
@@ -46,15 +39,16 @@ func (b *backoffice) createStaff(c echo.Context) error {
 	if _, ok := b.d.Registry.Role(role); !ok || email == "" || name == "" || len(email) > 254 || len(name) > 100 {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
 	}
-	ns, err := b.d.DB.CreateStaff(c.Request().Context(), b.d.Vault, email, name, role)
+	a := b.actor(c)
+	ns, err := b.staff.Create(c.Request().Context(), &a, email, name, role)
 	if errors.Is(err, models.ErrDuplicate) {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffEmailTaken)
 	}
+	if errors.Is(err, models.ErrLogUnavailable) {
+		return dataError(err)
+	}
 	if err != nil {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
-	}
-	if err := b.logStaffAdmin(c); err != nil {
-		return dataError(err)
 	}
 	return b.renderStaff(c, http.StatusCreated, &ns, "")
 }
@@ -84,10 +78,7 @@ func (b *backoffice) setStaffRole(c echo.Context) error {
 	if _, ok := b.d.Registry.Role(role); !ok {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
 	}
-	if err := b.d.DB.SetStaffRole(c.Request().Context(), id, role, b.d.Now()); err != nil {
-		return dataError(err)
-	}
-	if err := b.logStaffAdmin(c); err != nil {
+	if err := b.staff.SetRole(c.Request().Context(), b.actor(c), id, role); err != nil {
 		return dataError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/staff")
@@ -99,10 +90,7 @@ func (b *backoffice) setStaffActive(c echo.Context) error {
 	if err != nil || c.Response().Committed {
 		return err
 	}
-	if err := b.d.DB.SetStaffActive(c.Request().Context(), id, c.FormValue("active") == "true", b.d.Now()); err != nil {
-		return dataError(err)
-	}
-	if err := b.logStaffAdmin(c); err != nil {
+	if err := b.staff.SetActive(c.Request().Context(), b.actor(c), id, c.FormValue("active") == "true"); err != nil {
 		return dataError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/staff")

@@ -53,7 +53,7 @@ func TestSignedHeadsCatchRewrittenChains(t *testing.T) {
 	t.Run("rewrite with every hash recomputed", func(t *testing.T) {
 		db, urls := testdb.Open(t)
 		logEvents(t, db, 40, time.Now())
-		if _, err := models.SignAccessHeads(ctx, db, testKey); err != nil {
+		if _, err := models.NewAccessLog(db, nil, testKey).SignHeads(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if rep := verify(t, db); !rep.OK {
@@ -89,7 +89,7 @@ func TestSignedHeadsCatchRewrittenChains(t *testing.T) {
 	t.Run("tail cut", func(t *testing.T) {
 		db, urls := testdb.Open(t)
 		logEvents(t, db, 40, time.Now())
-		if _, err := models.SignAccessHeads(ctx, db, testKey); err != nil {
+		if _, err := models.NewAccessLog(db, nil, testKey).SignHeads(ctx); err != nil {
 			t.Fatal(err)
 		}
 		c := busiestChain(t, db)

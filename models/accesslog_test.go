@@ -20,7 +20,7 @@ func logEvents(t *testing.T, db *models.DB, n int, at time.Time) {
 	staff := uuid.Must(uuid.NewV7())
 	for i := 0; i < n; i++ {
 		rec := uuid.Must(uuid.NewV7())
-		err := db.Log(context.Background(), models.AccessEvent{At: at.Add(time.Duration(i) * time.Second), StaffID: &staff,
+		err := models.NewAccessLog(db, nil, testKey).Log(context.Background(), models.AccessEvent{At: at.Add(time.Duration(i) * time.Second), StaffID: &staff,
 			Role: "sales", Action: models.ActionView, Purpose: "contact", RecordID: &rec, IP: "192.0.2.1",
 			UserAgent: "test", Outcome: models.OutcomeOK})
 		if err != nil {
@@ -31,7 +31,7 @@ func logEvents(t *testing.T, db *models.DB, n int, at time.Time) {
 
 func verify(t *testing.T, db *models.DB) models.ChainReport {
 	t.Helper()
-	rep, err := models.VerifyAccessLog(context.Background(), db, testKey, 0)
+	rep, err := models.NewAccessLog(db, nil, testKey).Verify(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestPruneKeepsACheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer owner.Close()
-	n, err := models.PruneAccessLog(context.Background(), owner, testKey, time.Now().Add(-models.AccessLogRetention))
+	n, err := models.NewAccessLog(nil, nil, testKey).Prune(context.Background(), owner, time.Now().Add(-models.AccessLogRetention))
 	if err != nil || n != 30 {
 		t.Fatalf("pruned %d (%v), want 30", n, err)
 	}

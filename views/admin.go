@@ -25,6 +25,7 @@ const (
 	StaffFormIncomplete = "Give an email address, a name and a role."
 	StaffEmailTaken     = "An account with this email address already exists."
 	StaffSelfChange     = "You cannot change the role of your own account or deactivate it: ask another administrator."
+	UnknownPurpose      = "Unknown purpose: choose one from the list."
 	MsgNoteTooLong      = "The note is too long: 2,000 characters at most. Nothing was saved."
 )
 

@@ -12,6 +12,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/alegria/privacy-portal/internal/benchkit"
+	"github.com/alegria/privacy-portal/internal/demo"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/vault"
@@ -48,7 +50,7 @@ func staffCommand(ctx context.Context, cfg config, args []string, stdout io.Writ
 		if _, ok := reg.Role(*role); !ok {
 			return fmt.Errorf("unknown role %q", *role)
 		}
-		ns, err := db.CreateStaff(ctx, v, *email, *name, *role)
+		ns, err := models.NewStaffStore(db, v).Create(ctx, nil, *email, *name, *role)
 		if err != nil {
 			return err
 		}
@@ -76,7 +78,7 @@ func benchSession(ctx context.Context, db *models.DB, email string, w io.Writer)
 	if err != nil {
 		return err
 	}
-	token, err := db.BenchSignIn(ctx, s.ID, time.Now())
+	token, err := benchkit.SignIn(ctx, db.Pool, models.NewSessionStore(db), s.ID, time.Now())
 	if err != nil {
 		return err
 	}
@@ -88,14 +90,14 @@ func benchSession(ctx context.Context, db *models.DB, email string, w io.Writer)
 // trying the back-office without an authenticator app. It gives nothing away:
 // whoever can run it already holds the database and the keys.
 func demoCode(ctx context.Context, db *models.DB, v *vault.Vault, email string, w io.Writer) error {
-	if !slices.ContainsFunc(models.DemoStaff, func(d struct{ Email, Name, Role string }) bool { return d.Email == email }) {
-		return fmt.Errorf("demo-code is for the demo accounts only (%s, …)", models.DemoStaff[0].Email)
+	if !slices.ContainsFunc(demo.Staff, func(d struct{ Email, Name, Role string }) bool { return d.Email == email }) {
+		return fmt.Errorf("demo-code is for the demo accounts only (%s, …)", demo.Staff[0].Email)
 	}
 	s, err := staffByEmail(ctx, db, email)
 	if err != nil {
 		return err
 	}
-	code, err := db.CurrentTOTPCode(ctx, v, s.ID, time.Now())
+	code, err := models.NewStaffStore(db, v).CurrentTOTPCode(ctx, s.ID, time.Now())
 	if err != nil {
 		return err
 	}
@@ -104,7 +106,7 @@ func demoCode(ctx context.Context, db *models.DB, v *vault.Vault, email string, 
 }
 
 func staffByEmail(ctx context.Context, db *models.DB, email string) (models.Staff, error) {
-	list, err := db.ListStaff(ctx)
+	list, err := models.NewStaffStore(db, nil).List(ctx)
 	if err != nil {
 		return models.Staff{}, err
 	}
@@ -121,7 +123,7 @@ func auditlogCommand(ctx context.Context, cfg config, args []string, stdout io.W
 	if len(args) == 0 {
 		return errors.New("usage: portal auditlog verify | prune")
 	}
-	_, secrets, err := openVault(cfg)
+	v, secrets, err := openVault(cfg)
 	if err != nil {
 		return err
 	}
@@ -133,7 +135,7 @@ func auditlogCommand(ctx context.Context, cfg config, args []string, stdout io.W
 			return err
 		}
 		defer db.Close()
-		rep, err := models.VerifyAccessLog(ctx, db, key, 0)
+		rep, err := models.NewAccessLog(db, v, key).Verify(ctx, 0)
 		if err != nil {
 			return err
 		}
@@ -156,7 +158,7 @@ func auditlogCommand(ctx context.Context, cfg config, args []string, stdout io.W
 			return err
 		}
 		defer db.Close()
-		staff, err := db.ListStaff(ctx)
+		staff, err := models.NewStaffStore(db, v).List(ctx)
 		if err != nil {
 			return err
 		}
@@ -165,7 +167,7 @@ func auditlogCommand(ctx context.Context, cfg config, args []string, stdout io.W
 			return err
 		}
 		defer pool.Close()
-		if err := models.BenchFillAccessLog(ctx, pool, n, staff, time.Now()); err != nil {
+		if err := benchkit.FillAccessLog(ctx, pool, n, staff, time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "added %d access events\n", n)
@@ -179,7 +181,7 @@ func auditlogCommand(ctx context.Context, cfg config, args []string, stdout io.W
 			return err
 		}
 		defer pool.Close()
-		n, err := models.PruneAccessLog(ctx, pool, key, time.Now().Add(-models.AccessLogRetention))
+		n, err := models.NewAccessLog(nil, v, key).Prune(ctx, pool, time.Now().Add(-models.AccessLogRetention))
 		if err != nil {
 			return err
 		}
@@ -192,7 +194,8 @@ func auditlogCommand(ctx context.Context, cfg config, args []string, stdout io.W
 // seedBackoffice creates one account per role and a few hundred records per
 // purpose, unless staff already exist (make run calls it on first start).
 func seedBackoffice(ctx context.Context, db *models.DB, v *vault.Vault, reg *policy.Registry, stdout io.Writer) error {
-	n, err := db.StaffCount(ctx)
+	staff := models.NewStaffStore(db, v)
+	n, err := staff.Count(ctx)
 	if err != nil {
 		return err
 	}
@@ -203,8 +206,8 @@ func seedBackoffice(ctx context.Context, db *models.DB, v *vault.Vault, reg *pol
 	fmt.Fprintln(stdout, "Demo staff (one per role). Sign in at /admin/login with the password and a code from an")
 	fmt.Fprintln(stdout, "authenticator app enrolled with the TOTP URI (no app? `make demo-code EMAIL=…` prints the")
 	fmt.Fprintln(stdout, "current code); you will be asked to choose a new password.")
-	for _, s := range models.DemoStaff {
-		ns, err := db.CreateStaff(ctx, v, s.Email, s.Name, s.Role)
+	for _, s := range demo.Staff {
+		ns, err := staff.Create(ctx, nil, s.Email, s.Name, s.Role)
 		if err != nil {
 			return err
 		}
@@ -214,7 +217,7 @@ func seedBackoffice(ctx context.Context, db *models.DB, v *vault.Vault, reg *pol
 	if os.Getenv("PORTAL_DEMO_RECORDS") != "" {
 		fmt.Sscan(os.Getenv("PORTAL_DEMO_RECORDS"), &per)
 	}
-	count, err := db.SeedDemoRecords(ctx, v, reg, per, time.Now())
+	count, err := demo.SeedRecords(ctx, models.NewRecordStore(db, v), reg, per, time.Now())
 	if err != nil {
 		return err
 	}

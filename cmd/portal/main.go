@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/labstack/echo/v4"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for migrations
 
 	"github.com/alegria/privacy-portal/handlers"
+	"github.com/alegria/privacy-portal/internal/benchkit"
 	"github.com/alegria/privacy-portal/migrations"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
@@ -195,10 +197,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 
+	var extend func(*echo.Echo)
+	if cfg.Bench {
+		extend = benchkit.Routes
+	}
 	e := handlers.New(handlers.Deps{
 		Registry: reg, DB: db, Vault: v, Secrets: secrets, Log: log,
-		BaseURL: cfg.BaseURL, IP: cfg.ipExtractor(), SchemaTarget: target, Bench: cfg.Bench,
-		FormRate: cfg.FormRate, ConsentRate: cfg.ConsentRate,
+		BaseURL: cfg.BaseURL, IP: cfg.ipExtractor(), SchemaTarget: target,
+		FormRate: cfg.FormRate, ConsentRate: cfg.ConsentRate, Extend: extend,
 	})
 
 	// Background jobs (email outbox, deletion of unconfirmed requests).
