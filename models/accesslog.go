@@ -221,6 +221,23 @@ type AccessLog struct {
 	db    *DB
 	vault *vault.Vault
 	key   []byte
+	// signedBefore, when set, makes Verify require every event logged
+	// before it to lie under a signed head (see RequireSigned).
+	signedBefore time.Time
+}
+
+// HeadGrace is how old an event may be and still wait for its signed head:
+// the signing job runs every minute.
+const HeadGrace = 10 * time.Minute
+
+// RequireSigned is the log whose Verify also requires every event logged
+// before t to lie under a signed head. Deleting the newest signed heads (to
+// rewrite the events above the remaining ones) then shows: those events are
+// no longer covered.
+func (l *AccessLog) RequireSigned(t time.Time) *AccessLog {
+	c := *l
+	c.signedBefore = t
+	return &c
 }
 
 // NewAccessLog is the access log of db; key is Secrets.Key(CheckpointKeyName).
@@ -587,7 +604,14 @@ func (l *AccessLog) Verify(ctx context.Context, tail int) (ChainReport, error) {
 				}
 			}
 		}
-		broken, err := l.verifyChain(ctx, c, q, args, prev, want, &rep.Checked)
+		var cover int64 // the newest event a signed head vouches for
+		if n := len(heads[c]); n > 0 {
+			cover = heads[c][n-1].upto
+		}
+		if tail > 0 || l.signedBefore.IsZero() {
+			cover = -1 // no coverage check
+		}
+		broken, err := l.verifyChain(ctx, c, q, args, prev, want, cover, &rep.Checked)
 		if err != nil {
 			return ChainReport{}, err
 		}
@@ -600,7 +624,7 @@ func (l *AccessLog) Verify(ctx context.Context, tail int) (ChainReport, error) {
 	return rep, nil
 }
 
-func (l *AccessLog) verifyChain(ctx context.Context, c int16, q string, args []any, prev []byte, heads []checkpoint, checked *int64) (*ChainReport, error) {
+func (l *AccessLog) verifyChain(ctx context.Context, c int16, q string, args []any, prev []byte, heads []checkpoint, cover int64, checked *int64) (*ChainReport, error) {
 	rows, err := l.db.Pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("models: verify: %w", err)
@@ -623,6 +647,10 @@ func (l *AccessLog) verifyChain(ctx context.Context, c int16, q string, args []a
 		sum := sha256.Sum256(append(append([]byte{}, e.PrevHash...), e.Digest...))
 		if !bytes.Equal(sum[:], e.Hash) {
 			return broken("hash does not match its content"), nil
+		}
+		if cover >= 0 && e.ID > cover && e.At.Before(l.signedBefore) {
+			return broken("logged before " + l.signedBefore.UTC().Format(time.RFC3339) +
+				" but under no signed head (signed heads were deleted, or the signing job is not running)"), nil
 		}
 		for len(heads) > 0 && heads[0].upto < e.ID { // the head's event is gone
 			return &ChainReport{Chain: c, ID: heads[0].upto, Reason: "signed head missing: events were deleted"}, nil

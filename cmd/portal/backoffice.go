@@ -135,7 +135,7 @@ func auditlogCommand(ctx context.Context, cfg config, args []string, stdout io.W
 			return err
 		}
 		defer db.Close()
-		rep, err := models.NewAccessLog(db, v, key).Verify(ctx, 0)
+		rep, err := models.NewAccessLog(db, v, key).RequireSigned(time.Now().Add(-models.HeadGrace)).Verify(ctx, 0)
 		if err != nil {
 			return err
 		}
