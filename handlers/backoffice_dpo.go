@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -14,6 +15,32 @@ import (
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/views"
 )
+
+// accessReview is what the DPO's review needs of the access log.
+type accessReview interface {
+	Review(ctx context.Context, a models.Actor, f models.AccessFilter) (models.AccessPage, error)
+	Export(ctx context.Context, a models.Actor, f models.AccessFilter, limit int) ([]models.AccessRow, error)
+	Anomalies(ctx context.Context, r models.AnomalyRules) ([]models.Anomaly, error)
+	AccessesPerDay(ctx context.Context, since time.Time, tz string) ([]models.DayCount, error)
+	Verify(ctx context.Context, tail int) (models.ChainReport, error)
+}
+
+// staffLister names the accounts (the review's staff filter).
+type staffLister interface {
+	List(ctx context.Context) ([]models.Staff, error)
+}
+
+// dpoHandler is the DPO's review of the access log.
+type dpoHandler struct {
+	*staffGate
+	log    accessReview
+	staff  staffLister
+	panels *logPanels
+}
+
+func newDPOHandler(g *staffGate, log accessReview, staff staffLister) *dpoHandler {
+	return &dpoHandler{staffGate: g, log: log, staff: staff, panels: &logPanels{}}
+}
 
 // chainTail is how many of the newest events per chain the page verifies on
 // each view; `portal auditlog verify` checks the whole log.
@@ -39,10 +66,10 @@ type panelsView struct {
 	chain     models.ChainReport
 }
 
-func (p *logPanels) get(c echo.Context, b *backoffice) (panelsView, error) {
+func (p *logPanels) get(c echo.Context, b *dpoHandler) (panelsView, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := b.d.Now()
+	now := b.now()
 	if !p.at.IsZero() && now.Sub(p.at) < panelsTTL && now.After(p.at) {
 		return panelsView{p.anomalies, p.chart, p.chain}, nil
 	}
@@ -62,12 +89,12 @@ func (p *logPanels) get(c echo.Context, b *backoffice) (panelsView, error) {
 		return panelsView{}, err
 	}
 	p.at, p.anomalies, p.chain = now, anomalies, chain
-	p.chart = views.NewChart(counts, b.d.Registry.Roles, days, now.UTC())
+	p.chart = views.NewChart(counts, b.reg.Roles, days, now.UTC())
 	return panelsView{p.anomalies, p.chart, p.chain}, nil
 }
 
 // requireReviewer admits only the role that reviews the log (the DPO).
-func (b *backoffice) requireReviewer(next echo.HandlerFunc) echo.HandlerFunc {
+func (b *staffGate) requireReviewer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if s, ok := currentStaff(c); !ok || !s.Role.ReviewsLog {
 			return b.deny(c, "", nil)
@@ -79,7 +106,7 @@ func (b *backoffice) requireReviewer(next echo.HandlerFunc) echo.HandlerFunc {
 // accessFilter reads the review's filter from the query string. A purpose
 // the registry does not declare is refused (400): the filter's purpose is
 // recorded in the log, which holds real values only.
-func (b *backoffice) accessFilter(c echo.Context) (models.AccessFilter, views.AccessLogFilter, error) {
+func (b *dpoHandler) accessFilter(c echo.Context) (models.AccessFilter, views.AccessLogFilter, error) {
 	vf := views.AccessLogFilter{Staff: c.QueryParam("staff"), Role: c.QueryParam("role"), Action: c.QueryParam("action"),
 		Purpose: c.QueryParam("purpose"), Email: c.QueryParam("email"), Outcome: c.QueryParam("outcome"),
 		From: c.QueryParam("from"), To: c.QueryParam("to")}
@@ -92,7 +119,7 @@ func (b *backoffice) accessFilter(c echo.Context) (models.AccessFilter, views.Ac
 		f.To = to.AddDate(0, 0, 1)
 	}
 	f.Before, _ = strconv.ParseInt(c.QueryParam("before"), 10, 64)
-	if _, ok := b.d.Registry.Purpose(f.Purpose); f.Purpose != "" && !ok {
+	if _, ok := b.reg.Purpose(f.Purpose); f.Purpose != "" && !ok {
 		return f, vf, echo.NewHTTPError(http.StatusBadRequest, views.UnknownPurpose)
 	}
 	return f, vf, nil
@@ -116,7 +143,7 @@ func accessLogURL(path string, vf views.AccessLogFilter, before int64) string {
 }
 
 // showAccessLog is the DPO's review. Reading the log is itself logged.
-func (b *backoffice) showAccessLog(c echo.Context) error {
+func (b *dpoHandler) showAccessLog(c echo.Context) error {
 	ctx := c.Request().Context()
 	f, vf, err := b.accessFilter(c)
 	if err != nil {
@@ -136,7 +163,7 @@ func (b *backoffice) showAccessLog(c echo.Context) error {
 	}
 	v := views.AccessLogView{Rows: page.Rows, Filter: vf, Anomalies: pan.anomalies, Chain: pan.chain, ChainTail: chainTail,
 		Chart: pan.chart, Staff: staff,
-		Roles: b.d.Registry.Roles, Purposes: b.d.Registry.Purposes, Actions: models.Actions,
+		Roles: b.reg.Roles, Purposes: b.reg.Purposes, Actions: models.Actions,
 		ExportURL: accessLogURL("/admin/dpo/access-log/export", vf, 0)}
 	if page.Next > 0 {
 		v.NextURL = accessLogURL("/admin/dpo/access-log", vf, page.Next)
@@ -145,7 +172,7 @@ func (b *backoffice) showAccessLog(c echo.Context) error {
 }
 
 // exportAccessLog sends the filtered log as CSV (ids, never personal data).
-func (b *backoffice) exportAccessLog(c echo.Context) error {
+func (b *dpoHandler) exportAccessLog(c echo.Context) error {
 	f, _, err := b.accessFilter(c)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -11,8 +12,27 @@ import (
 	"github.com/alegria/privacy-portal/views"
 )
 
+// staffAccounts is what the staff page needs of the accounts.
+type staffAccounts interface {
+	List(ctx context.Context) ([]models.Staff, error)
+	Create(ctx context.Context, by *models.Actor, email, name, role string) (models.NewStaff, error)
+	SetRole(ctx context.Context, by models.Actor, id uuid.UUID, role string) error
+	SetActive(ctx context.Context, by models.Actor, id uuid.UUID, active bool) error
+}
+
+// staffAdminHandler is the administrator's staff page: accounts, roles and
+// deactivation. It shows no personal data of the people in the records.
+type staffAdminHandler struct {
+	*staffGate
+	staff staffAccounts
+}
+
+func newStaffAdminHandler(g *staffGate, staff staffAccounts) *staffAdminHandler {
+	return &staffAdminHandler{staffGate: g, staff: staff}
+}
+
 // requireStaffAdmin admits only the role that manages accounts.
-func (b *backoffice) requireStaffAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+func (b *staffGate) requireStaffAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if s, ok := currentStaff(c); !ok || !s.Role.ManagesStaff {
 			return b.deny(c, "", nil)
@@ -21,22 +41,24 @@ func (b *backoffice) requireStaffAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (b *backoffice) renderStaff(c echo.Context, status int, created *models.NewStaff, msg string) error {
+func (b *staffAdminHandler) renderStaff(c echo.Context, status int, created *models.NewStaff, msg string) error {
 	list, err := b.staff.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	v := views.StaffAdminView{Staff: list, Roles: b.d.Registry.Roles, Created: created, Error: msg}
+	v := views.StaffAdminView{Staff: list, Roles: b.reg.Roles, Created: created, Error: msg}
 	return render(c, status, views.AdminStaff(b.page(c, views.TitleStaffAdmin), v))
 }
 
-func (b *backoffice) showStaff(c echo.Context) error { return b.renderStaff(c, http.StatusOK, nil, "") }
+func (b *staffAdminHandler) showStaff(c echo.Context) error {
+	return b.renderStaff(c, http.StatusOK, nil, "")
+}
 
 // createStaff adds an account and shows, once, its one-time password and
 // TOTP enrolment URI.
-func (b *backoffice) createStaff(c echo.Context) error {
+func (b *staffAdminHandler) createStaff(c echo.Context) error {
 	email, name, role := c.FormValue("email"), c.FormValue("name"), c.FormValue("role")
-	if _, ok := b.d.Registry.Role(role); !ok || email == "" || name == "" || len(email) > 254 || len(name) > 100 {
+	if _, ok := b.reg.Role(role); !ok || email == "" || name == "" || len(email) > 254 || len(name) > 100 {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
 	}
 	a := b.actor(c)
@@ -56,7 +78,7 @@ func (b *backoffice) createStaff(c echo.Context) error {
 // staffParam is the account a staff-admin action targets. An administrator
 // may not re-role or deactivate their own account: otherwise the role that
 // sees no personal data could grant itself one that does.
-func (b *backoffice) staffParam(c echo.Context) (uuid.UUID, error) {
+func (b *staffAdminHandler) staffParam(c echo.Context) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
 		return id, echo.NewHTTPError(http.StatusNotFound, "")
@@ -69,13 +91,13 @@ func (b *backoffice) staffParam(c echo.Context) (uuid.UUID, error) {
 }
 
 // setStaffRole re-roles an account; its sessions end.
-func (b *backoffice) setStaffRole(c echo.Context) error {
+func (b *staffAdminHandler) setStaffRole(c echo.Context) error {
 	id, err := b.staffParam(c)
 	if err != nil || c.Response().Committed {
 		return err
 	}
 	role := c.FormValue("role")
-	if _, ok := b.d.Registry.Role(role); !ok {
+	if _, ok := b.reg.Role(role); !ok {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
 	}
 	if err := b.staff.SetRole(c.Request().Context(), b.actor(c), id, role); err != nil {
@@ -85,7 +107,7 @@ func (b *backoffice) setStaffRole(c echo.Context) error {
 }
 
 // setStaffActive deactivates (ending every session at once) or reactivates.
-func (b *backoffice) setStaffActive(c echo.Context) error {
+func (b *staffAdminHandler) setStaffActive(c echo.Context) error {
 	id, err := b.staffParam(c)
 	if err != nil || c.Response().Committed {
 		return err
