@@ -162,7 +162,7 @@ func (b *dpoHandler) showAccessLog(c echo.Context) error {
 		return err
 	}
 	v := views.AccessLogView{Rows: page.Rows, Filter: vf, Anomalies: pan.anomalies, Chain: pan.chain, ChainTail: chainTail,
-		Chart: pan.chart, Staff: staff,
+		Chart: pan.chart, Staff: accountViews(staff),
 		Roles: b.reg.Roles, Purposes: b.reg.Purposes, Actions: models.Actions,
 		ExportURL: accessLogURL("/admin/dpo/access-log/export", vf, 0)}
 	if page.Next > 0 {

@@ -132,7 +132,7 @@ func (b *recordsHandler) showRecord(c echo.Context) error {
 		return dataError(err)
 	}
 	s, _ := currentStaff(c)
-	v := views.RecordView{Purpose: p, Detail: d, CanEdit: !s.Role.ReadOnly, Saved: c.QueryParam("saved") == "1"}
+	v := views.RecordView{Purpose: p, Record: recordInfo(d), CanEdit: !s.Role.ReadOnly, Saved: c.QueryParam("saved") == "1"}
 	if p.Form != nil {
 		for _, f := range p.Form.Fields {
 			if f.Type != policy.FieldFile {
@@ -141,6 +141,17 @@ func (b *recordsHandler) showRecord(c echo.Context) error {
 		}
 	}
 	return render(c, http.StatusOK, views.AdminRecord(b.page(c, views.TitleRecordDetail), v))
+}
+
+// recordInfo is what the record page shows of a record.
+func recordInfo(d models.RecordDetail) views.RecordInfo {
+	r := d.Record
+	info := views.RecordInfo{ID: r.ID, Status: r.Status, CreatedAt: r.CreatedAt, LastContactAt: r.LastContactAt,
+		ExpiresAt: r.ExpiresAt, Restricted: r.Restricted, Note: d.Note}
+	for _, a := range d.Attachments {
+		info.Attachments = append(info.Attachments, views.AttachmentLink{ID: a.ID, Filename: a.Filename, Size: a.Size})
+	}
+	return info
 }
 
 // updateRecord changes the status, the note, or marks the record contacted.

@@ -46,8 +46,20 @@ func (b *staffAdminHandler) renderStaff(c echo.Context, status int, created *mod
 	if err != nil {
 		return err
 	}
-	v := views.StaffAdminView{Staff: list, Roles: b.reg.Roles, Created: created, Error: msg}
+	v := views.StaffAdminView{Staff: accountViews(list), Roles: b.reg.Roles, Error: msg}
+	if created != nil {
+		v.Created = &views.NewAccount{Email: created.Staff.Email, Password: created.Password, OTPURL: created.OTPURL}
+	}
 	return render(c, status, views.AdminStaff(b.page(c, views.TitleStaffAdmin), v))
+}
+
+// accountViews is what the staff pages show of the accounts.
+func accountViews(list []models.Staff) []views.StaffAccount {
+	out := make([]views.StaffAccount, len(list))
+	for i, s := range list {
+		out[i] = views.StaffAccount{ID: s.ID, Name: s.Name, Email: s.Email, Role: s.Role, Active: s.Active}
+	}
+	return out
 }
 
 func (b *staffAdminHandler) showStaff(c echo.Context) error {
