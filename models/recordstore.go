@@ -331,11 +331,14 @@ type ExportRow struct {
 // order, as it is read: nothing is held in memory and there is no cap. The
 // "export" event is written first in the same transaction, so no row leaves
 // before its log row exists (and a failed log write sends nothing); the
-// export ends with the transaction's commit. With excludeObjected, records of
+// export ends with the transaction's commit, even when each stops it early. With excludeObjected, records of
 // people who objected to prospecting are left out (art. 21(3): no more
 // marketing to them).
 func (s *RecordStore) Export(ctx context.Context, a Actor, purpose string, excludeObjected bool, each func(ExportRow) error) error {
-	return s.db.Scoped(ctx, a.Scope, func(q Querier) error {
+	// An export the caller cuts short (a client gone) has already handed
+	// rows over: its log row commits all the same.
+	var stopped error
+	err := s.db.Scoped(ctx, a.Scope, func(q Querier) error {
 		if err := logAccess(ctx, q, a.event(ActionExport, purpose)); err != nil {
 			return err
 		}
@@ -358,8 +361,9 @@ func (s *RecordStore) Export(ctx context.Context, a Actor, purpose string, exclu
 			if r.Fields, err = OpenFields(s.vault, r.ID, sealed); err != nil {
 				return err
 			}
-			if err := each(r); err != nil {
-				return err
+			if stopped = each(r); stopped != nil {
+				rows.Close()
+				return nil
 			}
 		}
 		if err := rows.Err(); err != nil {
@@ -367,6 +371,10 @@ func (s *RecordStore) Export(ctx context.Context, a Actor, purpose string, exclu
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return stopped
 }
 
 // CountByPurpose is the number of visible records per purpose (dashboard);

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -160,5 +161,44 @@ func TestStaffChangesAreLoggedWithTheirTarget(t *testing.T) {
 	}
 	if s.Active {
 		t.Error("the account was reactivated although the change could not be logged")
+	}
+}
+
+// An export hands each row over as it is read (no cap, nothing held in
+// memory): the caller can stop it after the first row (still logged), and a
+// full export sees every row.
+func TestExportStreamsRows(t *testing.T) {
+	db, _ := testdb.Open(t)
+	ctx := context.Background()
+	v, _ := vault.NewEphemeral()
+	reg := registry(t)
+	contact, _ := reg.Purpose("contact")
+	records := models.NewRecordStore(db, v)
+	for i := range 5 {
+		if _, err := records.Create(ctx, models.NewRecord{Purpose: contact, CreatedAt: time.Now().Add(-time.Duration(i) * time.Hour),
+			Fields: models.Fields{"email": "p" + string(rune('a'+i)) + "@example.com", "first_name": "P"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := models.Actor{StaffID: uuid.New(), Role: "sales", Scope: models.Scope{Purposes: []string{"contact"}}, Now: time.Now()}
+	stop := errors.New("enough")
+	calls := 0
+	err := records.Export(ctx, a, "contact", true, func(models.ExportRow) error { calls++; return stop })
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("stopping after the first row: %v after %d rows", err, calls)
+	}
+	var got []models.ExportRow
+	if err := records.Export(ctx, a, "contact", true, func(r models.ExportRow) error { got = append(got, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 5 || got[0].Fields["first_name"] != "P" {
+		t.Errorf("full export: %d rows %v", len(got), got)
+	}
+	var n int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM access_events WHERE action = 'export' AND purpose = 'contact'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("%d export events, want 2 (an export cut short has handed rows over: it is logged too)", n)
 	}
 }
