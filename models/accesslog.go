@@ -63,12 +63,12 @@ type AccessEvent struct {
 	ID         int64
 	Chain      int16
 	At         time.Time
-	StaffID    *uuid.UUID `gorm:"type:uuid"`
+	StaffID    *uuid.UUID
 	Role       string
 	Action     string
 	Purpose    string
-	RecordID   *uuid.UUID `gorm:"type:uuid"`
-	SubjectID  *uuid.UUID `gorm:"type:uuid"`
+	RecordID   *uuid.UUID
+	SubjectID  *uuid.UUID
 	IP         string
 	UserAgent  string
 	Outcome    string
@@ -280,13 +280,13 @@ type AccessFilter struct {
 type AccessRow struct {
 	ID         int64
 	At         time.Time
-	StaffID    *uuid.UUID `gorm:"type:uuid"`
+	StaffID    *uuid.UUID
 	StaffName  string
 	Role       string
 	Action     string
 	Purpose    string
-	RecordID   *uuid.UUID `gorm:"type:uuid"`
-	SubjectID  *uuid.UUID `gorm:"type:uuid"`
+	RecordID   *uuid.UUID
+	SubjectID  *uuid.UUID
 	IP         string
 	UserAgent  string
 	Outcome    string
@@ -394,8 +394,8 @@ func (l *AccessLog) Export(ctx context.Context, a Actor, f AccessFilter, limit i
 // Anomaly is a pattern the DPO should look at (CNIL: logs are analysed, with
 // alerts on abnormal behaviour).
 type Anomaly struct {
-	Kind      string     // bulk_views, out_of_hours, denied, restricted_reads
-	StaffID   *uuid.UUID `gorm:"type:uuid"`
+	Kind      string // bulk_views, out_of_hours, denied, restricted_reads
+	StaffID   *uuid.UUID
 	StaffName string
 	Period    time.Time // the hour or day concerned
 	Count     int64

@@ -2,7 +2,6 @@ package models_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"strings"
 	"testing"
@@ -73,20 +72,7 @@ func TestEverySignedHeadIsVerified(t *testing.T) {
 				events = append(events, e)
 			}
 		}
-		var prev []byte
-		if err := db.Pool.QueryRow(ctx, `SELECT prev_hash FROM access_events WHERE id = $1`, events[0].ID).Scan(&prev); err != nil {
-			t.Fatal(err)
-		}
-		for i, e := range events {
-			if i == 0 {
-				e.UserAgent = "forged"
-			}
-			d := models.DigestOf(e)
-			sum := sha256.Sum256(append(append([]byte{}, prev...), d...))
-			testdb.Exec(t, urls.Owner, `UPDATE access_events SET user_agent = $1, digest = $2, prev_hash = $3, hash = $4 WHERE id = $5`,
-				e.UserAgent, d, prev, sum[:], e.ID)
-			prev = sum[:]
-		}
+		rewriteChain(t, db, urls.Owner, events)
 		testdb.Exec(t, urls.Owner, `DELETE FROM access_heads WHERE chain = $1 AND upto_id > $2`, c, older)
 		l := models.NewAccessLog(db, nil, testKey).RequireSigned(time.Now().Add(-models.HeadGrace))
 		rep, err := l.Verify(ctx, 0)
