@@ -1,5 +1,9 @@
-// Package models owns every query. Handlers call its stores; they never
-// touch *gorm.DB themselves.
+// Package models owns every query. Handlers call its stores (RecordStore,
+// StaffStore, SessionStore, AccessLog, FormStore, RightsStore, Outbox,
+// CookieLedger), one per aggregate, each holding what it needs. The
+// back-office stores run SQL one way: pgx, through a Querier inside the
+// transaction that sets the row-level-security scope (DB.Scoped) or none
+// (DB.Tx). The public forms' stores still use gorm through DB.InScope.
 package models
 
 import (
