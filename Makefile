@@ -48,8 +48,11 @@ node_modules: package-lock.json
 bench: build
 	@scripts/bench.sh
 
-psql:
-	@set -a; . .data/pg/env; set +a; psql "$$MIGRATE_DATABASE_URL"
+# The owner role, scoped to every purpose (restricted records included): with
+# FORCE ROW LEVEL SECURITY an unscoped session would see no record at all.
+psql: build
+	@set -a; . .data/pg/env; set +a; echo "psql as the owner, scoped to every purpose (portal.purposes)"; \
+	PGOPTIONS="-c portal.purposes=$$(bin/portal policy purposes) -c portal.restricted=on" psql "$$MIGRATE_DATABASE_URL"
 
 # The current TOTP code of a demo account (no authenticator app needed to try the back-office):
 # make demo-code EMAIL=sales@demo.alegria.tech

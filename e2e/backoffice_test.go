@@ -22,22 +22,22 @@ func TestBackofficeLoginBrowseAndDPOLog(t *testing.T) {
 
 	ctx := context.Background()
 	contact, _ := reg.Purpose("contact")
-	rec, err := db.CreateRecord(ctx, v, models.NewRecord{Purpose: contact, CreatedAt: time.Now().Add(-time.Hour),
+	rec, err := models.NewRecordStore(db, v).Create(ctx, models.NewRecord{Purpose: contact, CreatedAt: time.Now().Add(-time.Hour),
 		Fields: models.Fields{"first_name": "Camille", "last_name": "Martin", "email": "camille.martin@example.com", "message": "Bonjour"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	signIn := func(bctx context.Context, role string) {
 		t.Helper()
-		ns, err := db.CreateStaff(ctx, v, role+"@example.com", "E2E "+role, role)
+		ns, err := models.NewStaffStore(db, v).Create(ctx, nil, role+"@example.com", "E2E "+role, role)
 		if err != nil {
 			t.Fatal(err)
 		}
 		pw := "an e2e passphrase for " + role
-		if err := db.ChangePassword(ctx, ns.Staff.ID, ns.Password, pw, time.Now()); err != nil {
+		if err := models.NewStaffStore(db, nil).ChangePassword(ctx, ns.Staff.ID, ns.Password, pw, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		code, _ := db.CurrentTOTPCode(ctx, v, ns.Staff.ID, time.Now())
+		code, _ := models.NewStaffStore(db, v).CurrentTOTPCode(ctx, ns.Staff.ID, time.Now())
 		err = chromedp.Do(bctx,
 			chromedp.Navigate(base.String()+"/admin/login"),
 			chromedp.SendKeys(chromedp.CSS("#email"), ns.Staff.Email),

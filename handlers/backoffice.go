@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,13 +19,26 @@ import (
 	"github.com/alegria/privacy-portal/views"
 )
 
-// backoffice serves the staff back-office: sign-in, purpose-restricted
-// browsing, the DPO's log review and the admin's staff page. Every access to
-// personal data is logged in the transaction that reads it.
-type backoffice struct {
-	d      Deps
-	store  *pgStore
-	panels *logPanels
+// The back-office is served by one handler per area: sign-in (authHandler),
+// records (recordsHandler), staff accounts (staffAdminHandler) and the DPO's
+// log review (dpoHandler). Each depends on the small interface of the stores
+// it uses, and on the staffGate below for what every staff page needs. Every
+// access to personal data is logged in the transaction that reads it.
+
+// denialLog records refused requests.
+type denialLog interface {
+	LogDenied(ctx context.Context, a models.Actor, purpose string, record *uuid.UUID) error
+}
+
+// staffGate is what every back-office route shares: the session check, the
+// form token, the role checks, the refusal log and the page layout.
+type staffGate struct {
+	reg     *policy.Registry
+	now     func() time.Time
+	baseURL *url.URL
+	logger  *slog.Logger
+	store   *pgStore
+	denials denialLog
 	// anonDenials bounds how many refusals of requests without a session one
 	// address may add to the access log: each is evidence, but an endless
 	// loop of them would only flood the hash-chained log. Staff denials are
@@ -31,8 +46,10 @@ type backoffice struct {
 	anonDenials middleware.RateLimiterStore
 }
 
-func newBackoffice(d Deps) *backoffice {
-	return &backoffice{d: d, store: newPGStore(d.DB, d.Now), panels: &logPanels{},
+// newStaffGate checks sessions kept by sessions and logs refusals to denials.
+func newStaffGate(reg *policy.Registry, now func() time.Time, baseURL *url.URL, logger *slog.Logger,
+	sessions *models.SessionStore, denials denialLog) *staffGate {
+	return &staffGate{reg: reg, now: now, baseURL: baseURL, logger: logger, store: newPGStore(sessions, now), denials: denials,
 		anonDenials: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Every(2 * time.Second), Burst: 30, ExpiresIn: 10 * time.Minute,
 		})}
@@ -85,13 +102,13 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 // render a placeholder instead of a token, failing the next sign-in. With
 // the header removed, every request takes the token path; a missing or
 // wrong token is a 403, logged as a denial.
-func (b *backoffice) csrf() echo.MiddlewareFunc {
+func (b *staffGate) csrf() echo.MiddlewareFunc {
 	mw := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf",
 		CookieName:     "_csrf",
 		CookiePath:     "/admin",
 		CookieHTTPOnly: true,
-		CookieSecure:   b.d.BaseURL != nil && b.d.BaseURL.Scheme == "https",
+		CookieSecure:   b.baseURL != nil && b.baseURL.Scheme == "https",
 		CookieSameSite: http.SameSiteStrictMode,
 		ContextKey:     csrfContextKey,
 		ErrorHandler: func(_ error, c echo.Context) error {
@@ -111,7 +128,7 @@ func (b *backoffice) csrf() echo.MiddlewareFunc {
 // requireStaff lets through only a live session of an active account: the
 // idle timeout is checked in the store, the absolute one here. Anonymous
 // requests go to the sign-in page (and are logged as denied).
-func (b *backoffice) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
+func (b *staffGate) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		sess, err := b.store.Get(c.Request(), sessionCookie)
 		if err != nil {
@@ -120,7 +137,7 @@ func (b *backoffice) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 		idStr, _ := sess.Values[sessStaffID].(string)
 		id, idErr := uuid.Parse(idStr)
 		authAt, _ := sess.Values[sessAuthAt].(int64)
-		if sess.IsNew || idErr != nil || b.d.Now().Sub(time.Unix(authAt, 0)) > models.SessionAbsolute {
+		if sess.IsNew || idErr != nil || b.now().Sub(time.Unix(authAt, 0)) > models.SessionAbsolute {
 			if !sess.IsNew { // past the absolute timeout: end it
 				sess.Options.MaxAge = -1
 				_ = sess.Save(c.Request(), c.Response())
@@ -129,7 +146,7 @@ func (b *backoffice) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 			return c.Redirect(http.StatusSeeOther, "/admin/login")
 		}
 		roleKey, _ := sess.Values[sessRole].(string)
-		role, ok := b.d.Registry.Role(roleKey)
+		role, ok := b.reg.Role(roleKey)
 		if !ok {
 			return echo.NewHTTPError(http.StatusForbidden, "")
 		}
@@ -146,29 +163,29 @@ func (b *backoffice) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // actor is the signed-in staff member as the models and the log see them.
-func (b *backoffice) actor(c echo.Context) models.Actor {
-	a := models.Actor{IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.d.Now()}
+func (b *staffGate) actor(c echo.Context) models.Actor {
+	a := models.Actor{IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.now()}
 	if s, ok := currentStaff(c); ok {
 		a.StaffID, a.Role = s.ID, s.Role.Key
-		a.Scope = models.Scope{Purposes: b.d.Registry.PurposesFor(s.Role.Key), SeesRestricted: s.Role.SeesRestricted}
+		a.Scope = models.Scope{Purposes: b.reg.PurposesFor(s.Role.Key), SeesRestricted: s.Role.SeesRestricted}
 	}
 	return a
 }
 
 // logDenied records a refusal. If even that fails the refusal stands.
-func (b *backoffice) logDenied(c echo.Context, purpose string, record *uuid.UUID) {
+func (b *staffGate) logDenied(c echo.Context, purpose string, record *uuid.UUID) {
 	if _, signedIn := currentStaff(c); !signedIn {
 		if ok, _ := b.anonDenials.Allow(c.RealIP()); !ok {
 			return
 		}
 	}
-	if err := b.d.DB.LogDenied(c.Request().Context(), b.actor(c), purpose, record); err != nil {
-		b.d.Log.Error("access log write failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err.Error())
+	if err := b.denials.LogDenied(c.Request().Context(), b.actor(c), purpose, record); err != nil {
+		b.logger.Error("access log write failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err.Error())
 	}
 }
 
 // deny refuses a request and logs it (deny by default).
-func (b *backoffice) deny(c echo.Context, purpose string, record *uuid.UUID) error {
+func (b *staffGate) deny(c echo.Context, purpose string, record *uuid.UUID) error {
 	b.logDenied(c, purpose, record)
 	return echo.NewHTTPError(http.StatusForbidden, "")
 }
@@ -186,7 +203,7 @@ func dataError(err error) error {
 }
 
 // page is the layout data of a back-office page.
-func (b *backoffice) page(c echo.Context, title string) views.StaffPage {
+func (b *staffGate) page(c echo.Context, title string) views.StaffPage {
 	p := views.StaffPage{Title: title, Path: c.Request().URL.Path, CSRF: csrfToken(c)}
 	s, ok := currentStaff(c)
 	if !ok {
@@ -196,8 +213,8 @@ func (b *backoffice) page(c echo.Context, title string) views.StaffPage {
 	if s.MustChange {
 		return p
 	}
-	for _, key := range b.d.Registry.PurposesFor(s.Role.Key) {
-		if pu, ok := b.d.Registry.Purpose(key); ok && pu.Form != nil {
+	for _, key := range b.reg.PurposesFor(s.Role.Key) {
+		if pu, ok := b.reg.Purpose(key); ok && pu.Form != nil {
 			p.Nav = append(p.Nav, views.NavLink{Href: "/admin/records/" + key, Label: pu.Title})
 		}
 	}
@@ -208,21 +225,4 @@ func (b *backoffice) page(c echo.Context, title string) views.StaffPage {
 		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/staff", Label: views.TitleStaffAdmin})
 	}
 	return p
-}
-
-// showHome lists the purposes the role may see, from the registry.
-func (b *backoffice) showHome(c echo.Context) error {
-	s, _ := currentStaff(c)
-	a := b.actor(c)
-	counts, err := b.d.DB.CountByPurpose(c.Request().Context(), a.Scope)
-	if err != nil {
-		return err
-	}
-	var cards []views.PurposeCard
-	for _, key := range a.Scope.Purposes {
-		if p, ok := b.d.Registry.Purpose(key); ok {
-			cards = append(cards, views.PurposeCard{Key: key, Title: p.Title, Count: counts[key]})
-		}
-	}
-	return render(c, http.StatusOK, views.AdminHome(b.page(c, views.TitleStaffHome), cards, s.Role.ReviewsLog, s.Role.ManagesStaff))
 }

@@ -1,8 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -11,21 +15,50 @@ import (
 	"github.com/alegria/privacy-portal/views"
 )
 
-func (b *backoffice) showLogin(c echo.Context) error {
+// staffAuth is what signing in needs of the accounts.
+type staffAuth interface {
+	Authenticate(ctx context.Context, a models.LoginAttempt) (models.Staff, error)
+	ChangePassword(ctx context.Context, id uuid.UUID, current, next string, now time.Time) error
+}
+
+// sessionEnder ends sessions.
+type sessionEnder interface {
+	Delete(ctx context.Context, token string) error
+	EndOthers(ctx context.Context, id uuid.UUID, keep string) error
+}
+
+// eventLog appends an event that reads no data (a logout).
+type eventLog interface {
+	Log(ctx context.Context, e models.AccessEvent) error
+}
+
+// authHandler signs staff in and out and changes their password.
+type authHandler struct {
+	*staffGate
+	staff    staffAuth
+	sessions sessionEnder
+	log      eventLog
+}
+
+func newAuthHandler(g *staffGate, staff staffAuth, sessions sessionEnder, log eventLog) *authHandler {
+	return &authHandler{staffGate: g, staff: staff, sessions: sessions, log: log}
+}
+
+func (b *authHandler) showLogin(c echo.Context) error {
 	return render(c, http.StatusOK, views.AdminLogin(b.page(c, views.TitleStaffLogin), "", ""))
 }
 
 // login checks email, password and TOTP code together. Every refusal gets the
 // same message, whether the account exists or not, is locked, or the code
 // was already used.
-func (b *backoffice) login(c echo.Context) error {
+func (b *authHandler) login(c echo.Context) error {
 	email := c.FormValue("email")
 	if len(email) > 254 {
 		email = email[:254]
 	}
-	st, err := b.d.DB.Authenticate(c.Request().Context(), b.d.Vault, models.LoginAttempt{
+	st, err := b.staff.Authenticate(c.Request().Context(), models.LoginAttempt{
 		Email: email, Password: c.FormValue("password"), Code: c.FormValue("code"),
-		IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.d.Now(),
+		IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.now(),
 	})
 	p := b.page(c, views.TitleStaffLogin)
 	switch {
@@ -40,14 +73,14 @@ func (b *backoffice) login(c echo.Context) error {
 	// deleted, and the login gets a brand-new id.
 	old, err := b.store.Get(c.Request(), sessionCookie)
 	if err == nil && !old.IsNew {
-		if err := b.d.DB.DeleteSession(c.Request().Context(), old.ID); err != nil {
+		if err := b.sessions.Delete(c.Request().Context(), old.ID); err != nil {
 			return err
 		}
 	}
 	sess := sessions.NewSession(b.store, sessionCookie)
 	sess.Options = b.store.options()
 	sess.Values[sessStaffID] = st.ID.String()
-	sess.Values[sessAuthAt] = b.d.Now().Unix()
+	sess.Values[sessAuthAt] = b.now().Unix()
 	if err := b.store.Save(c.Request(), c.Response(), sess); err != nil {
 		return err
 	}
@@ -57,14 +90,11 @@ func (b *backoffice) login(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin")
 }
 
-// logout deletes the session row: the cookie is worthless from now on.
-func (b *backoffice) logout(c echo.Context) error {
-	a := b.actor(c)
-	ev := models.AccessEvent{At: a.Now, StaffID: &a.StaffID, Role: a.Role, Action: models.ActionLogout,
-		IP: a.IP, UserAgent: a.UserAgent, Outcome: models.OutcomeOK}
-	if err := b.d.DB.Log(c.Request().Context(), ev); err != nil {
-		return dataError(err)
-	}
+// logout deletes the session row: the cookie is worthless from now on. The
+// session ends first and whatever happens to the log: a log that cannot be
+// written must not keep anyone signed in. A failed log write is reported in
+// the server's log.
+func (b *authHandler) logout(c echo.Context) error {
 	sess, err := b.store.Get(c.Request(), sessionCookie)
 	if err != nil {
 		return err
@@ -73,17 +103,24 @@ func (b *backoffice) logout(c echo.Context) error {
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err
 	}
+	a := b.actor(c)
+	ev := models.AccessEvent{At: a.Now, StaffID: &a.StaffID, Role: a.Role, Action: models.ActionLogout,
+		IP: a.IP, UserAgent: a.UserAgent, Outcome: models.OutcomeOK}
+	if err := b.log.Log(c.Request().Context(), ev); err != nil {
+		b.logger.Error("access log write failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"action", models.ActionLogout, "error", err.Error())
+	}
 	return c.Redirect(http.StatusSeeOther, "/admin/login")
 }
 
-func (b *backoffice) showPassword(c echo.Context) error {
+func (b *authHandler) showPassword(c echo.Context) error {
 	return render(c, http.StatusOK, views.AdminPassword(b.page(c, views.TitleStaffPassword), ""))
 }
 
 // changePassword replaces the one-time password (forced at first login).
-func (b *backoffice) changePassword(c echo.Context) error {
+func (b *authHandler) changePassword(c echo.Context) error {
 	s, _ := currentStaff(c)
-	err := b.d.DB.ChangePassword(c.Request().Context(), s.ID, c.FormValue("current"), c.FormValue("new"), b.d.Now())
+	err := b.staff.ChangePassword(c.Request().Context(), s.ID, c.FormValue("current"), c.FormValue("new"), b.now())
 	if errors.Is(err, models.ErrWeakPassword) || errors.Is(err, models.ErrBadLogin) {
 		return render(c, http.StatusUnprocessableEntity, views.AdminPassword(b.page(c, views.TitleStaffPassword), views.PasswordRefused))
 	}
@@ -91,7 +128,7 @@ func (b *backoffice) changePassword(c echo.Context) error {
 		return err
 	}
 	if sess, err := b.store.Get(c.Request(), sessionCookie); err == nil && sess.ID != "" {
-		if err := b.d.DB.EndOtherSessions(c.Request().Context(), s.ID, sess.ID); err != nil {
+		if err := b.sessions.EndOthers(c.Request().Context(), s.ID, sess.ID); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -14,6 +15,32 @@ import (
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/views"
 )
+
+// accessReview is what the DPO's review needs of the access log.
+type accessReview interface {
+	Review(ctx context.Context, a models.Actor, f models.AccessFilter) (models.AccessPage, error)
+	Export(ctx context.Context, a models.Actor, f models.AccessFilter, limit int) ([]models.AccessRow, error)
+	Anomalies(ctx context.Context, r models.AnomalyRules) ([]models.Anomaly, error)
+	AccessesPerDay(ctx context.Context, since time.Time, tz string) ([]models.DayCount, error)
+	Verify(ctx context.Context, tail int) (models.ChainReport, error)
+}
+
+// staffLister names the accounts (the review's staff filter).
+type staffLister interface {
+	List(ctx context.Context) ([]models.Staff, error)
+}
+
+// dpoHandler is the DPO's review of the access log.
+type dpoHandler struct {
+	*staffGate
+	log    accessReview
+	staff  staffLister
+	panels *logPanels
+}
+
+func newDPOHandler(g *staffGate, log accessReview, staff staffLister) *dpoHandler {
+	return &dpoHandler{staffGate: g, log: log, staff: staff, panels: &logPanels{}}
+}
 
 // chainTail is how many of the newest events per chain the page verifies on
 // each view; `portal auditlog verify` checks the whole log.
@@ -39,35 +66,35 @@ type panelsView struct {
 	chain     models.ChainReport
 }
 
-func (p *logPanels) get(c echo.Context, b *backoffice) (panelsView, error) {
+func (p *logPanels) get(c echo.Context, b *dpoHandler) (panelsView, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := b.d.Now()
+	now := b.now()
 	if !p.at.IsZero() && now.Sub(p.at) < panelsTTL && now.After(p.at) {
 		return panelsView{p.anomalies, p.chart, p.chain}, nil
 	}
 	ctx := c.Request().Context()
-	anomalies, err := b.d.DB.Anomalies(ctx, models.DefaultAnomalyRules(now))
+	anomalies, err := b.log.Anomalies(ctx, models.DefaultAnomalyRules(now))
 	if err != nil {
 		return panelsView{}, err
 	}
 	const days = 28
 	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days+1)
-	counts, err := b.d.DB.AccessesPerDay(ctx, since, "UTC")
+	counts, err := b.log.AccessesPerDay(ctx, since, "UTC")
 	if err != nil {
 		return panelsView{}, err
 	}
-	chain, err := models.VerifyAccessLog(ctx, b.d.DB, b.d.Secrets.Key(models.CheckpointKeyName), chainTail)
+	chain, err := b.log.Verify(ctx, chainTail)
 	if err != nil {
 		return panelsView{}, err
 	}
 	p.at, p.anomalies, p.chain = now, anomalies, chain
-	p.chart = views.NewChart(counts, b.d.Registry.Roles, days, now.UTC())
+	p.chart = views.NewChart(counts, b.reg.Roles, days, now.UTC())
 	return panelsView{p.anomalies, p.chart, p.chain}, nil
 }
 
 // requireReviewer admits only the role that reviews the log (the DPO).
-func (b *backoffice) requireReviewer(next echo.HandlerFunc) echo.HandlerFunc {
+func (b *staffGate) requireReviewer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if s, ok := currentStaff(c); !ok || !s.Role.ReviewsLog {
 			return b.deny(c, "", nil)
@@ -76,7 +103,10 @@ func (b *backoffice) requireReviewer(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func accessFilter(c echo.Context) (models.AccessFilter, views.AccessLogFilter) {
+// accessFilter reads the review's filter from the query string. A purpose
+// the registry does not declare is refused (400): the filter's purpose is
+// recorded in the log, which holds real values only.
+func (b *dpoHandler) accessFilter(c echo.Context) (models.AccessFilter, views.AccessLogFilter, error) {
 	vf := views.AccessLogFilter{Staff: c.QueryParam("staff"), Role: c.QueryParam("role"), Action: c.QueryParam("action"),
 		Purpose: c.QueryParam("purpose"), Email: c.QueryParam("email"), Outcome: c.QueryParam("outcome"),
 		From: c.QueryParam("from"), To: c.QueryParam("to")}
@@ -89,7 +119,10 @@ func accessFilter(c echo.Context) (models.AccessFilter, views.AccessLogFilter) {
 		f.To = to.AddDate(0, 0, 1)
 	}
 	f.Before, _ = strconv.ParseInt(c.QueryParam("before"), 10, 64)
-	return f, vf
+	if _, ok := b.reg.Purpose(f.Purpose); f.Purpose != "" && !ok {
+		return f, vf, echo.NewHTTPError(http.StatusBadRequest, views.UnknownPurpose)
+	}
+	return f, vf, nil
 }
 
 func accessLogURL(path string, vf views.AccessLogFilter, before int64) string {
@@ -110,10 +143,13 @@ func accessLogURL(path string, vf views.AccessLogFilter, before int64) string {
 }
 
 // showAccessLog is the DPO's review. Reading the log is itself logged.
-func (b *backoffice) showAccessLog(c echo.Context) error {
+func (b *dpoHandler) showAccessLog(c echo.Context) error {
 	ctx := c.Request().Context()
-	f, vf := accessFilter(c)
-	page, err := b.d.DB.ReviewAccessLog(ctx, b.d.Vault, b.actor(c), f)
+	f, vf, err := b.accessFilter(c)
+	if err != nil {
+		return err
+	}
+	page, err := b.log.Review(ctx, b.actor(c), f)
 	if err != nil {
 		return dataError(err)
 	}
@@ -121,13 +157,13 @@ func (b *backoffice) showAccessLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	staff, err := b.d.DB.ListStaff(ctx)
+	staff, err := b.staff.List(ctx)
 	if err != nil {
 		return err
 	}
 	v := views.AccessLogView{Rows: page.Rows, Filter: vf, Anomalies: pan.anomalies, Chain: pan.chain, ChainTail: chainTail,
-		Chart: pan.chart, Staff: staff,
-		Roles: b.d.Registry.Roles, Purposes: b.d.Registry.Purposes, Actions: models.Actions,
+		Chart: pan.chart, Staff: accountViews(staff),
+		Roles: b.reg.Roles, Purposes: b.reg.Purposes, Actions: models.Actions,
 		ExportURL: accessLogURL("/admin/dpo/access-log/export", vf, 0)}
 	if page.Next > 0 {
 		v.NextURL = accessLogURL("/admin/dpo/access-log", vf, page.Next)
@@ -136,9 +172,12 @@ func (b *backoffice) showAccessLog(c echo.Context) error {
 }
 
 // exportAccessLog sends the filtered log as CSV (ids, never personal data).
-func (b *backoffice) exportAccessLog(c echo.Context) error {
-	f, _ := accessFilter(c)
-	rows, err := b.d.DB.ExportAccessLog(c.Request().Context(), b.d.Vault, b.actor(c), f, 100000)
+func (b *dpoHandler) exportAccessLog(c echo.Context) error {
+	f, _, err := b.accessFilter(c)
+	if err != nil {
+		return err
+	}
+	rows, err := b.log.Export(c.Request().Context(), b.actor(c), f, 100000)
 	if err != nil {
 		return dataError(err)
 	}

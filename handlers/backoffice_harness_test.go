@@ -130,14 +130,14 @@ type account struct {
 func (s *boServer) account(t *testing.T, role string, changePassword bool) account {
 	t.Helper()
 	ctx := context.Background()
-	ns, err := s.db.CreateStaff(ctx, s.v, role+"-"+uuid.NewString()[:8]+"@example.com", "Staff "+role, role)
+	ns, err := models.NewStaffStore(s.db, s.v).Create(ctx, nil, role+"-"+uuid.NewString()[:8]+"@example.com", "Staff "+role, role)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := account{ID: ns.Staff.ID, Email: ns.Staff.Email, Password: ns.Password}
 	if changePassword {
 		a.Password = "a long enough new password"
-		if err := s.db.ChangePassword(ctx, a.ID, ns.Password, a.Password, s.clk.Now()); err != nil {
+		if err := models.NewStaffStore(s.db, nil).ChangePassword(ctx, a.ID, ns.Password, a.Password, s.clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -146,7 +146,7 @@ func (s *boServer) account(t *testing.T, role string, changePassword bool) accou
 
 func (b *browser) login(a account) *http.Response {
 	b.t.Helper()
-	code, err := b.s.db.CurrentTOTPCode(context.Background(), b.s.v, a.ID, b.s.clk.Now())
+	code, err := models.NewStaffStore(b.s.db, b.s.v).CurrentTOTPCode(context.Background(), a.ID, b.s.clk.Now())
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func (s *boServer) record(t *testing.T, purpose string, fields models.Fields, re
 	if file {
 		nr.Attachment = &models.NewAttachment{Filename: "cv.pdf", MIME: "application/pdf", Content: []byte("%PDF-1.4 test")}
 	}
-	id, err := s.db.CreateRecord(context.Background(), s.v, nr)
+	id, err := models.NewRecordStore(s.db, s.v).Create(context.Background(), nr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -16,18 +17,56 @@ import (
 	"github.com/alegria/privacy-portal/views"
 )
 
+// recordStore is what the records pages need of the records.
+type recordStore interface {
+	CountByPurpose(ctx context.Context, s models.Scope) (map[string]int64, error)
+	List(ctx context.Context, a models.Actor, p *policy.Purpose, f models.RecordFilter) (models.RecordPage, error)
+	View(ctx context.Context, a models.Actor, purpose string, id uuid.UUID) (models.RecordDetail, error)
+	Attachment(ctx context.Context, a models.Actor, purpose string, recordID, id uuid.UUID) (models.AttachmentFile, error)
+	Update(ctx context.Context, a models.Actor, p *policy.Purpose, id uuid.UUID, ch models.RecordChange) (models.UpdateResult, error)
+	Export(ctx context.Context, a models.Actor, purpose string, excludeObjected bool, each func(models.ExportRow) error) error
+}
+
+// recordsHandler serves the home page and the purpose-restricted records:
+// lists, detail, changes, files and exports.
+type recordsHandler struct {
+	*staffGate
+	records recordStore
+}
+
+func newRecordsHandler(g *staffGate, records recordStore) *recordsHandler {
+	return &recordsHandler{staffGate: g, records: records}
+}
+
+// showHome lists the purposes the role may see, from the registry.
+func (b *recordsHandler) showHome(c echo.Context) error {
+	s, _ := currentStaff(c)
+	a := b.actor(c)
+	counts, err := b.records.CountByPurpose(c.Request().Context(), a.Scope)
+	if err != nil {
+		return err
+	}
+	var cards []views.PurposeCard
+	for _, key := range a.Scope.Purposes {
+		if p, ok := b.reg.Purpose(key); ok {
+			cards = append(cards, views.PurposeCard{Key: key, Title: p.Title, Count: counts[key]})
+		}
+	}
+	return render(c, http.StatusOK, views.AdminHome(b.page(c, views.TitleStaffHome), cards, s.Role.ReviewsLog, s.Role.ManagesStaff))
+}
+
 // purposeFor checks role × purpose on every request (deny by default): an
 // unknown purpose or one outside the role is refused and logged. write also
 // refuses read-only roles (the DPO outside rights requests).
-func (b *backoffice) purposeFor(c echo.Context, write bool) (*policy.Purpose, error) {
+func (b *recordsHandler) purposeFor(c echo.Context, write bool) (*policy.Purpose, error) {
 	s, _ := currentStaff(c)
 	key := c.Param("purpose")
 	var rec *uuid.UUID
 	if id, err := uuid.Parse(c.Param("id")); err == nil {
 		rec = &id
 	}
-	p, ok := b.d.Registry.Purpose(key)
-	if !ok || !b.d.Registry.CanSee(s.Role.Key, key) || (write && s.Role.ReadOnly) {
+	p, ok := b.reg.Purpose(key)
+	if !ok || !b.reg.CanSee(s.Role.Key, key) || (write && s.Role.ReadOnly) {
 		if !ok {
 			key = "" // never log a made-up purpose name
 		}
@@ -53,7 +92,7 @@ func parseDay(s string) time.Time {
 }
 
 // listRecords is a purpose's list: masked values, filters, keyset pages.
-func (b *backoffice) listRecords(c echo.Context) error {
+func (b *recordsHandler) listRecords(c echo.Context) error {
 	p, err := b.purposeFor(c, false)
 	if err != nil {
 		return err
@@ -63,7 +102,7 @@ func (b *backoffice) listRecords(c echo.Context) error {
 	if to := parseDay(vf.To); !to.IsZero() {
 		f.To = to.AddDate(0, 0, 1) // "until" includes that day
 	}
-	page, err := b.d.DB.ListRecords(c.Request().Context(), b.d.Vault, b.actor(c), p, f)
+	page, err := b.records.List(c.Request().Context(), b.actor(c), p, f)
 	if err != nil {
 		return dataError(err)
 	}
@@ -79,7 +118,7 @@ func (b *backoffice) listRecords(c echo.Context) error {
 
 // showRecord shows everything about one record. Row-level security answers
 // "not found" for a record of another purpose even if this check were gone.
-func (b *backoffice) showRecord(c echo.Context) error {
+func (b *recordsHandler) showRecord(c echo.Context) error {
 	p, err := b.purposeFor(c, false)
 	if err != nil {
 		return err
@@ -88,12 +127,12 @@ func (b *backoffice) showRecord(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := b.d.DB.GetRecord(c.Request().Context(), b.d.Vault, b.actor(c), p.Key, id)
+	d, err := b.records.View(c.Request().Context(), b.actor(c), p.Key, id)
 	if err != nil {
 		return dataError(err)
 	}
 	s, _ := currentStaff(c)
-	v := views.RecordView{Purpose: p, Detail: d, CanEdit: !s.Role.ReadOnly, Saved: c.QueryParam("saved") == "1"}
+	v := views.RecordView{Purpose: p, Record: recordInfo(d), CanEdit: !s.Role.ReadOnly, Saved: c.QueryParam("saved") == "1"}
 	if p.Form != nil {
 		for _, f := range p.Form.Fields {
 			if f.Type != policy.FieldFile {
@@ -104,8 +143,19 @@ func (b *backoffice) showRecord(c echo.Context) error {
 	return render(c, http.StatusOK, views.AdminRecord(b.page(c, views.TitleRecordDetail), v))
 }
 
+// recordInfo is what the record page shows of a record.
+func recordInfo(d models.RecordDetail) views.RecordInfo {
+	r := d.Record
+	info := views.RecordInfo{ID: r.ID, Status: r.Status, CreatedAt: r.CreatedAt, LastContactAt: r.LastContactAt,
+		ExpiresAt: r.ExpiresAt, Restricted: r.Restricted, Note: d.Note}
+	for _, a := range d.Attachments {
+		info.Attachments = append(info.Attachments, views.AttachmentLink{ID: a.ID, Filename: a.Filename, Size: a.Size})
+	}
+	return info
+}
+
 // updateRecord changes the status, the note, or marks the record contacted.
-func (b *backoffice) updateRecord(c echo.Context) error {
+func (b *recordsHandler) updateRecord(c echo.Context) error {
 	p, err := b.purposeFor(c, true)
 	if err != nil {
 		return err
@@ -119,7 +169,7 @@ func (b *backoffice) updateRecord(c echo.Context) error {
 		note := c.FormValue("note")
 		ch.Note = &note
 	}
-	res, err := b.d.DB.UpdateRecord(c.Request().Context(), b.d.Vault, b.actor(c), p, id, ch)
+	res, err := b.records.Update(c.Request().Context(), b.actor(c), p, id, ch)
 	if errors.Is(err, models.ErrBadStatus) {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "")
 	}
@@ -137,7 +187,7 @@ func (b *backoffice) updateRecord(c echo.Context) error {
 
 // downloadFile sends a CV as an attachment that the browser will neither
 // sniff nor run (nosniff, a sandboxing CSP).
-func (b *backoffice) downloadFile(c echo.Context) error {
+func (b *recordsHandler) downloadFile(c echo.Context) error {
 	p, err := b.purposeFor(c, false)
 	if err != nil {
 		return err
@@ -150,7 +200,7 @@ func (b *backoffice) downloadFile(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, "")
 	}
-	f, err := b.d.DB.GetAttachment(c.Request().Context(), b.d.Vault, b.actor(c), p.Key, id, fileID)
+	f, err := b.records.Attachment(c.Request().Context(), b.actor(c), p.Key, id, fileID)
 	if err != nil {
 		return dataError(err)
 	}
@@ -164,22 +214,12 @@ func (b *backoffice) downloadFile(c echo.Context) error {
 // exportRecords sends a purpose as CSV. Cells a spreadsheet would run as
 // formulas are neutralised; people who objected to prospecting are left out
 // of every export but the DPO's (art. 21(3)).
-func (b *backoffice) exportRecords(c echo.Context) error {
+func (b *recordsHandler) exportRecords(c echo.Context) error {
 	p, err := b.purposeFor(c, false)
 	if err != nil {
 		return err
 	}
 	s, _ := currentStaff(c)
-	rows, err := b.d.DB.ExportRecords(c.Request().Context(), b.d.Vault, b.actor(c), p.Key, !s.Role.SeesRestricted)
-	if err != nil {
-		return dataError(err)
-	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{
-		"filename": fmt.Sprintf("%s-%s.csv", p.Key, b.d.Now().Format("2006-01-02"))}))
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
 	header := []string{"id", "status", "received"}
 	var fields []policy.Field
 	if p.Form != nil {
@@ -190,13 +230,40 @@ func (b *backoffice) exportRecords(c echo.Context) error {
 			}
 		}
 	}
-	_ = w.Write(header)
-	for _, r := range rows {
+	// Rows are written as they are read, inside the logged transaction: the
+	// headers go out with the first row, so a refused log write is still a 503.
+	var w *csv.Writer
+	start := func() error {
+		h := c.Response().Header()
+		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{
+			"filename": fmt.Sprintf("%s-%s.csv", p.Key, b.now().Format("2006-01-02"))}))
+		c.Response().WriteHeader(http.StatusOK)
+		w = csv.NewWriter(c.Response())
+		return w.Write(header)
+	}
+	err = b.records.Export(c.Request().Context(), b.actor(c), p.Key, !s.Role.SeesRestricted, func(r models.ExportRow) error {
+		if w == nil {
+			if err := start(); err != nil {
+				return err
+			}
+		}
 		line := []string{r.ID.String(), models.NeutraliseCSV(r.Status), r.CreatedAt.UTC().Format(time.RFC3339)}
 		for _, f := range fields {
 			line = append(line, models.NeutraliseCSV(r.Fields[f.Name]))
 		}
-		_ = w.Write(line)
+		return w.Write(line)
+	})
+	if err != nil {
+		if w != nil { // the response has begun: it can only be cut short
+			return fmt.Errorf("handlers: export %s: %w", p.Key, err)
+		}
+		return dataError(err)
+	}
+	if w == nil {
+		if err := start(); err != nil {
+			return err
+		}
 	}
 	w.Flush()
 	return w.Error()

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -11,8 +12,27 @@ import (
 	"github.com/alegria/privacy-portal/views"
 )
 
+// staffAccounts is what the staff page needs of the accounts.
+type staffAccounts interface {
+	List(ctx context.Context) ([]models.Staff, error)
+	Create(ctx context.Context, by *models.Actor, email, name, role string) (models.NewStaff, error)
+	SetRole(ctx context.Context, by models.Actor, id uuid.UUID, role string) error
+	SetActive(ctx context.Context, by models.Actor, id uuid.UUID, active bool) error
+}
+
+// staffAdminHandler is the administrator's staff page: accounts, roles and
+// deactivation. It shows no personal data of the people in the records.
+type staffAdminHandler struct {
+	*staffGate
+	staff staffAccounts
+}
+
+func newStaffAdminHandler(g *staffGate, staff staffAccounts) *staffAdminHandler {
+	return &staffAdminHandler{staffGate: g, staff: staff}
+}
+
 // requireStaffAdmin admits only the role that manages accounts.
-func (b *backoffice) requireStaffAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+func (b *staffGate) requireStaffAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if s, ok := currentStaff(c); !ok || !s.Role.ManagesStaff {
 			return b.deny(c, "", nil)
@@ -21,40 +41,48 @@ func (b *backoffice) requireStaffAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (b *backoffice) renderStaff(c echo.Context, status int, created *models.NewStaff, msg string) error {
-	list, err := b.d.DB.ListStaff(c.Request().Context())
+func (b *staffAdminHandler) renderStaff(c echo.Context, status int, created *models.NewStaff, msg string) error {
+	list, err := b.staff.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	v := views.StaffAdminView{Staff: list, Roles: b.d.Registry.Roles, Created: created, Error: msg}
+	v := views.StaffAdminView{Staff: accountViews(list), Roles: b.reg.Roles, Error: msg}
+	if created != nil {
+		v.Created = &views.NewAccount{Email: created.Staff.Email, Password: created.Password, OTPURL: created.OTPURL}
+	}
 	return render(c, status, views.AdminStaff(b.page(c, views.TitleStaffAdmin), v))
 }
 
-func (b *backoffice) showStaff(c echo.Context) error { return b.renderStaff(c, http.StatusOK, nil, "") }
+// accountViews is what the staff pages show of the accounts.
+func accountViews(list []models.Staff) []views.StaffAccount {
+	out := make([]views.StaffAccount, len(list))
+	for i, s := range list {
+		out[i] = views.StaffAccount{ID: s.ID, Name: s.Name, Email: s.Email, Role: s.Role, Active: s.Active}
+	}
+	return out
+}
 
-// logStaffAdmin traces account changes (who changed whose access).
-func (b *backoffice) logStaffAdmin(c echo.Context) error {
-	a := b.actor(c)
-	return b.d.DB.Log(c.Request().Context(), models.AccessEvent{At: a.Now, StaffID: &a.StaffID, Role: a.Role,
-		Action: models.ActionStaffAdmin, IP: a.IP, UserAgent: a.UserAgent, Outcome: models.OutcomeOK})
+func (b *staffAdminHandler) showStaff(c echo.Context) error {
+	return b.renderStaff(c, http.StatusOK, nil, "")
 }
 
 // createStaff adds an account and shows, once, its one-time password and
 // TOTP enrolment URI.
-func (b *backoffice) createStaff(c echo.Context) error {
+func (b *staffAdminHandler) createStaff(c echo.Context) error {
 	email, name, role := c.FormValue("email"), c.FormValue("name"), c.FormValue("role")
-	if _, ok := b.d.Registry.Role(role); !ok || email == "" || name == "" || len(email) > 254 || len(name) > 100 {
+	if _, ok := b.reg.Role(role); !ok || email == "" || name == "" || len(email) > 254 || len(name) > 100 {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
 	}
-	ns, err := b.d.DB.CreateStaff(c.Request().Context(), b.d.Vault, email, name, role)
+	a := b.actor(c)
+	ns, err := b.staff.Create(c.Request().Context(), &a, email, name, role)
 	if errors.Is(err, models.ErrDuplicate) {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffEmailTaken)
 	}
+	if errors.Is(err, models.ErrLogUnavailable) {
+		return dataError(err)
+	}
 	if err != nil {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
-	}
-	if err := b.logStaffAdmin(c); err != nil {
-		return dataError(err)
 	}
 	return b.renderStaff(c, http.StatusCreated, &ns, "")
 }
@@ -62,7 +90,7 @@ func (b *backoffice) createStaff(c echo.Context) error {
 // staffParam is the account a staff-admin action targets. An administrator
 // may not re-role or deactivate their own account: otherwise the role that
 // sees no personal data could grant itself one that does.
-func (b *backoffice) staffParam(c echo.Context) (uuid.UUID, error) {
+func (b *staffAdminHandler) staffParam(c echo.Context) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
 		return id, echo.NewHTTPError(http.StatusNotFound, "")
@@ -75,34 +103,28 @@ func (b *backoffice) staffParam(c echo.Context) (uuid.UUID, error) {
 }
 
 // setStaffRole re-roles an account; its sessions end.
-func (b *backoffice) setStaffRole(c echo.Context) error {
+func (b *staffAdminHandler) setStaffRole(c echo.Context) error {
 	id, err := b.staffParam(c)
 	if err != nil || c.Response().Committed {
 		return err
 	}
 	role := c.FormValue("role")
-	if _, ok := b.d.Registry.Role(role); !ok {
+	if _, ok := b.reg.Role(role); !ok {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
 	}
-	if err := b.d.DB.SetStaffRole(c.Request().Context(), id, role, b.d.Now()); err != nil {
-		return dataError(err)
-	}
-	if err := b.logStaffAdmin(c); err != nil {
+	if err := b.staff.SetRole(c.Request().Context(), b.actor(c), id, role); err != nil {
 		return dataError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/staff")
 }
 
 // setStaffActive deactivates (ending every session at once) or reactivates.
-func (b *backoffice) setStaffActive(c echo.Context) error {
+func (b *staffAdminHandler) setStaffActive(c echo.Context) error {
 	id, err := b.staffParam(c)
 	if err != nil || c.Response().Committed {
 		return err
 	}
-	if err := b.d.DB.SetStaffActive(c.Request().Context(), id, c.FormValue("active") == "true", b.d.Now()); err != nil {
-		return dataError(err)
-	}
-	if err := b.logStaffAdmin(c); err != nil {
+	if err := b.staff.SetActive(c.Request().Context(), b.actor(c), id, c.FormValue("active") == "true"); err != nil {
 		return dataError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/staff")

@@ -145,7 +145,7 @@ func TestSalesCannotReachARecruitmentRecord(t *testing.T) {
 	// The handler check bypassed: the model asked in the sales scope.
 	actor := models.Actor{Role: "sales", Scope: models.Scope{Purposes: s.reg.PurposesFor("sales")}, Now: s.clk.Now()}
 	for _, purpose := range []string{"recruitment", "contact"} {
-		if _, err := s.db.GetRecord(context.Background(), s.v, actor, purpose, rec); err != models.ErrNotFound {
+		if _, err := models.NewRecordStore(s.db, s.v).View(context.Background(), actor, purpose, rec); err != models.ErrNotFound {
 			t.Errorf("RLS let sales read a recruitment record as %s: %v", purpose, err)
 		}
 	}
@@ -349,7 +349,7 @@ func TestLoginRefusals(t *testing.T) {
 	s := newBOServer(t)
 	a := s.account(t, "sales", true)
 	b := s.browser(t)
-	code, _ := s.db.CurrentTOTPCode(context.Background(), s.v, a.ID, s.clk.Now())
+	code, _ := models.NewStaffStore(s.db, s.v).CurrentTOTPCode(context.Background(), a.ID, s.clk.Now())
 	cases := []struct {
 		name string
 		form url.Values

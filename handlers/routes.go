@@ -36,7 +36,7 @@ func routes(e *echo.Echo, d Deps) {
 	// Everything else needs the schema this binary was built for.
 	site := e.Group("", schema.middleware)
 
-	// Cookie consent (issue 3): the consent middleware comes before every
+	// Cookie consent: the consent middleware comes before every
 	// site route, so every page knows the visitor's choice. POST /consent:
 	// small bodies, same-origin only, rate-limited per address.
 	consent := &consentHandler{reg: d.Registry, ledger: models.NewCookieLedger(d.DB),
@@ -53,7 +53,7 @@ func routes(e *echo.Echo, d Deps) {
 	site.GET("/privacy", pub.showPrivacy)
 	site.GET("/cookies", pub.showCookies)
 
-	// Public forms (issue 4), generated from the registry: every post is
+	// Public forms, generated from the registry: every post is
 	// size-limited, CSRF-checked and rate-limited per client address.
 	formsH := &formsHandler{
 		reg:     d.Registry,
@@ -65,34 +65,47 @@ func routes(e *echo.Echo, d Deps) {
 	}
 	formRoutes(site, formsH, formRateLimit(d.FormRate),
 		limitUploads(uploadLimit(d.Registry)), csrfProtection(d.BaseURL.Scheme == "https"))
-	// ---- Staff back-office (issue 5) ------------------------------------
+	// ---- Staff back-office ----------------------------------------------
 	// Everything under /admin: no-store, a form token on every POST, and a
 	// live session of an active account, except the sign-in page. Each route
 	// checks role × purpose again (deny by default, logged); row-level
 	// security checks it a third time in PostgreSQL.
-	bo := newBackoffice(d)
+	sessions := models.NewSessionStore(d.DB)
+	accessLog := models.NewAccessLog(d.DB, d.Vault, d.Secrets.Key(models.CheckpointKeyName))
+	staffStore := models.NewStaffStore(d.DB, d.Vault)
+	gate := newStaffGate(d.Registry, d.Now, d.BaseURL, d.Log, sessions, accessLog)
+	auth := newAuthHandler(gate, staffStore, sessions, accessLog)
+	records := newRecordsHandler(gate, models.NewRecordStore(d.DB, d.Vault))
+	staffAdmin := newStaffAdminHandler(gate, staffStore)
+	dpo := newDPOHandler(gate, accessLog, staffStore)
+
 	// Its own group, not the public site's: staff pages have no cookie banner.
-	adm := e.Group("/admin", schema.middleware, noStore, bo.csrf())
-	adm.GET("/login", bo.showLogin)
-	adm.POST("/login", bo.login)
-	staff := adm.Group("", bo.requireStaff)
-	staff.POST("/logout", bo.logout)
-	staff.GET("/password", bo.showPassword)
-	staff.POST("/password", bo.changePassword)
-	staff.GET("", bo.showHome)
-	staff.GET("/records/:purpose", bo.listRecords)
-	staff.GET("/records/:purpose/export", bo.exportRecords)
-	staff.GET("/records/:purpose/:id", bo.showRecord)
-	staff.POST("/records/:purpose/:id", bo.updateRecord)
-	staff.GET("/records/:purpose/:id/files/:file", bo.downloadFile)
-	dpo := staff.Group("/dpo", bo.requireReviewer)
-	dpo.GET("/access-log", bo.showAccessLog)
-	dpo.GET("/access-log/export", bo.exportAccessLog)
-	admin := staff.Group("/staff", bo.requireStaffAdmin)
-	admin.GET("", bo.showStaff)
-	admin.POST("", bo.createStaff)
-	admin.POST("/:id/role", bo.setStaffRole)
-	admin.POST("/:id/active", bo.setStaffActive)
+	adm := e.Group("/admin", schema.middleware, noStore, gate.csrf())
+	// Anyone: the sign-in page.
+	adm.GET("/login", auth.showLogin)
+	adm.POST("/login", auth.login)
+	// Any signed-in staff member: their session and password, and the
+	// records of their role's purposes.
+	staff := adm.Group("", gate.requireStaff)
+	staff.POST("/logout", auth.logout)
+	staff.GET("/password", auth.showPassword)
+	staff.POST("/password", auth.changePassword)
+	staff.GET("", records.showHome)
+	staff.GET("/records/:purpose", records.listRecords)
+	staff.GET("/records/:purpose/export", records.exportRecords)
+	staff.GET("/records/:purpose/:id", records.showRecord)
+	staff.POST("/records/:purpose/:id", records.updateRecord)
+	staff.GET("/records/:purpose/:id/files/:file", records.downloadFile)
+	// The DPO: the access log.
+	dpoGroup := staff.Group("/dpo", gate.requireReviewer)
+	dpoGroup.GET("/access-log", dpo.showAccessLog)
+	dpoGroup.GET("/access-log/export", dpo.exportAccessLog)
+	// The administrator: staff accounts.
+	admin := staff.Group("/staff", gate.requireStaffAdmin)
+	admin.GET("", staffAdmin.showStaff)
+	admin.POST("", staffAdmin.createStaff)
+	admin.POST("/:id/role", staffAdmin.setStaffRole)
+	admin.POST("/:id/active", staffAdmin.setStaffActive)
 	// ---- end of the staff back-office -----------------------------------
 }
 

@@ -29,7 +29,9 @@ type Deps struct {
 	// SchemaTarget is the migration version this binary needs; the server
 	// answers 503 until the database has reached it.
 	SchemaTarget int64
-	Bench        bool // adds the /__bench baselines (make bench only)
+	// Extend adds routes beyond the portal's own: the benchmark baselines
+	// (PORTAL_BENCH=1 only), never in production.
+	Extend func(e *echo.Echo)
 	// FormRate is how many form posts one client address may send per
 	// minute (spam); 0 turns the limit off (benchmarks, tests).
 	FormRate int
@@ -55,8 +57,8 @@ func New(d Deps) *echo.Echo {
 	}
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	routes(e, d)
-	if d.Bench {
-		benchRoutes(e)
+	if d.Extend != nil {
+		d.Extend(e)
 	}
 	return e
 }

@@ -32,12 +32,12 @@ const (
 // slides its idle deadline and checks its account is still active, in one
 // statement; logout and deactivation delete the row, which ends it at once.
 type pgStore struct {
-	db     *models.DB
+	db     *models.SessionStore
 	now    func() time.Time
 	secure bool
 }
 
-func newPGStore(db *models.DB, now func() time.Time) *pgStore {
+func newPGStore(db *models.SessionStore, now func() time.Time) *pgStore {
 	// __Host- cookies must be Secure. Browsers treat http://localhost as a
 	// secure context and accept them there too, which is what development
 	// and the browser tests use.
@@ -62,7 +62,7 @@ func (s *pgStore) New(r *http.Request, name string) (*sessions.Session, error) {
 	if err != nil || c.Value == "" || len(c.Value) > 64 {
 		return sess, nil
 	}
-	row, err := s.db.TouchSession(r.Context(), c.Value, s.now())
+	row, err := s.db.Touch(r.Context(), c.Value, s.now())
 	if errors.Is(err, models.ErrNotFound) {
 		return sess, nil
 	}
@@ -89,7 +89,7 @@ func (s *pgStore) New(r *http.Request, name string) (*sessions.Session, error) {
 func (s *pgStore) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
 	if sess.Options.MaxAge < 0 {
 		if sess.ID != "" {
-			if err := s.db.DeleteSession(r.Context(), sess.ID); err != nil {
+			if err := s.db.Delete(r.Context(), sess.ID); err != nil {
 				return err
 			}
 		}
@@ -108,12 +108,12 @@ func (s *pgStore) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Se
 			return errors.New("handlers: session without staff id")
 		}
 		token := models.NewSessionToken()
-		if err := s.db.CreateSession(r.Context(), token, staffID, buf, s.now()); err != nil {
+		if err := s.db.Create(r.Context(), token, staffID, buf, s.now()); err != nil {
 			return err
 		}
 		sess.ID = token
 		http.SetCookie(w, sessions.NewCookie(sess.Name(), token, sess.Options))
 		return nil
 	}
-	return s.db.SaveSessionData(r.Context(), sess.ID, buf)
+	return s.db.SaveData(r.Context(), sess.ID, buf)
 }

@@ -1,7 +1,9 @@
 package models
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -13,7 +15,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/alegria/privacy-portal/vault"
 )
 
 // Actions recorded in the access log. The CNIL (délibération 2021-122)
@@ -58,19 +63,21 @@ type AccessEvent struct {
 	ID         int64
 	Chain      int16
 	At         time.Time
-	StaffID    *uuid.UUID `gorm:"type:uuid"`
+	StaffID    *uuid.UUID
 	Role       string
 	Action     string
 	Purpose    string
-	RecordID   *uuid.UUID `gorm:"type:uuid"`
-	SubjectID  *uuid.UUID `gorm:"type:uuid"`
+	RecordID   *uuid.UUID
+	SubjectID  *uuid.UUID
 	IP         string
 	UserAgent  string
 	Outcome    string
 	Restricted bool // the record read was under restriction of processing
-	Digest     []byte
-	PrevHash   []byte
-	Hash       []byte
+	// TargetStaffID is the account a staff-admin action changed.
+	TargetStaffID *uuid.UUID
+	Digest        []byte
+	PrevHash      []byte
+	Hash          []byte
 }
 
 // maxUserAgent bounds what a client can make us store.
@@ -134,29 +141,64 @@ func (e *AccessEvent) digest() []byte {
 	} else {
 		h.Write([]byte{0})
 	}
+	// Appended only when set, so the digests of events logged before the
+	// column existed still verify.
+	if e.TargetStaffID != nil {
+		put(e.TargetStaffID[:])
+	}
 	return h.Sum(nil)
+}
+
+// Actor is the staff member behind a back-office request: who they are, what
+// their role lets them see, and where the request comes from (for the log).
+type Actor struct {
+	StaffID   uuid.UUID
+	Role      string
+	Scope     Scope
+	IP        string
+	UserAgent string
+	Now       time.Time
+}
+
+func (a Actor) event(action, purpose string) AccessEvent {
+	id := a.StaffID
+	return AccessEvent{At: a.Now, StaffID: &id, Role: a.Role, Action: action, Purpose: purpose,
+		IP: a.IP, UserAgent: a.UserAgent, Outcome: OutcomeOK}
+}
+
+// Link normalises e as the log stores it and returns its digest and its
+// hash on a chain whose previous link is prev (nil: the chain's start). Bulk
+// loaders writing whole chains at once (benchmarks) use it.
+func Link(e *AccessEvent, prev []byte) (digest, hash []byte) {
+	if prev == nil {
+		prev = genesis
+	}
+	e.normalise()
+	d := e.digest()
+	sum := sha256.Sum256(append(append([]byte{}, prev...), d...))
+	return d, sum[:]
 }
 
 // ErrLogUnavailable means the access could not be logged; the caller must
 // not show the data (no log, no access).
 var ErrLogUnavailable = errors.New("models: access log unavailable")
 
-// LogAccess appends e to the log inside tx. Call it as the last statement of
-// the transaction that performs the access: the chain's lock is then held only
-// until the commit that follows.
-func LogAccess(tx *gorm.DB, e AccessEvent) error {
+// logAccessSQL appends one event to its chain (see portal_log_access).
+const logAccessSQL = `SELECT portal_log_access($1::smallint, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+
+// logAccess appends e to the log inside q's transaction. Call it as the
+// transaction's last statement: the chain's lock is then held only until the
+// commit that follows.
+func logAccess(ctx context.Context, q Querier, e AccessEvent) error {
 	args, err := e.logArgs()
 	if err != nil {
 		return err
 	}
-	if err := tx.Exec(`SELECT portal_log_access(?::smallint, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...).Error; err != nil {
+	if _, err := q.Exec(ctx, logAccessSQL, args...); err != nil {
 		return fmt.Errorf("%w: %v", ErrLogUnavailable, err)
 	}
 	return nil
 }
-
-// logAccessSQL is LogAccess's statement for pgx callers (positional $n).
-const logAccessSQL = `SELECT portal_log_access($1::smallint, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
 
 // logArgs normalises e, picks its chain and returns portal_log_access's
 // arguments in order.
@@ -168,13 +210,613 @@ func (e AccessEvent) logArgs() ([]any, error) {
 	}
 	e.Chain = int16(c.Int64())
 	return []any{e.Chain, e.At, e.StaffID, e.Role, e.Action, e.Purpose, e.RecordID, e.SubjectID,
-		e.IP, e.UserAgent, e.Outcome, e.Restricted, e.digest()}, nil
+		e.IP, e.UserAgent, e.Outcome, e.Restricted, e.digest(), e.TargetStaffID}, nil
+}
+
+// AccessLog is the access log: it writes events (in the caller's
+// transaction or its own), serves the DPO's review, and keeps the hash chains
+// verifiable (signed heads, pruning checkpoints). key signs the heads and
+// checkpoints: the database never sees it.
+type AccessLog struct {
+	db    *DB
+	vault *vault.Vault
+	key   []byte
+	// signedBefore, when set, makes Verify require every event logged
+	// before it to lie under a signed head (see RequireSigned).
+	signedBefore time.Time
+}
+
+// HeadGrace is how old an event may be and still wait for its signed head:
+// the signing job runs every minute.
+const HeadGrace = 10 * time.Minute
+
+// RequireSigned is the log whose Verify also requires every event logged
+// before t to lie under a signed head. Deleting the newest signed heads (to
+// rewrite the events above the remaining ones) then shows: those events are
+// no longer covered.
+func (l *AccessLog) RequireSigned(t time.Time) *AccessLog {
+	c := *l
+	c.signedBefore = t
+	return &c
+}
+
+// NewAccessLog is the access log of db; key is Secrets.Key(CheckpointKeyName).
+func NewAccessLog(db *DB, v *vault.Vault, key []byte) *AccessLog {
+	return &AccessLog{db: db, vault: v, key: key}
 }
 
 // Log appends one event in its own transaction (logins, denials: accesses
 // that read no data).
-func (db *DB) Log(ctx context.Context, e AccessEvent) error {
-	return db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return LogAccess(tx, e) })
+func (l *AccessLog) Log(ctx context.Context, e AccessEvent) error {
+	return l.db.Tx(ctx, func(q Querier) error { return logAccess(ctx, q, e) })
 }
 
-func uuidFrom(b [16]byte) uuid.UUID { return uuid.UUID(b) }
+// LogDenied records a refused back-office request (deny by default: the
+// refusal itself is evidence the DPO reviews).
+func (l *AccessLog) LogDenied(ctx context.Context, a Actor, purpose string, record *uuid.UUID) error {
+	e := a.event(ActionDenied, purpose)
+	if a.StaffID == uuid.Nil {
+		e.StaffID = nil
+	}
+	e.RecordID, e.Outcome = record, OutcomeDenied
+	return l.Log(ctx, e)
+}
+
+// AccessFilter narrows the DPO's review of the access log.
+type AccessFilter struct {
+	StaffID *uuid.UUID
+	Role    string
+	Action  string
+	Purpose string
+	Email   string // the subject, found through the blind index
+	Outcome string
+	From    time.Time
+	To      time.Time
+	Before  int64 // keyset cursor: events with a smaller id
+	Limit   int
+}
+
+// AccessRow is one event as the DPO sees it.
+type AccessRow struct {
+	ID         int64
+	At         time.Time
+	StaffID    *uuid.UUID
+	StaffName  string
+	Role       string
+	Action     string
+	Purpose    string
+	RecordID   *uuid.UUID
+	SubjectID  *uuid.UUID
+	IP         string
+	UserAgent  string
+	Outcome    string
+	Restricted bool
+	// TargetStaffID is the account a staff-admin action changed.
+	TargetStaffID *uuid.UUID
+}
+
+// AccessPage is one page of events and the cursor of the next.
+type AccessPage struct {
+	Rows []AccessRow
+	Next int64 // 0 when this is the last page
+}
+
+// where is the filter as SQL conditions (with their $n arguments).
+func (f AccessFilter) where(v *vault.Vault) (string, []any) {
+	var w where
+	if f.StaffID != nil {
+		w.add("e.staff_id = ?", *f.StaffID)
+	}
+	if f.Role != "" {
+		w.add("e.role = ?", f.Role)
+	}
+	if f.Action != "" {
+		w.add("e.action = ?", f.Action)
+	}
+	if f.Purpose != "" {
+		w.add("e.purpose = ?", f.Purpose)
+	}
+	if f.Outcome != "" {
+		w.add("e.outcome = ?", f.Outcome)
+	}
+	if f.Email != "" {
+		w.add("e.subject_id IN (SELECT id FROM subjects WHERE email_index = ?)", v.BlindIndex(vault.KindEmail, f.Email))
+	}
+	if !f.From.IsZero() {
+		w.add("e.at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		w.add("e.at < ?", f.To)
+	}
+	if f.Before > 0 {
+		w.add("e.id < ?", f.Before)
+	}
+	return w.sql(), w.args
+}
+
+const accessRowSQL = `SELECT e.id, e.at, e.staff_id, coalesce(s.name, ''), e.role, e.action, e.purpose, e.record_id,
+	e.subject_id, e.ip, e.user_agent, e.outcome, e.restricted, e.target_staff_id
+	FROM access_events e LEFT JOIN staff s ON s.id = e.staff_id`
+
+func scanAccessRow(row pgx.CollectableRow) (AccessRow, error) {
+	var r AccessRow
+	err := row.Scan(&r.ID, &r.At, &r.StaffID, &r.StaffName, &r.Role, &r.Action, &r.Purpose, &r.RecordID,
+		&r.SubjectID, &r.IP, &r.UserAgent, &r.Outcome, &r.Restricted, &r.TargetStaffID)
+	return r, err
+}
+
+func (l *AccessLog) rows(ctx context.Context, q Querier, f AccessFilter, limit int) ([]AccessRow, error) {
+	cond, args := f.where(l.vault)
+	rows, err := q.Query(ctx, accessRowSQL+cond+fmt.Sprintf(" ORDER BY e.id DESC LIMIT %d", limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scanAccessRow)
+}
+
+// ReviewAccessLog is one page of the log, newest first, keyset-paginated on
+// the id (an index per filter column ends in id, so a page costs the same on
+// a million rows as on a hundred). Reading the log is itself logged, in the
+// same transaction.
+func (l *AccessLog) Review(ctx context.Context, a Actor, f AccessFilter) (AccessPage, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	var page AccessPage
+	err := l.db.Tx(ctx, func(q Querier) error {
+		var err error
+		if page.Rows, err = l.rows(ctx, q, f, f.Limit+1); err != nil {
+			return fmt.Errorf("models: access log: %w", err)
+		}
+		if len(page.Rows) > f.Limit {
+			page.Rows = page.Rows[:f.Limit]
+			page.Next = page.Rows[len(page.Rows)-1].ID
+		}
+		return logAccess(ctx, q, a.event(ActionReadLog, f.Purpose))
+	})
+	return page, err
+}
+
+// Export returns up to limit events matching f, logged as an export of the
+// log (under the filter's purpose, the only one the export concerns).
+func (l *AccessLog) Export(ctx context.Context, a Actor, f AccessFilter, limit int) ([]AccessRow, error) {
+	var rows []AccessRow
+	err := l.db.Tx(ctx, func(q Querier) error {
+		var err error
+		if rows, err = l.rows(ctx, q, f, limit); err != nil {
+			return fmt.Errorf("models: access log export: %w", err)
+		}
+		return logAccess(ctx, q, a.event(ActionExport, f.Purpose))
+	})
+	return rows, err
+}
+
+// Anomaly is a pattern the DPO should look at (CNIL: logs are analysed, with
+// alerts on abnormal behaviour).
+type Anomaly struct {
+	Kind      string // bulk_views, out_of_hours, denied, restricted_reads
+	StaffID   *uuid.UUID
+	StaffName string
+	Period    time.Time // the hour or day concerned
+	Count     int64
+}
+
+// Anomaly kinds.
+const (
+	AnomalyBulkViews       = "bulk_views"
+	AnomalyOutOfHours      = "out_of_hours"
+	AnomalyDenied          = "denied"
+	AnomalyRestrictedReads = "restricted_reads"
+)
+
+// AnomalyRules are the thresholds of the anomalies panel.
+type AnomalyRules struct {
+	Since         time.Time
+	ViewsPerHour  int    // more views than this in one hour is flagged
+	WorkStartHour int    // local hour the working day starts (7)
+	WorkEndHour   int    // local hour it ends (20)
+	TimeZone      string // the company's, "Europe/Paris"
+}
+
+// DefaultAnomalyRules looks at the last seven days.
+func DefaultAnomalyRules(now time.Time) AnomalyRules {
+	return AnomalyRules{Since: now.Add(-7 * 24 * time.Hour), ViewsPerHour: 50, WorkStartHour: 7, WorkEndHour: 20, TimeZone: "Europe/Paris"}
+}
+
+// dataActions are the accesses to personal data.
+var dataActions = []string{ActionView, ActionDownload, ActionExport, ActionList, ActionUpdate, ActionErase}
+
+// Anomalies runs the panel's four checks over the rules' window.
+func (l *AccessLog) Anomalies(ctx context.Context, r AnomalyRules) ([]Anomaly, error) {
+	const sel = "SELECT $1::text AS kind, e.staff_id, coalesce(max(s.name), '') AS staff_name, "
+	queries := []struct {
+		sql  string
+		args []any
+	}{
+		{sel + `date_trunc('hour', e.at) AS period, count(*) AS count
+			FROM access_events e LEFT JOIN staff s ON s.id = e.staff_id
+			WHERE e.at >= $2 AND e.action IN ('view', 'download') AND e.outcome = 'ok'
+			GROUP BY e.staff_id, 4 HAVING count(*) > $3`, []any{AnomalyBulkViews, r.Since, r.ViewsPerHour}},
+		{sel + `date_trunc('day', e.at) AS period, count(*) AS count
+			FROM access_events e LEFT JOIN staff s ON s.id = e.staff_id
+			WHERE e.at >= $2 AND e.action = ANY($3) AND e.staff_id IS NOT NULL
+			  AND (extract(hour FROM e.at AT TIME ZONE $4) < $5 OR extract(hour FROM e.at AT TIME ZONE $6) >= $7)
+			GROUP BY e.staff_id, 4`, []any{AnomalyOutOfHours, r.Since, dataActions, r.TimeZone, r.WorkStartHour, r.TimeZone, r.WorkEndHour}},
+		{sel + `date_trunc('day', e.at) AS period, count(*) AS count
+			FROM access_events e LEFT JOIN staff s ON s.id = e.staff_id
+			WHERE e.at >= $2 AND e.outcome = 'denied'
+			GROUP BY e.staff_id, 4`, []any{AnomalyDenied, r.Since}},
+		{sel + `date_trunc('day', e.at) AS period, count(*) AS count
+			FROM access_events e LEFT JOIN staff s ON s.id = e.staff_id
+			WHERE e.at >= $2 AND e.restricted AND e.action IN ('view', 'download', 'export')
+			GROUP BY e.staff_id, 4`, []any{AnomalyRestrictedReads, r.Since}},
+	}
+	var out []Anomaly
+	for _, q := range queries {
+		rows, err := l.db.Pool.Query(ctx, q.sql+" ORDER BY 4 DESC LIMIT 20", q.args...)
+		if err == nil {
+			var got []Anomaly
+			got, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Anomaly])
+			out = append(out, got...)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("models: anomalies: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// DayCount is the number of accesses one role made on one day.
+type DayCount struct {
+	Day   time.Time
+	Role  string
+	Count int64
+}
+
+// AccessesPerDay counts the accesses per day and role since a moment (the
+// DPO's chart), in the company's time zone.
+func (l *AccessLog) AccessesPerDay(ctx context.Context, since time.Time, tz string) ([]DayCount, error) {
+	rows, err := l.db.Pool.Query(ctx, `SELECT date_trunc('day', at AT TIME ZONE $1) AS day, role, count(*) AS count
+		FROM access_events WHERE at >= $2 AND role <> '' GROUP BY 1, 2 ORDER BY 1, 2`, tz, since)
+	var out []DayCount
+	if err == nil {
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[DayCount])
+	}
+	if err != nil {
+		return nil, fmt.Errorf("models: accesses per day: %w", err)
+	}
+	return out, nil
+}
+
+// AccessLogRetention is how long access events are kept: the CNIL
+// recommends six months to a year for access logs; we keep a year.
+const AccessLogRetention = 365 * 24 * time.Hour
+
+// genesis is the previous hash of the first row of a chain.
+var genesis = make([]byte, sha256.Size)
+
+// ChainReport is the outcome of a verification.
+type ChainReport struct {
+	Checked int64  // rows whose links were checked
+	OK      bool   // every link holds
+	Chain   int16  // where the first broken link is, when !OK
+	ID      int64  // id of the first row whose link is broken
+	Reason  string // what does not match
+}
+
+func (r ChainReport) String() string {
+	if r.OK {
+		return fmt.Sprintf("access log intact: %d events checked", r.Checked)
+	}
+	return fmt.Sprintf("access log BROKEN at chain %d, event %d: %s (%d events checked before)", r.Chain, r.ID, r.Reason, r.Checked)
+}
+
+type checkpoint struct {
+	upto    int64
+	hash    []byte
+	chained bool // a head whose signature covers its predecessor's
+}
+
+// checkpointMAC signs a checkpoint so a forged one (placed to hide a
+// rewritten chain) is refused.
+func checkpointMAC(key []byte, chain int16, upto int64, hash []byte, pruned int64) []byte {
+	m := hmac.New(sha256.New, key)
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(chain))
+	m.Write(b[:])
+	binary.BigEndian.PutUint64(b[:], uint64(upto))
+	m.Write(b[:])
+	m.Write(hash)
+	binary.BigEndian.PutUint64(b[:], uint64(pruned))
+	m.Write(b[:])
+	return m.Sum(nil)
+}
+
+func (l *AccessLog) latestCheckpoints(ctx context.Context) (map[int16]checkpoint, *ChainReport, error) {
+	key := l.key
+	rows, err := l.db.Pool.Query(ctx, `SELECT DISTINCT ON (chain) chain, upto_id, hash, pruned, signature
+		FROM access_checkpoints ORDER BY chain, upto_id DESC`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("models: checkpoints: %w", err)
+	}
+	defer rows.Close()
+	cps := map[int16]checkpoint{}
+	for rows.Next() {
+		var c int16
+		var cp checkpoint
+		var pruned int64
+		var sig []byte
+		if err := rows.Scan(&c, &cp.upto, &cp.hash, &pruned, &sig); err != nil {
+			return nil, nil, fmt.Errorf("models: checkpoints: %w", err)
+		}
+		if !hmac.Equal(sig, checkpointMAC(key, c, cp.upto, cp.hash, pruned)) {
+			return nil, &ChainReport{Chain: c, ID: cp.upto, Reason: "checkpoint signature does not match"}, nil
+		}
+		cps[c] = cp
+	}
+	return cps, nil, rows.Err()
+}
+
+// Verify walks every chain in id order and names the first broken
+// link: a row whose content no longer matches its digest (UPDATE), whose
+// previous hash is not the hash of the row before it (DELETE, reordering,
+// insertion), or whose hash is not sha256(prev || digest). Every signed head
+// must carry a valid signature chained to the previous head's, and (unless
+// pruned) be found on its chain, unchanged. tail > 0 checks only the newest tail rows of each
+// chain (the DPO page's quick status); 0 checks everything.
+func (l *AccessLog) Verify(ctx context.Context, tail int) (ChainReport, error) {
+	cps, bad, err := l.latestCheckpoints(ctx)
+	if err != nil || bad != nil {
+		if bad != nil {
+			return *bad, nil
+		}
+		return ChainReport{}, err
+	}
+	heads, bad, err := l.signedHeads(ctx)
+	if err != nil || bad != nil {
+		if bad != nil {
+			return *bad, nil
+		}
+		return ChainReport{}, err
+	}
+	var rep ChainReport
+	for c := int16(0); c < Chains; c++ {
+		prev, from := genesis, int64(0)
+		if cp, ok := cps[c]; ok {
+			prev, from = cp.hash, cp.upto
+		}
+		q := `SELECT id, at, staff_id, role, action, purpose, record_id, subject_id, ip, user_agent, outcome, restricted, digest, prev_hash, hash, target_staff_id
+			FROM access_events WHERE chain = $1 AND id > $2 ORDER BY id`
+		args := []any{c, from}
+		if tail > 0 {
+			q = `SELECT * FROM (SELECT id, at, staff_id, role, action, purpose, record_id, subject_id, ip, user_agent, outcome, restricted, digest, prev_hash, hash, target_staff_id
+				FROM access_events WHERE chain = $1 AND id > $2 ORDER BY id DESC LIMIT $3) t ORDER BY id`
+			args = append(args, tail)
+			prev = nil // the first row of the tail links to a row we do not read
+		}
+		// Every signed head past the last pruning must still be on the chain,
+		// unchanged (not in tail mode, which reads too little to know).
+		var want []checkpoint
+		if tail == 0 {
+			for _, h := range heads[c] {
+				if h.upto > from {
+					want = append(want, h)
+				}
+			}
+		}
+		var cover int64 // the newest event a signed head vouches for
+		if n := len(heads[c]); n > 0 {
+			cover = heads[c][n-1].upto
+		}
+		if tail > 0 || l.signedBefore.IsZero() {
+			cover = -1 // no coverage check
+		}
+		broken, err := l.verifyChain(ctx, c, q, args, prev, want, cover, &rep.Checked)
+		if err != nil {
+			return ChainReport{}, err
+		}
+		if broken != nil {
+			broken.Checked = rep.Checked
+			return *broken, nil
+		}
+	}
+	rep.OK = true
+	return rep, nil
+}
+
+func (l *AccessLog) verifyChain(ctx context.Context, c int16, q string, args []any, prev []byte, heads []checkpoint, cover int64, checked *int64) (*ChainReport, error) {
+	rows, err := l.db.Pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("models: verify: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e := AccessEvent{Chain: c}
+		if err := rows.Scan(&e.ID, &e.At, &e.StaffID, &e.Role, &e.Action, &e.Purpose, &e.RecordID, &e.SubjectID,
+			&e.IP, &e.UserAgent, &e.Outcome, &e.Restricted, &e.Digest, &e.PrevHash, &e.Hash, &e.TargetStaffID); err != nil {
+			return nil, fmt.Errorf("models: verify: %w", err)
+		}
+		e.At = e.At.UTC()
+		broken := func(reason string) *ChainReport { return &ChainReport{Chain: c, ID: e.ID, Reason: reason} }
+		if !bytes.Equal(e.digest(), e.Digest) {
+			return broken("content changed since it was logged"), nil
+		}
+		if prev != nil && !bytes.Equal(e.PrevHash, prev) {
+			return broken("previous hash does not match the row before it (a row was deleted, inserted or moved)"), nil
+		}
+		sum := sha256.Sum256(append(append([]byte{}, e.PrevHash...), e.Digest...))
+		if !bytes.Equal(sum[:], e.Hash) {
+			return broken("hash does not match its content"), nil
+		}
+		if cover >= 0 && e.ID > cover && e.At.Before(l.signedBefore) {
+			return broken("logged before " + l.signedBefore.UTC().Format(time.RFC3339) +
+				" but under no signed head (signed heads were deleted, or the signing job is not running)"), nil
+		}
+		for len(heads) > 0 && heads[0].upto < e.ID { // the head's event is gone
+			return &ChainReport{Chain: c, ID: heads[0].upto, Reason: "signed head missing: events were deleted"}, nil
+		}
+		if len(heads) > 0 && e.ID == heads[0].upto {
+			if !bytes.Equal(e.Hash, heads[0].hash) {
+				return broken("differs from the chain's signed head (the chain was rewritten)"), nil
+			}
+			heads = heads[1:] // found
+		}
+		prev = e.Hash
+		*checked++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(heads) > 0 {
+		return &ChainReport{Chain: c, ID: heads[0].upto, Reason: "signed head missing: events were deleted"}, nil
+	}
+	return nil, nil
+}
+
+// PruneAccessLog deletes the events older than cutoff, chain by chain, and
+// leaves a signed checkpoint holding the hash of the last deleted row, so the
+// remaining rows still verify. It runs as the owner (the application cannot
+// delete from the log).
+func (l *AccessLog) Prune(ctx context.Context, ownerPool *pgxpool.Pool, cutoff time.Time) (int64, error) {
+	key := l.key
+	var total int64
+	err := pgx.BeginFunc(ctx, ownerPool, func(tx pgx.Tx) error {
+		for c := int16(0); c < Chains; c++ {
+			// Block appends to this chain while it is cut.
+			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(727, $1)", c); err != nil {
+				return err
+			}
+			var upto int64
+			var hash []byte
+			err := tx.QueryRow(ctx, `SELECT id, hash FROM access_events WHERE chain = $1 AND at < $2
+				ORDER BY id DESC LIMIT 1`, c, cutoff).Scan(&upto, &hash)
+			if err == pgx.ErrNoRows {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			tag, err := tx.Exec(ctx, "DELETE FROM access_events WHERE chain = $1 AND id <= $2", c, upto)
+			if err != nil {
+				return err
+			}
+			n := tag.RowsAffected()
+			if _, err := tx.Exec(ctx, `INSERT INTO access_checkpoints (chain, upto_id, hash, pruned, signature)
+				VALUES ($1, $2, $3, $4, $5)`, c, upto, hash, n, checkpointMAC(key, c, upto, hash, n)); err != nil {
+				return err
+			}
+			total += n
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("models: prune access log: %w", err)
+	}
+	return total, nil
+}
+
+// headMarker stands in checkpointMAC's "pruned" slot for a signed head, so a
+// head's signature can never pass for a pruning checkpoint's, or back.
+const headMarker = -1
+
+// SignHeads records a signed copy of each chain's newest link (a River job
+// runs it every minute). Each head's signature also covers the previous
+// head's signature, so the heads form a chain of their own: deleting one (to
+// hide a rewrite of the events below it) breaks the next. It returns how many
+// heads it signed.
+func (l *AccessLog) SignHeads(ctx context.Context) (int, error) {
+	n := 0
+	for c := int16(0); c < Chains; c++ {
+		err := l.db.Tx(ctx, func(q Querier) error {
+			// One signer per chain at a time, so two heads never claim the same predecessor.
+			if _, err := q.Exec(ctx, "SELECT pg_advisory_xact_lock(728, $1)", c); err != nil {
+				return err
+			}
+			var upto int64
+			var hash []byte
+			err := q.QueryRow(ctx, `SELECT id, hash FROM access_events WHERE chain = $1 ORDER BY id DESC LIMIT 1`, c).
+				Scan(&upto, &hash)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			var lastUpto int64
+			var prevSig []byte
+			err = q.QueryRow(ctx, `SELECT upto_id, signature FROM access_heads WHERE chain = $1 ORDER BY upto_id DESC, id DESC LIMIT 1`, c).
+				Scan(&lastUpto, &prevSig)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			if prevSig != nil && lastUpto >= upto {
+				return nil // nothing new on this chain
+			}
+			if _, err := q.Exec(ctx, `INSERT INTO access_heads (chain, upto_id, hash, signature, prev_signature)
+				VALUES ($1, $2, $3, $4, $5)`, c, upto, hash, headMAC(l.key, c, upto, hash, prevSig), prevSig); err != nil {
+				return err
+			}
+			n++
+			return nil
+		})
+		if err != nil {
+			return n, fmt.Errorf("models: sign heads: %w", err)
+		}
+	}
+	return n, nil
+}
+
+// headMAC signs a head and the signature of the head before it (none for a
+// chain's first head, or for heads signed before heads were chained, whose
+// MAC is then checkpointMAC's).
+func headMAC(key []byte, chain int16, upto int64, hash, prevSig []byte) []byte {
+	if prevSig == nil {
+		return checkpointMAC(key, chain, upto, hash, headMarker)
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write(checkpointMAC(key, chain, upto, hash, headMarker))
+	m.Write(prevSig)
+	return m.Sum(nil)
+}
+
+// signedHeads reads every signed head, chain by chain in order, and checks
+// each signature and its link to the head before it.
+func (l *AccessLog) signedHeads(ctx context.Context) (map[int16][]checkpoint, *ChainReport, error) {
+	rows, err := l.db.Pool.Query(ctx, `SELECT chain, upto_id, hash, signature, prev_signature
+		FROM access_heads ORDER BY chain, upto_id, id`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("models: heads: %w", err)
+	}
+	defer rows.Close()
+	heads := map[int16][]checkpoint{}
+	last := map[int16][]byte{} // signature of each chain's previous head
+	for rows.Next() {
+		var c int16
+		var h checkpoint
+		var sig, prevSig []byte
+		if err := rows.Scan(&c, &h.upto, &h.hash, &sig, &prevSig); err != nil {
+			return nil, nil, fmt.Errorf("models: heads: %w", err)
+		}
+		if !hmac.Equal(sig, headMAC(l.key, c, h.upto, h.hash, prevSig)) {
+			return nil, &ChainReport{Chain: c, ID: h.upto, Reason: "signed head's signature does not match"}, nil
+		}
+		// A head signed before heads were chained has no predecessor; after
+		// the first chained head, every head must name the one before it.
+		prev, hasPrev := last[c]
+		if (prevSig != nil && (!hasPrev || !bytes.Equal(prevSig, prev))) || (prevSig == nil && chained(heads[c])) {
+			return nil, &ChainReport{Chain: c, ID: h.upto, Reason: "signed head does not follow the previous one (a head was deleted)"}, nil
+		}
+		if prevSig != nil {
+			h.chained = true
+		}
+		last[c] = sig
+		heads[c] = append(heads[c], h)
+	}
+	return heads, nil, rows.Err()
+}
+
+func chained(hs []checkpoint) bool { return len(hs) > 0 && hs[len(hs)-1].chained }
+
+// CheckpointKeyName names the derived key (vault.Secrets) that signs the
+// access log's pruning checkpoints and chain heads.
+const CheckpointKeyName = "access-log-checkpoint"

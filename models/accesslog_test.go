@@ -17,21 +17,30 @@ var testKey = []byte("0123456789abcdef0123456789abcdef")
 
 func logEvents(t *testing.T, db *models.DB, n int, at time.Time) {
 	t.Helper()
+	if err := appendEvents(db, n, at); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// appendEvents logs n views; safe to call from any goroutine.
+func appendEvents(db *models.DB, n int, at time.Time) error {
 	staff := uuid.Must(uuid.NewV7())
+	l := models.NewAccessLog(db, nil, testKey)
 	for i := 0; i < n; i++ {
 		rec := uuid.Must(uuid.NewV7())
-		err := db.Log(context.Background(), models.AccessEvent{At: at.Add(time.Duration(i) * time.Second), StaffID: &staff,
+		err := l.Log(context.Background(), models.AccessEvent{At: at.Add(time.Duration(i) * time.Second), StaffID: &staff,
 			Role: "sales", Action: models.ActionView, Purpose: "contact", RecordID: &rec, IP: "192.0.2.1",
 			UserAgent: "test", Outcome: models.OutcomeOK})
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
+	return nil
 }
 
 func verify(t *testing.T, db *models.DB) models.ChainReport {
 	t.Helper()
-	rep, err := models.VerifyAccessLog(context.Background(), db, testKey, 0)
+	rep, err := models.NewAccessLog(db, nil, testKey).Verify(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +101,7 @@ func TestPruneKeepsACheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer owner.Close()
-	n, err := models.PruneAccessLog(context.Background(), owner, testKey, time.Now().Add(-models.AccessLogRetention))
+	n, err := models.NewAccessLog(nil, nil, testKey).Prune(context.Background(), owner, time.Now().Add(-models.AccessLogRetention))
 	if err != nil || n != 30 {
 		t.Fatalf("pruned %d (%v), want 30", n, err)
 	}
@@ -112,15 +121,15 @@ func TestPruneKeepsACheckpoint(t *testing.T) {
 // Concurrent appends keep every chain valid.
 func TestConcurrentAppendsChainCorrectly(t *testing.T) {
 	db, _ := testdb.Open(t)
-	done := make(chan struct{})
+	// Workers report back: only the test goroutine may stop the test.
+	errs := make(chan error)
 	for w := 0; w < 8; w++ {
-		go func() {
-			defer func() { done <- struct{}{} }()
-			logEvents(t, db, 25, time.Now())
-		}()
+		go func() { errs <- appendEvents(db, 25, time.Now()) }()
 	}
 	for w := 0; w < 8; w++ {
-		<-done
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 	if rep := verify(t, db); !rep.OK || rep.Checked != 200 {
 		t.Fatalf("after concurrent appends: %v", rep)

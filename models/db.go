@@ -1,5 +1,9 @@
-// Package models owns every query. Handlers call its stores; they never
-// touch *gorm.DB themselves.
+// Package models owns every query. Handlers call its stores (RecordStore,
+// StaffStore, SessionStore, AccessLog, FormStore, RightsStore, Outbox,
+// CookieLedger), one per aggregate, each holding what it needs. The
+// back-office stores run SQL one way: pgx, through a Querier inside the
+// transaction that sets the row-level-security scope (DB.Scoped) or none
+// (DB.Tx). The public forms' stores still use gorm through DB.InScope.
 package models
 
 import (
@@ -7,8 +11,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
@@ -79,21 +86,54 @@ type Scope struct {
 // ErrNoScope is returned when a transaction is asked for with no purpose.
 var ErrNoScope = errors.New("models: empty purpose scope")
 
-// InScope runs fn in a transaction whose row-level security scope is s. The
-// settings are local to the transaction (set_config's third argument), so a
-// pooled connection never carries one request's scope into the next.
+// Querier runs SQL inside one transaction: the only way the back-office
+// stores run SQL (pgx.Tx satisfies it).
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// scopeSQL sets a transaction's row-level security scope. The settings are
+// local to the transaction (set_config's third argument), so a pooled
+// connection never carries one request's scope into the next.
+const scopeSQL = `SELECT set_config('portal.purposes', $1, true), set_config('portal.restricted', $2, true)`
+
+func (s Scope) args() []any {
+	restricted := "off"
+	if s.SeesRestricted {
+		restricted = "on"
+	}
+	return []any{strings.Join(s.Purposes, ","), restricted}
+}
+
+// Tx runs fn in a transaction with no record scope (the log, staff, sessions).
+func (db *DB) Tx(ctx context.Context, fn func(q Querier) error) error {
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error { return fn(tx) })
+}
+
+// Scoped runs fn in a transaction whose row-level security scope is s.
+func (db *DB) Scoped(ctx context.Context, s Scope, fn func(q Querier) error) error {
+	if len(s.Purposes) == 0 {
+		return ErrNoScope
+	}
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, scopeSQL, s.args()...); err != nil {
+			return fmt.Errorf("models: set scope: %w", err)
+		}
+		return fn(tx)
+	})
+}
+
+// InScope is Scoped for the public forms' stores, which run through gorm.
 func (db *DB) InScope(ctx context.Context, s Scope, fn func(tx *gorm.DB) error) error {
 	if len(s.Purposes) == 0 {
 		return ErrNoScope
 	}
 	return db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		restricted := "off"
-		if s.SeesRestricted {
-			restricted = "on"
-		}
-		err := tx.Exec("SELECT set_config('portal.purposes', ?, true), set_config('portal.restricted', ?, true)",
-			strings.Join(s.Purposes, ","), restricted).Error
-		if err != nil {
+		a := s.args()
+		if err := tx.Exec("SELECT set_config('portal.purposes', ?, true), set_config('portal.restricted', ?, true)", a...).Error; err != nil {
 			return fmt.Errorf("models: set scope: %w", err)
 		}
 		return fn(tx)
@@ -109,4 +149,32 @@ func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("models: schema version: %w", err)
 	}
 	return v, nil
+}
+
+// where builds a WHERE clause from conditions written with ?, numbered $1,
+// $2… in the order they are added.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	for _, a := range args {
+		w.args = append(w.args, a)
+		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(w.args)), 1)
+	}
+	w.conds = append(w.conds, cond)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// isUniqueViolation reports a unique constraint refusing a row.
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
 }

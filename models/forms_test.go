@@ -251,7 +251,7 @@ func TestKeyRotationKeepsRecordsReadable(t *testing.T) {
 		Fields: models.Fields{"right": "access"}, Confirm: models.Email{To: "cv@example.com"}, Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	staff, err := db.CreateStaff(ctx, v1, "rotation@example.com", "Rotation Test", "sales")
+	staff, err := models.NewStaffStore(db, v1).Create(ctx, nil, "rotation@example.com", "Rotation Test", "sales")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestKeyRotationKeepsRecordsReadable(t *testing.T) {
 	if c.Records != 1 || c.Attachments != 1 || c.Outbox != 2 || c.RightsRequests != 1 || c.StaffSecrets != 1 {
 		t.Errorf("re-encrypted %+v", c)
 	}
-	if _, err := db.CurrentTOTPCode(ctx, v2, staff.Staff.ID, time.Now()); err != nil {
+	if _, err := models.NewStaffStore(db, v2).CurrentTOTPCode(ctx, staff.Staff.ID, time.Now()); err != nil {
 		t.Errorf("staff TOTP secret after rotation: %v", err)
 	}
 	if c, _ := models.Reencrypt(ctx, db, v2, purposes, 500); c.Total() != 0 {

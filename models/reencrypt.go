@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/alegria/privacy-portal/vault"
 )
@@ -36,31 +35,31 @@ func Reencrypt(ctx context.Context, db *DB, v *vault.Vault, purposes []string, b
 	steps := []struct {
 		scope Scope
 		n     *int
-		fn    func(ctx context.Context, tx *gorm.DB) (int, error)
+		fn    func(ctx context.Context, q Querier) (int, error)
 	}{
-		{all, &c.Records, func(ctx context.Context, tx *gorm.DB) (int, error) {
-			return reencryptRecords(ctx, tx, v, primary, batch)
+		{all, &c.Records, func(ctx context.Context, q Querier) (int, error) {
+			return reencryptRecords(ctx, q, v, primary, batch)
 		}},
-		{all, &c.Attachments, func(ctx context.Context, tx *gorm.DB) (int, error) {
-			return reencryptAttachments(ctx, tx, v, primary, batch)
+		{all, &c.Attachments, func(ctx context.Context, q Querier) (int, error) {
+			return reencryptAttachments(ctx, q, v, primary, batch)
 		}},
-		{all, &c.Outbox, func(ctx context.Context, tx *gorm.DB) (int, error) {
-			return reencryptColumn(ctx, tx, v, primary, batch, "outbox", "message", outboxAAD)
+		{all, &c.Outbox, func(ctx context.Context, q Querier) (int, error) {
+			return reencryptColumn(ctx, q, v, primary, batch, "outbox", "message", outboxAAD)
 		}},
-		{Scope{Purposes: []string{RightsPurpose}}, &c.RightsRequests, func(ctx context.Context, tx *gorm.DB) (int, error) {
-			return reencryptColumn(ctx, tx, v, primary, batch, "rights_requests", "fields", rightsAAD)
+		{Scope{Purposes: []string{RightsPurpose}}, &c.RightsRequests, func(ctx context.Context, q Querier) (int, error) {
+			return reencryptColumn(ctx, q, v, primary, batch, "rights_requests", "fields", rightsAAD)
 		}},
 		// Staff TOTP secrets: a retired key must not lock every account out.
-		{all, &c.StaffSecrets, func(ctx context.Context, tx *gorm.DB) (int, error) {
-			return reencryptColumn(ctx, tx, v, primary, batch, "staff", "totp_secret", totpAAD)
+		{all, &c.StaffSecrets, func(ctx context.Context, q Querier) (int, error) {
+			return reencryptColumn(ctx, q, v, primary, batch, "staff", "totp_secret", totpAAD)
 		}},
 	}
 	for _, st := range steps {
 		for {
 			var n int
-			err := db.InScope(ctx, st.scope, func(tx *gorm.DB) error {
+			err := db.Scoped(ctx, st.scope, func(q Querier) error {
 				var err error
-				n, err = st.fn(ctx, tx)
+				n, err = st.fn(ctx, q)
 				return err
 			})
 			if err != nil {
@@ -80,8 +79,8 @@ type sealedRow struct {
 	a, b []byte
 }
 
-func lockBatch(ctx context.Context, tx *gorm.DB, query string, args ...any) ([]sealedRow, error) {
-	rows, err := tx.Statement.ConnPool.QueryContext(ctx, query, args...)
+func lockBatch(ctx context.Context, q Querier, query string, args ...any) ([]sealedRow, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +109,8 @@ func reseal(v *vault.Vault, ct, aad []byte) ([]byte, error) {
 	return v.Encrypt(plain, aad)
 }
 
-func reencryptRecords(ctx context.Context, tx *gorm.DB, v *vault.Vault, primary []byte, batch int) (int, error) {
-	rows, err := lockBatch(ctx, tx, `SELECT id, fields, note FROM records
+func reencryptRecords(ctx context.Context, q Querier, v *vault.Vault, primary []byte, batch int) (int, error) {
+	rows, err := lockBatch(ctx, q, `SELECT id, fields, note FROM records
 		WHERE substring(fields FROM 2 FOR 4) <> $1 OR substring(note FROM 2 FOR 4) <> $1
 		LIMIT $2 FOR UPDATE SKIP LOCKED`, primary, batch)
 	if err != nil {
@@ -126,15 +125,15 @@ func reencryptRecords(ctx context.Context, tx *gorm.DB, v *vault.Vault, primary 
 		if err != nil {
 			return 0, err
 		}
-		if _, err := tx.Statement.ConnPool.ExecContext(ctx, `UPDATE records SET fields = $2, note = $3 WHERE id = $1`, r.id, f, n); err != nil {
+		if _, err := q.Exec(ctx, `UPDATE records SET fields = $2, note = $3 WHERE id = $1`, r.id, f, n); err != nil {
 			return 0, err
 		}
 	}
 	return len(rows), nil
 }
 
-func reencryptAttachments(ctx context.Context, tx *gorm.DB, v *vault.Vault, primary []byte, batch int) (int, error) {
-	rows, err := lockBatch(ctx, tx, `SELECT id, filename, content FROM attachments
+func reencryptAttachments(ctx context.Context, q Querier, v *vault.Vault, primary []byte, batch int) (int, error) {
+	rows, err := lockBatch(ctx, q, `SELECT id, filename, content FROM attachments
 		WHERE substring(content FROM 2 FOR 4) <> $1 OR substring(filename FROM 2 FOR 4) <> $1
 		LIMIT $2 FOR UPDATE SKIP LOCKED`, primary, batch)
 	if err != nil {
@@ -150,7 +149,7 @@ func reencryptAttachments(ctx context.Context, tx *gorm.DB, v *vault.Vault, prim
 			return 0, err
 		}
 		sum := sha256.Sum256(content)
-		if _, err := tx.Statement.ConnPool.ExecContext(ctx, `UPDATE attachments SET filename = $2, content = $3, sha256 = $4 WHERE id = $1`,
+		if _, err := q.Exec(ctx, `UPDATE attachments SET filename = $2, content = $3, sha256 = $4 WHERE id = $1`,
 			r.id, name, content, sum[:]); err != nil {
 			return 0, err
 		}
@@ -161,9 +160,9 @@ func reencryptAttachments(ctx context.Context, tx *gorm.DB, v *vault.Vault, prim
 // reencryptColumn re-seals one encrypted column of a table whose associated
 // data is aad(id): the outbox messages and the rights requests' fields. The
 // table and column names are this file's constants, never input.
-func reencryptColumn(ctx context.Context, tx *gorm.DB, v *vault.Vault, primary []byte, batch int,
+func reencryptColumn(ctx context.Context, q Querier, v *vault.Vault, primary []byte, batch int,
 	table, column string, aad func(uuid.UUID) []byte) (int, error) {
-	rows, err := lockBatch(ctx, tx, `SELECT id, `+column+`, NULL::bytea FROM `+table+`
+	rows, err := lockBatch(ctx, q, `SELECT id, `+column+`, NULL::bytea FROM `+table+`
 		WHERE substring(`+column+` FROM 2 FOR 4) <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`, primary, batch)
 	if err != nil {
 		return 0, err
@@ -173,7 +172,7 @@ func reencryptColumn(ctx context.Context, tx *gorm.DB, v *vault.Vault, primary [
 		if err != nil {
 			return 0, err
 		}
-		if _, err := tx.Statement.ConnPool.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = $2 WHERE id = $1`, r.id, sealed); err != nil {
+		if _, err := q.Exec(ctx, `UPDATE `+table+` SET `+column+` = $2 WHERE id = $1`, r.id, sealed); err != nil {
 			return 0, err
 		}
 	}

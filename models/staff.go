@@ -13,10 +13,9 @@ import (
 
 	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/alegria/privacy-portal/vault"
 )
@@ -89,6 +88,52 @@ type NewStaff struct {
 	OTPURL   string
 }
 
+// StaffStore holds the back-office accounts: creation, sign-in, password and
+// role changes. Account changes made by an administrator are logged in the
+// transaction that makes them, naming the account changed.
+type StaffStore struct {
+	db    *DB
+	vault *vault.Vault
+}
+
+// NewStaffStore manages db's accounts; v seals their TOTP secrets.
+func NewStaffStore(db *DB, v *vault.Vault) *StaffStore { return &StaffStore{db: db, vault: v} }
+
+const staffColumns = `SELECT id, email, name, role, password_hash, totp_secret, totp_last_step, must_change_password,
+	active, failed_logins, locked_until, created_at, updated_at FROM staff`
+
+func scanStaff(row pgx.CollectableRow) (Staff, error) {
+	var s Staff
+	err := row.Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.PasswordHash, &s.TOTPSecret, &s.TOTPLastStep, &s.MustChangePassword,
+		&s.Active, &s.FailedLogins, &s.LockedUntil, &s.CreatedAt, &s.UpdatedAt)
+	return s, err
+}
+
+func takeStaff(ctx context.Context, q Querier, where string, arg any) (Staff, error) {
+	rows, err := q.Query(ctx, staffColumns+" WHERE "+where, arg)
+	if err != nil {
+		return Staff{}, fmt.Errorf("models: staff: %w", err)
+	}
+	s, err := pgx.CollectExactlyOneRow(rows, scanStaff)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, ErrNotFound
+	}
+	if err != nil {
+		return s, fmt.Errorf("models: staff: %w", err)
+	}
+	return s, nil
+}
+
+// staffAdmin logs an administrator's change to account target.
+func staffAdmin(ctx context.Context, q Querier, by *Actor, target uuid.UUID) error {
+	if by == nil { // the command line: the operator is not a staff member
+		return nil
+	}
+	e := by.event(ActionStaffAdmin, "")
+	e.TargetStaffID = &target
+	return logAccess(ctx, q, e)
+}
+
 // RandomPassword is a one-time password: 20 base32 characters (100 bits).
 func RandomPassword() string {
 	b := make([]byte, 15)
@@ -96,9 +141,11 @@ func RandomPassword() string {
 	return strings.ToLower(base32.StdEncoding.EncodeToString(b))
 }
 
-// CreateStaff adds an account with a one-time password (changed at first
-// login) and a fresh TOTP secret: the second factor is mandatory for every role.
-func (db *DB) CreateStaff(ctx context.Context, v *vault.Vault, email, name, role string) (NewStaff, error) {
+// Create adds an account with a one-time password (changed at first login)
+// and a fresh TOTP secret: the second factor is mandatory for every role. by
+// is the administrator making it (nil from the command line).
+func (st *StaffStore) Create(ctx context.Context, by *Actor, email, name, role string) (NewStaff, error) {
+	v := st.vault
 	email = strings.ToLower(strings.TrimSpace(email))
 	name = strings.TrimSpace(name)
 	if email == "" || !strings.Contains(email, "@") || len(email) > 254 || name == "" || utf8.RuneCountInString(name) > 100 {
@@ -118,30 +165,54 @@ func (db *DB) CreateStaff(ctx context.Context, v *vault.Vault, email, name, role
 	if s.TOTPSecret, err = v.Encrypt([]byte(key.Secret()), totpAAD(s.ID)); err != nil {
 		return NewStaff{}, err
 	}
-	if err := db.Gorm.WithContext(ctx).Create(&s).Error; err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return NewStaff{}, ErrDuplicate
+	s.CreatedAt = time.Now().UTC().Truncate(time.Microsecond)
+	if by != nil {
+		s.CreatedAt = by.Now
+	}
+	s.UpdatedAt = s.CreatedAt
+	err = st.db.Tx(ctx, func(q Querier) error {
+		_, err := q.Exec(ctx, `INSERT INTO staff (id, email, name, role, password_hash, totp_secret, must_change_password, active,
+			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, true, true, $7, $7)`,
+			s.ID, s.Email, s.Name, s.Role, s.PasswordHash, s.TOTPSecret, s.CreatedAt)
+		if isUniqueViolation(err) {
+			return ErrDuplicate
 		}
-		return NewStaff{}, fmt.Errorf("models: create staff: %w", err)
+		if err != nil {
+			return fmt.Errorf("models: create staff: %w", err)
+		}
+		return staffAdmin(ctx, q, by, s.ID)
+	})
+	if err != nil {
+		return NewStaff{}, err
 	}
 	return NewStaff{Staff: s, Password: pw, OTPURL: key.URL()}, nil
 }
 
-// StaffByID returns an account.
-func (db *DB) StaffByID(ctx context.Context, id uuid.UUID) (Staff, error) {
-	var s Staff
-	err := db.Gorm.WithContext(ctx).Take(&s, "id = ?", id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return s, ErrNotFound
-	}
-	return s, err
+// ByID returns an account.
+func (st *StaffStore) ByID(ctx context.Context, id uuid.UUID) (Staff, error) {
+	return takeStaff(ctx, st.db.Pool, "id = $1", id)
 }
 
-// ListStaff returns every account, by name.
-func (db *DB) ListStaff(ctx context.Context) ([]Staff, error) {
-	var out []Staff
-	err := db.Gorm.WithContext(ctx).Order("name, email").Find(&out).Error
-	return out, err
+// List returns every account, by name.
+func (st *StaffStore) List(ctx context.Context) ([]Staff, error) {
+	rows, err := st.db.Pool.Query(ctx, staffColumns+" ORDER BY name, email")
+	if err != nil {
+		return nil, fmt.Errorf("models: list staff: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanStaff)
+	if err != nil {
+		return nil, fmt.Errorf("models: list staff: %w", err)
+	}
+	return out, nil
+}
+
+// Count is how many accounts exist (seeding is skipped when some do).
+func (st *StaffStore) Count(ctx context.Context) (int64, error) {
+	var n int64
+	if err := st.db.Pool.QueryRow(ctx, "SELECT count(*) FROM staff").Scan(&n); err != nil {
+		return 0, fmt.Errorf("models: count staff: %w", err)
+	}
+	return n, nil
 }
 
 // LoginAttempt is one sign-in: what was typed and where from.
@@ -171,18 +242,19 @@ func totpStep(secret, code string, now time.Time) int64 {
 // Authenticate checks a login (password, then TOTP code) and logs it in the
 // same transaction. The account row is locked for the attempt, so the failure
 // counter and the last accepted TOTP step are exact under concurrent tries.
-func (db *DB) Authenticate(ctx context.Context, v *vault.Vault, a LoginAttempt) (Staff, error) {
+func (st *StaffStore) Authenticate(ctx context.Context, a LoginAttempt) (Staff, error) {
+	v := st.vault
 	email := strings.ToLower(strings.TrimSpace(a.Email))
 	var failures int64
-	err := db.Gorm.WithContext(ctx).Raw(`SELECT count(*) FROM access_events
-		WHERE action = ? AND ip = ? AND at > ?`, ActionLoginFailed, a.IP, a.Now.Add(-LockoutDuration)).Scan(&failures).Error
+	err := st.db.Pool.QueryRow(ctx, `SELECT count(*) FROM access_events
+		WHERE action = $1 AND ip = $2 AND at > $3`, ActionLoginFailed, a.IP, a.Now.Add(-LockoutDuration)).Scan(&failures)
 	if err != nil {
 		return Staff{}, fmt.Errorf("models: login: %w", err)
 	}
 	ev := AccessEvent{At: a.Now, Action: ActionLoginFailed, IP: a.IP, UserAgent: a.UserAgent, Outcome: OutcomeFailed}
 	if failures >= MaxFailuresPerIP {
 		ev.Outcome = OutcomeDenied
-		if err := db.Log(ctx, ev); err != nil {
+		if err := st.db.Tx(ctx, func(q Querier) error { return logAccess(ctx, q, ev) }); err != nil {
 			return Staff{}, err
 		}
 		return Staff{}, ErrTooManyAttempts
@@ -192,12 +264,13 @@ func (db *DB) Authenticate(ctx context.Context, v *vault.Vault, a LoginAttempt) 
 	}
 	var s Staff
 	var result error
-	err = db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&s, "email = ?", email).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
+	err = st.db.Tx(ctx, func(q Querier) error {
+		var err error
+		s, err = takeStaff(ctx, q, "email = $1 FOR UPDATE", email)
+		if errors.Is(err, ErrNotFound) {
 			_, _ = argon2id.ComparePasswordAndHash(a.Password, dummyHash)
 			result = ErrBadLogin
-			return LogAccess(tx, ev)
+			return logAccess(ctx, q, ev)
 		}
 		if err != nil {
 			return err
@@ -222,22 +295,24 @@ func (db *DB) Authenticate(ctx context.Context, v *vault.Vault, a LoginAttempt) 
 			result = ErrBadLogin
 			if !locked && s.Active {
 				s.FailedLogins++
-				upd := map[string]any{"failed_logins": s.FailedLogins, "updated_at": a.Now}
+				failed, lockedUntil := s.FailedLogins, (*time.Time)(nil)
 				if s.FailedLogins >= MaxFailedLogins {
-					upd["failed_logins"], upd["locked_until"] = 0, a.Now.Add(LockoutDuration)
+					until := a.Now.Add(LockoutDuration)
+					failed, lockedUntil = 0, &until
 				}
-				if err := tx.Model(&Staff{}).Where("id = ?", s.ID).Updates(upd).Error; err != nil {
+				if _, err := q.Exec(ctx, `UPDATE staff SET failed_logins = $2, locked_until = coalesce($3, locked_until), updated_at = $4
+					WHERE id = $1`, s.ID, failed, lockedUntil, a.Now); err != nil {
 					return err
 				}
 			}
-			return LogAccess(tx, ev)
+			return logAccess(ctx, q, ev)
 		}
-		if err := tx.Model(&Staff{}).Where("id = ?", s.ID).Updates(map[string]any{
-			"failed_logins": 0, "locked_until": nil, "totp_last_step": step, "updated_at": a.Now}).Error; err != nil {
+		if _, err := q.Exec(ctx, `UPDATE staff SET failed_logins = 0, locked_until = NULL, totp_last_step = $2, updated_at = $3
+			WHERE id = $1`, s.ID, step, a.Now); err != nil {
 			return err
 		}
 		ev.Action, ev.Outcome = ActionLogin, OutcomeOK
-		return LogAccess(tx, ev)
+		return logAccess(ctx, q, ev)
 	})
 	if err != nil {
 		return Staff{}, fmt.Errorf("models: login: %w", err)
@@ -259,14 +334,14 @@ func CheckPasswordPolicy(pw string) error {
 
 // ChangePassword sets a new password (forced at first login) after checking
 // the current one.
-func (db *DB) ChangePassword(ctx context.Context, id uuid.UUID, current, next string, now time.Time) error {
+func (st *StaffStore) ChangePassword(ctx context.Context, id uuid.UUID, current, next string, now time.Time) error {
 	if err := CheckPasswordPolicy(next); err != nil {
 		return err
 	}
 	if current == next {
 		return ErrWeakPassword
 	}
-	s, err := db.StaffByID(ctx, id)
+	s, err := st.ByID(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -281,51 +356,56 @@ func (db *DB) ChangePassword(ctx context.Context, id uuid.UUID, current, next st
 	if err != nil {
 		return err
 	}
-	return db.Gorm.WithContext(ctx).Model(&Staff{}).Where("id = ?", id).Updates(map[string]any{
-		"password_hash": hash, "must_change_password": false, "updated_at": now}).Error
+	if _, err := st.db.Pool.Exec(ctx, `UPDATE staff SET password_hash = $2, must_change_password = false, updated_at = $3
+		WHERE id = $1`, id, hash, now); err != nil {
+		return fmt.Errorf("models: change password: %w", err)
+	}
+	return nil
 }
 
-// SetStaffRole re-roles an account. Its sessions end, so the new scope
-// applies from the next login.
-func (db *DB) SetStaffRole(ctx context.Context, id uuid.UUID, role string, now time.Time) error {
-	return db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		r := tx.Model(&Staff{}).Where("id = ?", id).Updates(map[string]any{"role": role, "updated_at": now})
-		if r.Error != nil {
-			return r.Error
-		}
-		if r.RowsAffected == 0 {
-			return ErrNotFound
-		}
-		return tx.Exec("DELETE FROM sessions WHERE staff_id = ?", id).Error
-	})
+// SetRole re-roles an account, logged in the same transaction as by's
+// change to it. Its sessions end, so the new scope applies from the next login.
+func (st *StaffStore) SetRole(ctx context.Context, by Actor, id uuid.UUID, role string) error {
+	return st.change(ctx, by, id, true, `UPDATE staff SET role = $2, updated_at = $3 WHERE id = $1`, role)
 }
 
-// SetStaffActive activates or deactivates an account. Deactivating deletes
-// its sessions in the same transaction: access ends at once.
-func (db *DB) SetStaffActive(ctx context.Context, id uuid.UUID, active bool, now time.Time) error {
-	return db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		r := tx.Model(&Staff{}).Where("id = ?", id).Updates(map[string]any{"active": active, "updated_at": now})
-		if r.Error != nil {
-			return r.Error
+// SetActive activates or deactivates an account, logged in the same
+// transaction as by's change to it. Deactivating deletes its sessions in the
+// same transaction: access ends at once.
+func (st *StaffStore) SetActive(ctx context.Context, by Actor, id uuid.UUID, active bool) error {
+	return st.change(ctx, by, id, !active, `UPDATE staff SET active = $2, updated_at = $3 WHERE id = $1`, active)
+}
+
+func (st *StaffStore) change(ctx context.Context, by Actor, id uuid.UUID, endSessions bool, update string, value any) error {
+	err := st.db.Tx(ctx, func(q Querier) error {
+		tag, err := q.Exec(ctx, update, id, value, by.Now)
+		if err != nil {
+			return err
 		}
-		if r.RowsAffected == 0 {
+		if tag.RowsAffected() == 0 {
 			return ErrNotFound
 		}
-		if active {
-			return nil
+		if endSessions {
+			if _, err := q.Exec(ctx, "DELETE FROM sessions WHERE staff_id = $1", id); err != nil {
+				return err
+			}
 		}
-		return tx.Exec("DELETE FROM sessions WHERE staff_id = ?", id).Error
+		return staffAdmin(ctx, q, &by, id)
 	})
+	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrLogUnavailable) {
+		return fmt.Errorf("models: staff change: %w", err)
+	}
+	return err
 }
 
 // CurrentTOTPCode is the code an authenticator would show now (tests and the
 // demo's bench helper only: it needs the vault).
-func (db *DB) CurrentTOTPCode(ctx context.Context, v *vault.Vault, id uuid.UUID, now time.Time) (string, error) {
-	s, err := db.StaffByID(ctx, id)
+func (st *StaffStore) CurrentTOTPCode(ctx context.Context, id uuid.UUID, now time.Time) (string, error) {
+	s, err := st.ByID(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	secret, err := v.Decrypt(s.TOTPSecret, totpAAD(s.ID))
+	secret, err := st.vault.Decrypt(s.TOTPSecret, totpAAD(s.ID))
 	if err != nil {
 		return "", err
 	}

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"github.com/google/uuid"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 
 func newStaff(t *testing.T, db *models.DB, v *vault.Vault, role string) models.NewStaff {
 	t.Helper()
-	ns, err := db.CreateStaff(context.Background(), v, role+"@example.com", "Test "+role, role)
+	ns, err := models.NewStaffStore(db, v).Create(context.Background(), nil, role+"@example.com", "Test "+role, role)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +23,7 @@ func newStaff(t *testing.T, db *models.DB, v *vault.Vault, role string) models.N
 
 func code(t *testing.T, db *models.DB, v *vault.Vault, ns models.NewStaff, at time.Time) string {
 	t.Helper()
-	c, err := db.CurrentTOTPCode(context.Background(), v, ns.Staff.ID, at)
+	c, err := models.NewStaffStore(db, v).CurrentTOTPCode(context.Background(), ns.Staff.ID, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,20 +40,20 @@ func TestAuthenticate(t *testing.T) {
 		ns := newStaff(t, db, v, "sales")
 		c := code(t, db, v, ns, now)
 		a := models.LoginAttempt{Email: "SALES@example.com ", Password: ns.Password, Code: c, IP: "192.0.2.1", Now: now}
-		s, err := db.Authenticate(ctx, v, a)
+		s, err := models.NewStaffStore(db, v).Authenticate(ctx, a)
 		if err != nil || s.ID != ns.Staff.ID || !s.MustChangePassword {
 			t.Fatalf("login: %v %+v", err, s)
 		}
 		a.Now = now.Add(5 * time.Second)
-		if _, err := db.Authenticate(ctx, v, a); !errors.Is(err, models.ErrBadLogin) {
+		if _, err := models.NewStaffStore(db, v).Authenticate(ctx, a); !errors.Is(err, models.ErrBadLogin) {
 			t.Errorf("replayed TOTP code accepted: %v", err)
 		}
 	})
 	t.Run("unknown account and wrong password look the same", func(t *testing.T) {
 		db, _ := testdb.Open(t)
 		ns := newStaff(t, db, v, "sales")
-		_, e1 := db.Authenticate(ctx, v, models.LoginAttempt{Email: "nobody@example.com", Password: "x", Code: "123456", IP: "192.0.2.1", Now: now})
-		_, e2 := db.Authenticate(ctx, v, models.LoginAttempt{Email: ns.Staff.Email, Password: "wrong", Code: code(t, db, v, ns, now), IP: "192.0.2.1", Now: now})
+		_, e1 := models.NewStaffStore(db, v).Authenticate(ctx, models.LoginAttempt{Email: "nobody@example.com", Password: "x", Code: "123456", IP: "192.0.2.1", Now: now})
+		_, e2 := models.NewStaffStore(db, v).Authenticate(ctx, models.LoginAttempt{Email: ns.Staff.Email, Password: "wrong", Code: code(t, db, v, ns, now), IP: "192.0.2.1", Now: now})
 		if !errors.Is(e1, models.ErrBadLogin) || !errors.Is(e2, models.ErrBadLogin) || e1.Error() != e2.Error() {
 			t.Errorf("errors differ: %v / %v", e1, e2)
 		}
@@ -61,28 +62,28 @@ func TestAuthenticate(t *testing.T) {
 		db, _ := testdb.Open(t)
 		ns := newStaff(t, db, v, "sales")
 		for i := 0; i < models.MaxFailedLogins; i++ {
-			_, _ = db.Authenticate(ctx, v, models.LoginAttempt{Email: ns.Staff.Email, Password: "wrong", Code: "000000", IP: "192.0.2.9", Now: now})
+			_, _ = models.NewStaffStore(db, v).Authenticate(ctx, models.LoginAttempt{Email: ns.Staff.Email, Password: "wrong", Code: "000000", IP: "192.0.2.9", Now: now})
 		}
 		good := models.LoginAttempt{Email: ns.Staff.Email, Password: ns.Password, Code: code(t, db, v, ns, now.Add(time.Minute)), IP: "192.0.2.9", Now: now.Add(time.Minute)}
-		if _, err := db.Authenticate(ctx, v, good); !errors.Is(err, models.ErrBadLogin) {
+		if _, err := models.NewStaffStore(db, v).Authenticate(ctx, good); !errors.Is(err, models.ErrBadLogin) {
 			t.Errorf("locked account signed in: %v", err)
 		}
 		later := now.Add(models.LockoutDuration + time.Minute)
 		good.Now, good.Code = later, code(t, db, v, ns, later)
-		if _, err := db.Authenticate(ctx, v, good); err != nil {
+		if _, err := models.NewStaffStore(db, v).Authenticate(ctx, good); err != nil {
 			t.Errorf("after the lock: %v", err)
 		}
 	})
 	t.Run("one address cannot try without limit", func(t *testing.T) {
 		db, _ := testdb.Open(t)
 		for i := 0; i < models.MaxFailuresPerIP; i++ {
-			_, _ = db.Authenticate(ctx, v, models.LoginAttempt{Email: "x@example.com", Password: "x", Code: "1", IP: "203.0.113.5", Now: now})
+			_, _ = models.NewStaffStore(db, v).Authenticate(ctx, models.LoginAttempt{Email: "x@example.com", Password: "x", Code: "1", IP: "203.0.113.5", Now: now})
 		}
-		_, err := db.Authenticate(ctx, v, models.LoginAttempt{Email: "x@example.com", Password: "x", Code: "1", IP: "203.0.113.5", Now: now})
+		_, err := models.NewStaffStore(db, v).Authenticate(ctx, models.LoginAttempt{Email: "x@example.com", Password: "x", Code: "1", IP: "203.0.113.5", Now: now})
 		if !errors.Is(err, models.ErrTooManyAttempts) {
 			t.Errorf("per-address limit: %v", err)
 		}
-		_, err = db.Authenticate(ctx, v, models.LoginAttempt{Email: "x@example.com", Password: "x", Code: "1", IP: "203.0.113.6", Now: now})
+		_, err = models.NewStaffStore(db, v).Authenticate(ctx, models.LoginAttempt{Email: "x@example.com", Password: "x", Code: "1", IP: "203.0.113.6", Now: now})
 		if !errors.Is(err, models.ErrBadLogin) {
 			t.Errorf("another address: %v", err)
 		}
@@ -90,10 +91,10 @@ func TestAuthenticate(t *testing.T) {
 	t.Run("deactivated accounts cannot sign in", func(t *testing.T) {
 		db, _ := testdb.Open(t)
 		ns := newStaff(t, db, v, "sales")
-		if err := db.SetStaffActive(ctx, ns.Staff.ID, false, now); err != nil {
+		if err := models.NewStaffStore(db, v).SetActive(ctx, models.Actor{StaffID: uuid.New(), Role: "admin", Now: now}, ns.Staff.ID, false); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.Authenticate(ctx, v, models.LoginAttempt{Email: ns.Staff.Email, Password: ns.Password, Code: code(t, db, v, ns, now), IP: "192.0.2.1", Now: now})
+		_, err := models.NewStaffStore(db, v).Authenticate(ctx, models.LoginAttempt{Email: ns.Staff.Email, Password: ns.Password, Code: code(t, db, v, ns, now), IP: "192.0.2.1", Now: now})
 		if !errors.Is(err, models.ErrBadLogin) {
 			t.Errorf("deactivated: %v", err)
 		}
@@ -117,12 +118,12 @@ func TestChangePassword(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if err := db.ChangePassword(ctx, ns.Staff.ID, c.current, c.next, now); !errors.Is(err, c.want) {
+			if err := models.NewStaffStore(db, nil).ChangePassword(ctx, ns.Staff.ID, c.current, c.next, now); !errors.Is(err, c.want) {
 				t.Errorf("got %v, want %v", err, c.want)
 			}
 		})
 	}
-	s, _ := db.StaffByID(ctx, ns.Staff.ID)
+	s, _ := models.NewStaffStore(db, nil).ByID(ctx, ns.Staff.ID)
 	if s.MustChangePassword {
 		t.Error("password change still forced after a change")
 	}

@@ -98,7 +98,7 @@ for cfile in scripts/bench.d/${BENCH_ONLY:-*}.sh; do
   # shellcheck source=/dev/null
   . "$cfile"
 done
-# Issue 2: rendering against the same bytes replayed from memory.
+# Rendering cost: real pages against the same bytes replayed from memory.
 for p in $BENCH_SAME_BYTES; do
   bench_wrk "same-bytes $p" "/__bench/same-bytes?path=$p"
 done

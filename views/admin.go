@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 )
@@ -25,6 +27,7 @@ const (
 	StaffFormIncomplete = "Give an email address, a name and a role."
 	StaffEmailTaken     = "An account with this email address already exists."
 	StaffSelfChange     = "You cannot change the role of your own account or deactivate it: ask another administrator."
+	UnknownPurpose      = "Unknown purpose: choose one from the list."
 	MsgNoteTooLong      = "The note is too long: 2,000 characters at most. Nothing was saved."
 )
 
@@ -72,10 +75,48 @@ type FieldRow struct {
 	Label, Value string
 }
 
+// RecordInfo is one record as its page shows it: decrypted values only,
+// never a stored ciphertext.
+type RecordInfo struct {
+	ID            uuid.UUID
+	Status        string
+	CreatedAt     time.Time
+	LastContactAt time.Time
+	ExpiresAt     time.Time
+	Restricted    bool
+	Note          string
+	Attachments   []AttachmentLink
+}
+
+// AttachmentLink is one file of a record, without its content.
+type AttachmentLink struct {
+	ID       uuid.UUID
+	Filename string
+	Size     int64
+}
+
+// StaffAccount is an account as the staff pages show it: never its password
+// hash or its TOTP secret.
+type StaffAccount struct {
+	ID     uuid.UUID
+	Name   string
+	Email  string
+	Role   string
+	Active bool
+}
+
+// NewAccount is what an administrator is shown, once, after creating an
+// account: what to hand to its owner.
+type NewAccount struct {
+	Email    string
+	Password string
+	OTPURL   string
+}
+
 // RecordView is the full record page.
 type RecordView struct {
 	Purpose *policy.Purpose
-	Detail  models.RecordDetail
+	Record  RecordInfo
 	Fields  []FieldRow
 	CanEdit bool
 	Saved   bool
@@ -96,7 +137,7 @@ type AccessLogView struct {
 	Chart     Chart
 	Chain     models.ChainReport
 	ChainTail int
-	Staff     []models.Staff
+	Staff     []StaffAccount
 	Roles     []policy.Role
 	Purposes  []policy.Purpose
 	Actions   []string
@@ -104,9 +145,9 @@ type AccessLogView struct {
 
 // StaffAdminView is the admin's page.
 type StaffAdminView struct {
-	Staff   []models.Staff
+	Staff   []StaffAccount
 	Roles   []policy.Role
-	Created *models.NewStaff
+	Created *NewAccount
 	Error   string
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,10 +9,11 @@ import (
 	"time"
 )
 
-// consents runs `portal consents stats [--days N]`: the cookie banner's
+// consentsCommand runs `portal consents stats [--days N]`: the cookie banner's
 // answers per day, from the proof ledger (read as portal_app). The DPO's
 // page comes later; this is the same figure for the command line.
-func consents(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+func consentsCommand(env *env, args []string) error {
+	ctx, stdout := env.ctx, env.stdout
 	if len(args) == 0 || args[0] != "stats" {
 		return errors.New("usage: portal consents stats [--days N]")
 	}
@@ -23,11 +23,10 @@ func consents(ctx context.Context, cfg config, args []string, stdout io.Writer) 
 	if err := fs.Parse(args[1:]); err != nil || *days < 1 || *days > 3660 {
 		return errors.New("usage: portal consents stats [--days N] (N from 1 to 3660)")
 	}
-	db, err := openDB(ctx, cfg)
+	db, err := env.database()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	since := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1-*days)
 	stats, err := db.CookieConsentStats(ctx, since)
 	if err != nil {

@@ -75,7 +75,7 @@ func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[cleanupArgs]) err
 	if n > 0 {
 		w.log.Info("deleted unconfirmed requests", "count", n)
 	}
-	if n, err = w.db.PurgeSessions(ctx, time.Now()); err != nil {
+	if n, err = models.NewSessionStore(w.db).Purge(ctx, time.Now()); err != nil {
 		return err
 	}
 	if n > 0 {
@@ -95,7 +95,7 @@ type headsArgs struct{}
 func (headsArgs) Kind() string { return "sign_access_heads" }
 
 // headsWorker signs each access-log chain's newest link (see
-// models.SignAccessHeads), so tampering is detectable up to a minute back.
+// AccessLog.SignHeads), so tampering is detectable up to a minute back.
 type headsWorker struct {
 	river.WorkerDefaults[headsArgs]
 	db  *models.DB
@@ -103,7 +103,7 @@ type headsWorker struct {
 }
 
 func (w *headsWorker) Work(ctx context.Context, _ *river.Job[headsArgs]) error {
-	_, err := models.SignAccessHeads(ctx, w.db, w.key)
+	_, err := models.NewAccessLog(w.db, nil, w.key).SignHeads(ctx)
 	return err
 }
 

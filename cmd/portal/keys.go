@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/vault"
@@ -16,11 +14,12 @@ import (
 // under an older key in batches of short transactions, so the site keeps
 // running. Running servers keep encrypting under the old key until they
 // restart: restart them, then run `portal keys reencrypt` once more.
-func keysCommand(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+func keysCommand(env *env, args []string) error {
 	if len(args) != 1 || (args[0] != "rotate" && args[0] != "reencrypt") {
 		return errors.New("usage: portal keys rotate | portal keys reencrypt")
 	}
-	reg, err := loadRegistry(cfg)
+	ctx, cfg, stdout := env.ctx, env.cfg, env.stdout
+	reg, err := env.registry()
 	if err != nil {
 		return err
 	}
@@ -33,11 +32,10 @@ func keysCommand(ctx context.Context, cfg config, args []string, stdout io.Write
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg)
+	db, err := env.database()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	purposes := reg.PurposeKeys()
 	c, err := models.Reencrypt(ctx, db, v, purposes, 500)
 	if err != nil {
@@ -47,35 +45,6 @@ func keysCommand(ctx context.Context, cfg config, args []string, stdout io.Write
 		v.PrimaryKeyID(), c.Records, c.Attachments, c.Outbox, c.RightsRequests, c.StaffSecrets)
 	if args[0] == "rotate" {
 		fmt.Fprintln(stdout, "restart the running servers so they encrypt with the new key, then run `portal keys reencrypt`")
-	}
-	return nil
-}
-
-// outboxCommand: portal outbox list — the emails waiting or sent, decrypted,
-// for development (in production they leave through SMTP_URL).
-func outboxCommand(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	if len(args) != 1 || args[0] != "list" {
-		return errors.New("usage: portal outbox list")
-	}
-	v, _, err := openVault(cfg)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	msgs, err := models.NewOutbox(db, v).List(ctx, 100)
-	if err != nil {
-		return err
-	}
-	for _, m := range msgs {
-		fmt.Fprintf(stdout, "--- %s  %s  %s (attempts %d)\nTo: %s\nSubject: %s\n\n%s\n",
-			m.CreatedAt.Format("2006-01-02 15:04:05"), m.Kind, m.Status, m.Attempts, m.Email.To, m.Email.Subject, m.Email.Body)
-	}
-	if len(msgs) == 0 {
-		fmt.Fprintln(stdout, "the outbox is empty")
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/alegria/privacy-portal/policy"
 )
 
 // An invalid registry stops the process with the file, the line and the
@@ -65,5 +67,20 @@ func TestOpenVaultCreatesKeysOnlyWhenAsked(t *testing.T) {
 	}
 	if _, _, err := openVault(config{KeysDir: dir}); err != nil {
 		t.Errorf("existing keys without PORTAL_CREATE_KEYS: %v", err)
+	}
+}
+
+// `portal policy purposes` prints every purpose key of the registry, comma-separated.
+func TestPolicyPurposes(t *testing.T) {
+	var out, errOut strings.Builder
+	if err := run(context.Background(), []string{"policy", "purposes"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.TrimSpace(out.String()), strings.Join(reg.PurposeKeys(), ","); got != want {
+		t.Errorf("policy purposes = %q, want %q", got, want)
 	}
 }

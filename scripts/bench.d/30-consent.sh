@@ -1,4 +1,4 @@
-# Issue 3: cookie consent.
+# Cookie consent.
 # POST /consent appends a durable ledger row per choice (group commit), against
 # pgbench doing one single-row insert per transaction at the same concurrency.
 # GET / with the banner open, against the same bytes served from memory.

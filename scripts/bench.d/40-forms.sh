@@ -1,4 +1,4 @@
-# Issue 4: POST /contact (validate, encrypt, subject + record + consent rows +
+# Public forms: POST /contact (validate, encrypt, subject + record + consent rows +
 # outbox receipt in one transaction) against a pgbench single-row insert.
 # Sourced by scripts/bench.sh, which provides bench_wrk, bench_pgbench and
 # bench_ratio. The server must run with PORTAL_FORM_RATE=0 (no per-IP limit).

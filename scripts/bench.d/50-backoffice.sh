@@ -1,4 +1,4 @@
-# Back-office (issue 5), sourced by scripts/bench.sh.
+# Back-office pages, sourced by scripts/bench.sh.
 #  1. The logged record view (session lookup, RLS scope, decryption, access-log
 #     insert on a hash chain) against pgbench doing select-by-pk + one insert
 #     per transaction, same concurrency: goal >= 0.3 of its TPS.

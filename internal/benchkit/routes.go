@@ -1,4 +1,7 @@
-package handlers
+// Package benchkit holds what only `make bench` uses: the baseline routes,
+// sessions signed in without a TOTP round and a synthetic access log. The
+// server wires it in only with PORTAL_BENCH=1.
+package benchkit
 
 import (
 	"net/http"
@@ -8,13 +11,13 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// benchRoutes are the baselines `make bench` compares real pages against.
-// They exist only when Deps.Bench is set (PORTAL_BENCH=1), never in production.
+// Routes are the baselines `make bench` compares real pages against.
+// The server adds them only with PORTAL_BENCH=1, never in production.
 //   - /__bench/hello: a bare 13-byte response, the ceiling of the stack.
 //   - /__bench/same-bytes?path=/privacy: the bytes the real route answered
 //     the first time, replayed from memory through the same middleware, so the
 //     ratio against the real route is the cost of rendering alone.
-func benchRoutes(e *echo.Echo) {
+func Routes(e *echo.Echo) {
 	var cache sync.Map
 	e.GET("/__bench/hello", func(c echo.Context) error {
 		return c.String(http.StatusOK, "Hello, World!")
