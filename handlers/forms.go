@@ -30,21 +30,6 @@ type formsHandler struct {
 	now     func() time.Time
 }
 
-// uploadLimit is the largest body of a form with files: the largest file
-// the registry allows plus room for the other fields. Beyond it the server
-// stops reading and answers 413.
-const uploadMargin = 256 << 10
-
-func uploadLimit(reg *policy.Registry) int64 {
-	var largest int64
-	for _, p := range reg.FormPurposes() {
-		for _, f := range p.Form.Fields {
-			largest = max(largest, f.MaxBytes)
-		}
-	}
-	return largest + uploadMargin
-}
-
 func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		st := views.FormState{CSRF: csrfToken(c)}
@@ -54,7 +39,7 @@ func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
 
 func (h *formsHandler) showSent(pu *policy.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return render(c, http.StatusOK, views.FormSentPage(pageFor(c, views.TitleFormSent), pu))
+		return render(c, http.StatusOK, views.FormSentPage(pageFor(c, views.TitleFormSent), h.reg, pu))
 	}
 }
 
@@ -89,7 +74,7 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 		}
 		email := pu.Identifier(sub, "email")
 		id := uuid.New()
-		if pu.Key == models.RightsPurpose {
+		if pu.Kind == policy.KindRightsRequest {
 			err = h.submitRightsRequest(c, pu, id, fields, email, now)
 		} else {
 			err = h.submitRecord(c, pu, sub, id, fields, email, now)
@@ -172,7 +157,7 @@ func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
 		}
 		ctx := c.Request().Context()
 		page := pageFor(c, views.TitleConfirmed)
-		if pu.Key == models.RightsPurpose {
+		if pu.Kind == policy.KindRightsRequest {
 			req, err := h.rights.Confirm(ctx, id, h.now())
 			if errors.Is(err, models.ErrNotFound) {
 				return render(c, http.StatusGone, views.LinkProblemPage(pageFor(c, views.TitleLinkProblem), pu, true))
@@ -180,7 +165,7 @@ func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
 			if err != nil {
 				return err
 			}
-			return render(c, http.StatusOK, views.ConfirmedPage(page, pu, req.ReceivedAt, req.DueAt))
+			return render(c, http.StatusOK, views.ConfirmedPage(page, h.reg, pu, req.ReceivedAt, req.DueAt))
 		}
 		err = h.forms.ConfirmRecord(ctx, pu, id, h.now())
 		if errors.Is(err, models.ErrNotFound) {
@@ -189,7 +174,7 @@ func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return render(c, http.StatusOK, views.ConfirmedPage(page, pu, nil, nil))
+		return render(c, http.StatusOK, views.ConfirmedPage(page, h.reg, pu, nil, nil))
 	}
 }
 
@@ -223,15 +208,17 @@ func readUploads(pu *policy.Purpose, mf *multipart.Form) (map[string]policy.Uplo
 	return out, nil
 }
 
-// limitUploads caps the body of a form with files before anything reads it
-// (the CSRF check reads the form): an oversized body gets 413 without being
-// buffered. The whole form stays in memory (maxMemory above the limit), so
-// no unencrypted CV is ever written to a temporary file.
-func limitUploads(limit int64) echo.MiddlewareFunc {
+// limitUploads caps the body of a form with files (limits: path → largest
+// body, policy.Registry.UploadLimits) before anything reads it (the CSRF
+// check reads the form): an oversized body gets 413 without being buffered.
+// The whole form stays in memory (maxMemory above the limit), so no
+// unencrypted file is ever written to a temporary file.
+func limitUploads(limits map[string]int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
-			if r.Method != http.MethodPost || !isUploadRoute(c) {
+			limit, upload := limits[c.Path()]
+			if r.Method != http.MethodPost || !upload {
 				return next(c)
 			}
 			if r.ContentLength > limit {

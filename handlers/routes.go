@@ -14,6 +14,7 @@ import (
 // routes registers every route in one place, grouped by who may call them.
 func routes(e *echo.Echo, d Deps) {
 	schema := newSchemaGate(d.DB, d.SchemaTarget, d.Now)
+	uploads := d.Registry.UploadLimits()
 	metrics := newMetrics(d.Metrics)
 
 	e.Use(
@@ -22,8 +23,12 @@ func routes(e *echo.Echo, d Deps) {
 		metrics.middleware,
 		requestLog(d.Log),
 		recoverer(d.Log), // inside the log and metrics, so a panic is counted as the 500 it becomes
-		// Public bodies are small; routes that take uploads set their own limit.
-		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: isUploadRoute}),
+		withRightsPath(d.Registry.RightsPath()),
+		// Public bodies are small; the forms with file fields set their own limit.
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: func(c echo.Context) bool {
+			_, upload := uploads[c.Path()]
+			return upload
+		}}),
 	)
 
 	// Operations: always answer, even on a stale schema.
@@ -36,8 +41,7 @@ func routes(e *echo.Echo, d Deps) {
 	// Everything else needs the schema this binary was built for.
 	site := e.Group("", schema.middleware)
 
-	// Cookie consent (issue 3): the consent middleware comes before every
-	// site route, so every page knows the visitor's choice. POST /consent:
+	// Cookie consent: the consent middleware comes before every site route, so every page knows the visitor's choice. POST /consent:
 	// small bodies, same-origin only, rate-limited per address.
 	consent := &consentHandler{reg: d.Registry, ledger: models.NewCookieLedger(d.DB),
 		cookies: newConsentCookies(d.Secrets.Key("consent-cookie"), d.BaseURL, d.Now)}
@@ -53,18 +57,20 @@ func routes(e *echo.Echo, d Deps) {
 	site.GET("/privacy", pub.showPrivacy)
 	site.GET("/cookies", pub.showCookies)
 
-	// Public forms (issue 4), generated from the registry: every post is
-	// size-limited, CSRF-checked and rate-limited per client address.
+	// Public forms, generated from the registry: every post is size-limited,
+	// CSRF-checked and rate-limited per client address.
 	formsH := &formsHandler{
 		reg:     d.Registry,
 		forms:   models.NewFormStore(d.DB, d.Vault),
-		rights:  models.NewRightsStore(d.DB, d.Vault),
 		linkKey: d.Secrets.Key("email-link"),
 		baseURL: strings.TrimSuffix(d.BaseURL.String(), "/"),
 		now:     d.Now,
 	}
+	if rp, ok := d.Registry.RightsPurpose(); ok {
+		formsH.rights = models.NewRightsStore(d.DB, d.Vault, rp)
+	}
 	formRoutes(site, formsH, formRateLimit(d.FormRate),
-		limitUploads(uploadLimit(d.Registry)), csrfProtection(d.BaseURL.Scheme == "https"))
+		limitUploads(uploads), csrfProtection(d.BaseURL.Scheme == "https"))
 	// ---- Staff back-office (issue 5) ------------------------------------
 	// Everything under /admin: no-store, a form token on every POST, and a
 	// live session of an active account, except the sign-in page. Each route
@@ -95,10 +101,3 @@ func routes(e *echo.Echo, d Deps) {
 	admin.POST("/:id/active", bo.setStaffActive)
 	// ---- end of the staff back-office -----------------------------------
 }
-
-// uploadRoutes take bodies larger than the default limit and enforce their own.
-var uploadRoutes = map[string]bool{
-	"/apply": true, // CV upload (limitUploads enforces the registry's max_bytes)
-}
-
-func isUploadRoute(c echo.Context) bool { return uploadRoutes[c.Path()] }

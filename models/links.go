@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/alegria/privacy-portal/policy"
 )
 
 // LinkValidity is how long an emailed confirmation link works: after it,
 // an unconfirmed newsletter subscription or rights request is deleted.
-const LinkValidity = 7 * 24 * time.Hour
+// Declared in policy.Durations, which the pages read.
+var LinkValidity = policy.Durations.LinkValidity.Duration()
 
 // Errors of VerifyLink. The page shown for each is different: an expired
 // link can simply be asked for again.

@@ -70,6 +70,7 @@ const (
 // through which form, who may see it and how long it is kept.
 type Purpose struct {
 	Key         string       `yaml:"key"`         // contact, quote, …; also the back-office URL segment
+	Kind        PurposeKind  `yaml:"kind"`        // how the software handles it; empty means KindRecord
 	Title       string       `yaml:"title"`       // short name shown in tables
 	Description string       `yaml:"description"` // what the processing is for
 	Bases       []LegalBasis `yaml:"bases"`
@@ -81,6 +82,37 @@ type Purpose struct {
 
 	Line int `yaml:"-"` // line in the registry file, for error messages
 }
+
+// PurposeKind says how the software handles a purpose's submissions. The
+// code finds a purpose by its kind, never by its key or its path.
+type PurposeKind string
+
+const (
+	// KindRecord is an ordinary purpose: each submission is a record.
+	KindRecord PurposeKind = "record"
+	// KindRightsRequest is the purpose of requests to use one's rights
+	// (art. 12-22): submissions are rights requests with a deadline.
+	KindRightsRequest PurposeKind = "rights_request"
+)
+
+// Rights-request statuses: RightsRequestStatuses is the one list, the
+// statuses of the registry's rights_request purpose (set by the loader, not
+// written in the registry), and the DPO's workflow follows it.
+const (
+	RightsUnconfirmed      = "unconfirmed"        // waiting for the requester to confirm their email
+	RightsReceived         = "received"           // confirmed: the one-month deadline runs (art. 12(3))
+	RightsInProgress       = "in_progress"        // the DPO is handling it
+	RightsWaitingForPerson = "waiting_for_person" // the DPO asked the person for something (e.g. an ID copy)
+	RightsDone             = "done"               // answered
+	RightsRefused          = "refused"            // refused, with the reason given to the person (art. 12(4))
+)
+
+// RightsRequestStatuses is the workflow of a rights request, in order.
+var RightsRequestStatuses = []string{RightsUnconfirmed, RightsReceived, RightsInProgress, RightsWaitingForPerson, RightsDone, RightsRefused}
+
+// RightField is the select field of the rights-request form that names the
+// right used; the rights-request store files the request under it.
+const RightField = "right"
 
 // Form is the public form of a purpose. Its fields and consent boxes are
 // rendered and validated from here (data minimisation: nothing else is asked).
@@ -96,6 +128,16 @@ type Form struct {
 	// signed link emailed to them (newsletter: CNIL double opt-in; rights
 	// requests: the requester proves the address is theirs).
 	DoubleOptIn bool `yaml:"double_opt_in"`
+	// ConfirmWording is what the double opt-in says; required with it.
+	ConfirmWording *ConfirmWording `yaml:"confirm_wording"`
+}
+
+// ConfirmWording is what a double opt-in says: in the email with the signed
+// link, and on the page that link opens.
+type ConfirmWording struct {
+	Subject string `yaml:"subject"` // the email's subject, after the controller's name
+	Lead    string `yaml:"lead"`    // the email's first paragraph, before the link
+	Page    string `yaml:"page"`    // the page's sentence above the Confirm button
 }
 
 // FieldType is how a field is rendered and validated.
@@ -231,7 +273,7 @@ type Right struct {
 	Title       string   `yaml:"title"`
 	Description string   `yaml:"description"`
 	Conditions  []string `yaml:"conditions"`
-	Requestable bool     `yaml:"requestable"` // offered on the /rights form
+	Requestable bool     `yaml:"requestable"` // offered on the rights-request form
 }
 
 // Role is a staff role and the purposes it may see.

@@ -10,10 +10,6 @@ import (
 	"github.com/alegria/privacy-portal/policy"
 )
 
-// rightsPath is the rights-request form; it is linked from the navigation and
-// the policy, so the home page does not list it among the services' forms.
-const rightsPath = "/rights"
-
 // basisLabels says each art. 6(1) ground in plain words.
 var basisLabels = map[policy.LegalBasis]string{
 	policy.BasisConsent:     "Your consent",
@@ -69,15 +65,35 @@ func retentionText(r policy.Retention) string {
 }
 
 // formPurposes are the purposes a visitor can start from a public form,
-// the rights form excepted.
+// the rights form excepted: it is linked from the navigation and the policy.
 func formPurposes(reg *policy.Registry) []policy.Purpose {
 	var out []policy.Purpose
 	for _, p := range reg.Purposes {
-		if p.Form != nil && p.Form.Path != "" && p.Form.Path != rightsPath {
+		if p.Form != nil && p.Form.Path != "" && p.Kind != policy.KindRightsRequest {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// readers names who may read a purpose's records, from the registry's
+// roles: "the Sales team, the Training team and the Data Protection Officer".
+func readers(reg *policy.Registry, pu *policy.Purpose) string {
+	var names []string
+	for _, ro := range reg.Roles {
+		if slices.Contains(reg.PurposesFor(ro.Key), pu.Key) {
+			names = append(names, "the "+ro.Title)
+		}
+	}
+	return joinAnd(names)
+}
+
+// joinAnd joins words as a sentence does: "a", "a and b", "a, b and c".
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // consentBox is one consent box of one form, as the policy quotes it.
