@@ -209,7 +209,8 @@ func readUploads(pu *policy.Purpose, mf *multipart.Form) (map[string]policy.Uplo
 }
 
 // limitUploads caps the body of a form with files (limits: path → largest
-// body, policy.Registry.UploadLimits) before anything reads it (the CSRF
+// file, policy.Registry.UploadLimits; the body may add UploadMargin) before
+// anything reads it (the CSRF
 // check reads the form): an oversized body gets 413 without being buffered.
 // The whole form stays in memory (maxMemory above the limit), so no
 // unencrypted file is ever written to a temporary file.
@@ -217,12 +218,13 @@ func limitUploads(limits map[string]int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
-			limit, upload := limits[c.Path()]
+			maxFile, upload := limits[c.Path()]
 			if r.Method != http.MethodPost || !upload {
 				return next(c)
 			}
+			limit := maxFile + policy.UploadMargin
 			if r.ContentLength > limit {
-				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge)
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(maxFile))
 			}
 			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 			err := r.ParseMultipartForm(limit + 1<<20)
@@ -232,7 +234,7 @@ func limitUploads(limits map[string]int64) echo.MiddlewareFunc {
 			var tooLarge *http.MaxBytesError
 			switch {
 			case errors.As(err, &tooLarge):
-				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge)
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(maxFile))
 			case err != nil:
 				return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
 			}

@@ -37,13 +37,14 @@ func (r *Registry) RightsPath() string {
 }
 
 // UploadLimits maps the path of every form with a file field to the largest
-// body it may send: its largest file plus room for the other fields.
+// file its fields accept (max_bytes). Its body may hold that plus
+// UploadMargin for the other fields.
 func (r *Registry) UploadLimits() map[string]int64 {
 	limits := map[string]int64{}
 	for _, p := range r.FormPurposes() {
 		for _, f := range p.Form.Fields {
 			if f.Type == FieldFile {
-				limits[p.Form.Path] = max(limits[p.Form.Path], f.MaxBytes+UploadMargin)
+				limits[p.Form.Path] = max(limits[p.Form.Path], f.MaxBytes)
 			}
 		}
 	}
