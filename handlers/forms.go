@@ -33,13 +33,13 @@ type formsHandler struct {
 func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		st := views.FormState{CSRF: csrfToken(c)}
-		return render(c, http.StatusOK, views.FormPage(pageFor(c, pu.Title), pu, st))
+		return render(c, http.StatusOK, views.FormPage(describedPage(c, pu.Title, pu.Form.Intro), pu, st))
 	}
 }
 
 func (h *formsHandler) showSent(pu *policy.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return render(c, http.StatusOK, views.FormSentPage(pageFor(c, views.TitleFormSent), h.reg, pu))
+		return render(c, http.StatusOK, views.FormSentPage(describedPage(c, views.TitleFormSent, views.DescFormReply), h.reg, pu))
 	}
 }
 
@@ -66,7 +66,7 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 		sub := pu.CheckForm(r.PostForm, files, now)
 		if !sub.OK() {
 			st := views.FormState{Values: sub.Typed, Problems: sub.Problems, Consents: sub.Consents, CSRF: csrfToken(c)}
-			return render(c, http.StatusUnprocessableEntity, views.FormPage(pageFor(c, pu.Title), pu, st))
+			return render(c, http.StatusUnprocessableEntity, views.FormPage(describedPage(c, pu.Title, pu.Form.Intro), pu, st))
 		}
 		fields := models.Fields(sub.Values)
 		if pu.Form.Quiz != nil {
@@ -134,7 +134,7 @@ func (h *formsHandler) verifyLink(c echo.Context, pu *policy.Purpose) (uuid.UUID
 	if expired {
 		status = http.StatusGone
 	}
-	return uuid.Nil, false, render(c, status, views.LinkProblemPage(pageFor(c, views.TitleLinkProblem), pu, expired))
+	return uuid.Nil, false, render(c, status, views.LinkProblemPage(describedPage(c, views.TitleLinkProblem, views.DescFormReply), pu, expired))
 }
 
 // showConfirm shows the button that confirms an emailed link. Opening the
@@ -145,7 +145,7 @@ func (h *formsHandler) showConfirm(pu *policy.Purpose) echo.HandlerFunc {
 			return err
 		}
 		action := pu.Form.Path + "/confirm?" + c.QueryString()
-		return render(c, http.StatusOK, views.ConfirmLinkPage(pageFor(c, views.TitleConfirmEmail), pu, action, csrfToken(c)))
+		return render(c, http.StatusOK, views.ConfirmLinkPage(describedPage(c, views.TitleConfirmEmail, views.DescFormReply), pu, action, csrfToken(c)))
 	}
 }
 
@@ -156,11 +156,11 @@ func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
 			return err
 		}
 		ctx := c.Request().Context()
-		page := pageFor(c, views.TitleConfirmed)
+		page := describedPage(c, views.TitleConfirmed, views.DescFormReply)
 		if pu.Kind == policy.KindRightsRequest {
 			req, err := h.rights.Confirm(ctx, id, h.now())
 			if errors.Is(err, models.ErrNotFound) {
-				return render(c, http.StatusGone, views.LinkProblemPage(pageFor(c, views.TitleLinkProblem), pu, true))
+				return render(c, http.StatusGone, views.LinkProblemPage(describedPage(c, views.TitleLinkProblem, views.DescFormReply), pu, true))
 			}
 			if err != nil {
 				return err
@@ -169,7 +169,7 @@ func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
 		}
 		err = h.forms.ConfirmRecord(ctx, pu, id, h.now())
 		if errors.Is(err, models.ErrNotFound) {
-			return render(c, http.StatusGone, views.LinkProblemPage(pageFor(c, views.TitleLinkProblem), pu, true))
+			return render(c, http.StatusGone, views.LinkProblemPage(describedPage(c, views.TitleLinkProblem, views.DescFormReply), pu, true))
 		}
 		if err != nil {
 			return err

@@ -1,8 +1,8 @@
 package handlers
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"fmt"
 	"sync"
 
@@ -27,6 +27,13 @@ func render(c echo.Context, status int, comp templ.Component) error {
 		return fmt.Errorf("handlers: render: %w", err)
 	}
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// describedPage is pageFor with a meta description.
+func describedPage(c echo.Context, title, description string) views.Page {
+	p := pageFor(c, title)
+	p.Description = description
+	return p
 }
 
 // pageFor is the layout data of the current request.

@@ -37,6 +37,7 @@ func routes(e *echo.Echo, d Deps) {
 	e.GET("/readyz", ops.ready)
 	e.GET("/metrics", ops.prometheus)
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/static/*", echo.WrapHandler(static.Handler()))
+	e.Match([]string{http.MethodGet, http.MethodHead}, "/favicon.ico", echo.WrapHandler(static.Favicon()))
 
 	// Everything else needs the schema this binary was built for.
 	site := e.Group("", schema.middleware)

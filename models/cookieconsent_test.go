@@ -72,7 +72,7 @@ func TestCookieChoiceExpiry(t *testing.T) {
 	}{
 		{"just made", reg, at, true},
 		{"five months on", reg, at.AddDate(0, 5, 0), true},
-		{"a day before six months", reg, models.ChoiceLifetime.After(at).Add(-24*time.Hour), true},
+		{"a day before six months", reg, models.ChoiceLifetime.After(at).Add(-24 * time.Hour), true},
 		{"six months on", reg, models.ChoiceLifetime.After(at), false},
 		{"from the future", reg, at.Add(-time.Hour), false},
 		{"material policy change", &material, at.Add(time.Hour), false},

@@ -184,7 +184,9 @@ type pageCase struct {
 
 func allPages(t *testing.T, reg *policy.Registry) []pageCase {
 	// The handlers fill RightsPath from the registry's rights_request purpose.
-	mk := func(path, title string) Page { return Page{Title: title, Path: path, Lang: "en", RightsPath: "/rights"} }
+	mk := func(path, title string) Page {
+		return Page{Title: title, Path: path, Lang: "en", RightsPath: "/rights"}
+	}
 	return []pageCase{
 		{"home", "/", HomePage(mk("/", "Home"), reg)},
 		{"privacy", "/privacy", PrivacyPage(mk("/privacy", "Privacy policy"), reg)},
