@@ -210,15 +210,15 @@ func sentence(items []string) string {
 
 // Page titles, kept here with every other sentence the visitor reads.
 const (
-	TitleHome     = "Training in low-code, no-code and AI"
+	TitleHome = "Training in low-code, no-code and AI"
 	// Meta descriptions of the public pages (forms use their intro).
 	DescHome              = "Alegria.tech trains people in low-code, no-code and artificial intelligence: courses, work-study programmes, an AI challenge and advice."
 	DescPrivacy           = "How Alegria.tech collects, uses, keeps and protects your personal data, who receives it, and how to use your rights."
 	DescCookies           = "The cookies this site sets, what each one is for, how long it lasts, and how to change your choice."
 	DescCookiePreferences = "See and change your cookie choice, or withdraw your consent."
 	DescFormReply         = "What we stored from your form, for how long, and how to use your rights."
-	TitlePrivacy  = "Privacy policy"
-	TitleCookies  = "Cookies"
-	TitleNotFound = "Page not found"
-	TitleError    = "Something went wrong"
+	TitlePrivacy          = "Privacy policy"
+	TitleCookies          = "Cookies"
+	TitleNotFound         = "Page not found"
+	TitleError            = "Something went wrong"
 )
