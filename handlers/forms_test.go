@@ -185,7 +185,7 @@ func TestEveryFormHappyPathStoresEncrypted(t *testing.T) {
 	}
 }
 
-func retentionSummary(pu *policy.Purpose) string { return pu.Retention.Summary }
+func retentionSummary(pu *policy.Purpose) string { return views.RetentionText(pu.Retention) }
 
 func TestMissingFieldsAnswer422WithValuesKept(t *testing.T) {
 	s := newServer(t, nil)

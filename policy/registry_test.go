@@ -70,8 +70,8 @@ func TestSeedFacts(t *testing.T) {
 				if rt.UntilWithdrawn != tt.untilWithdrawn || !slices.Equal(rt.DestroyOn, tt.destroyOn) {
 					t.Errorf("until_withdrawn/destroy_on = %v/%v, want %v/%v", rt.UntilWithdrawn, rt.DestroyOn, tt.untilWithdrawn, tt.destroyOn)
 				}
-				if rt.Summary == "" || p.Title == "" || p.Description == "" || p.BasisNote == "" || len(p.DataKinds) == 0 {
-					t.Error("summary, title, description, basis_note and data are all required")
+				if p.Title == "" || p.Description == "" || p.BasisNote == "" || len(p.DataKinds) == 0 {
+					t.Error("title, description, basis_note and data are all required")
 				}
 				got := ""
 				if p.Form != nil {
@@ -420,7 +420,6 @@ purposes:
       years: 3
       from: last_contact
       action: delete
-      summary: Three years.
     statuses: [new, closed]
 connection_data:
   items: [IP address]
@@ -428,7 +427,6 @@ connection_data:
     months: 13
     from: last_contact
     action: delete
-    summary: 13 months.
 recipients:
   internal: Staff only.
 roles:
@@ -462,7 +460,7 @@ var invalidCases = []struct {
     title: Again
     description: Again.
     bases: [consent]
-    retention: {years: 1, from: created, action: delete, summary: One year.}
+    retention: {years: 1, from: created, action: delete}
     statuses: [new]
 connection_data:
 `, `duplicate purpose key "contact"`},
@@ -472,9 +470,17 @@ connection_data:
 	{"text field without max_length", "          max_length: 254\n", "", "max_length between 1 and 20000"},
 	{"number min above max", selectField, "        - name: age\n          label: Age\n          type: number\n          min: 99 #!\n          max: 16\n", "min 99 is greater than max 16"},
 	{"unknown legal basis", "    bases: [consent]\n", "    bases: [consent, vibes] #!\n", `unknown legal basis "vibes"`},
-	{"destroy_on unknown status", "      summary: Three years.\n", "      summary: Three years.\n      destroy_on: [rejected] #!\n", `status "rejected" is not one of`},
+	{"destroy_on unknown status", "      action: delete\n    statuses", "      action: delete\n      destroy_on: [rejected] #!\n    statuses", `status "rejected" is not one of`},
 	{"no retention period", "      years: 3\n", "      years: 0 #!\n", "a retention period"},
-	{"unknown retention start", "      from: last_contact\n      action: delete\n      summary: Three years.\n", "      from: birthday #!\n      action: delete\n      summary: Three years.\n", `unknown start "birthday"`},
+	{"unknown retention start", "      from: last_contact\n      action: delete\n    statuses", "      from: birthday #!\n      action: delete\n    statuses", `unknown start "birthday"`},
+	{"free-text retention summary", "      action: delete\n    statuses", "      action: delete\n      summary: Forever. #!\n    statuses", `unknown key "summary"`},
+	{"form without an email identifier", "          identifies: email\n", "", "a form needs a required email field with identifies: email"},
+	{"optional email identifier", "          type: email\n          required: true\n", "          type: email\n          required: false\n", "a form needs a required email field with identifies: email"},
+	{"unknown purpose kind", "    title: Contact\n", "    kind: ticket #!\n    title: Contact\n", `unknown kind "ticket"`},
+	{"rights request without confirmation", "    title: Contact\n", "    kind: rights_request\n    title: Contact\n", `must confirm the requester's address`},
+	{"rights request without a right field", "    title: Contact\n", "    kind: rights_request\n    title: Contact\n", `needs a required select field "right"`},
+	{"rights request with its own statuses", "    title: Contact\n", "    kind: rights_request\n    title: Contact\n", `are the software's`},
+	{"double opt-in without wording", "      consents:\n", "      double_opt_in: true #!\n      consents:\n", "a double opt-in needs confirm_wording"},
 	{"duplicate consent kind", "      consents:\n", "      consents:\n        - kind: processing\n          label: Again.\n", `duplicate consent kind "processing"`},
 	{"bad date", `date: "2026-01-01"`, `date: "2026-13-01" #!`, "not a valid date"},
 	{"script in necessary category", "scripts: []\n", "scripts:\n  - key: demo\n    src: /x.js\n    category: necessary #!\n", "cannot be in the necessary category"},
@@ -496,9 +502,14 @@ func expectedLine(t *testing.T, doc, name string) int {
 		}
 	}
 	fallback := map[string]string{
-		"text field without max_length": "        - name: email",
-		"duplicate consent kind":        "        - kind: processing\n          label: I agree.",
-		"purpose seen by no role":       "  - key: contact",
+		"text field without max_length":        "        - name: email",
+		"duplicate consent kind":               "        - kind: processing\n          label: I agree.",
+		"purpose seen by no role":              "  - key: contact",
+		"form without an email identifier":     "      fields:",
+		"optional email identifier":            "      fields:",
+		"rights request without confirmation":  "    form:",
+		"rights request without a right field": "      fields:",
+		"rights request with its own statuses": "    statuses:",
 	}[name]
 	i := strings.Index(doc, fallback)
 	if fallback == "" || i < 0 {

@@ -219,7 +219,6 @@ type Retention struct {
 	Action         string        `yaml:"action"`          // "delete" or "anonymise"
 	UntilWithdrawn bool          `yaml:"until_withdrawn"` // ends earlier when consent is withdrawn
 	DestroyOn      []string      `yaml:"destroy_on"`      // statuses that destroy the record at once (unsuccessful application)
-	Summary        string        `yaml:"summary"`         // the rule in one sentence, shown on the pages
 }
 
 // ConnectionData is what the site logs about every connection.

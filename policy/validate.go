@@ -202,7 +202,6 @@ func (v *validator) retention(at string, rt Retention, statuses []string) {
 	if !slices.Contains(knownActions, rt.Action) {
 		v.errorf(at+".action", "unknown action %q (want one of %v)", rt.Action, knownActions)
 	}
-	v.required(at+".summary", rt.Summary)
 	for j, s := range rt.DestroyOn {
 		if !slices.Contains(statuses, s) {
 			v.errorf(fmt.Sprintf("%s.destroy_on[%d]", at, j), "status %q is not one of the purpose's statuses", s)

@@ -16,7 +16,7 @@ func ReceiptEmail(reg *policy.Registry, pu *policy.Purpose, baseURL string) (sub
 	subject = fmt.Sprintf("%s: we have received your request", reg.Controller.Name)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Hello,\n\n%s\n\n", pu.Form.Confirm)
-	fmt.Fprintf(&b, "Why we keep it: %s\nHow long: %s\n\n", pu.Description, retentionText(pu.Retention))
+	fmt.Fprintf(&b, "Why we keep it: %s\nHow long: %s\n\n", pu.Description, RetentionText(pu.Retention))
 	if path := reg.RightsPath(); path != "" {
 		fmt.Fprintf(&b, "You can see, correct or delete your data, or object to its use, at any time: %s%s\n", baseURL, path)
 	}

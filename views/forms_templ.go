@@ -380,7 +380,7 @@ func purposeFacts(pu *policy.Purpose, rightsPath string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var20 string
-		templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(retentionText(pu.Retention))
+		templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(RetentionText(pu.Retention))
 		if templ_7745c5c3_Err != nil {
 			return templ.Error{Err: templ_7745c5c3_Err, FileName: `forms.templ`, Line: 78, Col: 36}
 		}
@@ -1346,7 +1346,7 @@ func storedSummary(reg *policy.Registry, pu *policy.Purpose, rightsPath string) 
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var69 string
-		templ_7745c5c3_Var69, templ_7745c5c3_Err = templ.JoinStringErrs(retentionText(pu.Retention))
+		templ_7745c5c3_Var69, templ_7745c5c3_Err = templ.JoinStringErrs(RetentionText(pu.Retention))
 		if templ_7745c5c3_Err != nil {
 			return templ.Error{Err: templ_7745c5c3_Err, FileName: `forms.templ`, Line: 187, Col: 34}
 		}

@@ -28,12 +28,10 @@ func BasisLabel(b policy.LegalBasis) string {
 	return string(b)
 }
 
-// retentionText is the purpose's retention rule in one sentence: the
-// registry's summary, or one composed from the period when it has none.
-func retentionText(r policy.Retention) string {
-	if r.Summary != "" {
-		return r.Summary
-	}
+// RetentionText is a retention rule in one sentence, composed from the rule
+// itself (period, start, early end, destruction on a status, action), so the
+// page says what the retention sweep does.
+func RetentionText(r policy.Retention) string {
 	var parts []string
 	for _, u := range []struct {
 		n    int
@@ -49,19 +47,32 @@ func retentionText(r policy.Retention) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	s := strings.Join(parts, " and ")
+	s := joinAnd(parts)
 	switch r.From {
 	case policy.FromLastContact:
 		s += " from our last contact with you"
 	case policy.FromCreated:
-		s += " from the day we receive your request"
+		s += " from the day we receive it"
 	case policy.FromEventEnd:
-		s += " from the end of the event, or from our last contact with you"
+		s += " from the end of the event or from our last contact with you"
 	}
 	if r.UntilWithdrawn {
-		s += ", or until you withdraw your consent if sooner"
+		s = "until you withdraw your consent, and at most " + s
+	} else {
+		s = "for " + s
 	}
-	return s + "."
+	var statuses []string
+	for _, st := range r.DestroyOn {
+		statuses = append(statuses, strings.ReplaceAll(st, "_", " "))
+	}
+	then := "we delete it"
+	if r.Action == "anonymise" {
+		then = "we make it anonymous"
+	}
+	if len(statuses) > 0 {
+		return fmt.Sprintf("If it is marked %s, we delete it at once; otherwise we keep it %s, then %s.", strings.Join(statuses, " or "), s, then)
+	}
+	return fmt.Sprintf("We keep it %s, then %s.", s, then)
 }
 
 // formPurposes are the purposes a visitor can start from a public form,

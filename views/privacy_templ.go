@@ -383,7 +383,7 @@ func PrivacyContent(reg *policy.Registry) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var19 string
-					templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(retentionText(pu.Retention))
+					templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(RetentionText(pu.Retention))
 					if templ_7745c5c3_Err != nil {
 						return templ.Error{Err: templ_7745c5c3_Err, FileName: `privacy.templ`, Line: 113, Col: 42}
 					}
@@ -580,7 +580,7 @@ func PrivacyContent(reg *policy.Registry) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var29 string
-			templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(retentionText(reg.ConnectionData.Retention))
+			templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(RetentionText(reg.ConnectionData.Retention))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `privacy.templ`, Line: 141, Col: 110}
 			}

@@ -48,7 +48,7 @@ func hostileRegistry() *policy.Registry {
 				Intro:    "Intro " + xss,
 				Consents: []policy.Consent{{Kind: "partner_transfer", Label: "Share " + xss}},
 			},
-			Retention: policy.Retention{Years: 1, From: policy.FromLastContact, Summary: "One year " + xss},
+			Retention: policy.Retention{Years: 1, From: policy.FromLastContact, DestroyOn: []string{"x" + xss}},
 		}},
 		Recipients: policy.Recipients{
 			Processors: []policy.Processor{{Name: "Proc " + xss, Service: "Mail", Country: "US"}},
@@ -381,8 +381,8 @@ func TestPrivacyPage(t *testing.T) {
 			t.Errorf("purpose %q has no row in the table", pu.Title)
 			continue
 		}
-		if pu.Retention.Summary == "" || !strings.Contains(row, pu.Retention.Summary) {
-			t.Errorf("purpose %q: retention summary %q missing from its row", pu.Key, pu.Retention.Summary)
+		if sum := RetentionText(pu.Retention); sum == "" || !strings.Contains(row, sum) {
+			t.Errorf("purpose %q: retention summary %q missing from its row", pu.Key, sum)
 		}
 		for _, b := range pu.Bases {
 			if !strings.Contains(row, BasisLabel(b)) {
@@ -398,7 +398,7 @@ func TestPrivacyPage(t *testing.T) {
 			}
 		}
 	}
-	if !p.hasText(reg.ConnectionData.Retention.Summary) {
+	if !p.hasText(RetentionText(reg.ConnectionData.Retention)) {
 		t.Errorf("connection data retention missing")
 	}
 	for _, pr := range reg.Recipients.Processors {
@@ -588,15 +588,19 @@ func TestRetentionText(t *testing.T) {
 		r    policy.Retention
 		want string
 	}{
-		{"summary wins", policy.Retention{Years: 3, Summary: "Three years."}, "Three years."},
-		{"composed", policy.Retention{Years: 1, Months: 2, From: policy.FromLastContact}, "1 year and 2 months from our last contact with you."},
-		{"withdrawal", policy.Retention{Months: 13, From: policy.FromCreated, UntilWithdrawn: true},
-			"13 months from the day we receive your request, or until you withdraw your consent if sooner."},
+		{"composed", policy.Retention{Years: 1, Months: 2, From: policy.FromLastContact, Action: "delete"},
+			"We keep it for 1 year and 2 months from our last contact with you, then we delete it."},
+		{"withdrawal", policy.Retention{Months: 13, From: policy.FromCreated, UntilWithdrawn: true, Action: "delete"},
+			"We keep it until you withdraw your consent, and at most 13 months from the day we receive it, then we delete it."},
+		{"destroyed on a status", policy.Retention{Years: 2, From: policy.FromLastContact, DestroyOn: []string{"unsuccessful"}, Action: "delete"},
+			"If it is marked unsuccessful, we delete it at once; otherwise we keep it for 2 years from our last contact with you, then we delete it."},
+		{"anonymised", policy.Retention{Years: 3, From: policy.FromEventEnd, Action: "anonymise"},
+			"We keep it for 3 years from the end of the event or from our last contact with you, then we make it anonymous."},
 		{"empty", policy.Retention{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := retentionText(tt.r); got != tt.want {
+			if got := RetentionText(tt.r); got != tt.want {
 				t.Errorf("retentionText = %q, want %q", got, tt.want)
 			}
 		})
