@@ -101,7 +101,7 @@ func TestAIChallengeBoxesWithoutJavaScript(t *testing.T) {
 	if n := formsCount(t, db, `SELECT count(*) FROM consents WHERE granted AND kind IN ('processing', 'automated_calls')`); n != 2 {
 		t.Errorf("%d granted rows for the two ticked boxes", n)
 	}
-	if n := formsCount(t, db, `SELECT count(*) FROM consents WHERE NOT granted`); n != 4 {
-		t.Errorf("%d refused rows, want 4 (sms, whatsapp, prospecting, partner_transfer)", n)
+	if n := formsCount(t, db, `SELECT count(*) FROM consents WHERE NOT granted`); n != 6 {
+		t.Errorf("%d refused rows, want 6 (sms, whatsapp, offers_sms, offers_whatsapp, offers_automated_calls, partner_transfer)", n)
 	}
 }

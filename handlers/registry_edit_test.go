@@ -81,7 +81,7 @@ func TestRightsRequestPurposeUnderAnotherKeyAndPath(t *testing.T) {
 	if res, _ := get(t, s, "/rights"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("GET /rights: %d, want 404", res.StatusCode)
 	}
-	if res, body := v.post("/my-rights", url.Values{"email": {"me@example.org"}, "right": {"access"}}); res.StatusCode != 303 {
+	if res, body := v.post("/my-rights", url.Values{"email": {"me@example.org"}, "right": {"access"}, "consent_processing": {"on"}}); res.StatusCode != 303 {
 		t.Fatalf("submit: %d %s", res.StatusCode, body)
 	}
 	if n := scopedCount(t, s, `SELECT count(*) FROM rights_requests WHERE purpose = 'my_rights' AND status = 'unconfirmed'`); n != 1 {

@@ -44,7 +44,7 @@ func TestSeedFacts(t *testing.T) {
 			{"quote", []LegalBasis{BasisPreContract}, 1, 0, FromLastContact, false, nil, "/quote"},
 			{"newsletter", []LegalBasis{BasisConsent}, 3, 0, FromLastContact, false, nil, "/newsletter"},
 			{"appointment", []LegalBasis{BasisConsent}, 3, 0, FromLastContact, false, nil, "/appointment"},
-			{"rights", []LegalBasis{BasisLegal, BasisConsent}, 1, 0, FromCreated, false, nil, "/rights"},
+			{"rights", []LegalBasis{BasisConsent}, 1, 0, FromCreated, false, nil, "/rights"}, // seed: "is based on your consent"
 			{"objection", []LegalBasis{BasisLegal}, 3, 0, FromCreated, false, nil, ""},
 			{"training", []LegalBasis{BasisPreContract}, 3, 0, FromLastContact, false, nil, "/training"},
 			{"recruitment", []LegalBasis{BasisPreContract, BasisConsent}, 2, 0, FromLastContact, false, []string{"unsuccessful"}, "/apply"},
@@ -197,7 +197,7 @@ func TestSeedFacts(t *testing.T) {
 		if len(kinds) != len(p.Form.Consents) {
 			t.Error("consent kinds are not distinct")
 		}
-		for _, k := range []string{"sms", "whatsapp", "automated_calls", "prospecting", "partner_transfer"} {
+		for _, k := range []string{"sms", "whatsapp", "automated_calls", "offers_sms", "offers_whatsapp", "offers_automated_calls", "partner_transfer"} {
 			c, ok := kinds[k]
 			if !ok || c.Required {
 				t.Errorf("consent %q: present %v, required %v (want a distinct optional box)", k, ok, c.Required)

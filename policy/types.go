@@ -181,7 +181,7 @@ type Option struct {
 // Consent is one distinct, unticked box. Its exact wording is hashed into
 // the consents ledger so the proof names what the person agreed to.
 type Consent struct {
-	Kind     string `yaml:"kind"` // newsletter, sms, whatsapp, automated_calls, prospecting, partner_transfer, processing
+	Kind     string `yaml:"kind"` // newsletter, sms, whatsapp, automated_calls, offers_sms, offers_whatsapp, offers_automated_calls, partner_transfer, processing
 	Label    string `yaml:"label"`
 	Required bool   `yaml:"required"` // the purpose itself rests on this consent: the form cannot be sent without it
 }
