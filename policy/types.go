@@ -28,6 +28,13 @@ type Registry struct {
 	Roles          []Role           `yaml:"roles"`
 	Cookies        []CookieCategory `yaml:"cookie_categories"`
 	Scripts        []Script         `yaml:"scripts"`
+	Deployment     Deployment       `yaml:"deployment"`
+}
+
+// Deployment holds the facts only the deploying company can state (the
+// published policy does not): empty by default, shown only when filled.
+type Deployment struct {
+	Processors []Processor `yaml:"processors"` // what each named processor does, and where
 }
 
 // Controller is the data controller (art. 13(1)(a)).
@@ -230,13 +237,14 @@ type ConnectionData struct {
 // Recipients says who receives the data (art. 13(1)(e)).
 type Recipients struct {
 	Internal    string      `yaml:"internal"` // which teams see what
-	Processors  []Processor `yaml:"processors"`
+	Processors  []string    `yaml:"processors"` // names, as the policy gives them; details in Deployment
 	Partners    Partners    `yaml:"partners"`
 	Authorities []string    `yaml:"authorities"` // when the law requires disclosure
 	NeverSold   bool        `yaml:"never_sold"`
 }
 
-// Processor is a subcontractor processing data on the controller's behalf (art. 28).
+// Processor is what the deployment states about a subcontractor processing
+// data on the controller's behalf (art. 28).
 type Processor struct {
 	Name    string `yaml:"name"`
 	Service string `yaml:"service"`

@@ -393,10 +393,15 @@ func formConsents(r *Registry) map[string][]string {
 func (v *validator) recipients(r *Registry) {
 	rc := r.Recipients
 	v.required("recipients.internal", rc.Internal)
+	for i, name := range rc.Processors {
+		v.required(fmt.Sprintf("recipients.processors[%d]", i), name)
+	}
 	outside := false
-	for i, p := range rc.Processors {
-		at := fmt.Sprintf("recipients.processors[%d]", i)
-		v.required(at+".name", p.Name)
+	for i, p := range r.Deployment.Processors {
+		at := fmt.Sprintf("deployment.processors[%d]", i)
+		if !slices.Contains(rc.Processors, p.Name) {
+			v.errorf(at+".name", "%q is not one of recipients.processors %v", p.Name, rc.Processors)
+		}
 		v.required(at+".service", p.Service)
 		v.required(at+".country", p.Country)
 		outside = outside || !p.EEA

@@ -138,7 +138,7 @@ func consentBoxes(reg *policy.Registry, kind string, only []string) []consentBox
 // outsideEEA are the processors whose processing is a transfer (art. 44).
 func outsideEEA(reg *policy.Registry) []policy.Processor {
 	var out []policy.Processor
-	for _, p := range reg.Recipients.Processors {
+	for _, p := range reg.Deployment.Processors {
 		if !p.EEA {
 			out = append(out, p)
 		}

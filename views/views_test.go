@@ -51,10 +51,11 @@ func hostileRegistry() *policy.Registry {
 			Retention: policy.Retention{Years: 1, From: policy.FromLastContact, DestroyOn: []string{"x" + xss}},
 		}},
 		Recipients: policy.Recipients{
-			Processors: []policy.Processor{{Name: "Proc " + xss, Service: "Mail", Country: "US"}},
+			Processors: []string{"Proc " + xss},
 			Partners:   policy.Partners{Description: "Partners " + xss, ConsentKind: "partner_transfer"},
 		},
-		Transfers: policy.Transfers{OutsideEEA: true, Safeguards: []string{"SCC " + xss}},
+		Transfers:  policy.Transfers{OutsideEEA: true, Safeguards: []string{"SCC " + xss}},
+		Deployment: policy.Deployment{Processors: []policy.Processor{{Name: "Proc " + xss, Service: "Mail " + xss, Country: "US " + xss}}},
 		Rights:    []policy.Right{{Key: "access", Title: "Access " + xss, Conditions: []string{"When " + xss}}},
 		Cookies: []policy.CookieCategory{{
 			Key: "necessary", Title: "Necessary " + xss, Necessary: true,
@@ -401,9 +402,9 @@ func TestPrivacyPage(t *testing.T) {
 	if !p.hasText(RetentionText(reg.ConnectionData.Retention)) {
 		t.Errorf("connection data retention missing")
 	}
-	for _, pr := range reg.Recipients.Processors {
-		if !p.hasText(pr.Name) || !p.hasText(pr.Country) {
-			t.Errorf("processor %q (%s) missing", pr.Name, pr.Country)
+	for _, name := range reg.Recipients.Processors {
+		if !p.hasText(name) {
+			t.Errorf("processor %q missing", name)
 		}
 	}
 	// The partner box is quoted, exactly as the form shows it.
@@ -613,5 +614,27 @@ func TestLongDate(t *testing.T) {
 	}
 	if got := longDate("soon"); got != "soon" {
 		t.Errorf("longDate(invalid) = %q", got)
+	}
+}
+
+// Deployment facts (a processor's service and country) are not the
+// published policy's: the page shows them only when the registry's
+// deployment section states them.
+func TestDeploymentFactsOnlyWhenFilled(t *testing.T) {
+	reg := defaultRegistry(t)
+	p := render(t, PrivacyPage(Page{Title: "Privacy policy", Path: "/privacy"}, reg))
+	if len(p.tag(atom.Caption)) > 0 && strings.Contains(p.raw, "<caption>Processors</caption>") {
+		t.Error("a processors table is shown with an empty deployment section")
+	}
+	if strings.Contains(p.raw, "United States") || strings.Contains(p.raw, "Inside the EEA") {
+		t.Error("the page states processor countries the registry does not declare")
+	}
+	filled := *reg
+	filled.Deployment.Processors = []policy.Processor{{Name: "Brevo", Service: "Sending of emails", Country: "France", EEA: true}}
+	p = render(t, PrivacyPage(Page{Title: "Privacy policy", Path: "/privacy"}, &filled))
+	for _, want := range []string{"<caption>Processors</caption>", "Sending of emails", "France"} {
+		if !strings.Contains(p.raw, want) {
+			t.Errorf("filled deployment section: %q missing", want)
+		}
 	}
 }
