@@ -193,3 +193,33 @@ func TestCookieLedger(t *testing.T) {
 		}
 	})
 }
+
+// The proofs of cookie choices are connection data: they are deleted once
+// the registry's connection_data period has passed, and not before.
+func TestPruneCookieProofs(t *testing.T) {
+	db, _ := testdb.Open(t)
+	reg := registry(t)
+	ctx := context.Background()
+	l := models.NewCookieLedger(db)
+	rt := reg.ConnectionData.Retention
+	now := time.Now()
+	old := rt.ExpiresAt(now).Sub(now) + 48*time.Hour // a little beyond the period
+	for _, at := range []time.Time{now.Add(-old), now.Add(-time.Hour)} {
+		_, err := db.Pool.Exec(ctx, `INSERT INTO cookie_consents (consent_id, categories, action, policy_version, created_at)
+			VALUES (gen_random_uuid(), '{}', 'reject_all', 'x', $1)`, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := l.PruneCookieProofs(ctx, rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM cookie_consents`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || left != 1 {
+		t.Errorf("pruned %d, %d left: want the old proof gone and the recent one kept", n, left)
+	}
+}

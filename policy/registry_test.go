@@ -154,7 +154,7 @@ func TestSeedFacts(t *testing.T) {
 
 	t.Run("connection data", func(t *testing.T) {
 		rt := r.ConnectionData.Retention
-		if rt.Years != 0 || rt.Months != 13 || rt.Days != 0 || len(r.ConnectionData.Items) != 3 {
+		if rt.Years != 0 || rt.Months != 13 || rt.Days != 0 {
 			t.Errorf("connection data = %+v", r.ConnectionData)
 		}
 	})
@@ -422,7 +422,6 @@ purposes:
       action: delete
     statuses: [new, closed]
 connection_data:
-  items: [IP address]
   retention:
     months: 13
     from: last_contact

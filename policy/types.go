@@ -228,19 +228,19 @@ type Retention struct {
 	DestroyOn      []string      `yaml:"destroy_on"`      // statuses that destroy the record at once (unsuccessful application)
 }
 
-// ConnectionData is what the site logs about every connection.
+// ConnectionData is what the site keeps about a visit: the proof of each
+// cookie choice (truncated IP address, hashed user agent), kept for Retention.
 type ConnectionData struct {
-	Items     []string  `yaml:"items"` // connection logs, login details, IP address
 	Retention Retention `yaml:"retention"`
 }
 
 // Recipients says who receives the data (art. 13(1)(e)).
 type Recipients struct {
-	Internal    string      `yaml:"internal"` // which teams see what
-	Processors  []string    `yaml:"processors"` // names, as the policy gives them; details in Deployment
-	Partners    Partners    `yaml:"partners"`
-	Authorities []string    `yaml:"authorities"` // when the law requires disclosure
-	NeverSold   bool        `yaml:"never_sold"`
+	Internal    string   `yaml:"internal"`   // which teams see what
+	Processors  []string `yaml:"processors"` // names, as the policy gives them; details in Deployment
+	Partners    Partners `yaml:"partners"`
+	Authorities []string `yaml:"authorities"` // when the law requires disclosure
+	NeverSold   bool     `yaml:"never_sold"`
 }
 
 // Processor is what the deployment states about a subcontractor processing

@@ -74,9 +74,6 @@ func validate(r *Registry, name string, root *yaml.Node) error {
 	v.header(r)
 	v.purposes(r)
 	v.retention("connection_data.retention", r.ConnectionData.Retention, nil)
-	if len(r.ConnectionData.Items) == 0 {
-		v.errorf("connection_data.items", "is required")
-	}
 	v.recipients(r)
 	v.rights(r)
 	v.roles(r)

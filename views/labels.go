@@ -107,6 +107,30 @@ func joinAnd(words []string) string {
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
+// kept is one kind of record the software keeps beside the forms' own data.
+type kept struct{ What, HowLong string }
+
+// keptRecords lists exactly what the software keeps about visits and
+// contacts, each with the period the code enforces (policy.Durations, the
+// registry's connection_data).
+func keptRecords(reg *policy.Registry) []kept {
+	d := policy.Durations
+	return []kept{
+		{"Your cookie choices: when you made each one, what you chose, the version of this policy, your IP address with its last part removed, and a one-way fingerprint (hash) of your browser's identifier. This is our proof of your choice; your IP address is never stored whole.",
+			RetentionText(reg.ConnectionData.Retention)},
+		{"Your cookie choice itself, in a cookie on your device.",
+			"It expires " + d.ConsentChoice.String() + " after you make the choice; then we ask again."},
+		{"Each consent box of our forms, ticked or not, with a fingerprint of its exact wording, the version of this policy and the date, and each withdrawal: our proof of what you agreed to (GDPR article 7(1)).",
+			"We keep this proof with no set end date: it holds no name, email address or phone number, only a pseudonymous link to you."},
+		{"The emails we send you (receipts, confirmation links).",
+			"Deleted " + d.SentEmailRetention.String() + " after they are sent, or " + d.FailedEmailRetention.String() + " after we stop trying when they cannot be delivered."},
+		{"A log of every time a member of our staff reads, exports, changes or deletes your data: who, when, what and from which network address.",
+			"Kept for " + d.AccessLogRetention.String() + ", so our Data Protection Officer can check that your data is only used as this policy says."},
+		{"Confirmation links we email you.",
+			"They work for " + d.LinkValidity.String() + "; a request or subscription nobody confirms in that time is deleted."},
+	}
+}
+
 // consentBox is one consent box of one form, as the policy quotes it.
 type consentBox struct {
 	Label     string

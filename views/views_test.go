@@ -56,7 +56,7 @@ func hostileRegistry() *policy.Registry {
 		},
 		Transfers:  policy.Transfers{OutsideEEA: true, Safeguards: []string{"SCC " + xss}},
 		Deployment: policy.Deployment{Processors: []policy.Processor{{Name: "Proc " + xss, Service: "Mail " + xss, Country: "US " + xss}}},
-		Rights:    []policy.Right{{Key: "access", Title: "Access " + xss, Conditions: []string{"When " + xss}}},
+		Rights:     []policy.Right{{Key: "access", Title: "Access " + xss, Conditions: []string{"When " + xss}}},
 		Cookies: []policy.CookieCategory{{
 			Key: "necessary", Title: "Necessary " + xss, Necessary: true,
 			Cookies: []policy.Cookie{{Name: "c_" + xss, Provider: "us", Purpose: "p", Duration: "1 day"}},
@@ -399,6 +399,11 @@ func TestPrivacyPage(t *testing.T) {
 			}
 		}
 	}
+	for _, k := range keptRecords(reg) {
+		if !p.hasText(k.HowLong) {
+			t.Errorf("connection data: %q missing", k.HowLong)
+		}
+	}
 	if !p.hasText(RetentionText(reg.ConnectionData.Retention)) {
 		t.Errorf("connection data retention missing")
 	}
@@ -636,5 +641,30 @@ func TestDeploymentFactsOnlyWhenFilled(t *testing.T) {
 		if !strings.Contains(p.raw, want) {
 			t.Errorf("filled deployment section: %q missing", want)
 		}
+	}
+}
+
+// A duration the software enforces is declared once, in policy.Durations:
+// changing it there changes what the pages and emails say.
+func TestDurationsAreSaidFromOneDeclaration(t *testing.T) {
+	saved := policy.Durations
+	t.Cleanup(func() { policy.Durations = saved })
+	policy.Durations.AccessLogRetention = policy.Period{Months: 18}
+	policy.Durations.LinkValidity = policy.Period{Days: 3}
+	reg := defaultRegistry(t)
+	p := render(t, PrivacyPage(Page{Title: "Privacy policy", Path: "/privacy"}, reg))
+	if !p.hasText("Kept for 18 months") {
+		t.Error("the privacy page does not say the access log's new retention")
+	}
+	if !p.hasText("They work for 3 days") {
+		t.Error("the privacy page does not say the links' new validity")
+	}
+	pu, _ := reg.Purpose("newsletter")
+	sent := render(t, FormSentPage(Page{Title: TitleFormSent}, reg, pu))
+	if !sent.hasText("within 3 days") {
+		t.Error("the form's confirmation page does not say the links' new validity")
+	}
+	if _, body := ConfirmEmail(reg, pu, "https://x/confirm"); !strings.Contains(body, "valid for 3 days") {
+		t.Error("the confirmation email does not say the links' new validity")
 	}
 }
