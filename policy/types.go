@@ -313,7 +313,15 @@ type Cookie struct {
 	Name     string `yaml:"name"`
 	Provider string `yaml:"provider"`
 	Purpose  string `yaml:"purpose"`
-	Duration string `yaml:"duration"`
+	Lifetime *Period `yaml:"lifetime"` // nil: a session cookie, gone when the browser closes
+}
+
+// LifetimeText says how long the cookie lasts, for the cookie page.
+func (c Cookie) LifetimeText() string {
+	if c.Lifetime == nil || c.Lifetime.IsZero() {
+		return "Until the browser is closed"
+	}
+	return c.Lifetime.String()
 }
 
 // Script is a script gated by cookie consent: rendered inert until the

@@ -552,7 +552,6 @@ func (v *validator) cookies(r *Registry) {
 			}
 			names[ck.Name] = true
 			v.required(cat+".purpose", ck.Purpose)
-			v.required(cat+".duration", ck.Duration)
 		}
 		for j, g := range c.GoogleConsent {
 			if !slices.Contains(googleConsentTypes, g) {

@@ -59,7 +59,7 @@ func hostileRegistry() *policy.Registry {
 		Rights:     []policy.Right{{Key: "access", Title: "Access " + xss, Conditions: []string{"When " + xss}}},
 		Cookies: []policy.CookieCategory{{
 			Key: "necessary", Title: "Necessary " + xss, Necessary: true,
-			Cookies: []policy.Cookie{{Name: "c_" + xss, Provider: "us", Purpose: "p", Duration: "1 day"}},
+			Cookies: []policy.Cookie{{Name: "c_" + xss, Provider: "us", Purpose: "p", Lifetime: &policy.Period{Days: 1}}},
 		}},
 	}
 }
@@ -460,7 +460,7 @@ func TestCookiesPage(t *testing.T) {
 			t.Errorf("category %q: description missing", cat.Key)
 		}
 		for _, c := range cat.Cookies {
-			for _, want := range []string{c.Name, c.Provider, c.Purpose, c.Duration} {
+			for _, want := range []string{c.Name, c.Provider, c.Purpose, c.LifetimeText()} {
 				if !p.hasText(want) {
 					t.Errorf("cookie %q: %q missing", c.Name, want)
 				}
