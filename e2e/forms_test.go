@@ -82,8 +82,8 @@ func TestAIChallengeBoxesWithoutJavaScript(t *testing.T) {
 	base, db := s.URL, s.DB
 	ctx := browser(t, false, 1280)
 	formsStep(t, ctx, chromedp.Navigate(base+"/ai-challenge"))
-	if got := eval[string](t, ctx, `String([...document.querySelectorAll('main input[type=checkbox]')].filter(b => b.checked).length) + '/' + document.querySelectorAll('main input[type=checkbox]').length`); got != "0/6" {
-		t.Fatalf("ticked/total boxes %s, want 0/6", got)
+	if got := eval[string](t, ctx, `String([...document.querySelectorAll('main input[type=checkbox]')].filter(b => b.checked).length) + '/' + document.querySelectorAll('main input[type=checkbox]').length`); got != "0/8" {
+		t.Fatalf("ticked/total boxes %s, want 0/8", got)
 	}
 	if st := formsStep(t, ctx,
 		chromedp.SendKeys(chromedp.CSS("#f-first_name"), "Sam"),

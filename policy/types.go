@@ -310,9 +310,9 @@ type CookieCategory struct {
 
 // Cookie is one cookie the site sets or lets a third party set.
 type Cookie struct {
-	Name     string `yaml:"name"`
-	Provider string `yaml:"provider"`
-	Purpose  string `yaml:"purpose"`
+	Name     string  `yaml:"name"`
+	Provider string  `yaml:"provider"`
+	Purpose  string  `yaml:"purpose"`
 	Lifetime *Period `yaml:"lifetime"` // nil: a session cookie, gone when the browser closes
 }
 
