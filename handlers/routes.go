@@ -72,7 +72,7 @@ func routes(e *echo.Echo, d Deps) {
 	}
 	formRoutes(site, formsH, formRateLimit(d.FormRate),
 		limitUploads(uploads), csrfProtection(d.BaseURL.Scheme == "https"))
-	// ---- Staff back-office (issue 5) ------------------------------------
+	// ---- Staff back-office ----------------------------------------------
 	// Everything under /admin: no-store, a form token on every POST, and a
 	// live session of an active account, except the sign-in page. Each route
 	// checks role × purpose again (deny by default, logged); row-level

@@ -100,6 +100,15 @@ func questionProblem(p policy.Problem) string {
 	return "Please choose one of the answers."
 }
 
+// fieldHelp is the hint under a label: the registry's help, after the size
+// limit of a file field (said from max_bytes, the limit the server enforces).
+func fieldHelp(f policy.Field) string {
+	if f.Type == policy.FieldFile && f.MaxBytes > 0 {
+		return strings.TrimSpace(byteSize(f.MaxBytes) + " at most. " + f.Help)
+	}
+	return f.Help
+}
+
 // MsgTooLarge says a form with files was refused for its size; maxFile is
 // the largest file the form's fields accept.
 func MsgTooLarge(maxFile int64) string {
@@ -177,7 +186,7 @@ func fieldAttrs(f policy.Field, st FormState) templ.Attributes {
 		a["inputmode"] = "numeric"
 	}
 	var described []string
-	if f.Help != "" {
+	if fieldHelp(f) != "" {
 		described = append(described, "h-"+f.Name)
 	}
 	if _, bad := st.Problems[f.Name]; bad {

@@ -24,7 +24,7 @@ type Page struct {
 	Lang        string // BCP 47 language of the page; "en" when empty
 
 	// Banner is the cookie-consent banner, rendered just inside <body>, right
-	// after the skip link, when non-nil (it lands with the consent issue).
+	// after the skip link, when non-nil.
 	Banner templ.Component
 
 	// Consent is the visitor's cookie choice: which gated scripts the layout
