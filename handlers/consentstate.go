@@ -18,8 +18,9 @@ import (
 	"github.com/alegria/privacy-portal/views"
 )
 
-// consentCookieName must match the strictly necessary cookie the registry
-// declares (policy/registry.yaml), so the cookie page tells the truth.
+// consentCookieName is the strictly necessary cookie the registry declares
+// (policy/registry.yaml), with its lifetime; TestCookieCrawl fails when the
+// two disagree, so the cookie page tells the truth.
 const consentCookieName = "portal_consent"
 
 // consentCookies signs and reads the visitor's consent cookie. It is signed

@@ -75,7 +75,7 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 		email := pu.Identifier(sub, "email")
 		id := uuid.New()
 		if pu.Kind == policy.KindRightsRequest {
-			err = h.submitRightsRequest(c, pu, id, fields, email, now)
+			err = h.submitRightsRequest(c, pu, sub, id, fields, email, now)
 		} else {
 			err = h.submitRecord(c, pu, sub, id, fields, email, now)
 		}
@@ -89,10 +89,7 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
 	in := models.FormSubmission{
 		ID: id, Purpose: pu, PolicyVersion: h.reg.Version, Fields: fields, Now: now,
-		Email: email, Phone: pu.Identifier(sub, "phone"),
-	}
-	for _, c := range pu.Form.Consents {
-		in.Consents = append(in.Consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: sub.Consents[c.Kind]})
+		Email: email, Phone: pu.Identifier(sub, "phone"), Consents: consentChoices(pu, sub),
 	}
 	for _, f := range pu.Form.Fields {
 		if up, ok := sub.Files[f.Name]; ok {
@@ -110,12 +107,22 @@ func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *pol
 	return err
 }
 
-func (h *formsHandler) submitRightsRequest(c echo.Context, pu *policy.Purpose, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
+func (h *formsHandler) submitRightsRequest(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
 	subject, body := views.ConfirmEmail(h.reg, pu, h.confirmURL(pu, id, now))
 	return h.rights.Submit(c.Request().Context(), models.RightsRequestSubmission{
-		ID: id, Right: fields["right"], Fields: fields, Email: email, Now: now,
-		Confirm: models.Email{To: email, Subject: subject, Body: body},
+		ID: id, Right: fields[policy.RightField], Fields: fields, Email: email, Now: now,
+		Confirm:  models.Email{To: email, Subject: subject, Body: body},
+		Consents: consentChoices(pu, sub), PolicyVersion: h.reg.Version,
 	})
+}
+
+// consentChoices are the form's boxes as the visitor answered them.
+func consentChoices(pu *policy.Purpose, sub *policy.Submission) []models.ConsentChoice {
+	var out []models.ConsentChoice
+	for _, c := range pu.Form.Consents {
+		out = append(out, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: sub.Consents[c.Kind]})
+	}
+	return out
 }
 
 func (h *formsHandler) confirmURL(pu *policy.Purpose, id uuid.UUID, now time.Time) string {

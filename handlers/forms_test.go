@@ -397,6 +397,10 @@ func TestRightsRequestIntake(t *testing.T) {
 	if n := ownerCount(t, s, `SELECT count(*) FROM rights_requests WHERE status = 'received' AND due_at = received_at + interval '1 month'`); n != 1 {
 		t.Error("the request is not received with a due date one month later")
 	}
+	// The request rests on consent: the ledger proves the ticked box.
+	if n := ownerCount(t, s, `SELECT count(*) FROM consents c JOIN rights_requests r ON r.id = c.record_id WHERE c.kind = 'processing' AND c.granted AND c.subject_id = r.subject_id`); n != 1 {
+		t.Error("the ledger lacks the rights request's consent")
+	}
 	if n := ownerCount(t, s, `SELECT count(*) FROM rights_request_events`); n != 2 {
 		t.Errorf("%d timeline events, want 2", n)
 	}

@@ -49,6 +49,10 @@ type RightsRequestSubmission struct {
 	Email   string // normalised
 	Confirm Email  // the email with the signed confirmation link
 	Now     time.Time
+	// Consents are the form's boxes as answered; the request rests on the
+	// requester's consent, so the ledger proves it (art. 7(1)).
+	Consents      []ConsentChoice
+	PolicyVersion string
 }
 
 // RightsStore stores rights requests. Each row carries the key of the
@@ -77,6 +81,10 @@ func (s *RightsStore) Submit(ctx context.Context, in RightsRequestSubmission) er
 	}
 	emailIdx := s.vault.BlindIndex(vault.KindEmail, in.Email)
 	now := in.Now.UTC()
+	kinds, granted, hashes := make([]string, len(in.Consents)), make([]bool, len(in.Consents)), make([][]byte, len(in.Consents))
+	for i, c := range in.Consents {
+		kinds[i], granted[i], hashes[i] = c.Kind, c.Granted, WordingHash(c.Label)
+	}
 	return s.db.InScope(ctx, s.scope(), func(tx *gorm.DB) error {
 		c := tx.Statement.ConnPool
 		_, err := c.ExecContext(ctx, `WITH s AS (
@@ -85,10 +93,15 @@ func (s *RightsStore) Submit(ctx context.Context, in RightsRequestSubmission) er
 			RETURNING id
 		), r AS (
 			INSERT INTO rights_requests (id, subject_id, "right", fields, status, created_at, purpose)
-			SELECT $1, s.id, $4, $5, $6, $7, $8 FROM s RETURNING id
+			SELECT $1, s.id, $4, $5, $6, $7, $8 FROM s RETURNING id, subject_id
+		), c AS (
+			INSERT INTO consents (subject_id, record_id, purpose, kind, granted, source, policy_version, wording_hash, created_at)
+			SELECT r.subject_id, r.id, $8, k.kind, k.granted, 'form', $9, k.hash, $7
+			FROM r, unnest($10::text[], $11::boolean[], $12::bytea[]) AS k(kind, granted, hash)
 		)
 		INSERT INTO rights_request_events (request_id, kind, actor, created_at) SELECT id, 'submitted', 'requester', $7 FROM r`,
-			in.ID, uuid.New(), emailIdx, in.Right, sealed, RightsUnconfirmed, now, s.purpose)
+			in.ID, uuid.New(), emailIdx, in.Right, sealed, RightsUnconfirmed, now, s.purpose,
+			in.PolicyVersion, kinds, granted, hashes)
 		if err != nil {
 			return fmt.Errorf("models: rights request: %w", err)
 		}
