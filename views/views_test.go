@@ -668,3 +668,20 @@ func TestDurationsAreSaidFromOneDeclaration(t *testing.T) {
 		t.Error("the confirmation email does not say the links' new validity")
 	}
 }
+
+// The confirmation page names who can read what was stored, from the
+// registry's roles: the teams that handle the purpose and the DPO.
+func TestFormSentPageSaysWhoCanRead(t *testing.T) {
+	reg := defaultRegistry(t)
+	for key, want := range map[string]string{
+		"ai_challenge": "the Sales team, the Training team and the Data Protection Officer",
+		"recruitment":  "the Recruitment team and the Data Protection Officer",
+		"rights":       "the Data Protection Officer",
+	} {
+		pu, _ := reg.Purpose(key)
+		p := render(t, FormSentPage(Page{Title: TitleFormSent, RightsPath: "/rights"}, reg, pu))
+		if !p.hasText("Only these people can read it: " + want + ".") {
+			t.Errorf("%s: the page does not say %q", key, want)
+		}
+	}
+}
