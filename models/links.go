@@ -27,7 +27,7 @@ var (
 )
 
 // SignLink returns the query string (id, exp, sig) of a confirmation link
-// for the object id of kind ("newsletter", "rights"), valid until exp. The
+// for the object id of kind (the key of its purpose), valid until exp. The
 // HMAC covers kind, id and expiry, so a link cannot be moved to another
 // object, kind or date. key comes from Secrets.Key("email-link").
 func SignLink(key []byte, kind string, id uuid.UUID, exp time.Time) string {
