@@ -182,6 +182,9 @@ func TestFirstVisitAndChoices(t *testing.T) {
 				ctx := browser(t, m.js, 1280)
 				navigate(t, ctx, s, "/")
 				choose(t, ctx, m.js, `#consent-banner button[value="accept_all"]`)
+				// Let the activated script finish, or the pp_audience it sets
+				// could arrive after the deletion below.
+				expectAudience(t, ctx, s, m.js)
 				value, httpOnly := cookies(t, ctx, s)["portal_consent"], true
 				_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
 					Name: "portal_consent", Value: value[:len(value)-6] + "AAAAAA", URL: s.URL + "/", HTTPOnly: &httpOnly,

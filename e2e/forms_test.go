@@ -82,8 +82,8 @@ func TestAIChallengeBoxesWithoutJavaScript(t *testing.T) {
 	base, db := s.URL, s.DB
 	ctx := browser(t, false, 1280)
 	formsStep(t, ctx, chromedp.Navigate(base+"/ai-challenge"))
-	if got := eval[string](t, ctx, `String([...document.querySelectorAll('main input[type=checkbox]')].filter(b => b.checked).length) + '/' + document.querySelectorAll('main input[type=checkbox]').length`); got != "0/6" {
-		t.Fatalf("ticked/total boxes %s, want 0/6", got)
+	if got := eval[string](t, ctx, `String([...document.querySelectorAll('main input[type=checkbox]')].filter(b => b.checked).length) + '/' + document.querySelectorAll('main input[type=checkbox]').length`); got != "0/8" {
+		t.Fatalf("ticked/total boxes %s, want 0/8", got)
 	}
 	if st := formsStep(t, ctx,
 		chromedp.SendKeys(chromedp.CSS("#f-first_name"), "Sam"),
@@ -101,7 +101,7 @@ func TestAIChallengeBoxesWithoutJavaScript(t *testing.T) {
 	if n := formsCount(t, db, `SELECT count(*) FROM consents WHERE granted AND kind IN ('processing', 'automated_calls')`); n != 2 {
 		t.Errorf("%d granted rows for the two ticked boxes", n)
 	}
-	if n := formsCount(t, db, `SELECT count(*) FROM consents WHERE NOT granted`); n != 4 {
-		t.Errorf("%d refused rows, want 4 (sms, whatsapp, prospecting, partner_transfer)", n)
+	if n := formsCount(t, db, `SELECT count(*) FROM consents WHERE NOT granted`); n != 6 {
+		t.Errorf("%d refused rows, want 6 (sms, whatsapp, offers_sms, offers_whatsapp, offers_automated_calls, partner_transfer)", n)
 	}
 }

@@ -66,7 +66,7 @@ func (h *consentHandler) showPreferences(c echo.Context) error {
 	if c.QueryParam("return_to") == "" {
 		back = "/cookies/preferences?saved=1"
 	}
-	return render(c, http.StatusOK, views.CookiePreferencesPage(pageFor(c, views.TitleCookiePreferences),
+	return render(c, http.StatusOK, views.CookiePreferencesPage(describedPage(c, views.TitleCookiePreferences, views.DescCookiePreferences),
 		consentStateOf(c), back, c.QueryParam("saved") == "1"))
 }
 

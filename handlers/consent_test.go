@@ -107,7 +107,7 @@ func TestBannerUntilAChoice(t *testing.T) {
 	if strings.Contains(body, `id="consent-banner"`) {
 		t.Error("banner shown again after a choice")
 	}
-	if !strings.Contains(body, `type="text/plain" src="/static/js/audience-demo.js`) {
+	if !strings.Contains(body, `type="text/plain" data-src="/static/js/audience-demo.js`) {
 		t.Error("audience script active after reject all")
 	}
 }

@@ -18,8 +18,9 @@ import (
 	"github.com/alegria/privacy-portal/views"
 )
 
-// consentCookieName must match the strictly necessary cookie the registry
-// declares (policy/registry.yaml), so the cookie page tells the truth.
+// consentCookieName is the strictly necessary cookie the registry declares
+// (policy/registry.yaml), with its lifetime; TestCookieCrawl fails when the
+// two disagree, so the cookie page tells the truth.
 const consentCookieName = "portal_consent"
 
 // consentCookies signs and reads the visitor's consent cookie. It is signed
@@ -35,7 +36,9 @@ type consentCookies struct {
 func newConsentCookies(key []byte, base *url.URL, now func() time.Time) *consentCookies {
 	codec := securecookie.New(key, nil)
 	codec.SetSerializer(securecookie.JSONEncoder{})
-	codec.MaxAge(int(models.ChoiceLifetime / time.Second))
+	// The codec's bound is a backstop; ConsentChoice.Valid applies the
+	// calendar lifetime exactly.
+	codec.MaxAge(int((models.ChoiceLifetime.Duration() + 48*time.Hour) / time.Second))
 	codec.MaxLength(1024)
 	return &consentCookies{codec: codec, secure: !plainLocalhost(base), now: now}
 }
@@ -78,7 +81,7 @@ func (cc *consentCookies) write(w http.ResponseWriter, choice models.CookieChoic
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: consentCookieName, Value: value, Path: "/",
-		MaxAge: int(models.ChoiceLifetime / time.Second), Expires: choice.At.Add(models.ChoiceLifetime),
+		MaxAge: int(models.ChoiceLifetime.After(choice.At).Sub(cc.now()) / time.Second), Expires: models.ChoiceLifetime.After(choice.At),
 		HttpOnly: true, Secure: cc.secure, SameSite: http.SameSiteLaxMode,
 	})
 	return nil

@@ -30,31 +30,16 @@ type formsHandler struct {
 	now     func() time.Time
 }
 
-// uploadLimit is the largest body of a form with files: the largest file
-// the registry allows plus room for the other fields. Beyond it the server
-// stops reading and answers 413.
-const uploadMargin = 256 << 10
-
-func uploadLimit(reg *policy.Registry) int64 {
-	var largest int64
-	for _, p := range reg.FormPurposes() {
-		for _, f := range p.Form.Fields {
-			largest = max(largest, f.MaxBytes)
-		}
-	}
-	return largest + uploadMargin
-}
-
 func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		st := views.FormState{CSRF: csrfToken(c)}
-		return render(c, http.StatusOK, views.FormPage(pageFor(c, pu.Title), pu, st))
+		return render(c, http.StatusOK, views.FormPage(describedPage(c, pu.Title, pu.Form.Intro), pu, st))
 	}
 }
 
 func (h *formsHandler) showSent(pu *policy.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return render(c, http.StatusOK, views.FormSentPage(pageFor(c, views.TitleFormSent), pu))
+		return render(c, http.StatusOK, views.FormSentPage(describedPage(c, views.TitleFormSent, views.DescFormReply), h.reg, pu))
 	}
 }
 
@@ -81,7 +66,7 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 		sub := pu.CheckForm(r.PostForm, files, now)
 		if !sub.OK() {
 			st := views.FormState{Values: sub.Typed, Problems: sub.Problems, Consents: sub.Consents, CSRF: csrfToken(c)}
-			return render(c, http.StatusUnprocessableEntity, views.FormPage(pageFor(c, pu.Title), pu, st))
+			return render(c, http.StatusUnprocessableEntity, views.FormPage(describedPage(c, pu.Title, pu.Form.Intro), pu, st))
 		}
 		fields := models.Fields(sub.Values)
 		if pu.Form.Quiz != nil {
@@ -89,8 +74,8 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 		}
 		email := pu.Identifier(sub, "email")
 		id := uuid.New()
-		if pu.Key == models.RightsPurpose {
-			err = h.submitRightsRequest(c, pu, id, fields, email, now)
+		if pu.Kind == policy.KindRightsRequest {
+			err = h.submitRightsRequest(c, pu, sub, id, fields, email, now)
 		} else {
 			err = h.submitRecord(c, pu, sub, id, fields, email, now)
 		}
@@ -104,10 +89,7 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
 	in := models.FormSubmission{
 		ID: id, Purpose: pu, PolicyVersion: h.reg.Version, Fields: fields, Now: now,
-		Email: email, Phone: pu.Identifier(sub, "phone"),
-	}
-	for _, c := range pu.Form.Consents {
-		in.Consents = append(in.Consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: sub.Consents[c.Kind]})
+		Email: email, Phone: pu.Identifier(sub, "phone"), Consents: consentChoices(pu, sub),
 	}
 	for _, f := range pu.Form.Fields {
 		if up, ok := sub.Files[f.Name]; ok {
@@ -125,12 +107,22 @@ func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *pol
 	return err
 }
 
-func (h *formsHandler) submitRightsRequest(c echo.Context, pu *policy.Purpose, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
+func (h *formsHandler) submitRightsRequest(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
 	subject, body := views.ConfirmEmail(h.reg, pu, h.confirmURL(pu, id, now))
 	return h.rights.Submit(c.Request().Context(), models.RightsRequestSubmission{
-		ID: id, Right: fields["right"], Fields: fields, Email: email, Now: now,
-		Confirm: models.Email{To: email, Subject: subject, Body: body},
+		ID: id, Right: fields[policy.RightField], Fields: fields, Email: email, Now: now,
+		Confirm:  models.Email{To: email, Subject: subject, Body: body},
+		Consents: consentChoices(pu, sub), PolicyVersion: h.reg.Version,
 	})
+}
+
+// consentChoices are the form's boxes as the visitor answered them.
+func consentChoices(pu *policy.Purpose, sub *policy.Submission) []models.ConsentChoice {
+	var out []models.ConsentChoice
+	for _, c := range pu.Form.Consents {
+		out = append(out, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: sub.Consents[c.Kind]})
+	}
+	return out
 }
 
 func (h *formsHandler) confirmURL(pu *policy.Purpose, id uuid.UUID, now time.Time) string {
@@ -149,7 +141,7 @@ func (h *formsHandler) verifyLink(c echo.Context, pu *policy.Purpose) (uuid.UUID
 	if expired {
 		status = http.StatusGone
 	}
-	return uuid.Nil, false, render(c, status, views.LinkProblemPage(pageFor(c, views.TitleLinkProblem), pu, expired))
+	return uuid.Nil, false, render(c, status, views.LinkProblemPage(describedPage(c, views.TitleLinkProblem, views.DescFormReply), pu, expired))
 }
 
 // showConfirm shows the button that confirms an emailed link. Opening the
@@ -160,7 +152,7 @@ func (h *formsHandler) showConfirm(pu *policy.Purpose) echo.HandlerFunc {
 			return err
 		}
 		action := pu.Form.Path + "/confirm?" + c.QueryString()
-		return render(c, http.StatusOK, views.ConfirmLinkPage(pageFor(c, views.TitleConfirmEmail), pu, action, csrfToken(c)))
+		return render(c, http.StatusOK, views.ConfirmLinkPage(describedPage(c, views.TitleConfirmEmail, views.DescFormReply), pu, action, csrfToken(c)))
 	}
 }
 
@@ -171,25 +163,25 @@ func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
 			return err
 		}
 		ctx := c.Request().Context()
-		page := pageFor(c, views.TitleConfirmed)
-		if pu.Key == models.RightsPurpose {
+		page := describedPage(c, views.TitleConfirmed, views.DescFormReply)
+		if pu.Kind == policy.KindRightsRequest {
 			req, err := h.rights.Confirm(ctx, id, h.now())
 			if errors.Is(err, models.ErrNotFound) {
-				return render(c, http.StatusGone, views.LinkProblemPage(pageFor(c, views.TitleLinkProblem), pu, true))
+				return render(c, http.StatusGone, views.LinkProblemPage(describedPage(c, views.TitleLinkProblem, views.DescFormReply), pu, true))
 			}
 			if err != nil {
 				return err
 			}
-			return render(c, http.StatusOK, views.ConfirmedPage(page, pu, req.ReceivedAt, req.DueAt))
+			return render(c, http.StatusOK, views.ConfirmedPage(page, h.reg, pu, req.ReceivedAt, req.DueAt))
 		}
 		err = h.forms.ConfirmRecord(ctx, pu, id, h.now())
 		if errors.Is(err, models.ErrNotFound) {
-			return render(c, http.StatusGone, views.LinkProblemPage(pageFor(c, views.TitleLinkProblem), pu, true))
+			return render(c, http.StatusGone, views.LinkProblemPage(describedPage(c, views.TitleLinkProblem, views.DescFormReply), pu, true))
 		}
 		if err != nil {
 			return err
 		}
-		return render(c, http.StatusOK, views.ConfirmedPage(page, pu, nil, nil))
+		return render(c, http.StatusOK, views.ConfirmedPage(page, h.reg, pu, nil, nil))
 	}
 }
 
@@ -223,19 +215,23 @@ func readUploads(pu *policy.Purpose, mf *multipart.Form) (map[string]policy.Uplo
 	return out, nil
 }
 
-// limitUploads caps the body of a form with files before anything reads it
-// (the CSRF check reads the form): an oversized body gets 413 without being
-// buffered. The whole form stays in memory (maxMemory above the limit), so
-// no unencrypted CV is ever written to a temporary file.
-func limitUploads(limit int64) echo.MiddlewareFunc {
+// limitUploads caps the body of a form with files (limits: path → largest
+// file, policy.Registry.UploadLimits; the body may add UploadMargin) before
+// anything reads it (the CSRF
+// check reads the form): an oversized body gets 413 without being buffered.
+// The whole form stays in memory (maxMemory above the limit), so no
+// unencrypted file is ever written to a temporary file.
+func limitUploads(limits map[string]int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
-			if r.Method != http.MethodPost || !isUploadRoute(c) {
+			maxFile, upload := limits[c.Path()]
+			if r.Method != http.MethodPost || !upload {
 				return next(c)
 			}
+			limit := maxFile + policy.UploadMargin
 			if r.ContentLength > limit {
-				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge)
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(maxFile))
 			}
 			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 			err := r.ParseMultipartForm(limit + 1<<20)
@@ -245,7 +241,7 @@ func limitUploads(limit int64) echo.MiddlewareFunc {
 			var tooLarge *http.MaxBytesError
 			switch {
 			case errors.As(err, &tooLarge):
-				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge)
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(maxFile))
 			case err != nil:
 				return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
 			}

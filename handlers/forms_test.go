@@ -23,6 +23,7 @@ import (
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/models/testdb"
 	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/views"
 )
 
 // visitor is a browser without JavaScript: a cookie jar, no redirects
@@ -185,7 +186,7 @@ func TestEveryFormHappyPathStoresEncrypted(t *testing.T) {
 	}
 }
 
-func retentionSummary(pu *policy.Purpose) string { return pu.Retention.Summary }
+func retentionSummary(pu *policy.Purpose) string { return views.RetentionText(pu.Retention) }
 
 func TestMissingFieldsAnswer422WithValuesKept(t *testing.T) {
 	s := newServer(t, nil)
@@ -377,7 +378,7 @@ func TestRightsRequestIntake(t *testing.T) {
 	s := newServer(t, nil)
 	v := newVisitor(t, s)
 	v.get("/rights")
-	if res, body := v.post("/rights", url.Values{"email": {"me@example.org"}, "right": {"post_mortem"}, "details": {"Secretdetails"}}); res.StatusCode != 303 {
+	if res, body := v.post("/rights", url.Values{"email": {"me@example.org"}, "right": {"post_mortem"}, "details": {"Secretdetails"}, "consent_processing": {"on"}}); res.StatusCode != 303 {
 		t.Fatalf("submit: %d %s", res.StatusCode, body)
 	}
 	if n := ownerCount(t, s, `SELECT count(*) FROM rights_requests WHERE status = 'unconfirmed' AND due_at IS NULL`); n != 1 {
@@ -395,6 +396,10 @@ func TestRightsRequestIntake(t *testing.T) {
 	}
 	if n := ownerCount(t, s, `SELECT count(*) FROM rights_requests WHERE status = 'received' AND due_at = received_at + interval '1 month'`); n != 1 {
 		t.Error("the request is not received with a due date one month later")
+	}
+	// The request rests on consent: the ledger proves the ticked box.
+	if n := ownerCount(t, s, `SELECT count(*) FROM consents c JOIN rights_requests r ON r.id = c.record_id WHERE c.kind = 'processing' AND c.granted AND c.subject_id = r.subject_id`); n != 1 {
+		t.Error("the ledger lacks the rights request's consent")
 	}
 	if n := ownerCount(t, s, `SELECT count(*) FROM rights_request_events`); n != 2 {
 		t.Errorf("%d timeline events, want 2", n)
@@ -415,7 +420,7 @@ func TestConsentRowsMatchBoxes(t *testing.T) {
 	if res, _ := v.post("/ai-challenge", vals); res.StatusCode != 303 {
 		t.Fatalf("status %d", res.StatusCode)
 	}
-	want := map[string]bool{"processing": true, "sms": false, "whatsapp": false, "automated_calls": true, "prospecting": false, "partner_transfer": true}
+	want := map[string]bool{"processing": true, "sms": false, "whatsapp": false, "automated_calls": true, "offers_sms": false, "offers_whatsapp": false, "offers_automated_calls": false, "partner_transfer": true}
 	for _, c := range pu.Form.Consents {
 		t.Run(c.Kind, func(t *testing.T) {
 			n := ownerCount(t, s, `SELECT count(*) FROM consents WHERE kind = $1 AND granted = $2 AND policy_version = $3

@@ -37,13 +37,13 @@ func frozen(c templ.Component, log *slog.Logger) templ.Component {
 }
 
 func (h *publicHandler) showHome(c echo.Context) error {
-	return render(c, http.StatusOK, views.Frame(pageFor(c, views.TitleHome), h.home))
+	return render(c, http.StatusOK, views.Frame(describedPage(c, views.TitleHome, views.DescHome), h.home))
 }
 
 func (h *publicHandler) showPrivacy(c echo.Context) error {
-	return render(c, http.StatusOK, views.Frame(pageFor(c, views.TitlePrivacy), h.privacy))
+	return render(c, http.StatusOK, views.Frame(describedPage(c, views.TitlePrivacy, views.DescPrivacy), h.privacy))
 }
 
 func (h *publicHandler) showCookies(c echo.Context) error {
-	return render(c, http.StatusOK, views.Frame(pageFor(c, views.TitleCookies), h.cookies))
+	return render(c, http.StatusOK, views.Frame(describedPage(c, views.TitleCookies, views.DescCookies), h.cookies))
 }

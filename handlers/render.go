@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"sync"
 
@@ -28,13 +29,35 @@ func render(c echo.Context, status int, comp templ.Component) error {
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
+// describedPage is pageFor with a meta description.
+func describedPage(c echo.Context, title, description string) views.Page {
+	p := pageFor(c, title)
+	p.Description = description
+	return p
+}
+
 // pageFor is the layout data of the current request.
 func pageFor(c echo.Context, title string) views.Page {
 	p := views.Page{Title: title, Path: c.Request().URL.Path}
+	p.RightsPath, _ = c.Request().Context().Value(rightsPathKey{}).(string)
 	// Cookie consent: the banner (or the GPC notice) and the gated scripts.
 	p.Consent = consentStateOf(c)
 	if p.Consent.ShowBanner() || p.Consent.GPCHonoured {
 		p.Banner = views.ConsentBanner(p.Consent)
 	}
 	return p
+}
+
+type rightsPathKey struct{}
+
+// withRightsPath puts the path of the registry's rights-request form on the
+// request context, for the navigation of every page (pageFor).
+func withRightsPath(path string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			c.SetRequest(r.WithContext(context.WithValue(r.Context(), rightsPathKey{}, path)))
+			return next(c)
+		}
+	}
 }

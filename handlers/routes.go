@@ -14,6 +14,7 @@ import (
 // routes registers every route in one place, grouped by who may call them.
 func routes(e *echo.Echo, d Deps) {
 	schema := newSchemaGate(d.DB, d.SchemaTarget, d.Now)
+	uploads := d.Registry.UploadLimits()
 	metrics := newMetrics(d.Metrics)
 
 	e.Use(
@@ -22,8 +23,12 @@ func routes(e *echo.Echo, d Deps) {
 		metrics.middleware,
 		requestLog(d.Log),
 		recoverer(d.Log), // inside the log and metrics, so a panic is counted as the 500 it becomes
-		// Public bodies are small; routes that take uploads set their own limit.
-		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: isUploadRoute}),
+		withRightsPath(d.Registry.RightsPath()),
+		// Public bodies are small; the forms with file fields set their own limit.
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: func(c echo.Context) bool {
+			_, upload := uploads[c.Path()]
+			return upload
+		}}),
 	)
 
 	// Operations: always answer, even on a stale schema.
@@ -32,6 +37,7 @@ func routes(e *echo.Echo, d Deps) {
 	e.GET("/readyz", ops.ready)
 	e.GET("/metrics", ops.prometheus)
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/static/*", echo.WrapHandler(static.Handler()))
+	e.Match([]string{http.MethodGet, http.MethodHead}, "/favicon.ico", echo.WrapHandler(static.Favicon()))
 
 	// Everything else needs the schema this binary was built for.
 	site := e.Group("", schema.middleware)
@@ -53,18 +59,20 @@ func routes(e *echo.Echo, d Deps) {
 	site.GET("/privacy", pub.showPrivacy)
 	site.GET("/cookies", pub.showCookies)
 
-	// Public forms, generated from the registry: every post is
-	// size-limited, CSRF-checked and rate-limited per client address.
+	// Public forms, generated from the registry: every post is size-limited,
+	// CSRF-checked and rate-limited per client address.
 	formsH := &formsHandler{
 		reg:     d.Registry,
 		forms:   models.NewFormStore(d.DB, d.Vault),
-		rights:  models.NewRightsStore(d.DB, d.Vault),
 		linkKey: d.Secrets.Key("email-link"),
 		baseURL: strings.TrimSuffix(d.BaseURL.String(), "/"),
 		now:     d.Now,
 	}
+	if rp, ok := d.Registry.RightsPurpose(); ok {
+		formsH.rights = models.NewRightsStore(d.DB, d.Vault, rp)
+	}
 	formRoutes(site, formsH, formRateLimit(d.FormRate),
-		limitUploads(uploadLimit(d.Registry)), csrfProtection(d.BaseURL.Scheme == "https"))
+		limitUploads(uploads), csrfProtection(d.BaseURL.Scheme == "https"))
 	// ---- Staff back-office ----------------------------------------------
 	// Everything under /admin: no-store, a form token on every POST, and a
 	// live session of an active account, except the sign-in page. Each route
@@ -108,10 +116,3 @@ func routes(e *echo.Echo, d Deps) {
 	admin.POST("/:id/active", staffAdmin.setStaffActive)
 	// ---- end of the staff back-office -----------------------------------
 }
-
-// uploadRoutes take bodies larger than the default limit and enforce their own.
-var uploadRoutes = map[string]bool{
-	"/apply": true, // CV upload (limitUploads enforces the registry's max_bytes)
-}
-
-func isUploadRoute(c echo.Context) bool { return uploadRoutes[c.Path()] }

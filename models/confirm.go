@@ -83,7 +83,7 @@ func DeleteUnconfirmed(ctx context.Context, db *DB, reg *policy.Registry, now ti
 	cutoff := now.UTC().Add(-LinkValidity)
 	var total int64
 	for _, p := range reg.FormPurposes() {
-		if !p.Form.DoubleOptIn || p.Key == RightsPurpose {
+		if !p.Form.DoubleOptIn || p.Kind == policy.KindRightsRequest {
 			continue
 		}
 		err := db.InScope(ctx, Scope{Purposes: []string{p.Key}}, func(tx *gorm.DB) error {
@@ -109,7 +109,11 @@ func DeleteUnconfirmed(ctx context.Context, db *DB, reg *policy.Registry, now ti
 			return total, fmt.Errorf("models: delete unconfirmed %s: %w", p.Key, err)
 		}
 	}
-	err := db.InScope(ctx, Scope{Purposes: []string{RightsPurpose}}, func(tx *gorm.DB) error {
+	rp, ok := reg.RightsPurpose()
+	if !ok {
+		return total, nil
+	}
+	err := db.InScope(ctx, Scope{Purposes: []string{rp.Key}}, func(tx *gorm.DB) error {
 		res, err := tx.Statement.ConnPool.ExecContext(ctx,
 			`DELETE FROM rights_requests WHERE email_confirmed_at IS NULL AND created_at < $1`, cutoff)
 		if err != nil {

@@ -29,7 +29,7 @@ const (
 // ChoiceLifetime is how long a cookie choice stands before the banner asks
 // again: the CNIL recommends renewing the choice after about 6 months
 // (guidelines of 17 September 2020, art. 2 § 48 and recommendation § 263).
-const ChoiceLifetime = 183 * 24 * time.Hour
+var ChoiceLifetime = policy.Durations.ConsentChoice
 
 // Errors a visitor's form can cause; handlers turn them into 400s.
 var (
@@ -98,7 +98,7 @@ func NewCookieChoice(reg *policy.Registry, id uuid.UUID, action CookieAction, ca
 // older policy version that reg marks as a material change (consent must be
 // informed of what it covers now).
 func (c CookieChoice) Current(reg *policy.Registry, now time.Time) bool {
-	if c.ID == uuid.Nil || c.At.IsZero() || c.At.After(now.Add(time.Minute)) || now.Sub(c.At) >= ChoiceLifetime {
+	if c.ID == uuid.Nil || c.At.IsZero() || c.At.After(now.Add(time.Minute)) || !now.Before(ChoiceLifetime.After(c.At)) {
 		return false
 	}
 	return c.PolicyVersion == reg.Version || !reg.Material

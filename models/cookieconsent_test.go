@@ -72,8 +72,8 @@ func TestCookieChoiceExpiry(t *testing.T) {
 	}{
 		{"just made", reg, at, true},
 		{"five months on", reg, at.AddDate(0, 5, 0), true},
-		{"a day before six months", reg, at.Add(models.ChoiceLifetime - 24*time.Hour), true},
-		{"six months on", reg, at.Add(models.ChoiceLifetime), false},
+		{"a day before six months", reg, models.ChoiceLifetime.After(at).Add(-24 * time.Hour), true},
+		{"six months on", reg, models.ChoiceLifetime.After(at), false},
 		{"from the future", reg, at.Add(-time.Hour), false},
 		{"material policy change", &material, at.Add(time.Hour), false},
 		{"minor policy change", &minor, at.Add(time.Hour), true},
@@ -192,4 +192,34 @@ func TestCookieLedger(t *testing.T) {
 			t.Error("an unknown action was stored")
 		}
 	})
+}
+
+// The proofs of cookie choices are connection data: they are deleted once
+// the registry's connection_data period has passed, and not before.
+func TestPruneCookieProofs(t *testing.T) {
+	db, _ := testdb.Open(t)
+	reg := registry(t)
+	ctx := context.Background()
+	l := models.NewCookieLedger(db)
+	rt := reg.ConnectionData.Retention
+	now := time.Now()
+	old := rt.ExpiresAt(now).Sub(now) + 48*time.Hour // a little beyond the period
+	for _, at := range []time.Time{now.Add(-old), now.Add(-time.Hour)} {
+		_, err := db.Pool.Exec(ctx, `INSERT INTO cookie_consents (consent_id, categories, action, policy_version, created_at)
+			VALUES (gen_random_uuid(), '{}', 'reject_all', 'x', $1)`, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := l.PruneCookieProofs(ctx, rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM cookie_consents`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || left != 1 {
+		t.Errorf("pruned %d, %d left: want the old proof gone and the recent one kept", n, left)
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/alegria/privacy-portal/policy"
 )
 
 // CookieLedger appends banner choices to cookie_consents with a durable group
@@ -139,4 +141,18 @@ func (db *DB) CookieConsentStats(ctx context.Context, since time.Time) ([]Cookie
 		return nil, fmt.Errorf("models: cookie consent stats: %w", err)
 	}
 	return out, nil
+}
+
+// PruneCookieProofs deletes the proofs of cookie choices older than rt (the
+// registry's connection_data retention) and says how many it deleted.
+// PostgreSQL does the calendar arithmetic, so a month ends where
+// policy.Retention.ExpiresAt says it does.
+func (l *CookieLedger) PruneCookieProofs(ctx context.Context, rt policy.Retention) (int64, error) {
+	var n int64
+	err := l.pool.QueryRow(ctx, `SELECT portal_prune_cookie_proofs(make_interval(years => $1, months => $2, days => $3))`,
+		rt.Years, rt.Months, rt.Days).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("models: prune cookie proofs: %w", err)
+	}
+	return n, nil
 }

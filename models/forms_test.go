@@ -135,7 +135,7 @@ func TestDoubleOptInAndCleanup(t *testing.T) {
 func TestRightsRequestDueDate(t *testing.T) {
 	db, _ := testdb.Open(t)
 	v, _ := vault.NewEphemeral()
-	store := models.NewRightsStore(db, v)
+	store := models.NewRightsStore(db, v, rightsPurpose(t, registry(t)))
 	ctx := context.Background()
 	id := uuid.New()
 	err := store.Submit(ctx, models.RightsRequestSubmission{ID: id, Right: "erasure", Email: "r@example.com",
@@ -247,7 +247,7 @@ func TestKeyRotationKeepsRecordsReadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	rid := uuid.New()
-	if err := models.NewRightsStore(db, v1).Submit(ctx, models.RightsRequestSubmission{ID: rid, Right: "access", Email: "cv@example.com",
+	if err := models.NewRightsStore(db, v1, rightsPurpose(t, reg)).Submit(ctx, models.RightsRequestSubmission{ID: rid, Right: "access", Email: "cv@example.com",
 		Fields: models.Fields{"right": "access"}, Confirm: models.Email{To: "cv@example.com"}, Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +288,7 @@ func TestKeyRotationKeepsRecordsReadable(t *testing.T) {
 	if err != nil || len(att) != 1 || att[0].Name != "cv-jeanne.pdf" || string(att[0].Data) != "%PDF-1.7 secret cv" {
 		t.Errorf("attachment after rotation: %+v %v", att, err)
 	}
-	if _, err := models.NewRightsStore(db, v2).Get(ctx, rid); err != nil {
+	if _, err := models.NewRightsStore(db, v2, rightsPurpose(t, reg)).Get(ctx, rid); err != nil {
 		t.Errorf("rights request after rotation: %v", err)
 	}
 	if list, err := models.NewOutbox(db, v2).List(ctx, 10); err != nil || len(list) != 2 {
@@ -297,4 +297,13 @@ func TestKeyRotationKeepsRecordsReadable(t *testing.T) {
 	if strings.Contains(testdb.Dump(t, urls.Owner), "secret cv") {
 		t.Error("the dump holds the CV")
 	}
+}
+
+func rightsPurpose(t *testing.T, reg *policy.Registry) *policy.Purpose {
+	t.Helper()
+	p, ok := reg.RightsPurpose()
+	if !ok {
+		t.Fatal("the registry has no purpose of kind rights_request")
+	}
+	return p
 }

@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/alegria/privacy-portal/policy"
 )
 
 // LinkValidity is how long an emailed confirmation link works: after it,
 // an unconfirmed newsletter subscription or rights request is deleted.
-const LinkValidity = 7 * 24 * time.Hour
+// Declared in policy.Durations, which the pages read.
+var LinkValidity = policy.Durations.LinkValidity.Duration()
 
 // Errors of VerifyLink. The page shown for each is different: an expired
 // link can simply be asked for again.
@@ -24,7 +27,7 @@ var (
 )
 
 // SignLink returns the query string (id, exp, sig) of a confirmation link
-// for the object id of kind ("newsletter", "rights"), valid until exp. The
+// for the object id of kind (the key of its purpose), valid until exp. The
 // HMAC covers kind, id and expiry, so a link cannot be moved to another
 // object, kind or date. key comes from Secrets.Key("email-link").
 func SignLink(key []byte, kind string, id uuid.UUID, exp time.Time) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
+	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/vault"
 )
 
@@ -162,9 +163,9 @@ func (o *Outbox) sendOne(ctx context.Context, send func(context.Context, Email) 
 // Kept after delivery only long enough to answer "did my email go?": the
 // message names a person and what they asked us (storage limitation,
 // art. 5(1)(e)).
-const (
-	keepSent   = 24 * time.Hour
-	keepFailed = 7 * 24 * time.Hour
+var (
+	keepSent   = policy.Durations.SentEmailRetention.Duration()
+	keepFailed = policy.Durations.FailedEmailRetention.Duration()
 )
 
 // PurgeDelivered deletes sent messages after keepSent and failed ones after

@@ -46,7 +46,7 @@ func Reencrypt(ctx context.Context, db *DB, v *vault.Vault, purposes []string, b
 		{all, &c.Outbox, func(ctx context.Context, q Querier) (int, error) {
 			return reencryptColumn(ctx, q, v, primary, batch, "outbox", "message", outboxAAD)
 		}},
-		{Scope{Purposes: []string{RightsPurpose}}, &c.RightsRequests, func(ctx context.Context, q Querier) (int, error) {
+		{all, &c.RightsRequests, func(ctx context.Context, q Querier) (int, error) {
 			return reencryptColumn(ctx, q, v, primary, batch, "rights_requests", "fields", rightsAAD)
 		}},
 		// Staff TOTP secrets: a retired key must not lock every account out.

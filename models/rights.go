@@ -12,14 +12,11 @@ import (
 	"github.com/alegria/privacy-portal/vault"
 )
 
-// RightsPurpose is the registry purpose of rights requests; its scope is the
-// row-level security scope of the rights_requests table.
-const RightsPurpose = "rights"
-
-// Rights-request statuses handled here; the DPO's workflow adds its own.
+// Rights-request statuses handled here; the whole list is
+// policy.RightsRequestStatuses.
 const (
-	RightsUnconfirmed = "unconfirmed" // waiting for the requester to confirm their email
-	RightsReceived    = "received"    // confirmed: the one-month deadline runs
+	RightsUnconfirmed = policy.RightsUnconfirmed
+	RightsReceived    = policy.RightsReceived
 )
 
 // RightsDueDate is when an answer is due: one calendar month after receipt
@@ -44,7 +41,7 @@ type RightsRequest struct {
 	CreatedAt        time.Time
 }
 
-// RightsRequestSubmission is a validated /rights form.
+// RightsRequestSubmission is a validated rights-request form.
 type RightsRequestSubmission struct {
 	ID      uuid.UUID
 	Right   string
@@ -52,18 +49,28 @@ type RightsRequestSubmission struct {
 	Email   string // normalised
 	Confirm Email  // the email with the signed confirmation link
 	Now     time.Time
+	// Consents are the form's boxes as answered; the request rests on the
+	// requester's consent, so the ledger proves it (art. 7(1)).
+	Consents      []ConsentChoice
+	PolicyVersion string
 }
 
-// RightsStore stores rights requests.
+// RightsStore stores rights requests. Each row carries the key of the
+// registry's rights_request purpose, which row-level security checks as it
+// does for records.
 type RightsStore struct {
-	db    *DB
-	vault *vault.Vault
+	db      *DB
+	vault   *vault.Vault
+	purpose string
 }
 
-// NewRightsStore returns the rights-request store.
-func NewRightsStore(db *DB, v *vault.Vault) *RightsStore { return &RightsStore{db: db, vault: v} }
+// NewRightsStore returns the store of the requests sent through purpose, the
+// registry's purpose of kind rights_request.
+func NewRightsStore(db *DB, v *vault.Vault, purpose *policy.Purpose) *RightsStore {
+	return &RightsStore{db: db, vault: v, purpose: purpose.Key}
+}
 
-func (s *RightsStore) scope() Scope { return Scope{Purposes: []string{RightsPurpose}} }
+func (s *RightsStore) scope() Scope { return Scope{Purposes: []string{s.purpose}} }
 
 // Submit stores an unconfirmed request, links it to its subject, starts its
 // timeline and queues the confirmation email, in one transaction.
@@ -74,6 +81,10 @@ func (s *RightsStore) Submit(ctx context.Context, in RightsRequestSubmission) er
 	}
 	emailIdx := s.vault.BlindIndex(vault.KindEmail, in.Email)
 	now := in.Now.UTC()
+	kinds, granted, hashes := make([]string, len(in.Consents)), make([]bool, len(in.Consents)), make([][]byte, len(in.Consents))
+	for i, c := range in.Consents {
+		kinds[i], granted[i], hashes[i] = c.Kind, c.Granted, WordingHash(c.Label)
+	}
 	return s.db.InScope(ctx, s.scope(), func(tx *gorm.DB) error {
 		c := tx.Statement.ConnPool
 		_, err := c.ExecContext(ctx, `WITH s AS (
@@ -81,11 +92,16 @@ func (s *RightsStore) Submit(ctx context.Context, in RightsRequestSubmission) er
 			ON CONFLICT (email_index) DO UPDATE SET email_index = excluded.email_index
 			RETURNING id
 		), r AS (
-			INSERT INTO rights_requests (id, subject_id, "right", fields, status, created_at)
-			SELECT $1, s.id, $4, $5, $6, $7 FROM s RETURNING id
+			INSERT INTO rights_requests (id, subject_id, "right", fields, status, created_at, purpose)
+			SELECT $1, s.id, $4, $5, $6, $7, $8 FROM s RETURNING id, subject_id
+		), c AS (
+			INSERT INTO consents (subject_id, record_id, purpose, kind, granted, source, policy_version, wording_hash, created_at)
+			SELECT r.subject_id, r.id, $8, k.kind, k.granted, 'form', $9, k.hash, $7
+			FROM r, unnest($10::text[], $11::boolean[], $12::bytea[]) AS k(kind, granted, hash)
 		)
 		INSERT INTO rights_request_events (request_id, kind, actor, created_at) SELECT id, 'submitted', 'requester', $7 FROM r`,
-			in.ID, uuid.New(), emailIdx, in.Right, sealed, RightsUnconfirmed, now)
+			in.ID, uuid.New(), emailIdx, in.Right, sealed, RightsUnconfirmed, now, s.purpose,
+			in.PolicyVersion, kinds, granted, hashes)
 		if err != nil {
 			return fmt.Errorf("models: rights request: %w", err)
 		}

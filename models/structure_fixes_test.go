@@ -20,9 +20,9 @@ func TestRightsTimelineSurvivesItsRequest(t *testing.T) {
 	db, urls := testdb.Open(t)
 	ctx := context.Background()
 	id := uuid.New()
-	err := db.Scoped(ctx, models.Scope{Purposes: []string{models.RightsPurpose}}, func(q models.Querier) error {
-		if _, err := q.Exec(ctx, `INSERT INTO rights_requests (id, "right", fields, status, created_at)
-			VALUES ($1, 'access', '\x00', 'unconfirmed', now())`, id); err != nil {
+	err := db.Scoped(ctx, models.Scope{Purposes: []string{"rights"}}, func(q models.Querier) error {
+		if _, err := q.Exec(ctx, `INSERT INTO rights_requests (id, purpose, "right", fields, status, created_at)
+			VALUES ($1, 'rights', 'access', '\x00', 'unconfirmed', now())`, id); err != nil {
 			return err
 		}
 		if _, err := q.Exec(ctx, `INSERT INTO rights_request_events (request_id, kind, actor) VALUES ($1, 'submitted', 'requester')`, id); err != nil {

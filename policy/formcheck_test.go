@@ -120,7 +120,7 @@ func TestCheckFormConsentsAndQuiz(t *testing.T) {
 	t.Run("consent boxes", func(t *testing.T) {
 		p := purpose(t, "ai_challenge")
 		s := p.CheckForm(url.Values{"consent_sms": {"on"}, "consent_automated_calls": {"on"}}, nil, checkNow)
-		want := map[string]bool{"processing": false, "sms": true, "whatsapp": false, "automated_calls": true, "prospecting": false, "partner_transfer": false}
+		want := map[string]bool{"processing": false, "sms": true, "whatsapp": false, "automated_calls": true, "offers_sms": false, "offers_whatsapp": false, "offers_automated_calls": false, "partner_transfer": false}
 		for k, v := range want {
 			if s.Consents[k] != v {
 				t.Errorf("consent %s = %v, want %v", k, s.Consents[k], v)

@@ -16,6 +16,44 @@ func (r *Registry) Purpose(key string) (*Purpose, bool) {
 	return nil, false
 }
 
+// RightsPurpose returns the purpose of kind rights_request: the one whose
+// form takes requests to use one's rights. The validator allows at most one.
+func (r *Registry) RightsPurpose() (*Purpose, bool) {
+	for i := range r.Purposes {
+		if r.Purposes[i].Kind == KindRightsRequest {
+			return &r.Purposes[i], true
+		}
+	}
+	return nil, false
+}
+
+// RightsPath is the path of the rights-request form, or "" when the
+// registry has none.
+func (r *Registry) RightsPath() string {
+	if p, ok := r.RightsPurpose(); ok && p.Form != nil {
+		return p.Form.Path
+	}
+	return ""
+}
+
+// UploadLimits maps the path of every form with a file field to the largest
+// file its fields accept (max_bytes). Its body may hold that plus
+// UploadMargin for the other fields.
+func (r *Registry) UploadLimits() map[string]int64 {
+	limits := map[string]int64{}
+	for _, p := range r.FormPurposes() {
+		for _, f := range p.Form.Fields {
+			if f.Type == FieldFile {
+				limits[p.Form.Path] = max(limits[p.Form.Path], f.MaxBytes)
+			}
+		}
+	}
+	return limits
+}
+
+// UploadMargin is the room a form with files has for its other fields.
+const UploadMargin = 256 << 10
+
 // Role returns the staff role with this key.
 func (r *Registry) Role(key string) (*Role, bool) {
 	for i := range r.Roles {
@@ -109,7 +147,7 @@ func (r *Registry) Right(key string) (*Right, bool) {
 	return nil, false
 }
 
-// RequestableRights lists the rights offered on the /rights form
+// RequestableRights lists the rights offered on the rights-request form
 // (art. 12(2): make exercising them easy).
 func (r *Registry) RequestableRights() []Right {
 	var rs []Right

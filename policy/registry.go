@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,6 +71,15 @@ func Parse(data []byte, name string) (*Registry, error) {
 			if i < len(purposes.Content) {
 				r.Purposes[i].Line = purposes.Content[i].Line
 			}
+		}
+	}
+	for i := range r.Purposes {
+		p := &r.Purposes[i]
+		if p.Kind == "" {
+			p.Kind = KindRecord
+		}
+		if p.Kind == KindRightsRequest && len(p.Statuses) == 0 {
+			p.Statuses = slices.Clone(RightsRequestStatuses)
 		}
 	}
 	if err := validate(r, name, doc.node); err != nil {

@@ -44,7 +44,7 @@ func TestSeedFacts(t *testing.T) {
 			{"quote", []LegalBasis{BasisPreContract}, 1, 0, FromLastContact, false, nil, "/quote"},
 			{"newsletter", []LegalBasis{BasisConsent}, 3, 0, FromLastContact, false, nil, "/newsletter"},
 			{"appointment", []LegalBasis{BasisConsent}, 3, 0, FromLastContact, false, nil, "/appointment"},
-			{"rights", []LegalBasis{BasisLegal, BasisConsent}, 1, 0, FromCreated, false, nil, "/rights"},
+			{"rights", []LegalBasis{BasisConsent}, 1, 0, FromCreated, false, nil, "/rights"}, // seed: "is based on your consent"
 			{"objection", []LegalBasis{BasisLegal}, 3, 0, FromCreated, false, nil, ""},
 			{"training", []LegalBasis{BasisPreContract}, 3, 0, FromLastContact, false, nil, "/training"},
 			{"recruitment", []LegalBasis{BasisPreContract, BasisConsent}, 2, 0, FromLastContact, false, []string{"unsuccessful"}, "/apply"},
@@ -70,8 +70,8 @@ func TestSeedFacts(t *testing.T) {
 				if rt.UntilWithdrawn != tt.untilWithdrawn || !slices.Equal(rt.DestroyOn, tt.destroyOn) {
 					t.Errorf("until_withdrawn/destroy_on = %v/%v, want %v/%v", rt.UntilWithdrawn, rt.DestroyOn, tt.untilWithdrawn, tt.destroyOn)
 				}
-				if rt.Summary == "" || p.Title == "" || p.Description == "" || p.BasisNote == "" || len(p.DataKinds) == 0 {
-					t.Error("summary, title, description, basis_note and data are all required")
+				if p.Title == "" || p.Description == "" || p.BasisNote == "" || len(p.DataKinds) == 0 {
+					t.Error("title, description, basis_note and data are all required")
 				}
 				got := ""
 				if p.Form != nil {
@@ -116,17 +116,17 @@ func TestSeedFacts(t *testing.T) {
 	})
 
 	t.Run("recipients", func(t *testing.T) {
-		want := map[string]bool{"Webflow": false, "Calendly": false, "Airtable": false, "Brevo": true, "ActiveCampaign": false}
+		// The seed names them, nothing more: where they are is a deployment fact.
+		want := map[string]bool{"Webflow": true, "Calendly": true, "Airtable": true, "Brevo": true, "ActiveCampaign": true}
 		for _, p := range r.Recipients.Processors {
-			eea, ok := want[p.Name]
-			if !ok {
-				t.Errorf("unexpected processor %q", p.Name)
+			if !want[p] {
+				t.Errorf("unexpected processor %q", p)
 				continue
 			}
-			if p.EEA != eea {
-				t.Errorf("%s: eea = %v, want %v", p.Name, p.EEA, eea)
-			}
-			delete(want, p.Name)
+			delete(want, p)
+		}
+		if len(r.Deployment.Processors) != 0 {
+			t.Errorf("the shipped registry states deployment facts: %v", r.Deployment.Processors)
 		}
 		for name := range want {
 			t.Errorf("processor %s missing", name)
@@ -154,7 +154,7 @@ func TestSeedFacts(t *testing.T) {
 
 	t.Run("connection data", func(t *testing.T) {
 		rt := r.ConnectionData.Retention
-		if rt.Years != 0 || rt.Months != 13 || rt.Days != 0 || len(r.ConnectionData.Items) != 3 {
+		if rt.Years != 0 || rt.Months != 13 || rt.Days != 0 {
 			t.Errorf("connection data = %+v", r.ConnectionData)
 		}
 	})
@@ -197,7 +197,7 @@ func TestSeedFacts(t *testing.T) {
 		if len(kinds) != len(p.Form.Consents) {
 			t.Error("consent kinds are not distinct")
 		}
-		for _, k := range []string{"sms", "whatsapp", "automated_calls", "prospecting", "partner_transfer"} {
+		for _, k := range []string{"sms", "whatsapp", "automated_calls", "offers_sms", "offers_whatsapp", "offers_automated_calls", "partner_transfer"} {
 			c, ok := kinds[k]
 			if !ok || c.Required {
 				t.Errorf("consent %q: present %v, required %v (want a distinct optional box)", k, ok, c.Required)
@@ -420,15 +420,12 @@ purposes:
       years: 3
       from: last_contact
       action: delete
-      summary: Three years.
     statuses: [new, closed]
 connection_data:
-  items: [IP address]
   retention:
     months: 13
     from: last_contact
     action: delete
-    summary: 13 months.
 recipients:
   internal: Staff only.
 roles:
@@ -462,7 +459,7 @@ var invalidCases = []struct {
     title: Again
     description: Again.
     bases: [consent]
-    retention: {years: 1, from: created, action: delete, summary: One year.}
+    retention: {years: 1, from: created, action: delete}
     statuses: [new]
 connection_data:
 `, `duplicate purpose key "contact"`},
@@ -472,9 +469,17 @@ connection_data:
 	{"text field without max_length", "          max_length: 254\n", "", "max_length between 1 and 20000"},
 	{"number min above max", selectField, "        - name: age\n          label: Age\n          type: number\n          min: 99 #!\n          max: 16\n", "min 99 is greater than max 16"},
 	{"unknown legal basis", "    bases: [consent]\n", "    bases: [consent, vibes] #!\n", `unknown legal basis "vibes"`},
-	{"destroy_on unknown status", "      summary: Three years.\n", "      summary: Three years.\n      destroy_on: [rejected] #!\n", `status "rejected" is not one of`},
+	{"destroy_on unknown status", "      action: delete\n    statuses", "      action: delete\n      destroy_on: [rejected] #!\n    statuses", `status "rejected" is not one of`},
 	{"no retention period", "      years: 3\n", "      years: 0 #!\n", "a retention period"},
-	{"unknown retention start", "      from: last_contact\n      action: delete\n      summary: Three years.\n", "      from: birthday #!\n      action: delete\n      summary: Three years.\n", `unknown start "birthday"`},
+	{"unknown retention start", "      from: last_contact\n      action: delete\n    statuses", "      from: birthday #!\n      action: delete\n    statuses", `unknown start "birthday"`},
+	{"free-text retention summary", "      action: delete\n    statuses", "      action: delete\n      summary: Forever. #!\n    statuses", `unknown key "summary"`},
+	{"form without an email identifier", "          identifies: email\n", "", "a form needs a required email field with identifies: email"},
+	{"optional email identifier", "          type: email\n          required: true\n", "          type: email\n          required: false\n", "a form needs a required email field with identifies: email"},
+	{"unknown purpose kind", "    title: Contact\n", "    kind: ticket #!\n    title: Contact\n", `unknown kind "ticket"`},
+	{"rights request without confirmation", "    title: Contact\n", "    kind: rights_request\n    title: Contact\n", `must confirm the requester's address`},
+	{"rights request without a right field", "    title: Contact\n", "    kind: rights_request\n    title: Contact\n", `needs a required select field "right"`},
+	{"rights request with its own statuses", "    title: Contact\n", "    kind: rights_request\n    title: Contact\n", `are the software's`},
+	{"double opt-in without wording", "      consents:\n", "      double_opt_in: true #!\n      consents:\n", "a double opt-in needs confirm_wording"},
 	{"duplicate consent kind", "      consents:\n", "      consents:\n        - kind: processing\n          label: Again.\n", `duplicate consent kind "processing"`},
 	{"bad date", `date: "2026-01-01"`, `date: "2026-13-01" #!`, "not a valid date"},
 	{"script in necessary category", "scripts: []\n", "scripts:\n  - key: demo\n    src: /x.js\n    category: necessary #!\n", "cannot be in the necessary category"},
@@ -496,9 +501,14 @@ func expectedLine(t *testing.T, doc, name string) int {
 		}
 	}
 	fallback := map[string]string{
-		"text field without max_length": "        - name: email",
-		"duplicate consent kind":        "        - kind: processing\n          label: I agree.",
-		"purpose seen by no role":       "  - key: contact",
+		"text field without max_length":        "        - name: email",
+		"duplicate consent kind":               "        - kind: processing\n          label: I agree.",
+		"purpose seen by no role":              "  - key: contact",
+		"form without an email identifier":     "      fields:",
+		"optional email identifier":            "      fields:",
+		"rights request without confirmation":  "    form:",
+		"rights request without a right field": "      fields:",
+		"rights request with its own statuses": "    statuses:",
 	}[name]
 	i := strings.Index(doc, fallback)
 	if fallback == "" || i < 0 {

@@ -28,6 +28,13 @@ type Registry struct {
 	Roles          []Role           `yaml:"roles"`
 	Cookies        []CookieCategory `yaml:"cookie_categories"`
 	Scripts        []Script         `yaml:"scripts"`
+	Deployment     Deployment       `yaml:"deployment"`
+}
+
+// Deployment holds the facts only the deploying company can state (the
+// published policy does not): empty by default, shown only when filled.
+type Deployment struct {
+	Processors []Processor `yaml:"processors"` // what each named processor does, and where
 }
 
 // Controller is the data controller (art. 13(1)(a)).
@@ -70,6 +77,7 @@ const (
 // through which form, who may see it and how long it is kept.
 type Purpose struct {
 	Key         string       `yaml:"key"`         // contact, quote, …; also the back-office URL segment
+	Kind        PurposeKind  `yaml:"kind"`        // how the software handles it; empty means KindRecord
 	Title       string       `yaml:"title"`       // short name shown in tables
 	Description string       `yaml:"description"` // what the processing is for
 	Bases       []LegalBasis `yaml:"bases"`
@@ -81,6 +89,37 @@ type Purpose struct {
 
 	Line int `yaml:"-"` // line in the registry file, for error messages
 }
+
+// PurposeKind says how the software handles a purpose's submissions. The
+// code finds a purpose by its kind, never by its key or its path.
+type PurposeKind string
+
+const (
+	// KindRecord is an ordinary purpose: each submission is a record.
+	KindRecord PurposeKind = "record"
+	// KindRightsRequest is the purpose of requests to use one's rights
+	// (art. 12-22): submissions are rights requests with a deadline.
+	KindRightsRequest PurposeKind = "rights_request"
+)
+
+// Rights-request statuses: RightsRequestStatuses is the one list, the
+// statuses of the registry's rights_request purpose (set by the loader, not
+// written in the registry), and the DPO's workflow follows it.
+const (
+	RightsUnconfirmed      = "unconfirmed"        // waiting for the requester to confirm their email
+	RightsReceived         = "received"           // confirmed: the one-month deadline runs (art. 12(3))
+	RightsInProgress       = "in_progress"        // the DPO is handling it
+	RightsWaitingForPerson = "waiting_for_person" // the DPO asked the person for something (e.g. an ID copy)
+	RightsDone             = "done"               // answered
+	RightsRefused          = "refused"            // refused, with the reason given to the person (art. 12(4))
+)
+
+// RightsRequestStatuses is the workflow of a rights request, in order.
+var RightsRequestStatuses = []string{RightsUnconfirmed, RightsReceived, RightsInProgress, RightsWaitingForPerson, RightsDone, RightsRefused}
+
+// RightField is the select field of the rights-request form that names the
+// right used; the rights-request store files the request under it.
+const RightField = "right"
 
 // Form is the public form of a purpose. Its fields and consent boxes are
 // rendered and validated from here (data minimisation: nothing else is asked).
@@ -96,6 +135,16 @@ type Form struct {
 	// signed link emailed to them (newsletter: CNIL double opt-in; rights
 	// requests: the requester proves the address is theirs).
 	DoubleOptIn bool `yaml:"double_opt_in"`
+	// ConfirmWording is what the double opt-in says; required with it.
+	ConfirmWording *ConfirmWording `yaml:"confirm_wording"`
+}
+
+// ConfirmWording is what a double opt-in says: in the email with the signed
+// link, and on the page that link opens.
+type ConfirmWording struct {
+	Subject string `yaml:"subject"` // the email's subject, after the controller's name
+	Lead    string `yaml:"lead"`    // the email's first paragraph, before the link
+	Page    string `yaml:"page"`    // the page's sentence above the Confirm button
 }
 
 // FieldType is how a field is rendered and validated.
@@ -139,7 +188,7 @@ type Option struct {
 // Consent is one distinct, unticked box. Its exact wording is hashed into
 // the consents ledger so the proof names what the person agreed to.
 type Consent struct {
-	Kind     string `yaml:"kind"` // newsletter, sms, whatsapp, automated_calls, prospecting, partner_transfer, processing
+	Kind     string `yaml:"kind"` // newsletter, sms, whatsapp, automated_calls, offers_sms, offers_whatsapp, offers_automated_calls, partner_transfer, processing
 	Label    string `yaml:"label"`
 	Required bool   `yaml:"required"` // the purpose itself rests on this consent: the form cannot be sent without it
 }
@@ -177,25 +226,25 @@ type Retention struct {
 	Action         string        `yaml:"action"`          // "delete" or "anonymise"
 	UntilWithdrawn bool          `yaml:"until_withdrawn"` // ends earlier when consent is withdrawn
 	DestroyOn      []string      `yaml:"destroy_on"`      // statuses that destroy the record at once (unsuccessful application)
-	Summary        string        `yaml:"summary"`         // the rule in one sentence, shown on the pages
 }
 
-// ConnectionData is what the site logs about every connection.
+// ConnectionData is what the site keeps about a visit: the proof of each
+// cookie choice (truncated IP address, hashed user agent), kept for Retention.
 type ConnectionData struct {
-	Items     []string  `yaml:"items"` // connection logs, login details, IP address
 	Retention Retention `yaml:"retention"`
 }
 
 // Recipients says who receives the data (art. 13(1)(e)).
 type Recipients struct {
-	Internal    string      `yaml:"internal"` // which teams see what
-	Processors  []Processor `yaml:"processors"`
-	Partners    Partners    `yaml:"partners"`
-	Authorities []string    `yaml:"authorities"` // when the law requires disclosure
-	NeverSold   bool        `yaml:"never_sold"`
+	Internal    string   `yaml:"internal"`   // which teams see what
+	Processors  []string `yaml:"processors"` // names, as the policy gives them; details in Deployment
+	Partners    Partners `yaml:"partners"`
+	Authorities []string `yaml:"authorities"` // when the law requires disclosure
+	NeverSold   bool     `yaml:"never_sold"`
 }
 
-// Processor is a subcontractor processing data on the controller's behalf (art. 28).
+// Processor is what the deployment states about a subcontractor processing
+// data on the controller's behalf (art. 28).
 type Processor struct {
 	Name    string `yaml:"name"`
 	Service string `yaml:"service"`
@@ -231,7 +280,7 @@ type Right struct {
 	Title       string   `yaml:"title"`
 	Description string   `yaml:"description"`
 	Conditions  []string `yaml:"conditions"`
-	Requestable bool     `yaml:"requestable"` // offered on the /rights form
+	Requestable bool     `yaml:"requestable"` // offered on the rights-request form
 }
 
 // Role is a staff role and the purposes it may see.
@@ -261,10 +310,18 @@ type CookieCategory struct {
 
 // Cookie is one cookie the site sets or lets a third party set.
 type Cookie struct {
-	Name     string `yaml:"name"`
-	Provider string `yaml:"provider"`
-	Purpose  string `yaml:"purpose"`
-	Duration string `yaml:"duration"`
+	Name     string  `yaml:"name"`
+	Provider string  `yaml:"provider"`
+	Purpose  string  `yaml:"purpose"`
+	Lifetime *Period `yaml:"lifetime"` // nil: a session cookie, gone when the browser closes
+}
+
+// LifetimeText says how long the cookie lasts, for the cookie page.
+func (c Cookie) LifetimeText() string {
+	if c.Lifetime == nil || c.Lifetime.IsZero() {
+		return "Until the browser is closed"
+	}
+	return c.Lifetime.String()
 }
 
 // Script is a script gated by cookie consent: rendered inert until the

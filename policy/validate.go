@@ -30,6 +30,7 @@ var (
 	knownRight = []string{"access", "rectification", "erasure", "restriction", "objection", "portability",
 		"withdraw_consent", "automated_decision", "post_mortem", "complaint"}
 	knownActions = []string{"delete", "anonymise"}
+	knownKinds   = []PurposeKind{KindRecord, KindRightsRequest}
 	// googleConsentTypes are Google Consent Mode v2's storage and use types.
 	googleConsentTypes = []string{"ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
 		"functionality_storage", "personalization_storage", "security_storage"}
@@ -73,9 +74,6 @@ func validate(r *Registry, name string, root *yaml.Node) error {
 	v.header(r)
 	v.purposes(r)
 	v.retention("connection_data.retention", r.ConnectionData.Retention, nil)
-	if len(r.ConnectionData.Items) == 0 {
-		v.errorf("connection_data.items", "is required")
-	}
 	v.recipients(r)
 	v.rights(r)
 	v.roles(r)
@@ -129,9 +127,21 @@ func (v *validator) purposes(r *Registry) {
 	}
 	keys := map[string]string{}  // purpose key → its path
 	paths := map[string]string{} // form path → its path
+	rightsAt := ""               // the purpose of kind rights_request
 	for i := range r.Purposes {
 		p := &r.Purposes[i]
 		at := fmt.Sprintf("purposes[%d]", i)
+		switch p.Kind {
+		case KindRecord:
+		case KindRightsRequest:
+			if rightsAt != "" {
+				v.errorf(at+".kind", "a second purpose of kind %q (the first at line %d)", p.Kind, v.line(rightsAt))
+			}
+			rightsAt = at + ".kind"
+			v.rightsForm(at, p)
+		default:
+			v.errorf(at+".kind", "unknown kind %q (want one of %v)", p.Kind, knownKinds)
+		}
 		if !keyRE.MatchString(p.Key) {
 			v.errorf(at+".key", "purpose key %q must match %s", p.Key, keyRE)
 		} else if first, dup := keys[p.Key]; dup {
@@ -157,6 +167,24 @@ func (v *validator) purposes(r *Registry) {
 	}
 }
 
+// rightsForm checks what the rights-request store needs: a public form
+// that confirms the requester's address and says which right is used.
+func (v *validator) rightsForm(at string, p *Purpose) {
+	if p.Form == nil {
+		v.errorf(at+".form", "a purpose of kind %q needs a form", p.Kind)
+		return
+	}
+	if !p.Form.DoubleOptIn {
+		v.errorf(at+".form.double_opt_in", "a purpose of kind %q must confirm the requester's address (double_opt_in: true)", p.Kind)
+	}
+	if !slices.Equal(p.Statuses, RightsRequestStatuses) {
+		v.errorf(at+".statuses", "the statuses of a purpose of kind %q are the software's %v: remove them", p.Kind, RightsRequestStatuses)
+	}
+	if f, ok := p.Field(RightField); !ok || f.Type != FieldSelect || !f.Required {
+		v.errorf(at+".form.fields", "a purpose of kind %q needs a required select field %q", p.Kind, RightField)
+	}
+}
+
 func (v *validator) retention(at string, rt Retention, statuses []string) {
 	if rt.Years < 0 || rt.Months < 0 || rt.Days < 0 {
 		v.errorf(at+".years", "years, months and days cannot be negative")
@@ -171,7 +199,6 @@ func (v *validator) retention(at string, rt Retention, statuses []string) {
 	if !slices.Contains(knownActions, rt.Action) {
 		v.errorf(at+".action", "unknown action %q (want one of %v)", rt.Action, knownActions)
 	}
-	v.required(at+".summary", rt.Summary)
 	for j, s := range rt.DestroyOn {
 		if !slices.Contains(statuses, s) {
 			v.errorf(fmt.Sprintf("%s.destroy_on[%d]", at, j), "status %q is not one of the purpose's statuses", s)
@@ -209,6 +236,13 @@ func (v *validator) form(at string, p *Purpose, paths map[string]string) {
 	if len(f.Fields) == 0 {
 		v.errorf(at+".fields", "a form needs at least one field")
 	}
+	// Every submission is tied to a subject by its email address and
+	// answered by email (receipt or confirmation link): the stores need it.
+	if !slices.ContainsFunc(f.Fields, func(fd Field) bool {
+		return fd.Type == FieldEmail && fd.Identifies == "email" && fd.Required
+	}) {
+		v.errorf(at+".fields", "a form needs a required email field with identifies: email (submissions are tied to it and answered by email)")
+	}
 	names := map[string]bool{} // fields and quiz questions share the form's namespace
 	for j := range f.Fields {
 		v.field(fmt.Sprintf("%s.fields[%d]", at, j), &f.Fields[j], names)
@@ -234,6 +268,15 @@ func (v *validator) form(at string, p *Purpose, paths map[string]string) {
 	}
 	if q := f.Quiz; q != nil {
 		v.quiz(at+".quiz", q, names)
+	}
+	if f.DoubleOptIn {
+		if w := f.ConfirmWording; w == nil {
+			v.errorf(at+".double_opt_in", "a double opt-in needs confirm_wording (subject, lead, page)")
+		} else {
+			v.required(at+".confirm_wording.subject", w.Subject)
+			v.required(at+".confirm_wording.lead", w.Lead)
+			v.required(at+".confirm_wording.page", w.Page)
+		}
 	}
 }
 
@@ -347,10 +390,15 @@ func formConsents(r *Registry) map[string][]string {
 func (v *validator) recipients(r *Registry) {
 	rc := r.Recipients
 	v.required("recipients.internal", rc.Internal)
+	for i, name := range rc.Processors {
+		v.required(fmt.Sprintf("recipients.processors[%d]", i), name)
+	}
 	outside := false
-	for i, p := range rc.Processors {
-		at := fmt.Sprintf("recipients.processors[%d]", i)
-		v.required(at+".name", p.Name)
+	for i, p := range r.Deployment.Processors {
+		at := fmt.Sprintf("deployment.processors[%d]", i)
+		if !slices.Contains(rc.Processors, p.Name) {
+			v.errorf(at+".name", "%q is not one of recipients.processors %v", p.Name, rc.Processors)
+		}
 		v.required(at+".service", p.Service)
 		v.required(at+".country", p.Country)
 		outside = outside || !p.EEA
@@ -407,10 +455,10 @@ func (v *validator) rights(r *Registry) {
 			requestable = append(requestable, rt.Key)
 		}
 	}
-	// The /rights form must offer exactly the rights the page says can be
+	// The rights-request form must offer exactly the rights the page says can be
 	// requested there, so the page and the form cannot drift apart.
 	for i, p := range r.Purposes {
-		if p.Key != "rights" || p.Form == nil {
+		if p.Kind != KindRightsRequest || p.Form == nil {
 			continue
 		}
 		for j, f := range p.Form.Fields {
@@ -504,7 +552,6 @@ func (v *validator) cookies(r *Registry) {
 			}
 			names[ck.Name] = true
 			v.required(cat+".purpose", ck.Purpose)
-			v.required(cat+".duration", ck.Duration)
 		}
 		for j, g := range c.GoogleConsent {
 			if !slices.Contains(googleConsentTypes, g) {

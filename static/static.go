@@ -16,7 +16,7 @@ import (
 	"sync"
 )
 
-//go:embed css/app.css js/*.js
+//go:embed css/app.css js/*.js favicon.svg
 var files embed.FS
 
 type asset struct {
@@ -69,6 +69,17 @@ func URL(name string) string {
 		return name + "?v=" + a.hash
 	}
 	return name
+}
+
+// Favicon serves /favicon.ico, which browsers ask for on their own, with the
+// site's SVG icon (the pages link it as /static/favicon.svg).
+func Favicon() http.Handler {
+	h := Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path, r2.URL.RawQuery = "/static/favicon.svg", ""
+		h.ServeHTTP(w, r2)
+	})
 }
 
 // Handler serves GET /static/*. A request carrying the current fingerprint is

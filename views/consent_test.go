@@ -15,7 +15,9 @@ import (
 
 // scripts are the page's script elements by src prefix.
 func scripts(p page, src string) []*html.Node {
-	return p.all(func(n *html.Node) bool { return n.DataAtom == atom.Script && strings.HasPrefix(attr(n, "src"), src) })
+	return p.all(func(n *html.Node) bool {
+		return n.DataAtom == atom.Script && (strings.HasPrefix(attr(n, "src"), src) || strings.HasPrefix(attr(n, "data-src"), src))
+	})
 }
 
 func TestConsentScriptsAreGated(t *testing.T) {
@@ -44,6 +46,9 @@ func TestConsentScriptsAreGated(t *testing.T) {
 				t.Fatalf("%d audience scripts, want 1", len(demo))
 			}
 			inert := attr(demo[0], "type") == "text/plain"
+			if inert && hasAttr(demo[0], "src") {
+				t.Errorf("inert script %v has a src, which HTML forbids on a data block", demo[0].Attr)
+			}
 			if inert == c.active || attr(demo[0], "data-category") != "audience" || !hasAttr(demo[0], "nonce") {
 				t.Errorf("audience script %v: active want %v, with category and nonce", demo[0].Attr, c.active)
 			}

@@ -214,9 +214,9 @@ func CookiesContent(reg *policy.Registry) templ.Component {
 								return templ_7745c5c3_Err
 							}
 							var templ_7745c5c3_Var11 string
-							templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(c.Duration)
+							templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(c.LifetimeText())
 							if templ_7745c5c3_Err != nil {
-								return templ.Error{Err: templ_7745c5c3_Err, FileName: `cookies.templ`, Line: 59, Col: 27}
+								return templ.Error{Err: templ_7745c5c3_Err, FileName: `cookies.templ`, Line: 59, Col: 33}
 							}
 							_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 							if templ_7745c5c3_Err != nil {

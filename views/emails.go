@@ -16,25 +16,23 @@ func ReceiptEmail(reg *policy.Registry, pu *policy.Purpose, baseURL string) (sub
 	subject = fmt.Sprintf("%s: we have received your request", reg.Controller.Name)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Hello,\n\n%s\n\n", pu.Form.Confirm)
-	fmt.Fprintf(&b, "Why we keep it: %s\nHow long: %s\n\n", pu.Description, retentionText(pu.Retention))
-	fmt.Fprintf(&b, "You can see, correct or delete your data, or object to its use, at any time: %s/rights\n", baseURL)
+	fmt.Fprintf(&b, "Why we keep it: %s\nHow long: %s\n\n", pu.Description, RetentionText(pu.Retention))
+	if path := reg.RightsPath(); path != "" {
+		fmt.Fprintf(&b, "You can see, correct or delete your data, or object to its use, at any time: %s%s\n", baseURL, path)
+	}
 	fmt.Fprintf(&b, "Our privacy policy: %s/privacy\nOur Data Protection Officer: %s\n\n%s\n", baseURL, reg.DPO.Email, reg.Controller.Name)
 	return subject, b.String()
 }
 
-// ConfirmEmail asks the person to follow a signed link (double opt-in:
-// the newsletter, rights requests).
+// ConfirmEmail asks the person to follow a signed link (double opt-in), in
+// the purpose's confirm_wording.
 func ConfirmEmail(reg *policy.Registry, pu *policy.Purpose, link string) (subject, body string) {
+	w := pu.Form.ConfirmWording
+	subject = fmt.Sprintf("%s: %s", reg.Controller.Name, w.Subject)
 	var b strings.Builder
-	b.WriteString("Hello,\n\n")
-	if pu.Key == "rights" {
-		subject = fmt.Sprintf("%s: please confirm your request", reg.Controller.Name)
-		b.WriteString("We have received a request to use your rights under the GDPR from this address. To confirm that it comes from you, open this link:\n\n")
-	} else {
-		subject = fmt.Sprintf("%s: please confirm your subscription", reg.Controller.Name)
-		b.WriteString("Someone, hopefully you, asked to receive our newsletter at this address. To confirm, open this link:\n\n")
-	}
-	fmt.Fprintf(&b, "%s\n\nThe link is valid for 7 days. If you did not ask for this, ignore this email: without your confirmation we delete the request after 7 days.\n\n", link)
+	fmt.Fprintf(&b, "Hello,\n\n%s\n\n", w.Lead)
+	valid := policy.Durations.LinkValidity
+	fmt.Fprintf(&b, "%s\n\nThe link is valid for %s. If you did not ask for this, ignore this email: without your confirmation we delete the request after %s.\n\n", link, valid, valid)
 	fmt.Fprintf(&b, "Our Data Protection Officer: %s\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
 	return subject, b.String()
 }

@@ -31,7 +31,6 @@ const CSRFField = "_csrf"
 // Messages the HTTP layer passes to the error page.
 const (
 	MsgCSRF        = "This form has expired or was sent from another site. Please go back, reload the page and send it again: nothing was stored."
-	MsgTooLarge    = "What you sent is larger than we accept (files: 5 MB at most). Please go back and choose a smaller file: nothing was stored."
 	MsgRateLimited = "You have sent several forms in a short time. Please wait a minute before trying again."
 	MsgBadForm     = "We could not read this form. Please go back, reload the page and send it again."
 )
@@ -99,6 +98,21 @@ func questionProblem(p policy.Problem) string {
 		return "Please answer this question."
 	}
 	return "Please choose one of the answers."
+}
+
+// fieldHelp is the hint under a label: the registry's help, after the size
+// limit of a file field (said from max_bytes, the limit the server enforces).
+func fieldHelp(f policy.Field) string {
+	if f.Type == policy.FieldFile && f.MaxBytes > 0 {
+		return strings.TrimSpace(byteSize(f.MaxBytes) + " at most. " + f.Help)
+	}
+	return f.Help
+}
+
+// MsgTooLarge says a form with files was refused for its size; maxFile is
+// the largest file the form's fields accept.
+func MsgTooLarge(maxFile int64) string {
+	return "What you sent is larger than we accept (files: " + byteSize(maxFile) + " at most). Please go back and choose a smaller file: nothing was stored."
 }
 
 func byteSize(n int64) string {
@@ -172,7 +186,7 @@ func fieldAttrs(f policy.Field, st FormState) templ.Attributes {
 		a["inputmode"] = "numeric"
 	}
 	var described []string
-	if f.Help != "" {
+	if fieldHelp(f) != "" {
 		described = append(described, "h-"+f.Name)
 	}
 	if _, bad := st.Problems[f.Name]; bad {

@@ -169,7 +169,20 @@ func HomeContent(reg *policy.Registry) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<section aria-labelledby=\"your-data\"><h2 id=\"your-data\">Your data</h2><p>Every form says what it collects and why. Read our <a href=\"/privacy\" class=\"link\">privacy policy</a> and <a href=\"/cookies\" class=\"link\">cookie policy</a>, or <a href=\"/rights\" class=\"link\">exercise your rights</a> at any time.</p></section></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<section aria-labelledby=\"your-data\"><h2 id=\"your-data\">Your data</h2><p>Every form says what it collects and why. Read our <a href=\"/privacy\" class=\"link\">privacy policy</a> and <a href=\"/cookies\" class=\"link\">cookie policy</a>, or <a href=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var8 string
+		templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(reg.RightsPath())).ResolveURL(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `home.templ`, Line: 49, Col: 104}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\" class=\"link\">exercise your rights</a> at any time.</p></section></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

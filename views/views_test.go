@@ -48,17 +48,18 @@ func hostileRegistry() *policy.Registry {
 				Intro:    "Intro " + xss,
 				Consents: []policy.Consent{{Kind: "partner_transfer", Label: "Share " + xss}},
 			},
-			Retention: policy.Retention{Years: 1, From: policy.FromLastContact, Summary: "One year " + xss},
+			Retention: policy.Retention{Years: 1, From: policy.FromLastContact, DestroyOn: []string{"x" + xss}},
 		}},
 		Recipients: policy.Recipients{
-			Processors: []policy.Processor{{Name: "Proc " + xss, Service: "Mail", Country: "US"}},
+			Processors: []string{"Proc " + xss},
 			Partners:   policy.Partners{Description: "Partners " + xss, ConsentKind: "partner_transfer"},
 		},
-		Transfers: policy.Transfers{OutsideEEA: true, Safeguards: []string{"SCC " + xss}},
-		Rights:    []policy.Right{{Key: "access", Title: "Access " + xss, Conditions: []string{"When " + xss}}},
+		Transfers:  policy.Transfers{OutsideEEA: true, Safeguards: []string{"SCC " + xss}},
+		Deployment: policy.Deployment{Processors: []policy.Processor{{Name: "Proc " + xss, Service: "Mail " + xss, Country: "US " + xss}}},
+		Rights:     []policy.Right{{Key: "access", Title: "Access " + xss, Conditions: []string{"When " + xss}}},
 		Cookies: []policy.CookieCategory{{
 			Key: "necessary", Title: "Necessary " + xss, Necessary: true,
-			Cookies: []policy.Cookie{{Name: "c_" + xss, Provider: "us", Purpose: "p", Duration: "1 day"}},
+			Cookies: []policy.Cookie{{Name: "c_" + xss, Provider: "us", Purpose: "p", Lifetime: &policy.Period{Days: 1}}},
 		}},
 	}
 }
@@ -183,7 +184,10 @@ type pageCase struct {
 }
 
 func allPages(t *testing.T, reg *policy.Registry) []pageCase {
-	mk := func(path, title string) Page { return Page{Title: title, Path: path, Lang: "en"} }
+	// The handlers fill RightsPath from the registry's rights_request purpose.
+	mk := func(path, title string) Page {
+		return Page{Title: title, Path: path, Lang: "en", RightsPath: "/rights"}
+	}
 	return []pageCase{
 		{"home", "/", HomePage(mk("/", "Home"), reg)},
 		{"privacy", "/privacy", PrivacyPage(mk("/privacy", "Privacy policy"), reg)},
@@ -378,8 +382,8 @@ func TestPrivacyPage(t *testing.T) {
 			t.Errorf("purpose %q has no row in the table", pu.Title)
 			continue
 		}
-		if pu.Retention.Summary == "" || !strings.Contains(row, pu.Retention.Summary) {
-			t.Errorf("purpose %q: retention summary %q missing from its row", pu.Key, pu.Retention.Summary)
+		if sum := RetentionText(pu.Retention); sum == "" || !strings.Contains(row, sum) {
+			t.Errorf("purpose %q: retention summary %q missing from its row", pu.Key, sum)
 		}
 		for _, b := range pu.Bases {
 			if !strings.Contains(row, BasisLabel(b)) {
@@ -395,12 +399,17 @@ func TestPrivacyPage(t *testing.T) {
 			}
 		}
 	}
-	if !p.hasText(reg.ConnectionData.Retention.Summary) {
+	for _, k := range keptRecords(reg) {
+		if !p.hasText(k.HowLong) {
+			t.Errorf("connection data: %q missing", k.HowLong)
+		}
+	}
+	if !p.hasText(RetentionText(reg.ConnectionData.Retention)) {
 		t.Errorf("connection data retention missing")
 	}
-	for _, pr := range reg.Recipients.Processors {
-		if !p.hasText(pr.Name) || !p.hasText(pr.Country) {
-			t.Errorf("processor %q (%s) missing", pr.Name, pr.Country)
+	for _, name := range reg.Recipients.Processors {
+		if !p.hasText(name) {
+			t.Errorf("processor %q missing", name)
 		}
 	}
 	// The partner box is quoted, exactly as the form shows it.
@@ -451,7 +460,7 @@ func TestCookiesPage(t *testing.T) {
 			t.Errorf("category %q: description missing", cat.Key)
 		}
 		for _, c := range cat.Cookies {
-			for _, want := range []string{c.Name, c.Provider, c.Purpose, c.Duration} {
+			for _, want := range []string{c.Name, c.Provider, c.Purpose, c.LifetimeText()} {
 				if !p.hasText(want) {
 					t.Errorf("cookie %q: %q missing", c.Name, want)
 				}
@@ -585,15 +594,19 @@ func TestRetentionText(t *testing.T) {
 		r    policy.Retention
 		want string
 	}{
-		{"summary wins", policy.Retention{Years: 3, Summary: "Three years."}, "Three years."},
-		{"composed", policy.Retention{Years: 1, Months: 2, From: policy.FromLastContact}, "1 year and 2 months from our last contact with you."},
-		{"withdrawal", policy.Retention{Months: 13, From: policy.FromCreated, UntilWithdrawn: true},
-			"13 months from the day we receive your request, or until you withdraw your consent if sooner."},
+		{"composed", policy.Retention{Years: 1, Months: 2, From: policy.FromLastContact, Action: "delete"},
+			"We keep it for 1 year and 2 months from our last contact with you, then we delete it."},
+		{"withdrawal", policy.Retention{Months: 13, From: policy.FromCreated, UntilWithdrawn: true, Action: "delete"},
+			"We keep it until you withdraw your consent, and at most 13 months from the day we receive it, then we delete it."},
+		{"destroyed on a status", policy.Retention{Years: 2, From: policy.FromLastContact, DestroyOn: []string{"unsuccessful"}, Action: "delete"},
+			"If it is marked unsuccessful, we delete it at once; otherwise we keep it for 2 years from our last contact with you, then we delete it."},
+		{"anonymised", policy.Retention{Years: 3, From: policy.FromEventEnd, Action: "anonymise"},
+			"We keep it for 3 years from the end of the event or from our last contact with you, then we make it anonymous."},
 		{"empty", policy.Retention{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := retentionText(tt.r); got != tt.want {
+			if got := RetentionText(tt.r); got != tt.want {
 				t.Errorf("retentionText = %q, want %q", got, tt.want)
 			}
 		})
@@ -606,5 +619,69 @@ func TestLongDate(t *testing.T) {
 	}
 	if got := longDate("soon"); got != "soon" {
 		t.Errorf("longDate(invalid) = %q", got)
+	}
+}
+
+// Deployment facts (a processor's service and country) are not the
+// published policy's: the page shows them only when the registry's
+// deployment section states them.
+func TestDeploymentFactsOnlyWhenFilled(t *testing.T) {
+	reg := defaultRegistry(t)
+	p := render(t, PrivacyPage(Page{Title: "Privacy policy", Path: "/privacy"}, reg))
+	if len(p.tag(atom.Caption)) > 0 && strings.Contains(p.raw, "<caption>Processors</caption>") {
+		t.Error("a processors table is shown with an empty deployment section")
+	}
+	if strings.Contains(p.raw, "United States") || strings.Contains(p.raw, "Inside the EEA") {
+		t.Error("the page states processor countries the registry does not declare")
+	}
+	filled := *reg
+	filled.Deployment.Processors = []policy.Processor{{Name: "Brevo", Service: "Sending of emails", Country: "France", EEA: true}}
+	p = render(t, PrivacyPage(Page{Title: "Privacy policy", Path: "/privacy"}, &filled))
+	for _, want := range []string{"<caption>Processors</caption>", "Sending of emails", "France"} {
+		if !strings.Contains(p.raw, want) {
+			t.Errorf("filled deployment section: %q missing", want)
+		}
+	}
+}
+
+// A duration the software enforces is declared once, in policy.Durations:
+// changing it there changes what the pages and emails say.
+func TestDurationsAreSaidFromOneDeclaration(t *testing.T) {
+	saved := policy.Durations
+	t.Cleanup(func() { policy.Durations = saved })
+	policy.Durations.AccessLogRetention = policy.Period{Months: 18}
+	policy.Durations.LinkValidity = policy.Period{Days: 3}
+	reg := defaultRegistry(t)
+	p := render(t, PrivacyPage(Page{Title: "Privacy policy", Path: "/privacy"}, reg))
+	if !p.hasText("Kept for 18 months") {
+		t.Error("the privacy page does not say the access log's new retention")
+	}
+	if !p.hasText("They work for 3 days") {
+		t.Error("the privacy page does not say the links' new validity")
+	}
+	pu, _ := reg.Purpose("newsletter")
+	sent := render(t, FormSentPage(Page{Title: TitleFormSent}, reg, pu))
+	if !sent.hasText("within 3 days") {
+		t.Error("the form's confirmation page does not say the links' new validity")
+	}
+	if _, body := ConfirmEmail(reg, pu, "https://x/confirm"); !strings.Contains(body, "valid for 3 days") {
+		t.Error("the confirmation email does not say the links' new validity")
+	}
+}
+
+// The confirmation page names who can read what was stored, from the
+// registry's roles: the teams that handle the purpose and the DPO.
+func TestFormSentPageSaysWhoCanRead(t *testing.T) {
+	reg := defaultRegistry(t)
+	for key, want := range map[string]string{
+		"ai_challenge": "the Sales team, the Training team and the Data Protection Officer",
+		"recruitment":  "the Recruitment team and the Data Protection Officer",
+		"rights":       "the Data Protection Officer",
+	} {
+		pu, _ := reg.Purpose(key)
+		p := render(t, FormSentPage(Page{Title: TitleFormSent, RightsPath: "/rights"}, reg, pu))
+		if !p.hasText("Only these people can read it: " + want + ".") {
+			t.Errorf("%s: the page does not say %q", key, want)
+		}
 	}
 }

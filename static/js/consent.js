@@ -25,7 +25,7 @@
     document.querySelectorAll('script[type="text/plain"][data-category]').forEach(function (old) {
       if (categories.indexOf(old.getAttribute("data-category")) < 0) return;
       var s = document.createElement("script");
-      s.src = old.src;
+      s.src = old.dataset.src;
       s.nonce = old.nonce;
       s.setAttribute("data-category", old.getAttribute("data-category"));
       old.replaceWith(s);
