@@ -61,12 +61,15 @@ func demoValue(rng *rand.Rand, f policy.Field, first, last, email string, create
 }
 
 // SeedRecords creates perPurpose plausible records for every purpose with
-// a form: French names from small lists, a few restricted, a few objected,
+// a form (rights requests aside): French names from small lists, a few restricted, a few objected,
 // CVs for some applications.
 func SeedRecords(ctx context.Context, records *models.RecordStore, reg *policy.Registry, perPurpose int, now time.Time) (int, error) {
 	rng := rand.New(rand.NewPCG(42, uint64(now.Unix())))
 	n := 0
 	for _, p := range reg.FormPurposes() {
+		if p.Kind == policy.KindRightsRequest {
+			continue // rights requests are not records: they have their own table
+		}
 		for i := 0; i < perPurpose; i++ {
 			first, last := demoFirst[rng.IntN(len(demoFirst))], demoLast[rng.IntN(len(demoLast))]
 			email := strings.ToLower(fmt.Sprintf("%s.%s%d@%s", asciiFold(first), asciiFold(last), rng.IntN(1000), demoDomains[rng.IntN(len(demoDomains))]))
