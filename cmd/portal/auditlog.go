@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -45,7 +46,10 @@ func auditlogCommand(env *env, args []string) error {
 		}
 		n := 1000000
 		if len(args) > 1 {
-			fmt.Sscan(args[1], &n)
+			var err error
+			if n, err = strconv.Atoi(args[1]); err != nil || n < 1 {
+				return fmt.Errorf("bench-fill: %q is not a number of events", args[1])
+			}
 		}
 		db, err := env.database()
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/alegria/privacy-portal/internal/demo"
@@ -49,13 +50,17 @@ func seedBackoffice(ctx context.Context, db *models.DB, v *vault.Vault, reg *pol
 		printStaff(stdout, ns)
 	}
 	per := 300
-	if os.Getenv("PORTAL_DEMO_RECORDS") != "" {
-		fmt.Sscan(os.Getenv("PORTAL_DEMO_RECORDS"), &per)
+	if v := os.Getenv("PORTAL_DEMO_RECORDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("PORTAL_DEMO_RECORDS must be a number of records per purpose")
+		}
+		per = n
 	}
 	count, err := demo.SeedRecords(ctx, models.NewRecordStore(db, v), reg, per, time.Now())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo data: %d records across %d purposes\n", count, len(reg.FormPurposes()))
+	fmt.Fprintf(stdout, "demo data: %d records (%d per purpose with records)\n", count, per)
 	return nil
 }
