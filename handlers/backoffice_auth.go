@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -18,7 +17,7 @@ import (
 // staffAuth is what signing in needs of the accounts.
 type staffAuth interface {
 	Authenticate(ctx context.Context, a models.LoginAttempt) (models.Staff, error)
-	ChangePassword(ctx context.Context, id uuid.UUID, current, next string, now time.Time) error
+	ChangePassword(ctx context.Context, c models.PasswordChange) error
 }
 
 // sessionEnder ends sessions.
@@ -120,8 +119,12 @@ func (b *authHandler) showPassword(c echo.Context) error {
 // changePassword replaces the one-time password (forced at first login).
 func (b *authHandler) changePassword(c echo.Context) error {
 	s, _ := currentStaff(c)
-	err := b.staff.ChangePassword(c.Request().Context(), s.ID, c.FormValue("current"), c.FormValue("new"), b.now())
-	if errors.Is(err, models.ErrWeakPassword) || errors.Is(err, models.ErrBadLogin) {
+	err := b.staff.ChangePassword(c.Request().Context(), models.PasswordChange{StaffID: s.ID, Current: c.FormValue("current"),
+		Next: c.FormValue("new"), IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.now()})
+	switch {
+	case errors.Is(err, models.ErrTooManyAttempts):
+		return render(c, http.StatusTooManyRequests, views.AdminPassword(b.page(c, views.TitleStaffPassword), views.PasswordTooMany))
+	case errors.Is(err, models.ErrWeakPassword) || errors.Is(err, models.ErrBadLogin):
 		return render(c, http.StatusUnprocessableEntity, views.AdminPassword(b.page(c, views.TitleStaffPassword), views.PasswordRefused))
 	}
 	if err != nil {

@@ -35,6 +35,10 @@ var (
 	ErrBadCode = errors.New("models: authenticator code does not match")
 )
 
+// InvitationKeyName names the key (derived from the server secret) that
+// signs invitation links.
+const InvitationKeyName = "staff-invitation"
+
 // Invitation is a link's token for one account.
 type Invitation struct {
 	Staff     Staff
