@@ -48,7 +48,7 @@ func (b *authHandler) showLogin(c echo.Context) error {
 }
 
 // login checks email, password and TOTP code together. Every refusal gets the
-// same message, whether the account exists or not, is locked, or the code
+// same message, whether the account exists or not, must still wait, or the code
 // was already used.
 func (b *authHandler) login(c echo.Context) error {
 	email := c.FormValue("email")
@@ -116,7 +116,8 @@ func (b *authHandler) showPassword(c echo.Context) error {
 	return render(c, http.StatusOK, views.AdminPassword(b.page(c, views.TitleStaffPassword), ""))
 }
 
-// changePassword replaces the one-time password (forced at first login).
+// changePassword replaces the password (forced at first login for accounts
+// flagged so); a wrong current password counts toward the sign-in throttle.
 func (b *authHandler) changePassword(c echo.Context) error {
 	s, _ := currentStaff(c)
 	err := b.staff.ChangePassword(c.Request().Context(), models.PasswordChange{StaffID: s.ID, Current: c.FormValue("current"),

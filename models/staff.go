@@ -39,7 +39,7 @@ type Staff struct {
 	Invited         bool
 	InviteExpiresAt *time.Time
 	CreatedAt       time.Time
-	UpdatedAt          time.Time
+	UpdatedAt       time.Time
 }
 
 // TableName is the staff table (not "staffs").
