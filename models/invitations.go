@@ -187,23 +187,27 @@ func NewAuthenticator(email string) (Authenticator, error) {
 }
 
 // AuthenticatorFor rebuilds the enrolment of a secret the page already
-// offered (the form posts it back with the first code).
+// offered (the form posts it back with the first code); a value that is not
+// such a secret is ErrBadCode.
 func AuthenticatorFor(email, secret string) (Authenticator, error) {
-	secret = strings.ToUpper(strings.TrimSpace(secret))
-	if b, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret); err != nil || len(b) < 20 || len(secret) > 64 {
-		return Authenticator{}, ErrBadCode
+	raw, err := decodeSecret(secret)
+	if err != nil {
+		return Authenticator{}, err
 	}
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: TOTPIssuer, AccountName: email,
-		Secret: mustDecodeSecret(secret)})
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: TOTPIssuer, AccountName: email, Secret: raw})
 	if err != nil {
 		return Authenticator{}, fmt.Errorf("models: totp: %w", err)
 	}
 	return authenticatorOf(key)
 }
 
-func mustDecodeSecret(s string) []byte {
-	b, _ := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(s)
-	return b
+// decodeSecret reads a base32 TOTP secret of 160 to 512 bits.
+func decodeSecret(secret string) ([]byte, error) {
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimSpace(secret)))
+	if err != nil || len(raw) < 20 || len(raw) > 64 {
+		return nil, ErrBadCode
+	}
+	return raw, nil
 }
 
 func authenticatorOf(key *otp.Key) (Authenticator, error) {
@@ -237,10 +241,11 @@ func (st *StaffStore) Enrol(ctx context.Context, e Enrolment) (Staff, error) {
 	if err := CheckPasswordPolicy(e.Password); err != nil {
 		return Staff{}, err
 	}
-	secret := strings.ToUpper(strings.TrimSpace(e.Secret))
-	if _, err := AuthenticatorFor("x", secret); err != nil {
-		return Staff{}, ErrBadCode
+	raw, err := decodeSecret(e.Secret)
+	if err != nil {
+		return Staff{}, err
 	}
+	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)
 	step := totpStep(secret, e.Code, e.Now)
 	if step < 0 {
 		return Staff{}, ErrBadCode

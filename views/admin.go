@@ -33,8 +33,8 @@ const (
 
 // Sign-in messages: the numbers come from the policy the code enforces.
 var (
-	LoginRefused = fmt.Sprintf("Sign-in refused: check your email, password and code. After %d failures, each new try on an account from your address has to wait longer (1 minute, then twice as long each time, up to %s).",
-		policy.Limits.LoginFreeFailures, policy.Durations.Lockout)
+	LoginRefused = fmt.Sprintf("Sign-in refused: check your email, password and code. After %d failures, each new try on an account from your address has to wait longer (%s, then twice as long each time, up to %s).",
+		policy.Limits.LoginFreeFailures, policy.Durations.LoginBackoff, policy.Durations.Lockout)
 	LoginTooMany    = fmt.Sprintf("Too many failed sign-ins from your network. Please wait %s and try again.", policy.Durations.Lockout)
 	PasswordRefused = fmt.Sprintf("Your current password is wrong, or the new one is shorter than %d characters or the same as the current one. Wrong current passwords count like failed sign-ins.",
 		policy.Limits.MinPasswordLength)

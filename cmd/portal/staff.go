@@ -44,7 +44,7 @@ func staffCommand(env *env, args []string) error {
 		// The operator gets the link (the first account has nobody to mail
 		// it from); it is mailed too when mail can be sent. Creating an
 		// account that sees personal data is logged and notified to the DPO.
-		mail := models.AccountMail{DPO: views.StaffNotice(reg, "account created", *email, r, "the command line", time.Now())}
+		mail := models.AccountMail{DPO: views.StaffNotice(reg, "account created", *email, r, "an operator (portal staff add)", time.Now())}
 		if env.cfg.SMTPURL != "" {
 			mail.Invitation = views.StaffInvitation(reg, env.cfg.BaseURL.String(), *name, *email)
 		}
