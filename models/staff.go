@@ -63,9 +63,10 @@ var dummyHash, _ = argon2id.CreateHash("not a password of anyone", passwordParam
 
 var (
 	// ErrBadLogin covers every refusal: unknown account, wrong password or
-	// code, replayed code, lock, deactivation. One error, one message.
+	// code, replayed code, a try that must still wait, deactivation. One error, one message.
 	ErrBadLogin = errors.New("models: login refused")
-	// ErrTooManyAttempts is the per-address limit.
+	// ErrTooManyAttempts is the per-address limit (sign-in), or a password
+	// change from an address that must still wait.
 	ErrTooManyAttempts = errors.New("models: too many failed logins from this address")
 	// ErrWeakPassword is a new password outside the policy.
 	ErrWeakPassword = errors.New("models: password does not meet the policy")
