@@ -57,7 +57,7 @@ psql: build
 # The current TOTP code of a demo account (no authenticator app needed to try the back-office):
 # make demo-code EMAIL=sales@demo.alegria.tech
 demo-code: build
-	@set -a; . .data/pg/env; set +a; PORTAL_KEYS_DIR=$${PORTAL_KEYS_DIR:-.data/keys} bin/portal staff demo-code --email "$(EMAIL)"
+	@set -a; . .data/pg/env; set +a; PORTAL_KEYS_DIR=$${PORTAL_KEYS_DIR:-.data/keys} PORTAL_CREATE_KEYS=1 bin/portal staff demo-code --email "$(EMAIL)"
 
 clean:
 	rm -rf bin .bench

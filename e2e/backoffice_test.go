@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/alegria/privacy-portal/internal/demo"
 	"github.com/alegria/privacy-portal/models"
 )
 
@@ -29,14 +30,11 @@ func TestBackofficeLoginBrowseAndDPOLog(t *testing.T) {
 	}
 	signIn := func(bctx context.Context, role string) {
 		t.Helper()
-		ns, err := models.NewStaffStore(db, v).Create(ctx, nil, role+"@example.com", "E2E "+role, role)
+		ns, err := demo.Account(ctx, db, v, role+"@example.com", "E2E "+role, role, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		pw := "an e2e passphrase for " + role
-		if err := models.NewStaffStore(db, nil).ChangePassword(ctx, ns.Staff.ID, ns.Password, pw, time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		pw := ns.Password
 		code, _ := models.NewStaffStore(db, v).CurrentTOTPCode(ctx, ns.Staff.ID, time.Now())
 		err = chromedp.Do(bctx,
 			chromedp.Navigate(base.String()+"/admin/login"),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -18,7 +17,7 @@ import (
 // staffAuth is what signing in needs of the accounts.
 type staffAuth interface {
 	Authenticate(ctx context.Context, a models.LoginAttempt) (models.Staff, error)
-	ChangePassword(ctx context.Context, id uuid.UUID, current, next string, now time.Time) error
+	ChangePassword(ctx context.Context, c models.PasswordChange) error
 }
 
 // sessionEnder ends sessions.
@@ -49,7 +48,7 @@ func (b *authHandler) showLogin(c echo.Context) error {
 }
 
 // login checks email, password and TOTP code together. Every refusal gets the
-// same message, whether the account exists or not, is locked, or the code
+// same message, whether the account exists or not, must still wait, or the code
 // was already used.
 func (b *authHandler) login(c echo.Context) error {
 	email := c.FormValue("email")
@@ -117,11 +116,16 @@ func (b *authHandler) showPassword(c echo.Context) error {
 	return render(c, http.StatusOK, views.AdminPassword(b.page(c, views.TitleStaffPassword), ""))
 }
 
-// changePassword replaces the one-time password (forced at first login).
+// changePassword replaces the password (forced at first login for accounts
+// flagged so); a wrong current password counts toward the sign-in throttle.
 func (b *authHandler) changePassword(c echo.Context) error {
 	s, _ := currentStaff(c)
-	err := b.staff.ChangePassword(c.Request().Context(), s.ID, c.FormValue("current"), c.FormValue("new"), b.now())
-	if errors.Is(err, models.ErrWeakPassword) || errors.Is(err, models.ErrBadLogin) {
+	err := b.staff.ChangePassword(c.Request().Context(), models.PasswordChange{StaffID: s.ID, Current: c.FormValue("current"),
+		Next: c.FormValue("new"), IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.now()})
+	switch {
+	case errors.Is(err, models.ErrTooManyAttempts):
+		return render(c, http.StatusTooManyRequests, views.AdminPassword(b.page(c, views.TitleStaffPassword), views.PasswordTooMany))
+	case errors.Is(err, models.ErrWeakPassword) || errors.Is(err, models.ErrBadLogin):
 		return render(c, http.StatusUnprocessableEntity, views.AdminPassword(b.page(c, views.TitleStaffPassword), views.PasswordRefused))
 	}
 	if err != nil {

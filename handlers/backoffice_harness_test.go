@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/alegria/privacy-portal/handlers"
+	"github.com/alegria/privacy-portal/internal/demo"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/models/testdb"
 	"github.com/alegria/privacy-portal/policy"
@@ -120,7 +121,9 @@ func (b *browser) post(path string, form url.Values) (*http.Response, string) {
 	return b.do("POST", path, form)
 }
 
-// account is a staff member created for a test, password already changed.
+// account is a staff member created for a test, enrolled as its owner would
+// be after the invitation; changePassword false leaves a password change
+// forced at the next sign-in.
 type account struct {
 	ID       uuid.UUID
 	Email    string
@@ -130,18 +133,14 @@ type account struct {
 func (s *boServer) account(t *testing.T, role string, changePassword bool) account {
 	t.Helper()
 	ctx := context.Background()
-	ns, err := models.NewStaffStore(s.db, s.v).Create(ctx, nil, role+"-"+uuid.NewString()[:8]+"@example.com", "Staff "+role, role)
+	ns, err := demo.Account(ctx, s.db, s.v, role+"-"+uuid.NewString()[:8]+"@example.com", "Staff "+role, role, s.clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := account{ID: ns.Staff.ID, Email: ns.Staff.Email, Password: ns.Password}
-	if changePassword {
-		a.Password = "a long enough new password"
-		if err := models.NewStaffStore(s.db, nil).ChangePassword(ctx, a.ID, ns.Password, a.Password, s.clk.Now()); err != nil {
-			t.Fatal(err)
-		}
+	if !changePassword {
+		testdb.Exec(t, s.urls.Owner, "UPDATE staff SET must_change_password = true WHERE id = $1", ns.Staff.ID)
 	}
-	return a
+	return account{ID: ns.Staff.ID, Email: ns.Staff.Email, Password: ns.Password}
 }
 
 func (b *browser) login(a account) *http.Response {

@@ -4,19 +4,23 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/views"
 )
 
 // staffAccounts is what the staff page needs of the accounts.
 type staffAccounts interface {
 	List(ctx context.Context) ([]models.Staff, error)
-	Create(ctx context.Context, by *models.Actor, email, name, role string) (models.NewStaff, error)
-	SetRole(ctx context.Context, by models.Actor, id uuid.UUID, role string) error
+	ByID(ctx context.Context, id uuid.UUID) (models.Staff, error)
+	Create(ctx context.Context, by *models.Actor, email, name, role string, mail models.AccountMail) (models.Invitation, error)
+	Reinvite(ctx context.Context, by models.Actor, id uuid.UUID, mail models.AccountMail) (models.Invitation, error)
+	SetRole(ctx context.Context, by models.Actor, id uuid.UUID, role string, dpo *models.Email) error
 	SetActive(ctx context.Context, by models.Actor, id uuid.UUID, active bool) error
 }
 
@@ -41,23 +45,36 @@ func (b *staffGate) requireStaffAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (b *staffAdminHandler) renderStaff(c echo.Context, status int, created *models.NewStaff, msg string) error {
+func (b *staffAdminHandler) renderStaff(c echo.Context, status int, created *views.NewAccount, msg string) error {
 	list, err := b.staff.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	v := views.StaffAdminView{Staff: accountViews(list), Roles: b.reg.Roles, Error: msg}
-	if created != nil {
-		v.Created = &views.NewAccount{Email: created.Staff.Email, Password: created.Password, OTPURL: created.OTPURL}
-	}
+	v := views.StaffAdminView{Staff: accountViews(list), Roles: b.reg.Roles, Error: msg, Created: created}
 	return render(c, status, views.AdminStaff(b.page(c, views.TitleStaffAdmin), v))
+}
+
+// invitation is the email that carries an invitation link to its owner
+// only: the administrator's page never shows it.
+func (b *staffAdminHandler) invitation(name, email string) func(token string, expires time.Time) models.Email {
+	return views.StaffInvitation(b.reg, b.baseURL.String(), name, email)
+}
+
+// dpoNotice is the DPO's email when an account is given a role that sees
+// personal data; nil otherwise.
+func (b *staffAdminHandler) dpoNotice(c echo.Context, change, email string, role *policy.Role) *models.Email {
+	by := "an administrator"
+	if s, ok := currentStaff(c); ok {
+		by = s.Name
+	}
+	return views.StaffNotice(b.reg, change, email, role, by, b.now())
 }
 
 // accountViews is what the staff pages show of the accounts.
 func accountViews(list []models.Staff) []views.StaffAccount {
 	out := make([]views.StaffAccount, len(list))
 	for i, s := range list {
-		out[i] = views.StaffAccount{ID: s.ID, Name: s.Name, Email: s.Email, Role: s.Role, Active: s.Active}
+		out[i] = views.StaffAccount{ID: s.ID, Name: s.Name, Email: s.Email, Role: s.Role, Active: s.Active, Invited: s.Invited}
 	}
 	return out
 }
@@ -66,15 +83,19 @@ func (b *staffAdminHandler) showStaff(c echo.Context) error {
 	return b.renderStaff(c, http.StatusOK, nil, "")
 }
 
-// createStaff adds an account and shows, once, its one-time password and
-// TOTP enrolment URI.
+// createStaff adds an account and emails its owner an invitation. The
+// administrator sees where it went, never a credential: otherwise an
+// administrator could create a DPO account and sign in as it.
 func (b *staffAdminHandler) createStaff(c echo.Context) error {
 	email, name, role := c.FormValue("email"), c.FormValue("name"), c.FormValue("role")
-	if _, ok := b.reg.Role(role); !ok || email == "" || name == "" || len(email) > 254 || len(name) > 100 {
+	r, ok := b.reg.Role(role)
+	if !ok || email == "" || name == "" || len(email) > 254 || len(name) > 100 {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
 	}
 	a := b.actor(c)
-	ns, err := b.staff.Create(c.Request().Context(), &a, email, name, role)
+	notice := b.dpoNotice(c, "account created", email, r)
+	inv, err := b.staff.Create(c.Request().Context(), &a, email, name, role,
+		models.AccountMail{Invitation: b.invitation(name, email), DPO: notice})
 	if errors.Is(err, models.ErrDuplicate) {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffEmailTaken)
 	}
@@ -84,7 +105,31 @@ func (b *staffAdminHandler) createStaff(c echo.Context) error {
 	if err != nil {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
 	}
-	return b.renderStaff(c, http.StatusCreated, &ns, "")
+	return b.renderStaff(c, http.StatusCreated, &views.NewAccount{Email: inv.Staff.Email, ExpiresAt: inv.ExpiresAt, NotifiedDPO: notice != nil}, "")
+}
+
+// reinviteStaff replaces the invitation of an account not yet set up (the
+// first expired or was lost); the previous link stops working.
+func (b *staffAdminHandler) reinviteStaff(c echo.Context) error {
+	id, err := b.staffParam(c)
+	if err != nil || c.Response().Committed {
+		return err
+	}
+	s, err := b.staff.ByID(c.Request().Context(), id)
+	if errors.Is(err, models.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound, "")
+	}
+	if err != nil {
+		return err
+	}
+	inv, err := b.staff.Reinvite(c.Request().Context(), b.actor(c), id, models.AccountMail{Invitation: b.invitation(s.Name, s.Email)})
+	if errors.Is(err, models.ErrInvitationInvalid) {
+		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffAlreadyEnrolled)
+	}
+	if err != nil {
+		return dataError(err)
+	}
+	return b.renderStaff(c, http.StatusOK, &views.NewAccount{Email: inv.Staff.Email, ExpiresAt: inv.ExpiresAt}, "")
 }
 
 // staffParam is the account a staff-admin action targets. An administrator
@@ -109,10 +154,22 @@ func (b *staffAdminHandler) setStaffRole(c echo.Context) error {
 		return err
 	}
 	role := c.FormValue("role")
-	if _, ok := b.reg.Role(role); !ok {
+	r, ok := b.reg.Role(role)
+	if !ok {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
 	}
-	if err := b.staff.SetRole(c.Request().Context(), b.actor(c), id, role); err != nil {
+	s, err := b.staff.ByID(c.Request().Context(), id)
+	if errors.Is(err, models.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound, "")
+	}
+	if err != nil {
+		return err
+	}
+	var notice *models.Email
+	if s.Role != role {
+		notice = b.dpoNotice(c, "account re-roled", s.Email, r)
+	}
+	if err := b.staff.SetRole(c.Request().Context(), b.actor(c), id, role, notice); err != nil {
 		return dataError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/staff")

@@ -80,18 +80,22 @@ func routes(e *echo.Echo, d Deps) {
 	// security checks it a third time in PostgreSQL.
 	sessions := models.NewSessionStore(d.DB)
 	accessLog := models.NewAccessLog(d.DB, d.Vault, d.Secrets.Key(models.CheckpointKeyName))
-	staffStore := models.NewStaffStore(d.DB, d.Vault)
+	staffStore := models.NewStaffStore(d.DB, d.Vault).WithInvitationKey(d.Secrets.Key(models.InvitationKeyName))
 	gate := newStaffGate(d.Registry, d.Now, d.BaseURL, d.Log, sessions, accessLog)
 	auth := newAuthHandler(gate, staffStore, sessions, accessLog)
 	records := newRecordsHandler(gate, models.NewRecordStore(d.DB, d.Vault))
 	staffAdmin := newStaffAdminHandler(gate, staffStore)
 	dpo := newDPOHandler(gate, accessLog, staffStore)
+	welcome := newWelcomeHandler(gate, staffStore)
 
 	// Its own group, not the public site's: staff pages have no cookie banner.
 	adm := e.Group("/admin", schema.middleware, noStore, gate.csrf())
 	// Anyone: the sign-in page.
 	adm.GET("/login", auth.showLogin)
 	adm.POST("/login", auth.login)
+	// Whoever holds an invitation link: setting up their own account.
+	adm.GET("/welcome/:token", welcome.showWelcome)
+	adm.POST("/welcome/:token", welcome.enrol)
 	// Any signed-in staff member: their session and password, and the
 	// records of their role's purposes.
 	staff := adm.Group("", gate.requireStaff)
@@ -114,5 +118,6 @@ func routes(e *echo.Echo, d Deps) {
 	admin.POST("", staffAdmin.createStaff)
 	admin.POST("/:id/role", staffAdmin.setStaffRole)
 	admin.POST("/:id/active", staffAdmin.setStaffActive)
+	admin.POST("/:id/invite", staffAdmin.reinviteStaff)
 	// ---- end of the staff back-office -----------------------------------
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/alegria/privacy-portal/internal/demo"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/models/testdb"
 	"github.com/alegria/privacy-portal/policy"
@@ -251,7 +252,7 @@ func TestKeyRotationKeepsRecordsReadable(t *testing.T) {
 		Fields: models.Fields{"right": "access"}, Confirm: models.Email{To: "cv@example.com"}, Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	staff, err := models.NewStaffStore(db, v1).Create(ctx, nil, "rotation@example.com", "Rotation Test", "sales")
+	staff, err := demo.Account(ctx, db, v1, "rotation@example.com", "Rotation Test", "sales", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

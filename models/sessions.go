@@ -11,14 +11,16 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/alegria/privacy-portal/policy"
 )
 
 // Session lifetimes (ANSSI and CNIL guidance for administrative access): a
-// session ends after 30 minutes without activity, and in any case 12 hours
-// after login.
-const (
-	SessionIdle     = 30 * time.Minute
-	SessionAbsolute = 12 * time.Hour
+// session ends after policy.Durations.SessionIdle without activity, and in
+// any case policy.Durations.SessionAbsolute after login.
+var (
+	SessionIdle     = policy.Durations.SessionIdle.Duration()
+	SessionAbsolute = policy.Durations.SessionAbsolute.Duration()
 )
 
 // SessionRow is a live session joined with its (active) account.

@@ -17,6 +17,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/vault"
 )
 
@@ -33,10 +34,12 @@ type Staff struct {
 	TOTPLastStep       int64  `gorm:"column:totp_last_step"`
 	MustChangePassword bool
 	Active             bool
-	FailedLogins       int
-	LockedUntil        *time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// Invited: the account waits for its owner to follow the invitation and
+	// set a password and an authenticator; it cannot sign in until then.
+	Invited         bool
+	InviteExpiresAt *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // TableName is the staff table (not "staffs").
@@ -45,16 +48,11 @@ func (Staff) TableName() string { return "staff" }
 // TOTPIssuer names the portal in authenticator apps.
 const TOTPIssuer = "Alegria.tech Privacy Portal"
 
-// Login policy (CNIL recommendations on passwords, délibération 2022-100):
-// a temporary lock after repeated failures, and a per-address limit so one
-// client cannot try many accounts.
-const (
-	MaxFailedLogins  = 5
-	LockoutDuration  = 15 * time.Minute
-	MaxFailuresPerIP = 20 // failed logins from one address within LockoutDuration
-	MinPasswordLen   = 12
-	MaxPasswordLen   = 128 // bounds the hashing work a request can cause
-)
+// MaxPasswordLen bounds the hashing work a request can cause. The other
+// numbers of the login policy (CNIL recommendations on passwords,
+// délibération 2022-100) are policy.Durations and policy.Limits, which the
+// pages state.
+const MaxPasswordLen = 128
 
 // argon2id parameters: OWASP's minimum for argon2id (19 MiB, 2 passes).
 var passwordParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
@@ -65,9 +63,10 @@ var dummyHash, _ = argon2id.CreateHash("not a password of anyone", passwordParam
 
 var (
 	// ErrBadLogin covers every refusal: unknown account, wrong password or
-	// code, replayed code, lock, deactivation. One error, one message.
+	// code, replayed code, a try that must still wait, deactivation. One error, one message.
 	ErrBadLogin = errors.New("models: login refused")
-	// ErrTooManyAttempts is the per-address limit.
+	// ErrTooManyAttempts is the per-address limit (sign-in), or a password
+	// change from an address that must still wait.
 	ErrTooManyAttempts = errors.New("models: too many failed logins from this address")
 	// ErrWeakPassword is a new password outside the policy.
 	ErrWeakPassword = errors.New("models: password does not meet the policy")
@@ -80,8 +79,8 @@ var (
 
 func totpAAD(id uuid.UUID) []byte { return []byte("staff.totp:" + id.String()) }
 
-// NewStaff is what creating an account hands back once: the one-time
-// password and the TOTP enrolment URI. Neither is stored in the clear.
+// NewStaff is an enrolled account with the credentials its owner chose
+// (demo accounts and tests keep them to sign in). Neither is stored in the clear.
 type NewStaff struct {
 	Staff    Staff
 	Password string
@@ -92,20 +91,28 @@ type NewStaff struct {
 // role changes. Account changes made by an administrator are logged in the
 // transaction that makes them, naming the account changed.
 type StaffStore struct {
-	db    *DB
-	vault *vault.Vault
+	db        *DB
+	vault     *vault.Vault
+	inviteKey []byte
 }
 
 // NewStaffStore manages db's accounts; v seals their TOTP secrets.
 func NewStaffStore(db *DB, v *vault.Vault) *StaffStore { return &StaffStore{db: db, vault: v} }
 
+// WithInvitationKey sets the key that signs invitation links (derived from
+// the server secret); without it no invitation can be made or accepted.
+func (st *StaffStore) WithInvitationKey(key []byte) *StaffStore {
+	st.inviteKey = key
+	return st
+}
+
 const staffColumns = `SELECT id, email, name, role, password_hash, totp_secret, totp_last_step, must_change_password,
-	active, failed_logins, locked_until, created_at, updated_at FROM staff`
+	active, invite_hash IS NOT NULL, invite_expires_at, created_at, updated_at FROM staff`
 
 func scanStaff(row pgx.CollectableRow) (Staff, error) {
 	var s Staff
 	err := row.Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.PasswordHash, &s.TOTPSecret, &s.TOTPLastStep, &s.MustChangePassword,
-		&s.Active, &s.FailedLogins, &s.LockedUntil, &s.CreatedAt, &s.UpdatedAt)
+		&s.Active, &s.Invited, &s.InviteExpiresAt, &s.CreatedAt, &s.UpdatedAt)
 	return s, err
 }
 
@@ -124,68 +131,78 @@ func takeStaff(ctx context.Context, q Querier, where string, arg any) (Staff, er
 	return s, nil
 }
 
-// staffAdmin logs an administrator's change to account target.
-func staffAdmin(ctx context.Context, q Querier, by *Actor, target uuid.UUID) error {
-	if by == nil { // the command line: the operator is not a staff member
-		return nil
+// staffAdmin logs a change to account target: by an administrator, or from
+// the command line (by nil: the operator is not a staff member, the event
+// names the account only).
+func staffAdmin(ctx context.Context, q Querier, by *Actor, target uuid.UUID, now time.Time) error {
+	e := AccessEvent{At: now, Action: ActionStaffAdmin, UserAgent: "portal command line", Outcome: OutcomeOK}
+	if by != nil {
+		e = by.event(ActionStaffAdmin, "")
 	}
-	e := by.event(ActionStaffAdmin, "")
 	e.TargetStaffID = &target
 	return logAccess(ctx, q, e)
 }
 
-// RandomPassword is a one-time password: 20 base32 characters (100 bits).
+// RandomPassword is a random password: 20 base32 characters (100 bits).
 func RandomPassword() string {
 	b := make([]byte, 15)
 	_, _ = rand.Read(b)
 	return strings.ToLower(base32.StdEncoding.EncodeToString(b))
 }
 
-// Create adds an account with a one-time password (changed at first login)
-// and a fresh TOTP secret: the second factor is mandatory for every role. by
-// is the administrator making it (nil from the command line).
-func (st *StaffStore) Create(ctx context.Context, by *Actor, email, name, role string) (NewStaff, error) {
-	v := st.vault
+// AccountMail is what an account change queues in the outbox, in the
+// transaction that makes the change.
+type AccountMail struct {
+	// Invitation builds the invitation email from its link's token; nil
+	// when nobody is to be mailed (the command line prints the link).
+	Invitation func(token string, expires time.Time) Email
+	// DPO tells the DPO that an account sees personal data (art. 38(1): the
+	// DPO is involved in everything that touches personal data); nil when
+	// the role sees none.
+	DPO *Email
+}
+
+// Create adds an account that cannot sign in yet, and its invitation: a
+// signed, single-use, expiring link with which its owner sets their own
+// password and enrols their authenticator. Whoever creates the account never
+// holds its credentials (an administrator must not become the DPO). by is
+// the administrator (nil from the command line); the change is logged naming
+// the new account, and mail is queued in the same transaction.
+func (st *StaffStore) Create(ctx context.Context, by *Actor, email, name, role string, mail AccountMail) (Invitation, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	name = strings.TrimSpace(name)
 	if email == "" || !strings.Contains(email, "@") || len(email) > 254 || name == "" || utf8.RuneCountInString(name) > 100 {
-		return NewStaff{}, fmt.Errorf("models: staff: email and name are required")
+		return Invitation{}, fmt.Errorf("models: staff: email and name are required")
 	}
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: TOTPIssuer, AccountName: email})
-	if err != nil {
-		return NewStaff{}, fmt.Errorf("models: totp: %w", err)
-	}
-	pw := RandomPassword()
-	hash, err := argon2id.CreateHash(pw, passwordParams)
-	if err != nil {
-		return NewStaff{}, fmt.Errorf("models: hash: %w", err)
-	}
-	s := Staff{ID: uuid.Must(uuid.NewV7()), Email: email, Name: name, Role: role, PasswordHash: hash,
-		MustChangePassword: true, Active: true}
-	if s.TOTPSecret, err = v.Encrypt([]byte(key.Secret()), totpAAD(s.ID)); err != nil {
-		return NewStaff{}, err
-	}
-	s.CreatedAt = time.Now().UTC().Truncate(time.Microsecond)
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	if by != nil {
-		s.CreatedAt = by.Now
+		now = by.Now
 	}
-	s.UpdatedAt = s.CreatedAt
+	s := Staff{ID: uuid.Must(uuid.NewV7()), Email: email, Name: name, Role: role, Active: true, Invited: true,
+		CreatedAt: now, UpdatedAt: now}
+	inv, nonceHash, err := st.newInvitation(s, now)
+	if err != nil {
+		return Invitation{}, err
+	}
 	err = st.db.Tx(ctx, func(q Querier) error {
 		_, err := q.Exec(ctx, `INSERT INTO staff (id, email, name, role, password_hash, totp_secret, must_change_password, active,
-			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, true, true, $7, $7)`,
-			s.ID, s.Email, s.Name, s.Role, s.PasswordHash, s.TOTPSecret, s.CreatedAt)
+			invite_hash, invite_expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, '', NULL, false, true, $5, $6, $7, $7)`,
+			s.ID, s.Email, s.Name, s.Role, nonceHash, inv.ExpiresAt, now)
 		if isUniqueViolation(err) {
 			return ErrDuplicate
 		}
 		if err != nil {
 			return fmt.Errorf("models: create staff: %w", err)
 		}
-		return staffAdmin(ctx, q, by, s.ID)
+		if err := st.queue(ctx, q, mail, inv, now); err != nil {
+			return err
+		}
+		return staffAdmin(ctx, q, by, s.ID, now)
 	})
 	if err != nil {
-		return NewStaff{}, err
+		return Invitation{}, err
 	}
-	return NewStaff{Staff: s, Password: pw, OTPURL: key.URL()}, nil
+	return inv, nil
 }
 
 // ByID returns an account.
@@ -239,35 +256,102 @@ func totpStep(secret, code string, now time.Time) int64 {
 	return -1
 }
 
-// Authenticate checks a login (password, then TOTP code) and logs it in the
-// same transaction. The account row is locked for the attempt, so the failure
-// counter and the last accepted TOTP step are exact under concurrent tries.
-func (st *StaffStore) Authenticate(ctx context.Context, a LoginAttempt) (Staff, error) {
-	v := st.vault
-	email := strings.ToLower(strings.TrimSpace(a.Email))
-	var failures int64
-	err := st.db.Pool.QueryRow(ctx, `SELECT count(*) FROM access_events
-		WHERE action = $1 AND ip = $2 AND at > $3`, ActionLoginFailed, a.IP, a.Now.Add(-LockoutDuration)).Scan(&failures)
+// LoginWait is how long a client address waits before its next try on one
+// account after failures failed tries there. The first
+// policy.Limits.LoginFreeFailures are free; then the wait starts at
+// policy.Durations.LoginBackoff and doubles with each failure, up to
+// policy.Durations.Lockout. Past the account's ceiling (many addresses
+// failing: a distributed guess), every address that failed at all waits the
+// longest. The account itself is never locked: its owner, from an address
+// with no failure, signs in whatever others try.
+func LoginWait(failures int, ceiling bool) time.Duration {
+	longest := policy.Durations.Lockout.Duration()
+	switch {
+	case failures <= 0:
+		return 0
+	case ceiling:
+		return longest
+	case failures < policy.Limits.LoginFreeFailures:
+		return 0
+	}
+	d := policy.Durations.LoginBackoff.Duration()
+	for i := policy.Limits.LoginFreeFailures; i < failures && d < longest; i++ {
+		d *= 2
+	}
+	return min(d, longest)
+}
+
+// loginGuard serialises the sign-in tries of one client address and counts
+// its recent failures inside the caller's transaction, so a burst of
+// concurrent tries cannot overshoot the per-address limit.
+func loginGuard(ctx context.Context, q Querier, ip string, now time.Time) (blocked bool, err error) {
+	if _, err := q.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('portal.login:' || $1, 0))`, ip); err != nil {
+		return false, fmt.Errorf("models: login guard: %w", err)
+	}
+	var failures int
+	err = q.QueryRow(ctx, `SELECT count(*) FROM access_events WHERE action = $1 AND ip = $2 AND at > $3`,
+		ActionLoginFailed, clip(ip, 64), policy.Durations.Lockout.Before(now)).Scan(&failures)
 	if err != nil {
-		return Staff{}, fmt.Errorf("models: login: %w", err)
+		return false, fmt.Errorf("models: login guard: %w", err)
 	}
-	ev := AccessEvent{At: a.Now, Action: ActionLoginFailed, IP: a.IP, UserAgent: a.UserAgent, Outcome: OutcomeFailed}
-	if failures >= MaxFailuresPerIP {
-		ev.Outcome = OutcomeDenied
-		if err := st.db.Tx(ctx, func(q Querier) error { return logAccess(ctx, q, ev) }); err != nil {
-			return Staff{}, err
-		}
-		return Staff{}, ErrTooManyAttempts
+	return failures >= policy.Limits.FailedLoginsPerAddress, nil
+}
+
+// throttled says whether account id must still wait before a try from ip.
+func throttled(ctx context.Context, q Querier, id uuid.UUID, ip string, now time.Time) (bool, error) {
+	since := policy.Durations.LoginThrottleMemory.Before(now)
+	var failures, total int
+	var last *time.Time
+	err := q.QueryRow(ctx, `SELECT
+			coalesce((SELECT failures FROM login_throttle WHERE staff_id = $1 AND ip = $2 AND last_failed_at > $3), 0),
+			(SELECT last_failed_at FROM login_throttle WHERE staff_id = $1 AND ip = $2),
+			coalesce((SELECT sum(failures) FROM login_throttle WHERE staff_id = $1 AND last_failed_at > $3), 0)`,
+		id, clip(ip, 64), since).Scan(&failures, &last, &total)
+	if err != nil {
+		return false, fmt.Errorf("models: login throttle: %w", err)
 	}
+	if last == nil {
+		return false, nil
+	}
+	wait := LoginWait(failures, total >= policy.Limits.AccountFailureCeiling)
+	return now.Before(last.Add(wait)), nil
+}
+
+// countFailure records a failed try on account id from ip.
+func countFailure(ctx context.Context, q Querier, id uuid.UUID, ip string, now time.Time) error {
+	_, err := q.Exec(ctx, `INSERT INTO login_throttle AS t (staff_id, ip, failures, last_failed_at) VALUES ($1, $2, 1, $3)
+		ON CONFLICT (staff_id, ip) DO UPDATE SET last_failed_at = $3,
+			failures = CASE WHEN t.last_failed_at > $4 THEN t.failures + 1 ELSE 1 END`,
+		id, clip(ip, 64), now, policy.Durations.LoginThrottleMemory.Before(now))
+	if err != nil {
+		return fmt.Errorf("models: login throttle: %w", err)
+	}
+	return nil
+}
+
+// Authenticate checks a login (password, then TOTP code) and logs it in the
+// same transaction. The account row is locked for the attempt, so the
+// throttle and the last accepted TOTP step are exact under concurrent tries.
+// A try that must still wait is refused without looking at the password.
+func (st *StaffStore) Authenticate(ctx context.Context, a LoginAttempt) (Staff, error) {
+	email := strings.ToLower(strings.TrimSpace(a.Email))
 	if len(a.Password) > MaxPasswordLen {
 		a.Password = a.Password[:MaxPasswordLen]
 	}
+	ev := AccessEvent{At: a.Now, Action: ActionLoginFailed, IP: a.IP, UserAgent: a.UserAgent, Outcome: OutcomeFailed}
 	var s Staff
 	var result error
-	err = st.db.Tx(ctx, func(q Querier) error {
-		var err error
+	err := st.db.Tx(ctx, func(q Querier) error {
+		blocked, err := loginGuard(ctx, q, a.IP, a.Now)
+		if err != nil {
+			return err
+		}
+		if blocked {
+			ev.Outcome, result = OutcomeDenied, ErrTooManyAttempts
+			return logAccess(ctx, q, ev)
+		}
 		s, err = takeStaff(ctx, q, "email = $1 FOR UPDATE", email)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, ErrNotFound) || (err == nil && s.PasswordHash == "") { // unknown, or invited and not enrolled
 			_, _ = argon2id.ComparePasswordAndHash(a.Password, dummyHash)
 			result = ErrBadLogin
 			return logAccess(ctx, q, ev)
@@ -276,14 +360,22 @@ func (st *StaffStore) Authenticate(ctx context.Context, a LoginAttempt) (Staff, 
 			return err
 		}
 		ev.StaffID, ev.Role = &s.ID, s.Role
+		wait, err := throttled(ctx, q, s.ID, a.IP, a.Now)
+		if err != nil {
+			return err
+		}
+		if wait || !s.Active {
+			_, _ = argon2id.ComparePasswordAndHash(a.Password, dummyHash)
+			ev.Outcome, result = OutcomeDenied, ErrBadLogin
+			return logAccess(ctx, q, ev)
+		}
 		pwOK, err := argon2id.ComparePasswordAndHash(a.Password, s.PasswordHash)
 		if err != nil {
 			return err
 		}
-		locked := s.LockedUntil != nil && a.Now.Before(*s.LockedUntil)
 		step := int64(-1)
-		if pwOK && !locked && s.Active {
-			secret, err := v.Decrypt(s.TOTPSecret, totpAAD(s.ID))
+		if pwOK {
+			secret, err := st.vault.Decrypt(s.TOTPSecret, totpAAD(s.ID))
 			if err != nil {
 				return err
 			}
@@ -291,24 +383,17 @@ func (st *StaffStore) Authenticate(ctx context.Context, a LoginAttempt) (Staff, 
 		}
 		// A code already used (same or older step) is refused: a shoulder-
 		// surfed or intercepted code cannot open a second session.
-		if step < 0 || step <= s.TOTPLastStep || locked || !s.Active {
+		if step < 0 || step <= s.TOTPLastStep {
 			result = ErrBadLogin
-			if !locked && s.Active {
-				s.FailedLogins++
-				failed, lockedUntil := s.FailedLogins, (*time.Time)(nil)
-				if s.FailedLogins >= MaxFailedLogins {
-					until := a.Now.Add(LockoutDuration)
-					failed, lockedUntil = 0, &until
-				}
-				if _, err := q.Exec(ctx, `UPDATE staff SET failed_logins = $2, locked_until = coalesce($3, locked_until), updated_at = $4
-					WHERE id = $1`, s.ID, failed, lockedUntil, a.Now); err != nil {
-					return err
-				}
+			if err := countFailure(ctx, q, s.ID, a.IP, a.Now); err != nil {
+				return err
 			}
 			return logAccess(ctx, q, ev)
 		}
-		if _, err := q.Exec(ctx, `UPDATE staff SET failed_logins = 0, locked_until = NULL, totp_last_step = $2, updated_at = $3
-			WHERE id = $1`, s.ID, step, a.Now); err != nil {
+		if _, err := q.Exec(ctx, `DELETE FROM login_throttle WHERE staff_id = $1 AND ip = $2`, s.ID, clip(a.IP, 64)); err != nil {
+			return err
+		}
+		if _, err := q.Exec(ctx, `UPDATE staff SET totp_last_step = $2, updated_at = $3 WHERE id = $1`, s.ID, step, a.Now); err != nil {
 			return err
 		}
 		ev.Action, ev.Outcome = ActionLogin, OutcomeOK
@@ -326,57 +411,94 @@ func (st *StaffStore) Authenticate(ctx context.Context, a LoginAttempt) (Staff, 
 // CheckPasswordPolicy says whether a new password is acceptable.
 func CheckPasswordPolicy(pw string) error {
 	n := utf8.RuneCountInString(pw)
-	if n < MinPasswordLen || len(pw) > MaxPasswordLen {
+	if n < policy.Limits.MinPasswordLength || len(pw) > MaxPasswordLen {
 		return ErrWeakPassword
 	}
 	return nil
 }
 
-// ChangePassword sets a new password (forced at first login) after checking
-// the current one.
-func (st *StaffStore) ChangePassword(ctx context.Context, id uuid.UUID, current, next string, now time.Time) error {
-	if err := CheckPasswordPolicy(next); err != nil {
+// PasswordChange is a signed-in member replacing their password: the
+// current one is asked again, and a wrong guess counts toward the same
+// throttle as a failed sign-in (a stolen session must not become a way to
+// guess the password without limit).
+type PasswordChange struct {
+	StaffID       uuid.UUID
+	Current, Next string
+	IP, UserAgent string
+	Now           time.Time
+}
+
+// ChangePassword sets a new password after checking the current one.
+func (st *StaffStore) ChangePassword(ctx context.Context, c PasswordChange) error {
+	if err := CheckPasswordPolicy(c.Next); err != nil {
 		return err
 	}
-	if current == next {
+	if c.Current == c.Next {
 		return ErrWeakPassword
 	}
-	s, err := st.ByID(ctx, id)
-	if err != nil {
+	if len(c.Current) > MaxPasswordLen {
+		c.Current = c.Current[:MaxPasswordLen]
+	}
+	var result error
+	err := st.db.Tx(ctx, func(q Querier) error {
+		blocked, err := loginGuard(ctx, q, c.IP, c.Now)
+		if err != nil {
+			return err
+		}
+		s, err := takeStaff(ctx, q, "id = $1 FOR UPDATE", c.StaffID)
+		if err != nil {
+			return err
+		}
+		ev := AccessEvent{At: c.Now, StaffID: &s.ID, Role: s.Role, Action: ActionLoginFailed, IP: c.IP, UserAgent: c.UserAgent,
+			Outcome: OutcomeDenied, TargetStaffID: &s.ID}
+		wait, err := throttled(ctx, q, s.ID, c.IP, c.Now)
+		if err != nil {
+			return err
+		}
+		if blocked || wait {
+			result = ErrTooManyAttempts
+			return logAccess(ctx, q, ev)
+		}
+		ok, err := argon2id.ComparePasswordAndHash(c.Current, s.PasswordHash)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			ev.Outcome, result = OutcomeFailed, ErrBadLogin
+			if err := countFailure(ctx, q, s.ID, c.IP, c.Now); err != nil {
+				return err
+			}
+			return logAccess(ctx, q, ev)
+		}
+		hash, err := argon2id.CreateHash(c.Next, passwordParams)
+		if err != nil {
+			return err
+		}
+		_, err = q.Exec(ctx, `UPDATE staff SET password_hash = $2, must_change_password = false, updated_at = $3 WHERE id = $1`,
+			s.ID, hash, c.Now)
 		return err
-	}
-	ok, err := argon2id.ComparePasswordAndHash(current, s.PasswordHash)
+	})
 	if err != nil {
-		return err
-	}
-	if !ok {
-		return ErrBadLogin
-	}
-	hash, err := argon2id.CreateHash(next, passwordParams)
-	if err != nil {
-		return err
-	}
-	if _, err := st.db.Pool.Exec(ctx, `UPDATE staff SET password_hash = $2, must_change_password = false, updated_at = $3
-		WHERE id = $1`, id, hash, now); err != nil {
 		return fmt.Errorf("models: change password: %w", err)
 	}
-	return nil
+	return result
 }
 
 // SetRole re-roles an account, logged in the same transaction as by's
 // change to it. Its sessions end, so the new scope applies from the next login.
-func (st *StaffStore) SetRole(ctx context.Context, by Actor, id uuid.UUID, role string) error {
-	return st.change(ctx, by, id, true, `UPDATE staff SET role = $2, updated_at = $3 WHERE id = $1`, role)
+// dpo, when set, tells the DPO that the account now sees personal data.
+func (st *StaffStore) SetRole(ctx context.Context, by Actor, id uuid.UUID, role string, dpo *Email) error {
+	return st.change(ctx, by, id, true, `UPDATE staff SET role = $2, updated_at = $3 WHERE id = $1`, role, dpo)
 }
 
 // SetActive activates or deactivates an account, logged in the same
 // transaction as by's change to it. Deactivating deletes its sessions in the
 // same transaction: access ends at once.
 func (st *StaffStore) SetActive(ctx context.Context, by Actor, id uuid.UUID, active bool) error {
-	return st.change(ctx, by, id, !active, `UPDATE staff SET active = $2, updated_at = $3 WHERE id = $1`, active)
+	return st.change(ctx, by, id, !active, `UPDATE staff SET active = $2, updated_at = $3 WHERE id = $1`, active, nil)
 }
 
-func (st *StaffStore) change(ctx context.Context, by Actor, id uuid.UUID, endSessions bool, update string, value any) error {
+func (st *StaffStore) change(ctx context.Context, by Actor, id uuid.UUID, endSessions bool, update string, value any, dpo *Email) error {
 	err := st.db.Tx(ctx, func(q Querier) error {
 		tag, err := q.Exec(ctx, update, id, value, by.Now)
 		if err != nil {
@@ -390,7 +512,10 @@ func (st *StaffStore) change(ctx context.Context, by Actor, id uuid.UUID, endSes
 				return err
 			}
 		}
-		return staffAdmin(ctx, q, &by, id)
+		if err := st.queue(ctx, q, AccountMail{DPO: dpo}, Invitation{}, by.Now); err != nil {
+			return err
+		}
+		return staffAdmin(ctx, q, &by, id, by.Now)
 	})
 	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrLogUnavailable) {
 		return fmt.Errorf("models: staff change: %w", err)

@@ -113,13 +113,13 @@ func TestStaffChangesAreLoggedWithTheirTarget(t *testing.T) {
 	db, urls := testdb.Open(t)
 	ctx := context.Background()
 	v, _ := vault.NewEphemeral()
-	staff := models.NewStaffStore(db, v)
+	staff := models.NewStaffStore(db, v).WithInvitationKey(make([]byte, 32))
 	admin := models.Actor{StaffID: uuid.New(), Role: "admin", IP: "192.0.2.7", Now: time.Now()}
-	ns, err := staff.Create(ctx, &admin, "target@example.com", "Target", "sales")
+	ns, err := staff.Create(ctx, &admin, "target@example.com", "Target", "sales", models.AccountMail{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := staff.SetRole(ctx, admin, ns.Staff.ID, "training"); err != nil {
+	if err := staff.SetRole(ctx, admin, ns.Staff.ID, "training", nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := staff.SetActive(ctx, admin, ns.Staff.ID, false); err != nil {

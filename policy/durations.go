@@ -71,7 +71,10 @@ var Durations = struct {
 	AccessLogRetention   Period // staff access events are kept this long (CNIL: six months to a year)
 	SentEmailRetention   Period // a sent email leaves the outbox after this
 	FailedEmailRetention Period // an email that could not be sent leaves the outbox after this
-	Lockout              Period // a staff account is locked this long after repeated failed sign-ins
+	Lockout              Period // the longest wait between sign-in tries on one account from one address; the per-address limit's window
+	LoginBackoff         Period // the first wait after LoginFreeFailures failures on one account from one address; it doubles with each failure
+	LoginThrottleMemory  Period // failed sign-ins older than this no longer count toward the waits
+	Invitation           Period // a staff invitation link works this long
 	SessionIdle          Period // a staff session ends after this long without use
 	SessionAbsolute      Period // and after this long in any case
 	AnomalyWindow        Period // the DPO's anomaly review looks this far back
@@ -82,6 +85,9 @@ var Durations = struct {
 	SentEmailRetention:   Period{Hours: 24},
 	FailedEmailRetention: Period{Days: 7},
 	Lockout:              Period{Minutes: 15},
+	LoginBackoff:         Period{Minutes: 1},
+	LoginThrottleMemory:  Period{Days: 1},
+	Invitation:           Period{Days: 3},
 	SessionIdle:          Period{Minutes: 30},
 	SessionAbsolute:      Period{Hours: 12},
 	AnomalyWindow:        Period{Days: 7},
@@ -89,9 +95,15 @@ var Durations = struct {
 
 // Limits are the other numbers the software enforces and the pages state.
 var Limits = struct {
-	MinPasswordLength   int // characters of a staff password
-	AnomalyViewsPerHour int // record views per hour by one staff member that the DPO's review flags
+	MinPasswordLength      int // characters of a staff password
+	AnomalyViewsPerHour    int // record views per hour by one staff member that the DPO's review flags
+	LoginFreeFailures      int // failed sign-ins on one account from one address before the waits start
+	FailedLoginsPerAddress int // failed sign-ins from one address within Durations.Lockout before it is refused outright
+	AccountFailureCeiling  int // failed sign-ins on one account from all addresses within LoginThrottleMemory after which every address that failed waits the longest
 }{
-	MinPasswordLength:   12,
-	AnomalyViewsPerHour: 50,
+	MinPasswordLength:      12,
+	AnomalyViewsPerHour:    50,
+	LoginFreeFailures:      3,
+	FailedLoginsPerAddress: 20,
+	AccountFailureCeiling:  100,
 }

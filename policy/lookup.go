@@ -209,3 +209,8 @@ func (p *Purpose) Field(name string) (*Field, bool) {
 	}
 	return nil, false
 }
+
+// SeesPersonalData says whether the role reads records of the people the
+// portal serves: creating or re-roling such an account is notified to the
+// DPO.
+func (r *Role) SeesPersonalData() bool { return r.AllPurposes || len(r.Purposes) > 0 }

@@ -334,3 +334,74 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	}
 	return nil
 }
+
+// LoadMasterKey reads a master AEAD keyset (cleartext Tink JSON: the key a
+// KMS would otherwise hold), to encrypt keysets at rest or a backup's keys.
+func LoadMasterKey(path string) (tink.AEAD, error) {
+	if path == "" {
+		return nil, errors.New("vault: no master key file given")
+	}
+	return loadMaster(path)
+}
+
+// NewMasterKey writes a fresh master AEAD keyset to path (0600), refusing to
+// replace an existing one: keysets encrypted under it would be lost.
+func NewMasterKey(path string) error {
+	if ok, err := exists(path); err != nil || ok {
+		if err == nil {
+			err = fmt.Errorf("vault: %s exists already", path)
+		}
+		return err
+	}
+	h, err := newAEADHandle()
+	if err != nil {
+		return err
+	}
+	return writeKeyset(path, h, nil)
+}
+
+// EncryptKeysets rewrites the cleartext keysets of dir encrypted under the
+// master key at masterPath (production keeps no key in clear at rest).
+// Keysets already encrypted under it are left as they are. It reports how
+// many it encrypted.
+func EncryptKeysets(dir, masterPath string) (int, error) {
+	if err := checkDir(dir); err != nil {
+		return 0, err
+	}
+	master, err := LoadMasterKey(masterPath)
+	if err != nil {
+		return 0, err
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	n := 0
+	for _, name := range []string{AEADKeysetFile, MACKeysetFile} {
+		path := filepath.Join(dir, name)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return n, fmt.Errorf("vault: read keyset: %w", err)
+		}
+		if isEncrypted(data) {
+			if _, err := readKeyset(path, master); err != nil { // encrypted, but under another key?
+				return n, err
+			}
+			continue
+		}
+		h, err := readKeyset(path, nil)
+		if err != nil {
+			return n, err
+		}
+		if err := writeKeyset(path, h, master); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// KeyFiles are the files of a keys directory a backup must carry: without
+// them the database's ciphertexts and blind indexes are useless.
+var KeyFiles = []string{AEADKeysetFile, MACKeysetFile, SecretFile}

@@ -14,21 +14,32 @@ import (
 
 // Back-office page titles.
 const (
-	TitleStaffLogin     = "Staff sign-in"
-	TitleStaffPassword  = "Choose a new password"
-	TitleStaffHome      = "Back-office"
-	TitleStaffAdmin     = "Staff accounts"
-	TitleAccessLog      = "Access log"
-	TitleRecordsPrefix  = "Records: "
-	TitleRecordDetail   = "Record"
-	LoginRefused        = "Sign-in refused: check your email, password and code. After several failures the account is locked for 15 minutes."
-	LoginTooMany        = "Too many failed sign-ins from your network. Please wait 15 minutes and try again."
-	PasswordRefused     = "Your current password is wrong, or the new one is shorter than 12 characters or the same as the current one."
-	StaffFormIncomplete = "Give an email address, a name and a role."
-	StaffEmailTaken     = "An account with this email address already exists."
-	StaffSelfChange     = "You cannot change the role of your own account or deactivate it: ask another administrator."
-	UnknownPurpose      = "Unknown purpose: choose one from the list."
-	MsgNoteTooLong      = "The note is too long: 2,000 characters at most. Nothing was saved."
+	TitleStaffLogin      = "Staff sign-in"
+	TitleStaffPassword   = "Choose a new password"
+	TitleStaffHome       = "Back-office"
+	TitleStaffAdmin      = "Staff accounts"
+	TitleAccessLog       = "Access log"
+	TitleRecordsPrefix   = "Records: "
+	TitleRecordDetail    = "Record"
+	TitleWelcome         = "Set up your account"
+	StaffFormIncomplete  = "Give an email address, a name and a role."
+	StaffEmailTaken      = "An account with this email address already exists."
+	WelcomeCodeMismatch  = "The code does not match: add the key to your authenticator app, then type the 6-digit code it shows now."
+	StaffAlreadyEnrolled = "This account is already set up: it needs no invitation."
+	StaffSelfChange      = "You cannot change the role of your own account or deactivate it: ask another administrator."
+	UnknownPurpose       = "Unknown purpose: choose one from the list."
+	MsgNoteTooLong       = "The note is too long: 2,000 characters at most. Nothing was saved."
+)
+
+// Sign-in messages: the numbers come from the policy the code enforces.
+var (
+	LoginRefused = fmt.Sprintf("Sign-in refused: check your email, password and code. After %d failures, each new try on an account from your address has to wait longer (%s, then twice as long each time, up to %s).",
+		policy.Limits.LoginFreeFailures, policy.Durations.LoginBackoff, policy.Durations.Lockout)
+	LoginTooMany    = fmt.Sprintf("Too many failed sign-ins from your network. Please wait %s and try again.", policy.Durations.Lockout)
+	PasswordRefused = fmt.Sprintf("Your current password is wrong, or the new one is shorter than %d characters or the same as the current one. Wrong current passwords count like failed sign-ins.",
+		policy.Limits.MinPasswordLength)
+	WelcomeWeakPassword = fmt.Sprintf("Choose a password of at least %d characters (and at most 128).", policy.Limits.MinPasswordLength)
+	PasswordTooMany     = fmt.Sprintf("Too many wrong passwords from your address: wait up to %s before trying again.", policy.Durations.Lockout)
 )
 
 // StaffPage is what the back-office layout needs. The back-office has its own
@@ -98,19 +109,34 @@ type AttachmentLink struct {
 // StaffAccount is an account as the staff pages show it: never its password
 // hash or its TOTP secret.
 type StaffAccount struct {
-	ID     uuid.UUID
-	Name   string
-	Email  string
-	Role   string
-	Active bool
+	ID      uuid.UUID
+	Name    string
+	Email   string
+	Role    string
+	Active  bool
+	Invited bool // waiting for its owner to follow the invitation
 }
 
-// NewAccount is what an administrator is shown, once, after creating an
-// account: what to hand to its owner.
+// NewAccount is what an administrator is told after creating an account or
+// sending a new invitation: never a credential, only where the link went.
 type NewAccount struct {
-	Email    string
-	Password string
-	OTPURL   string
+	Email       string
+	ExpiresAt   time.Time
+	NotifiedDPO bool
+}
+
+// WelcomeView is the enrolment page an invitation opens: the new member
+// chooses a password and enrols an authenticator (QR code rendered by the
+// server, and the secret as text for manual entry), confirmed by a first code.
+type WelcomeView struct {
+	Token   string
+	Email   string
+	Name    string
+	Secret  string
+	QR      string // a data:image/png URI
+	Error   string
+	Invalid bool // the link is forged, expired or already used
+	Done    bool // enrolled: sign in now
 }
 
 // RecordView is the full record page.

@@ -17,9 +17,11 @@ import (
 type config struct {
 	DatabaseURL        string // the application role (portal_app)
 	MigrateDatabaseURL string // the owner role, for migrations
+	BackupDatabaseURL  string // BACKUP_DATABASE_URL: a role that reads and writes every row (BYPASSRLS), for backup and restore
 	Addr               string
 	BaseURL            *url.URL
 	KeysDir            string
+	MasterKeyFile      string // PORTAL_MASTER_KEY_FILE: the key the keysets are encrypted under at rest
 	PolicyPath         string
 	SMTPURL            string
 	TrustedProxies     []netip.Prefix // only these may set X-Forwarded-For
@@ -34,8 +36,10 @@ func loadConfig() (config, error) {
 	c := config{
 		DatabaseURL:        os.Getenv("DATABASE_URL"),
 		MigrateDatabaseURL: os.Getenv("MIGRATE_DATABASE_URL"),
+		BackupDatabaseURL:  os.Getenv("BACKUP_DATABASE_URL"),
 		Addr:               envOr("PORTAL_ADDR", ":8080"),
 		KeysDir:            envOr("PORTAL_KEYS_DIR", ".data/keys"),
+		MasterKeyFile:      os.Getenv("PORTAL_MASTER_KEY_FILE"),
 		PolicyPath:         os.Getenv("PORTAL_POLICY"),
 		SMTPURL:            os.Getenv("SMTP_URL"),
 		MaxConns:           32,

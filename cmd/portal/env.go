@@ -98,17 +98,24 @@ func (e *env) all() (*policy.Registry, *models.DB, *vault.Vault, *vault.Secrets,
 // PORTAL_CREATE_KEYS=1 (development: make run, make bench) are missing ones
 // generated: in production an empty or mis-mounted PORTAL_KEYS_DIR must stop
 // the process, not start it with new keys that cannot read the stored data
-// and give everyone new blind indexes.
+// and give everyone new blind indexes. In production the keysets are
+// encrypted at rest under PORTAL_MASTER_KEY_FILE (art. 32: a copy of the keys
+// directory alone reveals no key); only development keeps them in clear.
 func openVault(cfg config) (*vault.Vault, *vault.Secrets, error) {
+	opts := vault.Options{MasterKeyPath: cfg.MasterKeyFile}
 	if cfg.CreateKeys {
-		v, err := vault.OpenOrCreate(cfg.KeysDir)
+		v, err := vault.OpenOrCreateWithOptions(cfg.KeysDir, opts)
 		if err != nil {
 			return nil, nil, err
 		}
 		s, err := vault.LoadOrCreateSecrets(cfg.KeysDir)
 		return v, s, err
 	}
-	v, err := vault.Open(cfg.KeysDir)
+	if cfg.MasterKeyFile == "" {
+		return nil, nil, errors.New("PORTAL_MASTER_KEY_FILE is not set: outside development (PORTAL_CREATE_KEYS=1) the keysets " +
+			"must be encrypted at rest under a master key (`portal keys encrypt` encrypts clear ones)")
+	}
+	v, err := vault.OpenWithOptions(cfg.KeysDir, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w (set PORTAL_KEYS_DIR, or PORTAL_CREATE_KEYS=1 to generate development keys)", err)
 	}

@@ -19,13 +19,19 @@ commands:
   migrate               apply database migrations (MIGRATE_DATABASE_URL)
   seed --demo           create demo staff and records (first start of make run)
   staff add --email E --role R --name N
-                        create a staff account; prints a one-time password and a TOTP otpauth:// URI
+                        create a staff account; prints its invitation link (emailed too with SMTP_URL)
   auditlog verify       walk the access log's hash chains and name the first broken link
   auditlog prune        delete access events older than a year, leaving signed checkpoints (owner role)
   policy check [FILE]   validate a policy registry and exit
   policy purposes       print every purpose key, comma-separated
   keys rotate           add a new primary encryption key and re-encrypt stored data with it
   keys reencrypt        re-encrypt what is still under an older key
+  keys new-master       write a new master key to PORTAL_MASTER_KEY_FILE
+  keys encrypt          encrypt clear keysets under PORTAL_MASTER_KEY_FILE
+  backup --out DIR [--key-file F]
+                        pg_dump of the database plus the keys, sealed under F or a passphrase
+  restore --from DIR [--key-file F]
+                        into an empty database and an empty PORTAL_KEYS_DIR
   outbox list           show the queued emails (development: without SMTP_URL they stay there)
   consents stats [--days N]
                         cookie-banner answers per day: accept / reject / custom rates
@@ -74,4 +80,6 @@ var commands = map[string]func(env *env, args []string) error{
 	"consents": consentsCommand,
 	"staff":    staffCommand,
 	"auditlog": auditlogCommand,
+	"backup":   backupCommand,
+	"restore":  restoreCommand,
 }

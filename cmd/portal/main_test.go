@@ -65,8 +65,10 @@ func TestOpenVaultCreatesKeysOnlyWhenAsked(t *testing.T) {
 	if _, _, err := openVault(config{KeysDir: dir, CreateKeys: true}); err != nil {
 		t.Fatalf("development start: %v", err)
 	}
-	if _, _, err := openVault(config{KeysDir: dir}); err != nil {
-		t.Errorf("existing keys without PORTAL_CREATE_KEYS: %v", err)
+	// Outside development, keysets in clear are refused: they must be
+	// encrypted under the master key.
+	if _, _, err := openVault(config{KeysDir: dir}); err == nil || !strings.Contains(err.Error(), "PORTAL_MASTER_KEY_FILE") {
+		t.Errorf("clear keysets without PORTAL_CREATE_KEYS: %v", err)
 	}
 }
 

@@ -39,11 +39,11 @@ func seedBackoffice(ctx context.Context, db *models.DB, v *vault.Vault, reg *pol
 		fmt.Fprintln(stdout, "demo data: staff accounts exist already, nothing seeded")
 		return nil
 	}
-	fmt.Fprintln(stdout, "Demo staff (one per role). Sign in at /admin/login with the password and a code from an")
-	fmt.Fprintln(stdout, "authenticator app enrolled with the TOTP URI (no app? `make demo-code EMAIL=…` prints the")
-	fmt.Fprintln(stdout, "current code); you will be asked to choose a new password.")
+	fmt.Fprintln(stdout, "Demo staff (one per role, set up as if each had answered their invitation). Sign in at")
+	fmt.Fprintln(stdout, "/admin/login with the password and a code from an authenticator app enrolled with the TOTP")
+	fmt.Fprintln(stdout, "URI (no app? `make demo-code EMAIL=…` prints the current code).")
 	for _, s := range demo.Staff {
-		ns, err := staff.Create(ctx, nil, s.Email, s.Name, s.Role)
+		ns, err := demo.Account(ctx, db, v, s.Email, s.Name, s.Role, time.Now())
 		if err != nil {
 			return err
 		}

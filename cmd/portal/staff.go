@@ -14,6 +14,7 @@ import (
 	"github.com/alegria/privacy-portal/internal/demo"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/vault"
+	"github.com/alegria/privacy-portal/views"
 )
 
 // staffCommand: `portal staff add --email E --role R --name N`, and the
@@ -30,20 +31,33 @@ func staffCommand(env *env, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	reg, db, v, _, err := env.all()
+	reg, db, v, secrets, err := env.all()
 	if err != nil {
 		return err
 	}
 	switch args[0] {
 	case "add":
-		if _, ok := reg.Role(*role); !ok {
+		r, ok := reg.Role(*role)
+		if !ok {
 			return fmt.Errorf("unknown role %q", *role)
 		}
-		ns, err := models.NewStaffStore(db, v).Create(ctx, nil, *email, *name, *role)
+		// The operator gets the link (the first account has nobody to mail
+		// it from); it is mailed too when mail can be sent. Creating an
+		// account that sees personal data is logged and notified to the DPO.
+		mail := models.AccountMail{DPO: views.StaffNotice(reg, "account created", *email, r, "an operator (portal staff add)", time.Now())}
+		if env.cfg.SMTPURL != "" {
+			mail.Invitation = views.StaffInvitation(reg, env.cfg.BaseURL.String(), *name, *email)
+		}
+		inv, err := models.NewStaffStore(db, v).WithInvitationKey(secrets.Key(models.InvitationKeyName)).
+			Create(ctx, nil, *email, *name, *role, mail)
 		if err != nil {
 			return err
 		}
-		printStaff(stdout, ns)
+		fmt.Fprintf(stdout, "%s (role %s): invitation link, valid once until %s:\n  %s\n", inv.Staff.Email, inv.Staff.Role,
+			inv.ExpiresAt.Format(time.RFC3339), views.InvitationLink(env.cfg.BaseURL.String(), inv.Token))
+		if env.cfg.SMTPURL != "" {
+			fmt.Fprintln(stdout, "  (also emailed to the new member)")
+		}
 		return nil
 	case "bench-session":
 		// Benchmarks need a signed-in session without a human typing a TOTP
@@ -59,7 +73,7 @@ func staffCommand(env *env, args []string) error {
 }
 
 func printStaff(w io.Writer, ns models.NewStaff) {
-	fmt.Fprintf(w, "%-32s role %-12s one-time password: %s\n  TOTP: %s\n", ns.Staff.Email, ns.Staff.Role, ns.Password, ns.OTPURL)
+	fmt.Fprintf(w, "%-32s role %-12s password: %s\n  TOTP: %s\n", ns.Staff.Email, ns.Staff.Role, ns.Password, ns.OTPURL)
 }
 
 func benchSession(ctx context.Context, db *models.DB, email string, w io.Writer) error {
