@@ -86,6 +86,7 @@ func routes(e *echo.Echo, d Deps) {
 	records := newRecordsHandler(gate, models.NewRecordStore(d.DB, d.Vault))
 	staffAdmin := newStaffAdminHandler(gate, staffStore)
 	dpo := newDPOHandler(gate, accessLog, staffStore)
+	transparency := newTransparencyHandler(gate, accessLog, models.NewConsentStatsStore(d.DB))
 
 	// Its own group, not the public site's: staff pages have no cookie banner.
 	adm := e.Group("/admin", schema.middleware, noStore, gate.csrf())
@@ -108,6 +109,10 @@ func routes(e *echo.Echo, d Deps) {
 	dpoGroup := staff.Group("/dpo", gate.requireReviewer)
 	dpoGroup.GET("/access-log", dpo.showAccessLog)
 	dpoGroup.GET("/access-log/export", dpo.exportAccessLog)
+	// The DPO: the record of processing (art. 30) and the consent statistics.
+	dpoGroup.GET("/ropa", transparency.showROPA)
+	dpoGroup.GET("/ropa/export", transparency.exportROPA)
+	dpoGroup.GET("/consents", transparency.showConsentStats)
 	// The administrator: staff accounts.
 	admin := staff.Group("/staff", gate.requireStaffAdmin)
 	admin.GET("", staffAdmin.showStaff)

@@ -35,6 +35,10 @@ type Registry struct {
 // published policy does not): empty by default, shown only when filled.
 type Deployment struct {
 	Processors []Processor `yaml:"processors"` // what each named processor does, and where
+	// SubjectCategories names, per purpose key, the categories of people
+	// whose data the purpose processes (art. 30(1)(c)): prospects,
+	// customers, applicants… The published policy does not state them.
+	SubjectCategories map[string]string `yaml:"subject_categories"`
 }
 
 // Controller is the data controller (art. 13(1)(a)).

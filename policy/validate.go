@@ -403,6 +403,13 @@ func (v *validator) recipients(r *Registry) {
 		v.required(at+".country", p.Country)
 		outside = outside || !p.EEA
 	}
+	for key, cat := range r.Deployment.SubjectCategories {
+		at := "deployment.subject_categories." + key
+		if _, ok := r.Purpose(key); !ok {
+			v.errorf(at, "unknown purpose %q", key)
+		}
+		v.required(at, cat)
+	}
 	// Art. 13(1)(f), 46: a processor outside the EEA is a transfer that
 	// must be declared with its safeguards.
 	if outside && (!r.Transfers.OutsideEEA || len(r.Transfers.Safeguards) == 0) {
