@@ -132,7 +132,7 @@ func TestConsentStatistics(t *testing.T) {
 		t.Fatalf("consents: %d", res.StatusCode)
 	}
 	for _, want := range []string{
-		"5 banner answers over the last 28 days",  // the chart's text alternative
+		"5 banner answers over the last 28 days",   // the chart's text alternative
 		"<td>2 (40.0%)</td>", "<td>1 (20.0%)</td>", // accept all; reject, custom, GPC
 		"<td>Audience measurement</td><td>3</td><td>60.0%</td>",
 		"<td>Marketing</td><td>2</td><td>40.0%</td>",

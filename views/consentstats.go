@@ -16,11 +16,11 @@ const UnknownFormat = "Unknown format: choose html, json or csv."
 
 // ConsentStatsView is the DPO's consent statistics page.
 type ConsentStatsView struct {
-	Days       int
-	Answers    Chart // banner answers per day, stacked by answer
-	Table      []models.CookieConsentDay
-	Granted    []CategoryRow
-	Forms      []FormConsentRow
+	Days    int
+	Answers Chart // banner answers per day, stacked by answer
+	Table   []models.CookieConsentDay
+	Granted []CategoryRow
+	Forms   []FormConsentRow
 }
 
 // CategoryRow is one optional cookie category's share of banner answers.
