@@ -29,6 +29,8 @@ commands:
   outbox list           show the queued emails (development: without SMTP_URL they stay there)
   consents stats [--days N]
                         cookie-banner answers per day: accept / reject / custom rates
+  ropa export --format html|json|csv
+                        the record of processing activities (GDPR art. 30), from the registry
 `
 
 func main() {
@@ -72,6 +74,7 @@ var commands = map[string]func(env *env, args []string) error{
 	"keys":     keysCommand,
 	"outbox":   outboxCommand,
 	"consents": consentsCommand,
+	"ropa":     ropaCommand,
 	"staff":    staffCommand,
 	"auditlog": auditlogCommand,
 }
