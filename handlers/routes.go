@@ -58,6 +58,10 @@ func routes(e *echo.Echo, d Deps) {
 	site.GET("/", pub.showHome)
 	site.GET("/privacy", pub.showPrivacy)
 	site.GET("/cookies", pub.showCookies)
+	history := newPolicyHistory(d.Registry, d.Log)
+	site.GET("/privacy/versions", history.showVersions)
+	site.GET("/privacy/versions/:version", history.showVersion)
+	site.GET("/privacy/versions/:version/changes", history.showChanges)
 
 	// Public forms, generated from the registry: every post is size-limited,
 	// CSRF-checked and rate-limited per client address.

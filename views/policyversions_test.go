@@ -1,0 +1,39 @@
+package views_test
+
+import (
+	"testing"
+
+	"github.com/alegria/privacy-portal/internal/policyfixture"
+	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/views"
+)
+
+// The diff names exactly the facts that changed: the fixture's new version
+// shortens one retention period, adds a processor and adds a cookie.
+func TestDiffPolicies(t *testing.T) {
+	old, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := policy.Load(policyfixture.TwoVersions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch := views.DiffPolicies(old, old); len(ch) != 0 {
+		t.Errorf("a version differs from itself: %+v", ch)
+	}
+	ch := views.DiffPolicies(old, cur)
+	if len(ch) != 3 {
+		t.Fatalf("%d changes, want 3: %+v", len(ch), ch)
+	}
+	contact, _ := cur.Purpose("contact")
+	if ch[0].Area != "Retention" || ch[0].What != contact.Title || ch[0].After != views.RetentionText(contact.Retention) {
+		t.Errorf("retention change: %+v", ch[0])
+	}
+	if ch[1].What != "Processors" || ch[1].After != "Mailjet" || ch[1].Before != "" {
+		t.Errorf("processor change: %+v", ch[1])
+	}
+	if ch[2].Area != "Cookies" || ch[2].What != "pp_audience_visit" || ch[2].Before != "" {
+		t.Errorf("cookie change: %+v", ch[2])
+	}
+}
