@@ -46,7 +46,7 @@ const (
 // Actions lists every action, for the DPO's filter.
 var Actions = []string{ActionList, ActionView, ActionDownload, ActionExport, ActionUpdate, ActionErase,
 	ActionLogin, ActionLoginFailed, ActionLogout, ActionDenied, ActionReadLog, ActionStaffAdmin,
-	ActionReadROPA, ActionReadConsentStats}
+	ActionReadROPA, ActionReadConsentStats, ActionPolicyNotice}
 
 // Outcomes of an access.
 const (

@@ -1,6 +1,7 @@
 package views_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/alegria/privacy-portal/internal/policyfixture"
@@ -35,5 +36,22 @@ func TestDiffPolicies(t *testing.T) {
 	}
 	if ch[2].Area != "Cookies" || ch[2].What != "pp_audience_visit" || ch[2].Before != "" {
 		t.Errorf("cookie change: %+v", ch[2])
+	}
+}
+
+// The notice of a material change says what changed and links to the diff.
+func TestPolicyNoticeEmail(t *testing.T) {
+	cur, err := policy.Load(policyfixture.TwoVersions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, body := views.PolicyNoticeEmail(cur, "https://portal.example")
+	for _, want := range []string{cur.History[1].Summary, "https://portal.example/privacy/versions/" + cur.Version + "/changes", cur.DPO.Email} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the notice lacks %q:\n%s", want, body)
+		}
+	}
+	if !strings.Contains(subject, "privacy policy") {
+		t.Errorf("subject %q", subject)
 	}
 }

@@ -24,6 +24,8 @@ commands:
   auditlog prune        delete access events older than a year, leaving signed checkpoints (owner role)
   policy check [FILE]   validate a policy registry and exit
   policy purposes       print every purpose key, comma-separated
+  policy notify [--batch N]
+                        tell every person with a current relationship about a material policy change (outbox)
   keys rotate           add a new primary encryption key and re-encrypt stored data with it
   keys reencrypt        re-encrypt what is still under an older key
   outbox list           show the queued emails (development: without SMTP_URL they stay there)
