@@ -39,7 +39,7 @@ func TestPolicyNoticesOncePerPerson(t *testing.T) {
 	add("contact", "ana@example.org", now.AddDate(0, -1, 0), false)
 	add("newsletter", "ana@example.org", now, false) // the same person twice
 	add("contact", "ben@example.org", now, false)
-	add("contact", "old@example.org", now.AddDate(-4, 0, 0), false)     // expired: no current relationship
+	add("contact", "old@example.org", now.AddDate(-4, 0, 0), false)   // expired: no current relationship
 	add("contact", "hidden@example.org", now.AddDate(0, -1, 0), true) // restricted (art. 18)
 
 	notices := models.NewPolicyNotices(db, v, reg)
