@@ -35,34 +35,35 @@ func consentsCommand(env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	stats := st.Days
-	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "day\tanswers\taccept\treject\tcustom\tgpc\twithdrawals\t")
-	for _, d := range stats {
-		answers := d.Accept + d.Reject + d.Custom + d.GPC
-		fmt.Fprintf(w, "%s\t%d\t%.1f%%\t%.1f%%\t%.1f%%\t%.1f%%\t%d\t\n", d.Day.Format(time.DateOnly), answers,
-			100*d.Rate(d.Accept), 100*d.Rate(d.Reject), 100*d.Rate(d.Custom), 100*d.Rate(d.GPC), d.Withdraw)
-	}
-	if len(stats) == 0 {
-		fmt.Fprintf(w, "no cookie choices in the last %d days\t\t\t\t\t\t\t\n", *days)
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout)
-	w = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "category\tgranted\tshare\t")
-	for _, c := range st.Categories {
-		fmt.Fprintf(w, "%s\t%d\t%.1f%%\t\n", c.Category, c.Granted, 100*c.Rate())
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout)
-	w = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "form consent\tticked\tunticked\twithdrawn\t")
-	for _, f := range st.Forms {
-		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t\n", f.Kind, f.Granted, f.Declined, f.Withdrawn)
-	}
-	return w.Flush()
+	days1 := table(stdout, "day\tanswers\taccept\treject\tcustom\tgpc\twithdrawals\t", func(w io.Writer) {
+		for _, d := range st.Days {
+			answers := d.Accept + d.Reject + d.Custom + d.GPC
+			fmt.Fprintf(w, "%s\t%d\t%.1f%%\t%.1f%%\t%.1f%%\t%.1f%%\t%d\t\n", d.Day.Format(time.DateOnly), answers,
+				100*d.Rate(d.Accept), 100*d.Rate(d.Reject), 100*d.Rate(d.Custom), 100*d.Rate(d.GPC), d.Withdraw)
+		}
+		if len(st.Days) == 0 {
+			fmt.Fprintf(w, "no cookie choices in the last %d days\t\t\t\t\t\t\t\n", *days)
+		}
+	})
+	cats := table(stdout, "category\tgranted\tshare\t", func(w io.Writer) {
+		for _, c := range st.Categories {
+			fmt.Fprintf(w, "%s\t%d\t%.1f%%\t\n", c.Category, c.Granted, 100*c.Rate())
+		}
+	})
+	forms := table(stdout, "form consent\tticked\tunticked\twithdrawn\t", func(w io.Writer) {
+		for _, f := range st.Forms {
+			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t\n", f.Kind, f.Granted, f.Declined, f.Withdrawn)
+		}
+	})
+	return errors.Join(days1, cats, forms)
+}
+
+// table writes a right-aligned table and a blank line after it.
+func table(out io.Writer, header string, rows func(w io.Writer)) error {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, header)
+	rows(w)
+	err := w.Flush()
+	fmt.Fprintln(out)
+	return err
 }
