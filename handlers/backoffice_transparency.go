@@ -51,7 +51,7 @@ func (h *transparencyHandler) exportROPA(c echo.Context) error {
 	case "html":
 		ctype, err = echo.MIMETextHTMLCharsetUTF8, views.ROPADocument(r).Render(c.Request().Context(), &buf)
 	case "json":
-		ctype, err = echo.MIMEApplicationJSONCharsetUTF8, r.WriteJSON(&buf)
+		ctype, err = echo.MIMEApplicationJSON, r.WriteJSON(&buf)
 	case "csv":
 		ctype, err = "text/csv; charset=utf-8", r.WriteCSV(&buf)
 	default:
