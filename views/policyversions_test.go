@@ -55,3 +55,29 @@ func TestPolicyNoticeEmail(t *testing.T) {
 		t.Errorf("subject %q", subject)
 	}
 }
+
+// BenchmarkDiffAndROPA measures what the start-up and the DPO's download pay:
+// the record of processing in JSON, and a diff of two versions.
+func BenchmarkDiffAndROPA(b *testing.B) {
+	old, err := policy.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cur, err := policy.Load(policyfixture.TwoVersions(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("ropa json", func(b *testing.B) {
+		for b.Loop() {
+			var sb strings.Builder
+			if err := views.NewROPA(cur).WriteJSON(&sb); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("diff", func(b *testing.B) {
+		for b.Loop() {
+			views.DiffPolicies(old, cur)
+		}
+	})
+}
