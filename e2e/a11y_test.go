@@ -33,7 +33,7 @@ func TestAccessibilityWithBannerOpen(t *testing.T) {
 	}
 	s := startSite(t)
 	ctx := browser(t, true, 1280)
-	for _, path := range []string{"/", "/privacy", "/cookies", "/cookies/preferences", "/privacy with customise open"} {
+	for _, path := range []string{"/", "/privacy", "/cookies", "/cookies/preferences", "/privacy/versions", "/privacy with customise open"} {
 		t.Run(path, func(t *testing.T) {
 			navigate(t, ctx, s, strings.Fields(path)[0])
 			if !present(t, ctx, bannerOpen) {

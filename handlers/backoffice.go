@@ -219,7 +219,9 @@ func (b *staffGate) page(c echo.Context, title string) views.StaffPage {
 		}
 	}
 	if s.Role.ReviewsLog {
-		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog})
+		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog},
+			views.NavLink{Href: "/admin/dpo/ropa", Label: views.TitleROPA},
+			views.NavLink{Href: "/admin/dpo/consents", Label: views.TitleConsentStats})
 	}
 	if s.Role.ManagesStaff {
 		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/staff", Label: views.TitleStaffAdmin})

@@ -35,6 +35,9 @@ var permissions = map[string][6]int{
 	"GET /admin/records/:purpose/:id/files/:file": {303, 403, 403, 200, 200, 403},
 	"GET /admin/dpo/access-log":                   {303, 403, 403, 403, 200, 403},
 	"GET /admin/dpo/access-log/export":            {303, 403, 403, 403, 200, 403},
+	"GET /admin/dpo/ropa":                         {303, 403, 403, 403, 200, 403},
+	"GET /admin/dpo/ropa/export":                  {303, 403, 403, 403, 400, 403}, // no format: 400
+	"GET /admin/dpo/consents":                     {303, 403, 403, 403, 200, 403},
 	"GET /admin/staff":                            {303, 403, 403, 403, 403, 200},
 	"POST /admin/staff":                           {303, 403, 403, 403, 403, 201},
 	"POST /admin/staff/:id/role":                  {303, 403, 403, 403, 403, 303},

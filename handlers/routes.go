@@ -58,6 +58,10 @@ func routes(e *echo.Echo, d Deps) {
 	site.GET("/", pub.showHome)
 	site.GET("/privacy", pub.showPrivacy)
 	site.GET("/cookies", pub.showCookies)
+	history := newPolicyHistory(d.Registry, d.Log)
+	site.GET("/privacy/versions", history.showVersions)
+	site.GET("/privacy/versions/:version", history.showVersion)
+	site.GET("/privacy/versions/:version/changes", history.showChanges)
 
 	// Public forms, generated from the registry: every post is size-limited,
 	// CSRF-checked and rate-limited per client address.
@@ -87,6 +91,7 @@ func routes(e *echo.Echo, d Deps) {
 	staffAdmin := newStaffAdminHandler(gate, staffStore)
 	dpo := newDPOHandler(gate, accessLog, staffStore)
 	welcome := newWelcomeHandler(gate, staffStore)
+	transparency := newTransparencyHandler(gate, accessLog, models.NewConsentStatsStore(d.DB))
 
 	// Its own group, not the public site's: staff pages have no cookie banner.
 	adm := e.Group("/admin", schema.middleware, noStore, gate.csrf())
@@ -112,6 +117,10 @@ func routes(e *echo.Echo, d Deps) {
 	dpoGroup := staff.Group("/dpo", gate.requireReviewer)
 	dpoGroup.GET("/access-log", dpo.showAccessLog)
 	dpoGroup.GET("/access-log/export", dpo.exportAccessLog)
+	// The DPO: the record of processing (art. 30) and the consent statistics.
+	dpoGroup.GET("/ropa", transparency.showROPA)
+	dpoGroup.GET("/ropa/export", transparency.exportROPA)
+	dpoGroup.GET("/consents", transparency.showConsentStats)
 	// The administrator: staff accounts.
 	admin := staff.Group("/staff", gate.requireStaffAdmin)
 	admin.GET("", staffAdmin.showStaff)

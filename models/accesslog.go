@@ -37,11 +37,16 @@ const (
 	ActionDenied      = "denied"
 	ActionReadLog     = "read_log" // the DPO reading this log is itself logged
 	ActionStaffAdmin  = "staff_admin"
+	// The DPO's transparency documents, built from the registry and the
+	// ledgers' counts (no one's data), are logged like the log itself.
+	ActionReadROPA         = "read_ropa"          // the record of processing (art. 30), opened or downloaded
+	ActionReadConsentStats = "read_consent_stats" // the consent statistics
 )
 
 // Actions lists every action, for the DPO's filter.
 var Actions = []string{ActionList, ActionView, ActionDownload, ActionExport, ActionUpdate, ActionErase,
-	ActionLogin, ActionLoginFailed, ActionLogout, ActionDenied, ActionReadLog, ActionStaffAdmin}
+	ActionLogin, ActionLoginFailed, ActionLogout, ActionDenied, ActionReadLog, ActionStaffAdmin,
+	ActionReadROPA, ActionReadConsentStats, ActionPolicyNotice}
 
 // Outcomes of an access.
 const (
@@ -249,6 +254,13 @@ func NewAccessLog(db *DB, v *vault.Vault, key []byte) *AccessLog {
 // that read no data).
 func (l *AccessLog) Log(ctx context.Context, e AccessEvent) error {
 	return l.db.Tx(ctx, func(q Querier) error { return logAccess(ctx, q, e) })
+}
+
+// LogDocument records that a staff member opened or downloaded a document
+// that holds no one's personal data (the record of processing, the consent
+// statistics): the DPO's review shows who consulted them and when.
+func (l *AccessLog) LogDocument(ctx context.Context, a Actor, action string) error {
+	return l.Log(ctx, a.event(action, ""))
 }
 
 // LogDenied records a refused back-office request (deny by default: the

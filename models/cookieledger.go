@@ -120,7 +120,17 @@ func (d CookieConsentDay) Rate(n int) float64 {
 
 // CookieConsentStats counts the ledger's actions per UTC day since since.
 func (db *DB) CookieConsentStats(ctx context.Context, since time.Time) ([]CookieConsentDay, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT date_trunc('day', created_at AT TIME ZONE 'UTC') AS day, count(*),
+	var out []CookieConsentDay
+	err := db.Tx(ctx, func(q Querier) error {
+		var err error
+		out, err = cookieConsentDays(ctx, q, since)
+		return err
+	})
+	return out, err
+}
+
+func cookieConsentDays(ctx context.Context, q Querier, since time.Time) ([]CookieConsentDay, error) {
+	rows, err := q.Query(ctx, `SELECT date_trunc('day', created_at AT TIME ZONE 'UTC') AS day, count(*),
 		count(*) FILTER (WHERE action = 'accept_all'), count(*) FILTER (WHERE action = 'reject_all'),
 		count(*) FILTER (WHERE action = 'custom'), count(*) FILTER (WHERE action = 'withdraw'),
 		count(*) FILTER (WHERE action = 'gpc')

@@ -73,6 +73,20 @@ func enqueue(ctx context.Context, tx *gorm.DB, v *vault.Vault, kind string, e Em
 	return nil
 }
 
+// enqueueQ adds a message inside a caller's pgx transaction.
+func enqueueQ(ctx context.Context, q Querier, v *vault.Vault, kind string, e Email, now time.Time) error {
+	id := uuid.New()
+	msg, err := sealEmail(v, id, e)
+	if err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO outbox (id, kind, message, created_at, send_after) VALUES ($1, $2, $3, $4, $4)`,
+		id, kind, msg, now); err != nil {
+		return fmt.Errorf("models: outbox: %w", err)
+	}
+	return nil
+}
+
 // List returns the newest messages, decrypted (portal outbox list, tests).
 func (o *Outbox) List(ctx context.Context, limit int) ([]OutboxMessage, error) {
 	rows, err := o.db.Pool.Query(ctx,

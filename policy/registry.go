@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"regexp"
 	"slices"
@@ -24,7 +25,22 @@ const embeddedName = "registry.yaml"
 // Default returns the registry embedded in the binary. Each call returns a
 // fresh copy, so a caller cannot change what another one sees.
 func Default() (*Registry, error) {
-	return Parse(embedded, embeddedName)
+	return withSnapshots(Parse(embedded, embeddedName))(snapshotsFor(""))
+}
+
+// withSnapshots attaches the past versions' snapshots to a parsed registry
+// and checks every one of them.
+func withSnapshots(r *Registry, err error) func(fs.FS) (*Registry, error) {
+	return func(fsys fs.FS) (*Registry, error) {
+		if err != nil {
+			return nil, err
+		}
+		r.snapshots = fsys
+		if err := r.checkSnapshots(); err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
 }
 
 // Load reads and validates the registry at path, or the embedded one when
@@ -37,7 +53,7 @@ func Load(path string) (*Registry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
-	return Parse(data, path)
+	return withSnapshots(Parse(data, path))(snapshotsFor(path))
 }
 
 // Parse decodes and validates a registry. name is the file name used in

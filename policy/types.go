@@ -3,6 +3,8 @@
 // permissions, the retention sweep and the record of processing are derived.
 package policy
 
+import "io/fs"
+
 // Registry is the whole published policy. Every user-facing fact about how
 // personal data is processed lives here, never in Go code.
 type Registry struct {
@@ -29,12 +31,21 @@ type Registry struct {
 	Cookies        []CookieCategory `yaml:"cookie_categories"`
 	Scripts        []Script         `yaml:"scripts"`
 	Deployment     Deployment       `yaml:"deployment"`
+	// History lists every published version, oldest first; the last one is
+	// this version. Past versions' registries are kept in versions/.
+	History []PolicyVersion `yaml:"history"`
+
+	snapshots fs.FS // the past versions' registries (see PolicyAt)
 }
 
 // Deployment holds the facts only the deploying company can state (the
 // published policy does not): empty by default, shown only when filled.
 type Deployment struct {
 	Processors []Processor `yaml:"processors"` // what each named processor does, and where
+	// SubjectCategories names, per purpose key, the categories of people
+	// whose data the purpose processes (art. 30(1)(c)): prospects,
+	// customers, applicants… The published policy does not state them.
+	SubjectCategories map[string]string `yaml:"subject_categories"`
 }
 
 // Controller is the data controller (art. 13(1)(a)).

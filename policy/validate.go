@@ -92,6 +92,10 @@ func validate(r *Registry, name string, root *yaml.Node) error {
 
 func (v *validator) header(r *Registry) {
 	v.required("version", r.Version)
+	if r.Version != "" && !versionRE.MatchString(r.Version) {
+		v.errorf("version", "must be letters, digits, '.', '_' or '-' (it names a file and a URL), got %q", r.Version)
+	}
+	v.history(r)
 	if !dateRE.MatchString(r.Date) {
 		v.errorf("date", "must be a date written YYYY-MM-DD, got %q", r.Date)
 	} else if _, err := time.Parse(time.DateOnly, r.Date); err != nil {
@@ -112,6 +116,41 @@ func (v *validator) header(r *Registry) {
 	v.required("authority.name", a.Name)
 	v.required("authority.address", a.Address)
 	v.url("authority.complaint_url", a.ComplaintURL)
+}
+
+// history checks the list of published versions: each one once, dated, in
+// order, summarised, the last being this version with its date and
+// materiality. A registry without one has only its own version.
+func (v *validator) history(r *Registry) {
+	if len(r.History) == 0 {
+		// No history written: this version is the only one known.
+		r.History = []PolicyVersion{{Version: r.Version, Date: r.Date, Material: r.Material}}
+		return
+	}
+	seen := map[string]bool{}
+	prev := ""
+	for i, h := range r.History {
+		at := fmt.Sprintf("history[%d]", i)
+		if !versionRE.MatchString(h.Version) {
+			v.errorf(at+".version", "must be letters, digits, '.', '_' or '-', got %q", h.Version)
+		}
+		if seen[h.Version] {
+			v.errorf(at+".version", "%q is listed twice", h.Version)
+		}
+		seen[h.Version] = true
+		if _, err := time.Parse(time.DateOnly, h.Date); err != nil || !dateRE.MatchString(h.Date) {
+			v.errorf(at+".date", "must be a date written YYYY-MM-DD, got %q", h.Date)
+		} else if h.Date < prev {
+			v.errorf(at+".date", "%s is before the previous version's %s: list versions oldest first", h.Date, prev)
+		}
+		prev = h.Date
+		v.required(at+".summary", h.Summary)
+	}
+	last := r.History[len(r.History)-1]
+	if last.Version != r.Version || last.Date != r.Date || last.Material != r.Material {
+		v.errorf(fmt.Sprintf("history[%d]", len(r.History)-1),
+			"the last version must be this one (version %q, date %q, material %v)", r.Version, r.Date, r.Material)
+	}
 }
 
 func (v *validator) url(path, s string) {
@@ -402,6 +441,13 @@ func (v *validator) recipients(r *Registry) {
 		v.required(at+".service", p.Service)
 		v.required(at+".country", p.Country)
 		outside = outside || !p.EEA
+	}
+	for key, cat := range r.Deployment.SubjectCategories {
+		at := "deployment.subject_categories." + key
+		if _, ok := r.Purpose(key); !ok {
+			v.errorf(at, "unknown purpose %q", key)
+		}
+		v.required(at, cat)
 	}
 	// Art. 13(1)(f), 46: a processor outside the EEA is a transfer that
 	// must be declared with its safeguards.

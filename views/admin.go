@@ -265,22 +265,44 @@ func fillFor(role string) string {
 
 // NewChart lays out counts over days days ending today.
 func NewChart(counts []models.DayCount, roles []policy.Role, days int, today time.Time) Chart {
-	const w, h, pad = 720, 200, 24
-	ch := Chart{Width: w, Height: h + pad}
 	byDay := map[string]map[string]int64{}
-	totals := map[string]int64{}
-	var total int64
 	for _, c := range counts {
 		d := c.Day.Format(time.DateOnly)
 		if byDay[d] == nil {
 			byDay[d] = map[string]int64{}
 		}
 		byDay[d][c.Role] += c.Count
-		totals[d] += c.Count
-		total += c.Count
 	}
-	for _, t := range totals {
-		ch.Max = max(ch.Max, t)
+	series := make([]ChartSeries, 0, len(roles))
+	for _, r := range roles {
+		series = append(series, ChartSeries{Key: r.Key, Label: r.Title, Class: fillFor(r.Key)})
+	}
+	ch, total := stackedChart(byDay, series, days, today)
+	ch.Summary = fmt.Sprintf("%d accesses over the last %d days; busiest day %d.", total, days, ch.Max)
+	return ch
+}
+
+// ChartSeries is one stacked series: its key in the counts, its legend and colour.
+type ChartSeries struct{ Key, Label, Class string }
+
+// stackedChart draws days bars ending today, each stacking the day's counts
+// per series (a key no series names is drawn grey, in key order), and
+// returns the sum of every count.
+func stackedChart(byDay map[string]map[string]int64, series []ChartSeries, days int, today time.Time) (Chart, int64) {
+	const w, h, pad = 720, 200, 24
+	ch := Chart{Width: w, Height: h + pad}
+	label := map[string]ChartSeries{}
+	for _, s := range series {
+		label[s.Key] = s
+		ch.Legend = append(ch.Legend, ChartLegend{Class: s.Class, Label: s.Label})
+	}
+	var total int64
+	for _, counts := range byDay {
+		var t int64
+		for _, n := range counts {
+			t += n
+		}
+		ch.Max, total = max(ch.Max, t), total+t
 	}
 	if ch.Max == 0 {
 		ch.Max = 1
@@ -291,27 +313,27 @@ func NewChart(counts []models.DayCount, roles []policy.Role, days int, today tim
 		day := start.AddDate(0, 0, i).Format(time.DateOnly)
 		y := h
 		keys := make([]string, 0, len(byDay[day]))
-		for r := range byDay[day] {
-			keys = append(keys, r)
+		for k := range byDay[day] {
+			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		for _, r := range keys {
-			n := byDay[day][r]
+		for _, k := range keys {
+			n := byDay[day][k]
 			bh := int(n * int64(h-10) / ch.Max)
 			if bh == 0 && n > 0 {
 				bh = 1
 			}
 			y -= bh
-			ch.Bars = append(ch.Bars, ChartBar{X: i*bw + 2, Y: y, W: bw - 4, H: bh, Class: fillFor(r),
-				Title: day + " · " + roleTitle(roles, r) + ": " + strconv.FormatInt(n, 10)})
+			s, ok := label[k]
+			if !ok {
+				s = ChartSeries{Key: k, Label: k, Class: "fill-gray-400"}
+			}
+			ch.Bars = append(ch.Bars, ChartBar{X: i*bw + 2, Y: y, W: bw - 4, H: bh, Class: s.Class,
+				Title: day + " · " + s.Label + ": " + strconv.FormatInt(n, 10)})
 		}
 		if i%7 == 0 || i == days-1 {
 			ch.Labels = append(ch.Labels, ChartLabel{X: i * bw, Text: day[5:]})
 		}
 	}
-	for _, r := range roles {
-		ch.Legend = append(ch.Legend, ChartLegend{Class: fillFor(r.Key), Label: r.Title})
-	}
-	ch.Summary = fmt.Sprintf("%d accesses over the last %d days; busiest day %d.", total, days, ch.Max)
-	return ch
+	return ch, total
 }

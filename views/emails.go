@@ -36,3 +36,27 @@ func ConfirmEmail(reg *policy.Registry, pu *policy.Purpose, link string) (subjec
 	fmt.Fprintf(&b, "Our Data Protection Officer: %s\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
 	return subject, b.String()
 }
+
+// PolicyNoticeEmail tells a person about a material change of the privacy
+// policy (art. 12(1), 13(3)): what changed, where to read it, and how to
+// use their rights.
+func PolicyNoticeEmail(reg *policy.Registry, baseURL string) (subject, body string) {
+	subject = fmt.Sprintf("%s: our privacy policy changes", reg.Controller.Name)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hello,\n\nWe hold some of your personal data, so we are telling you that our privacy policy changed on %s (version %s).\n\n",
+		longDate(reg.Date), reg.Version)
+	for _, h := range reg.History {
+		if h.Version == reg.Version && h.Summary != "" {
+			fmt.Fprintf(&b, "%s\n\n", h.Summary)
+		}
+	}
+	if len(reg.History) > 1 {
+		fmt.Fprintf(&b, "What changed, fact by fact: %s/privacy/versions/%s/changes\n", baseURL, reg.Version)
+	}
+	fmt.Fprintf(&b, "The policy: %s/privacy\n\n", baseURL)
+	if path := reg.RightsPath(); path != "" {
+		fmt.Fprintf(&b, "You can see, correct or delete your data, or object to its use, at any time: %s%s\n", baseURL, path)
+	}
+	fmt.Fprintf(&b, "Our Data Protection Officer: %s\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
+	return subject, b.String()
+}

@@ -7,11 +7,14 @@ import (
 	"io"
 	"text/tabwriter"
 	"time"
+
+	"github.com/alegria/privacy-portal/models"
 )
 
 // consentsCommand runs `portal consents stats [--days N]`: the cookie banner's
-// answers per day, from the proof ledger (read as portal_app). The DPO's
-// page comes later; this is the same figure for the command line.
+// answers per day, the optional categories granted and the forms' consent
+// boxes per kind, from the two ledgers (read as portal_app): the figures of
+// the DPO's page /admin/dpo/consents, through the same query.
 func consentsCommand(env *env, args []string) error {
 	ctx, stdout := env.ctx, env.stdout
 	if len(args) == 0 || args[0] != "stats" {
@@ -28,19 +31,39 @@ func consentsCommand(env *env, args []string) error {
 		return err
 	}
 	since := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1-*days)
-	stats, err := db.CookieConsentStats(ctx, since)
+	st, err := models.NewConsentStatsStore(db).Stats(ctx, since)
 	if err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "day\tanswers\taccept\treject\tcustom\tgpc\twithdrawals\t")
-	for _, d := range stats {
-		answers := d.Accept + d.Reject + d.Custom + d.GPC
-		fmt.Fprintf(w, "%s\t%d\t%.1f%%\t%.1f%%\t%.1f%%\t%.1f%%\t%d\t\n", d.Day.Format(time.DateOnly), answers,
-			100*d.Rate(d.Accept), 100*d.Rate(d.Reject), 100*d.Rate(d.Custom), 100*d.Rate(d.GPC), d.Withdraw)
-	}
-	if len(stats) == 0 {
-		fmt.Fprintf(w, "no cookie choices in the last %d days\t\t\t\t\t\t\t\n", *days)
-	}
-	return w.Flush()
+	days1 := table(stdout, "day\tanswers\taccept\treject\tcustom\tgpc\twithdrawals\t", func(w io.Writer) {
+		for _, d := range st.Days {
+			answers := d.Accept + d.Reject + d.Custom + d.GPC
+			fmt.Fprintf(w, "%s\t%d\t%.1f%%\t%.1f%%\t%.1f%%\t%.1f%%\t%d\t\n", d.Day.Format(time.DateOnly), answers,
+				100*d.Rate(d.Accept), 100*d.Rate(d.Reject), 100*d.Rate(d.Custom), 100*d.Rate(d.GPC), d.Withdraw)
+		}
+		if len(st.Days) == 0 {
+			fmt.Fprintf(w, "no cookie choices in the last %d days\t\t\t\t\t\t\t\n", *days)
+		}
+	})
+	cats := table(stdout, "category\tgranted\tshare\t", func(w io.Writer) {
+		for _, c := range st.Categories {
+			fmt.Fprintf(w, "%s\t%d\t%.1f%%\t\n", c.Category, c.Granted, 100*c.Rate())
+		}
+	})
+	forms := table(stdout, "form consent\tticked\tunticked\twithdrawn\t", func(w io.Writer) {
+		for _, f := range st.Forms {
+			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t\n", f.Kind, f.Granted, f.Declined, f.Withdrawn)
+		}
+	})
+	return errors.Join(days1, cats, forms)
+}
+
+// table writes a right-aligned table and a blank line after it.
+func table(out io.Writer, header string, rows func(w io.Writer)) error {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, header)
+	rows(w)
+	err := w.Flush()
+	fmt.Fprintln(out)
+	return err
 }

@@ -24,6 +24,8 @@ commands:
   auditlog prune        delete access events older than a year, leaving signed checkpoints (owner role)
   policy check [FILE]   validate a policy registry and exit
   policy purposes       print every purpose key, comma-separated
+  policy notify [--batch N]
+                        tell every person with a current relationship about a material policy change (outbox)
   keys rotate           add a new primary encryption key and re-encrypt stored data with it
   keys reencrypt        re-encrypt what is still under an older key
   keys new-master       write a new master key to PORTAL_MASTER_KEY_FILE
@@ -35,6 +37,8 @@ commands:
   outbox list           show the queued emails (development: without SMTP_URL they stay there)
   consents stats [--days N]
                         cookie-banner answers per day: accept / reject / custom rates
+  ropa export --format html|json|csv
+                        the record of processing activities (GDPR art. 30), from the registry
 `
 
 func main() {
@@ -78,6 +82,7 @@ var commands = map[string]func(env *env, args []string) error{
 	"keys":     keysCommand,
 	"outbox":   outboxCommand,
 	"consents": consentsCommand,
+	"ropa":     ropaCommand,
 	"staff":    staffCommand,
 	"auditlog": auditlogCommand,
 	"backup":   backupCommand,

@@ -6,10 +6,11 @@ import (
 	"strings"
 )
 
-// policyCommand: portal policy check [FILE] | portal policy purposes.
+// policyCommand: portal policy check [FILE] | portal policy purposes |
+// portal policy notify [--batch N].
 func policyCommand(env *env, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: portal policy check [FILE] | portal policy purposes")
+		return errors.New("usage: portal policy check [FILE] | portal policy purposes | portal policy notify [--batch N]")
 	}
 	switch args[0] {
 	case "check":
@@ -31,6 +32,8 @@ func policyCommand(env *env, args []string) error {
 		}
 		fmt.Fprintln(env.stdout, strings.Join(reg.PurposeKeys(), ","))
 		return nil
+	case "notify":
+		return policyNotify(env, args[1:])
 	}
 	return fmt.Errorf("unknown policy command %q", args[0])
 }
