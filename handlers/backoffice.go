@@ -219,7 +219,8 @@ func (b *staffGate) page(c echo.Context, title string) views.StaffPage {
 		}
 	}
 	if s.Role.ReviewsLog {
-		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog})
+		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog},
+			views.NavLink{Href: "/admin/dpo/rights", Label: views.TitleRightsQueue})
 	}
 	if s.Role.ManagesStaff {
 		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/staff", Label: views.TitleStaffAdmin})
