@@ -68,7 +68,7 @@ CREATE TABLE post_mortem_directives (
     revoked_at timestamptz
 );
 CREATE INDEX post_mortem_directives_subject ON post_mortem_directives (subject_id);
-GRANT SELECT, INSERT, UPDATE ON post_mortem_directives TO portal_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON post_mortem_directives TO portal_app; -- DELETE: erasure
 
 -- Erasure reduces consent proofs to what the law requires (art. 7(1)): the
 -- fact, kind, time, policy version and wording hash stay, unlinked from the

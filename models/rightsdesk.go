@@ -724,8 +724,8 @@ func (d *RightsDesk) Extend(ctx context.Context, a Actor, id uuid.UUID, reason s
 			return ErrExtendTooLate
 		}
 		newDue := ExtendedDueDate(due)
-		if _, err := q.Exec(ctx, `UPDATE rights_requests SET due_at = $2, extended_at = $3,
-			paused_at = CASE WHEN paused_at IS NULL THEN NULL ELSE $3 END WHERE id = $1`, r.ID, newDue, a.Now.UTC()); err != nil {
+		if _, err := q.Exec(ctx, `UPDATE rights_requests SET due_at = $2, extended_at = $3::timestamptz,
+			paused_at = CASE WHEN paused_at IS NULL THEN NULL ELSE $3::timestamptz END WHERE id = $1`, r.ID, newDue, a.Now.UTC()); err != nil {
 			return fmt.Errorf("models: extend: %w", err)
 		}
 		if err := d.event(ctx, q, r.ID, EventExtended, a, reason, a.Now); err != nil {
