@@ -46,7 +46,10 @@ func ExtendedDueDate(due time.Time) time.Time { return policy.Retention{Months: 
 // DaysLeft is the number of calendar days (UTC) from now to due: 0 on the
 // due day, negative once it has passed.
 func DaysLeft(due, now time.Time) int {
-	d := func(t time.Time) time.Time { y, m, dd := t.UTC().Date(); return time.Date(y, m, dd, 0, 0, 0, 0, time.UTC) }
+	d := func(t time.Time) time.Time {
+		y, m, dd := t.UTC().Date()
+		return time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
+	}
 	return int(d(due).Sub(d(now)).Hours() / 24)
 }
 
@@ -98,7 +101,9 @@ func NewRightsDesk(db *DB, v *vault.Vault, purpose *policy.Purpose) *RightsDesk 
 	return &RightsDesk{db: db, vault: v, purpose: purpose.Key}
 }
 
-func eventAAD(request uuid.UUID) []byte { return []byte("rights_request_events.note:" + request.String()) }
+func eventAAD(request uuid.UUID) []byte {
+	return []byte("rights_request_events.note:" + request.String())
+}
 
 // RightsRow is one request in the queue: no personal data.
 type RightsRow struct {
@@ -524,7 +529,9 @@ func (d *RightsDesk) suppressedSince(ctx context.Context, q Querier, subjects []
 	return at, nil
 }
 
-func directiveAAD(id uuid.UUID) []byte { return []byte("post_mortem_directives.content:" + id.String()) }
+func directiveAAD(id uuid.UUID) []byte {
+	return []byte("post_mortem_directives.content:" + id.String())
+}
 
 func (d *RightsDesk) directives(ctx context.Context, q Querier, subjects []uuid.UUID) ([]Directive, error) {
 	rows, err := q.Query(ctx, `SELECT id, content, created_at, revoked_at FROM post_mortem_directives

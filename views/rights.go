@@ -129,11 +129,11 @@ type RightsEventView struct {
 // PersonRecordView is one of the person's records, with its registry facts.
 type PersonRecordView struct {
 	ID, Purpose, PurposeTitle, Status, Origin string
-	Created, LastContact, Expires            string
-	Restricted, Objected                     bool
-	Fields                                   []FieldValue
-	Files                                    []models.AttachmentInfo
-	Editable                                 []policy.Field // fields the DPO may rectify
+	Created, LastContact, Expires             string
+	Restricted, Objected                      bool
+	Fields                                    []FieldValue
+	Files                                     []models.AttachmentInfo
+	Editable                                  []policy.Field // fields the DPO may rectify
 }
 
 // FieldValue is one labelled value.

@@ -29,6 +29,8 @@ commands:
   outbox list           show the queued emails (development: without SMTP_URL they stay there)
   consents stats [--days N]
                         cookie-banner answers per day: accept / reject / custom rates
+  rights list [--overdue]
+                        confirmed rights requests: id, types, status, received, due, days left
 `
 
 func main() {
@@ -74,4 +76,5 @@ var commands = map[string]func(env *env, args []string) error{
 	"consents": consentsCommand,
 	"staff":    staffCommand,
 	"auditlog": auditlogCommand,
+	"rights":   rightsCommand,
 }
