@@ -112,17 +112,6 @@ func (h *rightsHandler) done(c echo.Context, err error) error {
 	return h.renderCase(c, http.StatusUnprocessableEntity, msg, nil)
 }
 
-// caseFor opens the case quietly for composing an answer: the action that
-// follows is the logged access.
-func (h *rightsHandler) answerFor(c echo.Context, id uuid.UUID, status, reason, message string) (*models.Email, error) {
-	rc, err := h.desk.CaseForPackage(c.Request().Context(), h.actor(c), id)
-	if err != nil {
-		return nil, err
-	}
-	e := views.AnswerEmail(h.reg, rc.Email(), rc.Request.Right, status, reason, message)
-	return &e, nil
-}
-
 func (h *rightsHandler) moveRequest(c echo.Context) error {
 	id, err := requestID(c)
 	if err != nil {
@@ -132,35 +121,11 @@ func (h *rightsHandler) moveRequest(c echo.Context) error {
 	if len(reason) > 2000 || len(c.FormValue("message")) > 5000 {
 		return h.done(c, models.ErrReasonRequired)
 	}
-	var answer *models.Email
-	if to == policy.RightsDone || to == policy.RightsRefused {
-		if answer, err = h.answerFor(c, id, to, reason, c.FormValue("message")); err != nil {
-			return h.done(c, err)
-		}
+	message := c.FormValue("message")
+	compose := func(rc models.RightsCase) models.Email {
+		return views.AnswerEmail(h.reg, rc.Email(), rc.Request.Right, to, reason, message)
 	}
-	ctx := c.Request().Context()
-	err = h.desk.Move(ctx, h.actor(c), id, to, reason, answer)
-	if err == nil && answer != nil {
-		// An answered erasure keeps nothing of the person, not even the address.
-		if erased, ferr := h.erasedRequest(c, id); ferr == nil && erased {
-			err = h.desk.ForgetRequester(ctx, h.actor(c), id)
-		}
-	}
-	return h.done(c, err)
-}
-
-// erasedRequest reports whether the request's person was erased.
-func (h *rightsHandler) erasedRequest(c echo.Context, id uuid.UUID) (bool, error) {
-	rc, err := h.desk.Case(c.Request().Context(), h.actor(c), id)
-	if err != nil {
-		return false, err
-	}
-	for _, e := range rc.Events {
-		if e.Kind == models.EventErased {
-			return true, nil
-		}
-	}
-	return false, nil
+	return h.done(c, h.desk.Move(c.Request().Context(), h.actor(c), id, to, reason, compose))
 }
 
 func (h *rightsHandler) extendRequest(c echo.Context) error {

@@ -296,12 +296,10 @@ func TestRectificationValidatedLikeTheForm(t *testing.T) {
 		t.Error("a bad value is not refused with a message")
 	}
 	d.act(t, id, "rectify", url.Values{"record": {rec.String()}, "first_name": {"Léa"}}, 303)
-	p, _ := d.s.reg.Purpose("contact")
 	_, body = d.dpo.do("GET", "/admin/records/contact/"+rec.String(), nil)
 	if !strings.Contains(body, "Léa") {
 		t.Error("the record is not corrected")
 	}
-	_ = p
 	_, body = d.dpo.do("GET", "/admin/dpo/rights/"+id.String(), nil)
 	if !strings.Contains(body, "rectified") || !strings.Contains(body, "contact: first_name") {
 		t.Error("the timeline does not name the field changed")
@@ -406,9 +404,8 @@ func TestWithdrawalAppendsToTheLedger(t *testing.T) {
 	v := newVisitor(t, d.pub)
 	v.get("/newsletter")
 	v.post("/newsletter", url.Values{"email": {"lea@example.org"}, "consent_newsletter": {"on"}})
-	before := d.count(t, `SELECT count(*) FROM consents`)
 	id := d.request(t, "lea@example.org", "withdraw_consent")
-	before = d.count(t, `SELECT count(*) FROM consents`)
+	before := d.count(t, `SELECT count(*) FROM consents`)
 	d.act(t, id, "withdraw", url.Values{"kind": {"newsletter"}}, 303)
 	if d.count(t, `SELECT count(*) FROM consents`) <= before {
 		t.Fatal("no withdrawal appended")

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -147,8 +146,7 @@ func (d *RightsDesk) Rectify(ctx context.Context, a Actor, id, recordID uuid.UUI
 // post-mortem directives and other requests' details go, and the subject
 // with its blind indexes goes last. Only a suppression entry (a keyed hash)
 // remains when the person also objected. The request keeps its right and
-// dates; its address is kept until the answer is sent (see Move), then
-// dropped by ForgetRequester.
+// dates; its address is kept until the answer is queued (see move).
 func (d *RightsDesk) Erase(ctx context.Context, a Actor, id uuid.UUID) (int, error) {
 	n := 0
 	err := d.act(ctx, a, id, ActionErase, true, func(q Querier, c *RightsCase, _ *AccessEvent) error {
@@ -219,15 +217,6 @@ func (d *RightsDesk) reduceRequest(ctx context.Context, q Querier, id uuid.UUID)
 		return fmt.Errorf("models: reduce request: %w", err)
 	}
 	return nil
-}
-
-// ForgetRequester drops the address of an answered erasure request, once
-// its answer is queued: nothing of the person is left but the right and the
-// dates of the request.
-func (d *RightsDesk) ForgetRequester(ctx context.Context, a Actor, id uuid.UUID) error {
-	return d.act(ctx, a, id, ActionErase, false, func(q Querier, c *RightsCase, _ *AccessEvent) error {
-		return d.reduceRequest(ctx, q, id)
-	})
 }
 
 // Restrict flags (or unflags) every record of the person (art. 18): row-level
@@ -557,10 +546,4 @@ func (d *RightsDesk) DueReminders(ctx context.Context, now time.Time, compose fu
 		return nil
 	})
 	return n, err
-}
-
-// PackageDigest is a short fingerprint of a package, for the timeline.
-func PackageDigest(b []byte) string {
-	s := sha256.Sum256(b)
-	return fmt.Sprintf("%x", s[:6])
 }

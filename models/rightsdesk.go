@@ -626,18 +626,20 @@ func (d *RightsDesk) act(ctx context.Context, a Actor, id uuid.UUID, action stri
 	})
 }
 
-// Answer is the email that closes a request, composed by views.
-type Answer = Email
-
 // Move changes a request's status along the table. Waiting for the person
 // stops the clock; leaving it pushes the deadline by the time waited.
-// Answering (done) or refusing sends answer (a refusal needs a reason) and
-// destroys the identity documents not kept as evidence.
-func (d *RightsDesk) Move(ctx context.Context, a Actor, id uuid.UUID, to, reason string, answer *Email) error {
+// Answering (done) or refusing sends the answer compose writes (a refusal
+// needs a reason) and destroys the identity documents not kept as evidence.
+func (d *RightsDesk) Move(ctx context.Context, a Actor, id uuid.UUID, to, reason string, compose func(RightsCase) Email) error {
 	if to == policy.RightsRefused && strings.TrimSpace(reason) == "" {
 		return ErrReasonRequired
 	}
 	return d.act(ctx, a, id, ActionUpdate, true, func(q Querier, c *RightsCase, _ *AccessEvent) error {
+		var answer *Email
+		if !RightsOpen(to) && compose != nil {
+			e := compose(*c)
+			answer = &e
+		}
 		return d.move(ctx, q, a, c, to, reason, answer)
 	})
 }
@@ -680,6 +682,13 @@ func (d *RightsDesk) move(ctx context.Context, q Querier, a Actor, c *RightsCase
 			return err
 		}
 		if err := d.event(ctx, q, r.ID, EventAnswered, a, "", now); err != nil {
+			return err
+		}
+	}
+	// An answered erasure keeps nothing of the person, not even the address
+	// the answer went to (queued above, purged from the outbox once sent).
+	if slices.ContainsFunc(c.Events, func(e RightsEvent) bool { return e.Kind == EventErased }) {
+		if err := d.reduceRequest(ctx, q, r.ID); err != nil {
 			return err
 		}
 	}
