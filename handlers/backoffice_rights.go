@@ -89,11 +89,33 @@ func (h *rightsHandler) renderCase(c echo.Context, status int, problem string, f
 	return render(c, status, views.AdminRightsCase(h.page(c, views.TitleRightsCase), v))
 }
 
+// action is one DPO action on the request named in the path: done with its
+// outcome.
+func (h *rightsHandler) action(fn func(c echo.Context, id uuid.UUID) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := requestID(c)
+		if err != nil {
+			return err
+		}
+		return h.done(c, fn(c, id))
+	}
+}
+
+// fieldProblems are the rectified fields refused, by field name.
+type fieldProblems map[string]string
+
+func (fieldProblems) Error() string { return "handlers: fields refused" }
+
 // done redirects back to the request page after an action (303), or shows
 // the page again with the reason an action was refused (422).
 func (h *rightsHandler) done(c echo.Context, err error) error {
 	var msg string
+	var fields fieldProblems
 	switch {
+	case errors.As(err, &fields):
+		return h.renderCase(c, http.StatusUnprocessableEntity, views.MsgRectifyProblems, fields)
+	case errors.As(err, new(*echo.HTTPError)):
+		return err
 	case err == nil:
 		return c.Redirect(http.StatusSeeOther, "/admin/dpo/rights/"+c.Param("id"))
 	case errors.Is(err, models.ErrReasonRequired):
@@ -112,49 +134,36 @@ func (h *rightsHandler) done(c echo.Context, err error) error {
 	return h.renderCase(c, http.StatusUnprocessableEntity, msg, nil)
 }
 
-func (h *rightsHandler) moveRequest(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
+func (h *rightsHandler) moveRequest(c echo.Context, id uuid.UUID) error {
 	to, reason := c.FormValue("to"), strings.TrimSpace(c.FormValue("reason"))
 	if len(reason) > 2000 || len(c.FormValue("message")) > 5000 {
-		return h.done(c, models.ErrReasonRequired)
+		return models.ErrReasonRequired
 	}
 	message := c.FormValue("message")
 	compose := func(rc models.RightsCase) models.Email {
 		return views.AnswerEmail(h.reg, rc.Email(), rc.Request.Right, to, reason, message)
 	}
-	return h.done(c, h.desk.Move(c.Request().Context(), h.actor(c), id, to, reason, compose))
+	return h.desk.Move(c.Request().Context(), h.actor(c), id, to, reason, compose)
 }
 
-func (h *rightsHandler) extendRequest(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
+func (h *rightsHandler) extendRequest(c echo.Context, id uuid.UUID) error {
 	reason := strings.TrimSpace(c.FormValue("reason"))
 	if len(reason) > 2000 {
 		reason = ""
 	}
-	err = h.desk.Extend(c.Request().Context(), h.actor(c), id, reason, func(rc models.RightsCase, due time.Time) models.Email {
+	return h.desk.Extend(c.Request().Context(), h.actor(c), id, reason, func(rc models.RightsCase, due time.Time) models.Email {
 		return views.ExtensionEmail(h.reg, rc.Email(), rc.Request.Right, reason, due)
 	})
-	return h.done(c, err)
 }
 
 // sendPackage builds the access and portability package and emails its
 // signed, expiring, single-use link; the request is then answered.
-func (h *rightsHandler) sendPackage(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
+func (h *rightsHandler) sendPackage(c echo.Context, id uuid.UUID) error {
 	ctx := c.Request().Context()
 	a := h.actor(c)
 	rc, err := h.desk.CaseForPackage(ctx, a, id)
 	if err != nil {
-		return h.done(c, err)
+		return err
 	}
 	zipped, err := views.PackageZip(ctx, views.NewPackageView(h.reg, rc, a.Now))
 	if err != nil {
@@ -162,15 +171,11 @@ func (h *rightsHandler) sendPackage(c echo.Context) error {
 	}
 	p := models.Package{ID: uuid.New(), Content: zipped, ExpiresAt: a.Now.Add(models.LinkValidity)}
 	link := h.baseURL + h.pu.Form.Path + "/download?" + models.SignLink(h.linkKey, linkRightsDownload, p.ID, p.ExpiresAt)
-	return h.done(c, h.desk.SendPackage(ctx, a, id, p, views.PackageEmail(h.reg, rc.Email(), link, p.ExpiresAt)))
+	return h.desk.SendPackage(ctx, a, id, p, views.PackageEmail(h.reg, rc.Email(), link, p.ExpiresAt))
 }
 
 // rectify validates the corrected fields exactly as the public form does.
-func (h *rightsHandler) rectify(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
+func (h *rightsHandler) rectify(c echo.Context, id uuid.UUID) error {
 	recordID, err := uuid.Parse(c.FormValue("record"))
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "")
@@ -178,7 +183,7 @@ func (h *rightsHandler) rectify(c echo.Context) error {
 	ctx := c.Request().Context()
 	rc, err := h.desk.CaseForPackage(ctx, h.actor(c), id)
 	if err != nil {
-		return h.done(c, err)
+		return err
 	}
 	var purpose *policy.Purpose
 	for _, r := range rc.Records {
@@ -192,46 +197,30 @@ func (h *rightsHandler) rectify(c echo.Context) error {
 	form, _ := c.FormParams()
 	values, problems := purpose.CheckFields(form, h.now())
 	if len(problems) > 0 {
-		msgs := map[string]string{}
+		msgs := fieldProblems{}
 		for name, p := range problems {
 			msgs[name] = views.FieldProblem(purpose, name, p)
 		}
-		return h.renderCase(c, http.StatusUnprocessableEntity, views.MsgRectifyProblems, msgs)
+		return msgs
 	}
-	return h.done(c, h.desk.Rectify(ctx, h.actor(c), id, recordID, values))
+	return h.desk.Rectify(ctx, h.actor(c), id, recordID, values)
 }
 
-func (h *rightsHandler) erase(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	_, err = h.desk.Erase(c.Request().Context(), h.actor(c), id)
-	return h.done(c, err)
+func (h *rightsHandler) erase(c echo.Context, id uuid.UUID) error {
+	_, err := h.desk.Erase(c.Request().Context(), h.actor(c), id)
+	return err
 }
 
-func (h *rightsHandler) restrict(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	_, err = h.desk.Restrict(c.Request().Context(), h.actor(c), id, c.FormValue("on") != "", limitText(c.FormValue("reason"), 2000))
-	return h.done(c, err)
+func (h *rightsHandler) restrict(c echo.Context, id uuid.UUID) error {
+	_, err := h.desk.Restrict(c.Request().Context(), h.actor(c), id, c.FormValue("on") != "", limitText(c.FormValue("reason"), 2000))
+	return err
 }
 
-func (h *rightsHandler) object(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	return h.done(c, h.desk.Object(c.Request().Context(), h.actor(c), id))
+func (h *rightsHandler) object(c echo.Context, id uuid.UUID) error {
+	return h.desk.Object(c.Request().Context(), h.actor(c), id)
 }
 
-func (h *rightsHandler) withdraw(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
+func (h *rightsHandler) withdraw(c echo.Context, id uuid.UUID) error {
 	form, _ := c.FormParams()
 	var kinds []string
 	for _, k := range form["kind"] {
@@ -239,78 +228,53 @@ func (h *rightsHandler) withdraw(c echo.Context) error {
 			kinds = append(kinds, k)
 		}
 	}
-	_, err = h.desk.Withdraw(c.Request().Context(), h.actor(c), id, kinds, h.reg.Version)
-	return h.done(c, err)
+	_, err := h.desk.Withdraw(c.Request().Context(), h.actor(c), id, kinds, h.reg.Version)
+	return err
 }
 
-func (h *rightsHandler) addDirective(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
+func (h *rightsHandler) addDirective(c echo.Context, id uuid.UUID) error {
 	designated, instructions := strings.TrimSpace(c.FormValue("designated")), strings.TrimSpace(c.FormValue("instructions"))
 	if designated == "" || instructions == "" || len(designated) > 500 || len(instructions) > 5000 {
-		return h.done(c, models.ErrReasonRequired)
+		return models.ErrReasonRequired
 	}
-	return h.done(c, h.desk.AddDirective(c.Request().Context(), h.actor(c), id, designated, instructions))
+	return h.desk.AddDirective(c.Request().Context(), h.actor(c), id, designated, instructions)
 }
 
-func (h *rightsHandler) revokeDirective(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
+func (h *rightsHandler) revokeDirective(c echo.Context, id uuid.UUID) error {
 	did, err := uuid.Parse(c.Param("directive"))
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, "")
 	}
-	return h.done(c, h.desk.RevokeDirective(c.Request().Context(), h.actor(c), id, did))
+	return h.desk.RevokeDirective(c.Request().Context(), h.actor(c), id, did)
 }
 
-func (h *rightsHandler) linkCookie(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
+func (h *rightsHandler) linkCookie(c echo.Context, id uuid.UUID) error {
 	cid, err := uuid.Parse(strings.TrimSpace(c.FormValue("consent_id")))
 	if err != nil {
-		return h.done(c, models.ErrReasonRequired)
+		return models.ErrReasonRequired
 	}
-	return h.done(c, h.desk.LinkCookieProof(c.Request().Context(), h.actor(c), id, cid))
+	return h.desk.LinkCookieProof(c.Request().Context(), h.actor(c), id, cid)
 }
 
-func (h *rightsHandler) askIdentity(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
+func (h *rightsHandler) askIdentity(c echo.Context, id uuid.UUID) error {
 	reason := limitText(strings.TrimSpace(c.FormValue("reason")), 2000)
 	a := h.actor(c)
-	err = h.desk.AskIdentity(c.Request().Context(), a, id, reason, func(rc models.RightsCase, doc uuid.UUID) models.Email {
+	return h.desk.AskIdentity(c.Request().Context(), a, id, reason, func(rc models.RightsCase, doc uuid.UUID) models.Email {
 		link := h.baseURL + h.pu.Form.Path + "/identity?" + models.SignLink(h.linkKey, linkRightsIdentity, doc, a.Now.Add(models.LinkValidity))
 		return views.IdentityEmail(h.reg, rc.Email(), reason, link)
 	})
-	return h.done(c, err)
 }
 
-func (h *rightsHandler) identityChecked(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	return h.done(c, h.desk.IdentityChecked(c.Request().Context(), h.actor(c), id))
+func (h *rightsHandler) identityChecked(c echo.Context, id uuid.UUID) error {
+	return h.desk.IdentityChecked(c.Request().Context(), h.actor(c), id)
 }
 
-func (h *rightsHandler) keepIdentity(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
+func (h *rightsHandler) keepIdentity(c echo.Context, id uuid.UUID) error {
 	doc, err := uuid.Parse(c.Param("doc"))
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, "")
 	}
-	return h.done(c, h.desk.KeepIdentity(c.Request().Context(), h.actor(c), id, doc, limitText(c.FormValue("reason"), 2000)))
+	return h.desk.KeepIdentity(c.Request().Context(), h.actor(c), id, doc, limitText(c.FormValue("reason"), 2000))
 }
 
 // identityFile sends the document to the DPO: never sniffed, never run.
