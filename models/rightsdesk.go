@@ -371,7 +371,7 @@ func (d *RightsDesk) Case(ctx context.Context, a Actor, id uuid.UUID) (RightsCas
 	var c RightsCase
 	err := d.db.Scoped(ctx, a.Scope, func(q Querier) error {
 		var err error
-		if c, err = d.loadCase(ctx, q, id); err != nil {
+		if c, err = d.loadCase(ctx, q, id, false); err != nil {
 			return err
 		}
 		if err := d.event(ctx, q, id, EventViewed, a, "", a.Now); err != nil {
@@ -384,10 +384,11 @@ func (d *RightsDesk) Case(ctx context.Context, a Actor, id uuid.UUID) (RightsCas
 	return c, err
 }
 
-func (d *RightsDesk) loadCase(ctx context.Context, q Querier, id uuid.UUID) (RightsCase, error) {
+// loadCase reads the request (locked for an action) and its person's data.
+func (d *RightsDesk) loadCase(ctx context.Context, q Querier, id uuid.UUID, lock bool) (RightsCase, error) {
 	var c RightsCase
 	var err error
-	if c.Request, err = d.detail(ctx, q, id, false); err != nil {
+	if c.Request, err = d.detail(ctx, q, id, lock); err != nil {
 		return c, err
 	}
 	if c.Events, err = d.events(ctx, q, id); err != nil {
@@ -521,8 +522,9 @@ func (d *RightsDesk) records(ctx context.Context, q Querier, subjects []uuid.UUI
 // indexes (not by subject id: the list outlives an erasure).
 func (d *RightsDesk) suppressedSince(ctx context.Context, q Querier, subjects []uuid.UUID) (*time.Time, error) {
 	var at *time.Time
-	err := q.QueryRow(ctx, `SELECT min(p.created_at) FROM suppressions p, subjects s WHERE s.id = ANY ($1)
-		AND (p.email_index = s.email_index OR p.phone_index = s.phone_index)`, subjects).Scan(&at)
+	err := q.QueryRow(ctx, `SELECT min(created_at) FROM suppressions
+		WHERE email_index IN (SELECT email_index FROM subjects WHERE id = ANY ($1))
+		   OR phone_index IN (SELECT phone_index FROM subjects WHERE id = ANY ($1))`, subjects).Scan(&at)
 	if err != nil {
 		return nil, fmt.Errorf("models: suppressions: %w", err)
 	}
@@ -607,10 +609,7 @@ type step func(q Querier, c *RightsCase, ev *AccessEvent) error
 // is the access-log action (update, erase, export, download).
 func (d *RightsDesk) act(ctx context.Context, a Actor, id uuid.UUID, action string, open bool, fn step) error {
 	return d.db.Scoped(ctx, a.Scope, func(q Querier) error {
-		if _, err := d.detail(ctx, q, id, true); err != nil {
-			return err
-		}
-		c, err := d.loadCase(ctx, q, id)
+		c, err := d.loadCase(ctx, q, id, true)
 		if err != nil {
 			return err
 		}
