@@ -51,7 +51,7 @@ func newStaffGate(reg *policy.Registry, now func() time.Time, baseURL *url.URL, 
 	sessions *models.SessionStore, denials denialLog) *staffGate {
 	return &staffGate{reg: reg, now: now, baseURL: baseURL, logger: logger, store: newPGStore(sessions, now), denials: denials,
 		anonDenials: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Every(2 * time.Second), Burst: 60, ExpiresIn: 10 * time.Minute,
+			Rate: rate.Every(2 * time.Second), Burst: 30, ExpiresIn: 10 * time.Minute,
 		})}
 }
 

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/handlers"
 	"github.com/alegria/privacy-portal/models"
 )
 
@@ -59,7 +61,10 @@ var permissions = map[string][6]int{
 }
 
 func TestPermissionMatrix(t *testing.T) {
-	s := newBOServer(t)
+	// Anonymous denials are logged within a budget per address (see
+	// TestAnonymousDenialsAreLoggedWithinABudget): each anonymous request
+	// here comes from its own address, through a trusted loopback proxy.
+	s := newBOServerWith(t, func(d *handlers.Deps) { d.IP = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true)) })
 	rec := s.record(t, "recruitment", models.Fields{"first_name": "Inès", "last_name": "Haddad", "email": "ines@example.com"}, false, true)
 	var file uuid.UUID
 	if err := s.db.InScope(context.Background(), models.Scope{Purposes: []string{"recruitment"}}, func(tx *gormDB) error {
@@ -99,7 +104,7 @@ func TestPermissionMatrix(t *testing.T) {
 					t.Fatalf("login as %s: %d", role, res.StatusCode)
 				}
 			}
-			for _, route := range routes {
+			for n, route := range routes {
 				method, pattern, _ := strings.Cut(route, " ")
 				path := fill.Replace(pattern)
 				if strings.HasPrefix(pattern, "/admin/staff/:id") {
@@ -131,6 +136,9 @@ func TestPermissionMatrix(t *testing.T) {
 					form = url.Values{"active": {"true"}}
 				case "/admin/login":
 					form = url.Values{"email": {"nobody@example.com"}, "password": {"x"}, "code": {"000000"}}
+				}
+				if role == "anonymous" {
+					b.xff = fmt.Sprintf("198.51.100.%d", n+1)
 				}
 				denied := s.count(t, "action = 'denied'")
 				var res *http.Response
