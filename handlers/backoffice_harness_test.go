@@ -47,10 +47,18 @@ type boServer struct {
 	clk  *clock
 }
 
-func newBOServer(t *testing.T) *boServer {
+func newBOServer(t *testing.T) *boServer { t.Helper(); return newBOServerWith(t, nil) }
+
+// newBOServerWith is newBOServer with more changes to its dependencies.
+func newBOServerWith(t *testing.T, mutate func(*handlers.Deps)) *boServer {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)}
-	s := newServer(t, func(d *handlers.Deps) { d.Now = clk.Now })
+	s := newServer(t, func(d *handlers.Deps) {
+		d.Now = clk.Now
+		if mutate != nil {
+			mutate(d)
+		}
+	})
 	return &boServer{Server: s.Server, e: s.e, db: s.db, urls: s.urls, v: s.vault, reg: s.reg, clk: clk}
 }
 
@@ -61,6 +69,7 @@ type browser struct {
 	s       *boServer
 	cookies map[string]string
 	ua      string
+	xff     string // X-Forwarded-For, for a server that trusts the loopback proxy
 }
 
 func (s *boServer) browser(t *testing.T) *browser {
@@ -78,6 +87,9 @@ func (b *browser) do(method, path string, form url.Values) (*http.Response, stri
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.Header.Set("User-Agent", b.ua)
+	if b.xff != "" {
+		req.Header.Set("X-Forwarded-For", b.xff)
+	}
 	for k, v := range b.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
 	}

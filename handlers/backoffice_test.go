@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/handlers"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 )
@@ -23,33 +25,53 @@ var roles = []string{"anonymous", "sales", "training", "recruitment", "dpo", "ad
 // are exercised on a recruitment record. A route missing here fails the test.
 var permissions = map[string][6]int{
 	//                                            anon sales training recruit dpo admin
-	"GET /admin/login":                            {200, 200, 200, 200, 200, 200},
-	"POST /admin/login":                           {401, 401, 401, 401, 401, 401},
-	"GET /admin/password":                         {303, 200, 200, 200, 200, 200},
-	"POST /admin/password":                        {303, 422, 422, 422, 422, 422},
-	"GET /admin":                                  {303, 200, 200, 200, 200, 200},
-	"GET /admin/records/:purpose":                 {303, 403, 403, 200, 200, 403},
-	"GET /admin/records/:purpose/export":          {303, 403, 403, 200, 200, 403},
-	"GET /admin/records/:purpose/:id":             {303, 403, 403, 200, 200, 403},
-	"POST /admin/records/:purpose/:id":            {303, 403, 403, 303, 403, 403},
-	"GET /admin/records/:purpose/:id/files/:file": {303, 403, 403, 200, 200, 403},
-	"GET /admin/dpo/access-log":                   {303, 403, 403, 403, 200, 403},
-	"GET /admin/dpo/access-log/export":            {303, 403, 403, 403, 200, 403},
-	"GET /admin/dpo/ropa":                         {303, 403, 403, 403, 200, 403},
-	"GET /admin/dpo/ropa/export":                  {303, 403, 403, 403, 400, 403}, // no format: 400
-	"GET /admin/dpo/consents":                     {303, 403, 403, 403, 200, 403},
-	"GET /admin/staff":                            {303, 403, 403, 403, 403, 200},
-	"POST /admin/staff":                           {303, 403, 403, 403, 403, 201},
-	"POST /admin/staff/:id/role":                  {303, 403, 403, 403, 403, 303},
-	"POST /admin/staff/:id/active":                {303, 403, 403, 403, 403, 303},
-	"POST /admin/staff/:id/invite":                {303, 403, 403, 403, 403, 422}, // the target is already set up
-	"GET /admin/welcome/:token":                   {404, 404, 404, 404, 404, 404}, // no valid link: the page says so
-	"POST /admin/welcome/:token":                  {404, 404, 404, 404, 404, 404},
-	"POST /admin/logout":                          {303, 303, 303, 303, 303, 303}, // last: it ends the session
+	"GET /admin/login":                                        {200, 200, 200, 200, 200, 200},
+	"POST /admin/login":                                       {401, 401, 401, 401, 401, 401},
+	"GET /admin/password":                                     {303, 200, 200, 200, 200, 200},
+	"POST /admin/password":                                    {303, 422, 422, 422, 422, 422},
+	"GET /admin":                                              {303, 200, 200, 200, 200, 200},
+	"GET /admin/records/:purpose":                             {303, 403, 403, 200, 200, 403},
+	"GET /admin/records/:purpose/export":                      {303, 403, 403, 200, 200, 403},
+	"GET /admin/records/:purpose/:id":                         {303, 403, 403, 200, 200, 403},
+	"POST /admin/records/:purpose/:id":                        {303, 403, 403, 303, 403, 403},
+	"GET /admin/records/:purpose/:id/files/:file":             {303, 403, 403, 200, 200, 403},
+	"GET /admin/dpo/access-log":                               {303, 403, 403, 403, 200, 403},
+	"GET /admin/dpo/access-log/export":                        {303, 403, 403, 403, 200, 403},
+	"GET /admin/dpo/ropa":                                     {303, 403, 403, 403, 200, 403},
+	"GET /admin/dpo/ropa/export":                              {303, 403, 403, 403, 400, 403}, // no format: 400
+	"GET /admin/dpo/consents":                                 {303, 403, 403, 403, 200, 403},
+	"GET /admin/staff":                                        {303, 403, 403, 403, 403, 200},
+	"POST /admin/staff":                                       {303, 403, 403, 403, 403, 201},
+	"POST /admin/staff/:id/role":                              {303, 403, 403, 403, 403, 303},
+	"POST /admin/staff/:id/active":                            {303, 403, 403, 403, 403, 303},
+	"POST /admin/staff/:id/invite":                            {303, 403, 403, 403, 403, 422}, // the target is already set up
+	"GET /admin/welcome/:token":                               {404, 404, 404, 404, 404, 404}, // no valid link: the page says so
+	"POST /admin/welcome/:token":                              {404, 404, 404, 404, 404, 404},
+	"GET /admin/dpo/rights":                                   {303, 403, 403, 403, 200, 403},
+	"GET /admin/dpo/rights/:id":                               {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/status":                       {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/extend":                       {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/package":                      {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/rectify":                      {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/erase":                        {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/restrict":                     {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/object":                       {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/withdraw":                     {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/directives":                   {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/directives/:directive/revoke": {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/cookie":                       {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/identity":                     {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/identity/checked":             {303, 403, 403, 403, 404, 403},
+	"GET /admin/dpo/rights/:id/identity/:doc":                 {303, 403, 403, 403, 404, 403},
+	"POST /admin/dpo/rights/:id/identity/:doc/keep":           {303, 403, 403, 403, 404, 403},
+	"POST /admin/logout":                                      {303, 303, 303, 303, 303, 303}, // last: it ends the session
 }
 
 func TestPermissionMatrix(t *testing.T) {
-	s := newBOServer(t)
+	// Anonymous denials are logged within a budget per address (see
+	// TestAnonymousDenialsAreLoggedWithinABudget): each anonymous request
+	// here comes from its own address, through a trusted loopback proxy.
+	s := newBOServerWith(t, func(d *handlers.Deps) { d.IP = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true)) })
 	rec := s.record(t, "recruitment", models.Fields{"first_name": "Inès", "last_name": "Haddad", "email": "ines@example.com"}, false, true)
 	var file uuid.UUID
 	if err := s.db.InScope(context.Background(), models.Scope{Purposes: []string{"recruitment"}}, func(tx *gormDB) error {
@@ -78,7 +100,8 @@ func TestPermissionMatrix(t *testing.T) {
 		t.Errorf("%d back-office routes, %d in the matrix", len(routes), len(permissions))
 	}
 
-	fill := strings.NewReplacer(":purpose", "recruitment", ":id/files", rec.String()+"/files", ":file", file.String())
+	fill := strings.NewReplacer(":purpose", "recruitment", ":id/files", rec.String()+"/files", ":file", file.String(),
+		":directive", uuid.NewString(), ":doc", uuid.NewString())
 	for i, role := range roles {
 		t.Run(role, func(t *testing.T) {
 			b := s.browser(t)
@@ -88,7 +111,7 @@ func TestPermissionMatrix(t *testing.T) {
 					t.Fatalf("login as %s: %d", role, res.StatusCode)
 				}
 			}
-			for _, route := range routes {
+			for n, route := range routes {
 				method, pattern, _ := strings.Cut(route, " ")
 				path := fill.Replace(pattern)
 				if strings.HasPrefix(pattern, "/admin/staff/:id") {
@@ -100,6 +123,18 @@ func TestPermissionMatrix(t *testing.T) {
 				switch pattern {
 				case "/admin/records/:purpose/:id":
 					form = url.Values{"status": {"reviewing"}}
+				case "/admin/dpo/rights/:id/rectify":
+					form = url.Values{"record": {rec.String()}}
+				case "/admin/dpo/rights/:id/restrict":
+					form = url.Values{"on": {"1"}}
+				case "/admin/dpo/rights/:id/cookie":
+					form = url.Values{"consent_id": {uuid.NewString()}}
+				case "/admin/dpo/rights/:id/status":
+					form = url.Values{"to": {"in_progress"}}
+				case "/admin/dpo/rights/:id/extend", "/admin/dpo/rights/:id/identity", "/admin/dpo/rights/:id/identity/:doc/keep":
+					form = url.Values{"reason": {"r"}}
+				case "/admin/dpo/rights/:id/directives":
+					form = url.Values{"designated": {"x"}, "instructions": {"y"}}
 				case "/admin/staff":
 					form = url.Values{"email": {"new-" + role + "@example.com"}, "name": {"New"}, "role": {"sales"}}
 				case "/admin/staff/:id/role":
@@ -108,6 +143,9 @@ func TestPermissionMatrix(t *testing.T) {
 					form = url.Values{"active": {"true"}}
 				case "/admin/login":
 					form = url.Values{"email": {"nobody@example.com"}, "password": {"x"}, "code": {"000000"}}
+				}
+				if role == "anonymous" {
+					b.xff = fmt.Sprintf("198.51.100.%d", n+1)
 				}
 				denied := s.count(t, "action = 'denied'")
 				var res *http.Response

@@ -201,18 +201,46 @@ func readUploads(pu *policy.Purpose, mf *multipart.Form) (map[string]policy.Uplo
 		if fh.Filename == "" && fh.Size == 0 {
 			continue // the visitor chose no file
 		}
-		file, err := fh.Open()
+		up, err := readUpload(&f, fh)
 		if err != nil {
 			return nil, err
 		}
-		data, err := io.ReadAll(io.LimitReader(file, f.MaxBytes+1))
-		_ = file.Close()
-		if err != nil {
-			return nil, err
-		}
-		out[f.Name] = policy.Upload{Name: strings.ToValidUTF8(fh.Filename, "\uFFFD"), Data: data}
+		out[f.Name] = up
 	}
 	return out, nil
+}
+
+// readUpload reads one file within its field's max_bytes + 1 (so that
+// policy.CheckFile can tell "too large"). Every upload of the site, public
+// form or identity document, is read here.
+func readUpload(f *policy.Field, fh *multipart.FileHeader) (policy.Upload, error) {
+	file, err := fh.Open()
+	if err != nil {
+		return policy.Upload{}, err
+	}
+	data, err := io.ReadAll(io.LimitReader(file, f.MaxBytes+1))
+	_ = file.Close()
+	if err != nil {
+		return policy.Upload{}, err
+	}
+	return policy.Upload{Name: strings.ToValidUTF8(fh.Filename, "\uFFFD"), Data: data}, nil
+}
+
+// checkedUpload reads the file of field f from a form limitUploads parsed
+// and checks it as a public form's file field is checked (readUpload, then
+// policy.CheckFile: size, type sniffed from the content, archive limits).
+// A missing file is ProblemRequired.
+func checkedUpload(f *policy.Field, mf *multipart.Form) (policy.Upload, policy.Problem, error) {
+	if mf == nil || len(mf.File[f.Name]) == 0 {
+		return policy.Upload{}, policy.ProblemRequired, nil
+	}
+	up, err := readUpload(f, mf.File[f.Name][0])
+	if err != nil {
+		return up, "", err
+	}
+	mime, prob := policy.CheckFile(f, up.Data)
+	up.MIME = mime
+	return up, prob, nil
 }
 
 // limitUploads caps the body of a form with files (limits: path → largest

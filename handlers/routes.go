@@ -15,6 +15,12 @@ import (
 func routes(e *echo.Echo, d Deps) {
 	schema := newSchemaGate(d.DB, d.SchemaTarget, d.Now)
 	uploads := d.Registry.UploadLimits()
+	rightsPurpose, hasRights := d.Registry.RightsPurpose()
+	if hasRights {
+		// The identity document the DPO may ask for takes the forms' upload path.
+		_, identityPath := rightsLinkPaths(rightsPurpose)
+		uploads[identityPath] = d.Registry.IdentityDocument.MaxBytes
+	}
 	metrics := newMetrics(d.Metrics)
 
 	e.Use(
@@ -92,6 +98,18 @@ func routes(e *echo.Echo, d Deps) {
 	dpo := newDPOHandler(gate, accessLog, staffStore)
 	welcome := newWelcomeHandler(gate, staffStore)
 	transparency := newTransparencyHandler(gate, accessLog, models.NewConsentStatsStore(d.DB))
+	var rightsDesk *rightsHandler
+	if hasRights {
+		rightsDesk = newRightsHandler(gate, models.NewRightsDesk(d.DB, d.Vault, rightsPurpose), rightsPurpose,
+			d.Secrets.Key("email-link"), strings.TrimSuffix(d.BaseURL.String(), "/"))
+		// The rights desk's emailed links: signed, expiring, single use.
+		download, identity := rightsLinkPaths(rightsPurpose)
+		linkMW := []echo.MiddlewareFunc{limitUploads(uploads), csrfProtection(d.BaseURL.Scheme == "https")}
+		site.GET(download, rightsDesk.showDownload, linkMW...)
+		site.POST(download, rightsDesk.download, append([]echo.MiddlewareFunc{formRateLimit(d.FormRate)}, linkMW...)...)
+		site.GET(identity, rightsDesk.showIdentityUpload, linkMW...)
+		site.POST(identity, rightsDesk.uploadIdentity, append([]echo.MiddlewareFunc{formRateLimit(d.FormRate)}, linkMW...)...)
+	}
 
 	// Its own group, not the public site's: staff pages have no cookie banner.
 	adm := e.Group("/admin", schema.middleware, noStore, gate.csrf())
@@ -121,6 +139,27 @@ func routes(e *echo.Echo, d Deps) {
 	dpoGroup.GET("/ropa", transparency.showROPA)
 	dpoGroup.GET("/ropa/export", transparency.exportROPA)
 	dpoGroup.GET("/consents", transparency.showConsentStats)
+	// The DPO: rights requests, each right carried out from the request page.
+	if rightsDesk != nil {
+		r := dpoGroup.Group("/rights")
+		r.GET("", rightsDesk.showQueue)
+		r.GET("/:id", rightsDesk.showCase)
+		r.POST("/:id/status", rightsDesk.action(rightsDesk.moveRequest))
+		r.POST("/:id/extend", rightsDesk.action(rightsDesk.extendRequest))
+		r.POST("/:id/package", rightsDesk.action(rightsDesk.sendPackage))
+		r.POST("/:id/rectify", rightsDesk.action(rightsDesk.rectify))
+		r.POST("/:id/erase", rightsDesk.action(rightsDesk.erase))
+		r.POST("/:id/restrict", rightsDesk.action(rightsDesk.restrict))
+		r.POST("/:id/object", rightsDesk.action(rightsDesk.object))
+		r.POST("/:id/withdraw", rightsDesk.action(rightsDesk.withdraw))
+		r.POST("/:id/directives", rightsDesk.action(rightsDesk.addDirective))
+		r.POST("/:id/directives/:directive/revoke", rightsDesk.action(rightsDesk.revokeDirective))
+		r.POST("/:id/cookie", rightsDesk.action(rightsDesk.linkCookie))
+		r.POST("/:id/identity", rightsDesk.action(rightsDesk.askIdentity))
+		r.POST("/:id/identity/checked", rightsDesk.action(rightsDesk.identityChecked))
+		r.GET("/:id/identity/:doc", rightsDesk.identityFile)
+		r.POST("/:id/identity/:doc/keep", rightsDesk.action(rightsDesk.keepIdentity))
+	}
 	// The administrator: staff accounts.
 	admin := staff.Group("/staff", gate.requireStaffAdmin)
 	admin.GET("", staffAdmin.showStaff)

@@ -81,7 +81,7 @@ func enqueueQ(ctx context.Context, q Querier, v *vault.Vault, kind string, e Ema
 		return err
 	}
 	if _, err := q.Exec(ctx, `INSERT INTO outbox (id, kind, message, created_at, send_after) VALUES ($1, $2, $3, $4, $4)`,
-		id, kind, msg, now); err != nil {
+		id, kind, msg, now.UTC()); err != nil {
 		return fmt.Errorf("models: outbox: %w", err)
 	}
 	return nil

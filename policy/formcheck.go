@@ -178,6 +178,31 @@ func (p *Purpose) CheckForm(values map[string][]string, files map[string]Upload,
 	return s
 }
 
+// CheckFields validates the posted values of the form's non-file fields
+// with the very rules of CheckForm (a correction made for the person,
+// art. 16): the values to store (empty for a cleared optional field) and
+// the problems by field name. Fields not posted are left as they are.
+func (p *Purpose) CheckFields(values map[string][]string, now time.Time) (map[string]string, map[string]Problem) {
+	out, problems := map[string]string{}, map[string]Problem{}
+	if p.Form == nil {
+		return out, problems
+	}
+	for i := range p.Form.Fields {
+		f := &p.Form.Fields[i]
+		v, posted := values[f.Name]
+		if f.Type == FieldFile || !posted || len(v) == 0 {
+			continue
+		}
+		got, prob := checkField(f, v[0], now)
+		if prob != "" {
+			problems[f.Name] = prob
+			continue
+		}
+		out[f.Name] = got
+	}
+	return out, problems
+}
+
 func hasOption(opts []Option, v string) bool {
 	for _, o := range opts {
 		if o.Value == v {

@@ -12,25 +12,28 @@ type Registry struct {
 	Date     string `yaml:"date"`     // effective date, YYYY-MM-DD
 	Material bool   `yaml:"material"` // true when this version's changes are material: consent is asked again
 
-	Controller     Controller       `yaml:"controller"`
-	DPO            DPO              `yaml:"dpo"`
-	Authority      Authority        `yaml:"authority"`
-	Services       []string         `yaml:"services"` // what the site offers (home page)
-	Purposes       []Purpose        `yaml:"purposes"`
-	ConnectionData ConnectionData   `yaml:"connection_data"`
-	Recipients     Recipients       `yaml:"recipients"`
-	Transfers      Transfers        `yaml:"transfers"`
-	Security       []string         `yaml:"security"` // technical and organisational measures (art. 32)
-	Storage        string           `yaml:"storage"`  // general storage-limitation statement (art. 5(1)(e))
-	AutomatedCalls AutomatedCalls   `yaml:"automated_calls"`
-	Rights         []Right          `yaml:"rights"`
-	Identity       string           `yaml:"identity"` // how identity is checked on a rights request, and what happens to the ID copy
-	ThirdPartyLink string           `yaml:"third_party_links"`
-	Changes        string           `yaml:"changes"` // how changes to the policy are announced
-	Roles          []Role           `yaml:"roles"`
-	Cookies        []CookieCategory `yaml:"cookie_categories"`
-	Scripts        []Script         `yaml:"scripts"`
-	Deployment     Deployment       `yaml:"deployment"`
+	Controller     Controller     `yaml:"controller"`
+	DPO            DPO            `yaml:"dpo"`
+	Authority      Authority      `yaml:"authority"`
+	Services       []string       `yaml:"services"` // what the site offers (home page)
+	Purposes       []Purpose      `yaml:"purposes"`
+	ConnectionData ConnectionData `yaml:"connection_data"`
+	Recipients     Recipients     `yaml:"recipients"`
+	Transfers      Transfers      `yaml:"transfers"`
+	Security       []string       `yaml:"security"` // technical and organisational measures (art. 32)
+	Storage        string         `yaml:"storage"`  // general storage-limitation statement (art. 5(1)(e))
+	AutomatedCalls AutomatedCalls `yaml:"automated_calls"`
+	Rights         []Right        `yaml:"rights"`
+	Identity       string         `yaml:"identity"` // how identity is checked on a rights request, and what happens to the ID copy
+	// IdentityDocument is the upload the DPO may ask for on reasonable doubt
+	// (accepted types, size cap), checked like every form's file field.
+	IdentityDocument Field            `yaml:"identity_document"`
+	ThirdPartyLink   string           `yaml:"third_party_links"`
+	Changes          string           `yaml:"changes"` // how changes to the policy are announced
+	Roles            []Role           `yaml:"roles"`
+	Cookies          []CookieCategory `yaml:"cookie_categories"`
+	Scripts          []Script         `yaml:"scripts"`
+	Deployment       Deployment       `yaml:"deployment"`
 	// History lists every published version, oldest first; the last one is
 	// this version. Past versions' registries are kept in versions/.
 	History []PolicyVersion `yaml:"history"`

@@ -108,7 +108,8 @@ func (w *headsWorker) Work(ctx context.Context, _ *river.Job[headsArgs]) error {
 }
 
 // newJobs builds the River client of serve.
-func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, headKey []byte, smtpURL string, log *slog.Logger) (*river.Client[pgx.Tx], error) {
+func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, headKey []byte, smtpURL string, log *slog.Logger,
+	reminders *rightsRemindersWorker) (*river.Client[pgx.Tx], error) {
 	var send func(context.Context, models.Email) error
 	if smtpURL != "" {
 		s, err := newSMTPSender(smtpURL)
@@ -121,20 +122,26 @@ func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, headKey
 	river.AddWorker(workers, &outboxWorker{outbox: outbox, send: send, log: log})
 	river.AddWorker(workers, &cleanupWorker{db: db, reg: reg, outbox: outbox, log: log})
 	river.AddWorker(workers, &headsWorker{db: db, key: headKey})
+	periodic := []*river.PeriodicJob{}
+	if reminders != nil {
+		river.AddWorker(workers, reminders)
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return rightsRemindersArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	}
 	return river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		// River reports its producer's counts at INFO every few seconds: only
 		// its warnings and errors belong in the server's log.
 		Logger:  slog.New(warnOnly{log.Handler()}),
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers: workers,
-		PeriodicJobs: []*river.PeriodicJob{
+		PeriodicJobs: append(periodic,
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
 				func() (river.JobArgs, *river.InsertOpts) { return outboxArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return cleanupArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 				func() (river.JobArgs, *river.InsertOpts) { return headsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
-		},
+		),
 	})
 }
 

@@ -39,6 +39,8 @@ commands:
                         cookie-banner answers per day: accept / reject / custom rates
   ropa export --format html|json|csv
                         the record of processing activities (GDPR art. 30), from the registry
+  rights list [--overdue]
+                        confirmed rights requests: id, types, status, received, due, days left
 `
 
 func main() {
@@ -87,4 +89,5 @@ var commands = map[string]func(env *env, args []string) error{
 	"auditlog": auditlogCommand,
 	"backup":   backupCommand,
 	"restore":  restoreCommand,
+	"rights":   rightsCommand,
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -41,7 +42,12 @@ func serveCommand(env *env, _ []string) error {
 	})
 
 	// Background jobs (email outbox, deletion of unconfirmed requests).
-	jobs, err := newJobs(db, reg, models.NewOutbox(db, v), secrets.Key(models.CheckpointKeyName), cfg.SMTPURL, log)
+	var reminders *rightsRemindersWorker
+	if pu, ok := reg.RightsPurpose(); ok {
+		reminders = &rightsRemindersWorker{desk: models.NewRightsDesk(db, v, pu), reg: reg,
+			baseURL: strings.TrimSuffix(cfg.BaseURL.String(), "/"), log: log}
+	}
+	jobs, err := newJobs(db, reg, models.NewOutbox(db, v), secrets.Key(models.CheckpointKeyName), cfg.SMTPURL, log, reminders)
 	if err != nil {
 		return err
 	}

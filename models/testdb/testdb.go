@@ -128,7 +128,7 @@ func OwnerAllPurposes(t testing.TB, ownerURL string) *sql.DB {
 
 // dumpTables are the tables that hold what people sent us.
 var dumpTables = []string{"subjects", "records", "attachments", "consents", "outbox",
-	"rights_requests", "rights_request_events", "suppressions"}
+	"rights_requests", "rights_request_events", "suppressions", "rights_packages", "rights_id_documents", "post_mortem_directives"}
 
 // Dump reads every row of those tables as the owner with every purpose in
 // scope, as text: what a leaked database dump would show. Tests assert that

@@ -1,0 +1,419 @@
+package views
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
+)
+
+// Rights desk page titles and messages.
+const (
+	TitleRightsQueue     = "Rights requests"
+	TitleRightsCase      = "Rights request"
+	TitleDownload        = "Your data"
+	TitleIdentityUpload  = "Send an identity document"
+	MsgReasonRequired    = "Give a reason: it is kept on the timeline and, where the law requires, sent to the person."
+	MsgBadMove           = "This status cannot follow the current one."
+	MsgExtendTooLate     = "Too late to extend: the person must be told before the first month ends (art. 12(3) GDPR)."
+	MsgAlreadyExtended   = "The deadline was already extended once: the law allows no second extension."
+	MsgClosed            = "This request is already answered."
+	MsgRectifyProblems   = "Some values were refused: nothing was changed."
+	MsgIdentityUploaded  = "Thank you: we have your document. We will delete it once we have answered your request."
+	MsgLinkUsed          = "This link has already been used: for your security it works only once. Write to our Data Protection Officer if you need it again."
+	MsgDownloadExpired   = "This link has expired: for your security it works only for a limited time. Write to our Data Protection Officer to get a new one."
+	MsgDownloadInvalid   = "This link is incomplete or has been changed. Please copy the whole link from the email."
+	MsgIdentityLinkEnded = "This link can no longer be used: a document was already sent through it, or your request has been answered."
+)
+
+// RightTitle is the registry's title of a right, or its key.
+func RightTitle(reg *policy.Registry, key string) string {
+	if rt, ok := reg.Right(key); ok {
+		return rt.Title
+	}
+	return key
+}
+
+// StatusLabel is the DPO's wording of a request status.
+func StatusLabel(s string) string {
+	switch s {
+	case policy.RightsReceived:
+		return "Received"
+	case policy.RightsInProgress:
+		return "In progress"
+	case policy.RightsWaitingForPerson:
+		return "Waiting for the person (clock stopped)"
+	case policy.RightsDone:
+		return "Answered"
+	case policy.RightsRefused:
+		return "Refused"
+	}
+	return s
+}
+
+// RightsQueueView is the DPO's queue.
+type RightsQueueView struct {
+	Rows     []RightsQueueRow
+	Status   string
+	Right    string
+	Overdue  bool
+	Statuses []string
+	Rights   []policy.Right
+	Next     string // URL of the next page, "" on the last
+}
+
+// RightsQueueRow is one request in the queue.
+type RightsQueueRow struct {
+	ID, Right, Status    string
+	Received, Due        string
+	DaysLeft             int
+	Overdue, Extended    bool
+	Paused, Open         bool
+	DaysLeftText, Detail string
+}
+
+// NewRightsQueueRow describes one row for now.
+func NewRightsQueueRow(reg *policy.Registry, r models.RightsRow, now time.Time) RightsQueueRow {
+	left := models.DaysLeft(r.DueAt, now)
+	row := RightsQueueRow{ID: r.ID.String(), Right: RightTitle(reg, r.Right), Status: StatusLabel(r.Status),
+		Received: dayOf(&r.ReceivedAt), Due: dayOf(&r.DueAt), DaysLeft: left, Overdue: r.Overdue(now), Extended: r.Extended,
+		Paused: r.Paused, Open: models.RightsOpen(r.Status)}
+	switch {
+	case !row.Open:
+		row.DaysLeftText = "—"
+	case row.Paused:
+		row.DaysLeftText = "clock stopped"
+	case row.Overdue:
+		row.DaysLeftText = fmt.Sprintf("overdue by %d days", -left)
+	default:
+		row.DaysLeftText = fmt.Sprintf("%d days", left)
+	}
+	return row
+}
+
+// RightsCaseView is the request page.
+type RightsCaseView struct {
+	Row          RightsQueueRow
+	RightKey     string
+	Email        string
+	Details      string
+	Moves        []string
+	Events       []RightsEventView
+	Records      []PersonRecordView
+	Consents     []models.ConsentEntry
+	ConsentKinds []string // kinds currently granted: what a withdrawal can take back
+	CookieProofs []models.CookieProof
+	Suppressed   string // since when, "" if not on the list
+	Earlier      []RightsQueueRow
+	Directives   []models.Directive
+	IDDocuments  []models.IDDocument
+	Problem      string
+	FieldErrors  map[string]string // rectification: field → message
+	Authority    policy.Authority
+	Identity     string // the policy's sentence on identity checks
+}
+
+// RightsEventView is a timeline entry.
+type RightsEventView struct {
+	At, Kind, Actor, Note string
+}
+
+// PersonRecordView is one of the person's records, with its registry facts.
+type PersonRecordView struct {
+	ID, Purpose, PurposeTitle, Status, Origin string
+	Created, LastContact, Expires             string
+	Restricted, Objected                      bool
+	Fields                                    []FieldValue
+	Files                                     []models.AttachmentInfo
+	Editable                                  []policy.Field // fields the DPO may rectify
+}
+
+// FieldValue is one labelled value.
+type FieldValue struct{ Name, Label, Value string }
+
+// Origin says where a record came from: the public form of its purpose.
+func Origin(pu *policy.Purpose) string {
+	if pu != nil && pu.Form != nil {
+		return "the form at " + pu.Form.Path
+	}
+	return "entered by our staff"
+}
+
+func labelledFields(pu *policy.Purpose, f models.Fields) []FieldValue {
+	var out []FieldValue
+	seen := map[string]bool{}
+	if pu != nil && pu.Form != nil {
+		for _, fd := range pu.Form.Fields {
+			if v, ok := f[fd.Name]; ok {
+				out = append(out, FieldValue{fd.Name, fd.Label, v})
+				seen[fd.Name] = true
+			}
+		}
+	}
+	var rest []string
+	for k := range f {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		out = append(out, FieldValue{k, k, f[k]})
+	}
+	return out
+}
+
+// NewRightsCaseView describes a case for the DPO.
+func NewRightsCaseView(reg *policy.Registry, c models.RightsCase, now time.Time) RightsCaseView {
+	v := RightsCaseView{Row: NewRightsQueueRow(reg, c.Request.RightsRow, now), RightKey: c.Request.Right,
+		Email: c.Email(), Details: c.Request.Fields["details"], Moves: models.RightsMoves(c.Request.Status),
+		Consents: c.Consents, CookieProofs: c.CookieProofs, Directives: c.Directives, IDDocuments: c.IDDocuments,
+		Authority: reg.Authority, Identity: reg.Identity}
+	for _, e := range c.Events {
+		v.Events = append(v.Events, RightsEventView{shortTime(e.At), e.Kind, e.Actor, e.Note})
+	}
+	for _, r := range c.Records {
+		pu, _ := reg.Purpose(r.Purpose)
+		pv := PersonRecordView{ID: r.ID.String(), Purpose: r.Purpose, PurposeTitle: r.Purpose, Status: r.Status, Origin: Origin(pu),
+			Created: shortTime(r.CreatedAt), LastContact: shortTime(r.LastContactAt), Expires: dayOf(&r.ExpiresAt),
+			Restricted: r.Restricted, Objected: r.Objected, Fields: labelledFields(pu, r.Fields), Files: r.Files}
+		if pu != nil {
+			pv.PurposeTitle = pu.Title
+			if pu.Form != nil {
+				for _, f := range pu.Form.Fields {
+					if f.Type != policy.FieldFile {
+						pv.Editable = append(pv.Editable, f)
+					}
+				}
+			}
+		}
+		v.Records = append(v.Records, pv)
+	}
+	latest := map[string]bool{}
+	for _, cs := range c.Consents {
+		latest[cs.Purpose+"\x00"+cs.Kind] = cs.Granted
+	}
+	kinds := map[string]bool{}
+	for k, granted := range latest {
+		if granted {
+			_, kind, _ := strings.Cut(k, "\x00")
+			kinds[kind] = true
+		}
+	}
+	for k := range kinds {
+		v.ConsentKinds = append(v.ConsentKinds, k)
+	}
+	sort.Strings(v.ConsentKinds)
+	if c.Suppressed != nil {
+		v.Suppressed = dayOf(c.Suppressed)
+	}
+	for _, r := range c.Earlier {
+		v.Earlier = append(v.Earlier, NewRightsQueueRow(reg, r, now))
+	}
+	return v
+}
+
+// ---- emails to the person and to the DPO ------------------------------
+
+func signature(reg *policy.Registry) string {
+	return fmt.Sprintf("Our Data Protection Officer: %s\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
+}
+
+func complaint(reg *policy.Registry) string {
+	a := reg.Authority
+	return fmt.Sprintf("If you disagree, you can complain to the %s (%s), %s, phone %s: %s\n", a.Short, a.Name, a.Address, a.Phone, a.ComplaintURL)
+}
+
+// AnswerEmail closes a request: what was done, or why it was refused (with
+// the supervisory authority's contact, art. 12(4)).
+func AnswerEmail(reg *policy.Registry, to, right, status, reason, message string) models.Email {
+	var b strings.Builder
+	subject := fmt.Sprintf("%s: your request (%s)", reg.Controller.Name, RightTitle(reg, right))
+	b.WriteString("Hello,\n\n")
+	if status == policy.RightsRefused {
+		fmt.Fprintf(&b, "We cannot act on your request (%s), for this reason:\n\n%s\n\n", RightTitle(reg, right), reason)
+		b.WriteString(complaint(reg))
+		b.WriteString("\n")
+	} else {
+		fmt.Fprintf(&b, "We have acted on your request (%s).\n\n", RightTitle(reg, right))
+	}
+	if strings.TrimSpace(message) != "" {
+		b.WriteString(message + "\n\n")
+	}
+	b.WriteString(signature(reg))
+	return models.Email{To: to, Subject: subject, Body: b.String()}
+}
+
+// ExtensionEmail tells the person, before the first month ends, that the
+// answer will take up to two more months, and why (art. 12(3)).
+func ExtensionEmail(reg *policy.Registry, to, right, reason string, due time.Time) models.Email {
+	body := fmt.Sprintf("Hello,\n\nWe need more time to answer your request (%s), for this reason:\n\n%s\n\nWe will answer by %s at the latest.\n\n%s%s",
+		RightTitle(reg, right), reason, dayOf(&due), complaint(reg), "\n"+signature(reg))
+	return models.Email{To: to, Subject: reg.Controller.Name + ": more time for your request", Body: body}
+}
+
+// PackageEmail carries the signed single-use link to the person's data.
+func PackageEmail(reg *policy.Registry, to, link string, expires time.Time) models.Email {
+	body := fmt.Sprintf("Hello,\n\nHere is the data we hold about you, with where it came from, why we use it, who receives it and how long we keep it:\n\n%s\n\nThe link works once, until %s. The file holds a readable summary (HTML) and your data as JSON and CSV, which you can take to another service.\n\n%s",
+		link, shortTime(expires), signature(reg))
+	return models.Email{To: to, Subject: reg.Controller.Name + ": your data", Body: body}
+}
+
+// IdentityEmail asks for an identity document, with the reason, and the
+// single-use upload link.
+func IdentityEmail(reg *policy.Registry, to, reason, link string) models.Email {
+	body := fmt.Sprintf("Hello,\n\nBefore we can act on your request we need to check that it comes from you, for this reason:\n\n%s\n\nPlease send a copy of an identity document through this link (it works once):\n\n%s\n\n%s\n\n%s",
+		reason, link, reg.Identity, signature(reg))
+	return models.Email{To: to, Subject: reg.Controller.Name + ": please confirm who you are", Body: body}
+}
+
+// ReminderEmail warns the DPO of a deadline.
+func ReminderEmail(reg *policy.Registry, baseURL string, r models.Reminder) models.Email {
+	when := map[string]string{models.Remind7d: "is due in 7 days", models.Remind2d: "is due in 2 days", models.RemindOverdue: "is overdue"}[r.Kind]
+	body := fmt.Sprintf("A rights request (%s) %s: due %s.\n\n%s/admin/dpo/rights/%s\n", RightTitle(reg, r.Row.Right), when, dayOf(&r.Row.DueAt), baseURL, r.Row.ID)
+	return models.Email{To: reg.DPO.Email, Subject: "Rights request " + when, Body: body}
+}
+
+// ---- the access and portability package --------------------------------
+
+// PackageItem is one record of the package, with the registry's facts.
+type PackageItem struct {
+	Purpose    string            `json:"purpose"`
+	LegalBasis string            `json:"legal_basis"`
+	Recipients string            `json:"recipients"`
+	Retention  string            `json:"retention"`
+	Origin     string            `json:"origin"`
+	Created    string            `json:"created"`
+	Data       map[string]string `json:"data"`
+	Files      []string          `json:"files,omitempty"`
+}
+
+// PackageConsent is one consent answer of the package.
+type PackageConsent struct {
+	At      string `json:"at"`
+	Purpose string `json:"purpose"`
+	Kind    string `json:"kind"`
+	Granted bool   `json:"granted"`
+}
+
+// PackageView is the package's content.
+type PackageView struct {
+	Controller string           `json:"controller"`
+	Generated  string           `json:"generated"`
+	Items      []PackageItem    `json:"records"`
+	Consents   []PackageConsent `json:"consents"`
+}
+
+func recipientsOf(reg *policy.Registry, pu *policy.Purpose) string {
+	parts := []string{reg.Recipients.Internal}
+	if len(reg.Recipients.Processors) > 0 {
+		parts = append(parts, "our processors: "+strings.Join(reg.Recipients.Processors, ", "))
+	}
+	for _, k := range reg.Recipients.Partners.Purposes {
+		if pu != nil && k == pu.Key {
+			parts = append(parts, "partners, only with your consent: "+reg.Recipients.Partners.Description)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// NewPackageView assembles the package of a case from the registry.
+func NewPackageView(reg *policy.Registry, c models.RightsCase, now time.Time) PackageView {
+	p := PackageView{Controller: reg.Controller.Name, Generated: now.UTC().Format(time.RFC3339)}
+	for _, r := range c.Records {
+		pu, _ := reg.Purpose(r.Purpose)
+		it := PackageItem{Purpose: r.Purpose, Origin: Origin(pu), Created: r.CreatedAt.UTC().Format(time.RFC3339), Data: r.Fields,
+			Recipients: recipientsOf(reg, pu)}
+		if pu != nil {
+			it.Purpose = pu.Title
+			var bases []string
+			for _, b := range pu.Bases {
+				bases = append(bases, BasisLabel(b))
+			}
+			it.LegalBasis = strings.Join(bases, ", ") + ": " + pu.BasisNote
+			it.Retention = RetentionText(pu.Retention)
+		}
+		for _, f := range r.Files {
+			it.Files = append(it.Files, f.Filename)
+		}
+		p.Items = append(p.Items, it)
+	}
+	for _, cs := range c.Consents {
+		p.Consents = append(p.Consents, PackageConsent{At: cs.At.UTC().Format(time.RFC3339), Purpose: cs.Purpose, Kind: cs.Kind, Granted: cs.Granted})
+	}
+	return p
+}
+
+// PackageZip is the package as a ZIP: summary.html, data.json, data.csv.
+func PackageZip(ctx context.Context, p PackageView) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("summary.html")
+	if err != nil {
+		return nil, err
+	}
+	if err := PackageSummary(p).Render(ctx, w); err != nil {
+		return nil, err
+	}
+	if w, err = zw.Create("data.json"); err != nil {
+		return nil, err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(p); err != nil {
+		return nil, err
+	}
+	if w, err = zw.Create("data.csv"); err != nil {
+		return nil, err
+	}
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"purpose", "legal_basis", "recipients", "retention", "origin", "created", "field", "value"})
+	for _, it := range p.Items {
+		keys := make([]string, 0, len(it.Data))
+		for k := range it.Data {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			_ = cw.Write([]string{it.Purpose, it.LegalBasis, it.Recipients, it.Retention, it.Origin, it.Created, k, csvSafe(it.Data[k])})
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// csvSafe keeps a spreadsheet from running a value as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// FieldProblem is the sentence for a refused field of purpose, as the
+// public form says it.
+func FieldProblem(pu *policy.Purpose, name string, p policy.Problem) string {
+	for _, f := range pu.Form.Fields {
+		if f.Name == name {
+			return problemMessage(f, p)
+		}
+	}
+	return string(p)
+}
+
+// FileProblem is the sentence for a refused file, as the public form says it.
+func FileProblem(f policy.Field, p policy.Problem) string { return problemMessage(f, p) }
