@@ -37,11 +37,15 @@ const (
 	ActionDenied      = "denied"
 	ActionReadLog     = "read_log" // the DPO reading this log is itself logged
 	ActionStaffAdmin  = "staff_admin"
+	ActionContacted   = "contacted" // staff recorded a contact: retention counts from it
+	ActionHold        = "hold"      // the DPO placed a legal hold
+	ActionLiftHold    = "lift_hold" // the DPO lifted a legal hold
 )
 
 // Actions lists every action, for the DPO's filter.
 var Actions = []string{ActionList, ActionView, ActionDownload, ActionExport, ActionUpdate, ActionErase,
-	ActionLogin, ActionLoginFailed, ActionLogout, ActionDenied, ActionReadLog, ActionStaffAdmin}
+	ActionLogin, ActionLoginFailed, ActionLogout, ActionDenied, ActionReadLog, ActionStaffAdmin,
+	ActionContacted, ActionHold, ActionLiftHold}
 
 // Outcomes of an access.
 const (

@@ -209,3 +209,13 @@ func (p *Purpose) Field(name string) (*Field, bool) {
 	}
 	return nil, false
 }
+
+// PurposeOfKind returns the first purpose of kind k (objection, rights_request).
+func (r *Registry) PurposeOfKind(k PurposeKind) (*Purpose, bool) {
+	for i := range r.Purposes {
+		if r.Purposes[i].Kind == k {
+			return &r.Purposes[i], true
+		}
+	}
+	return nil, false
+}

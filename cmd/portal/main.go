@@ -22,6 +22,11 @@ commands:
                         create a staff account; prints a one-time password and a TOTP otpauth:// URI
   auditlog verify       walk the access log's hash chains and name the first broken link
   auditlog prune        delete access events older than a year, leaving signed checkpoints (owner role)
+  retention run [--dry-run] [--as-of YYYY-MM-DD]
+                        apply the registry's retention rules; a summary per purpose (due, deleted, anonymised, held)
+  retention verify      walk the hash chain of the retention runs
+  retention replay [--since YYYY-MM-DD]
+                        after a restore, delete again what was erased or expired since the backup
   policy check [FILE]   validate a policy registry and exit
   policy purposes       print every purpose key, comma-separated
   keys rotate           add a new primary encryption key and re-encrypt stored data with it
@@ -65,13 +70,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // commands are the subcommands, one file each.
 var commands = map[string]func(env *env, args []string) error{
-	"serve":    serveCommand,
-	"migrate":  migrateCommand,
-	"seed":     seedCommand,
-	"policy":   policyCommand,
-	"keys":     keysCommand,
-	"outbox":   outboxCommand,
-	"consents": consentsCommand,
-	"staff":    staffCommand,
-	"auditlog": auditlogCommand,
+	"serve":     serveCommand,
+	"migrate":   migrateCommand,
+	"seed":      seedCommand,
+	"policy":    policyCommand,
+	"keys":      keysCommand,
+	"outbox":    outboxCommand,
+	"consents":  consentsCommand,
+	"staff":     staffCommand,
+	"auditlog":  auditlogCommand,
+	"retention": retentionCommand,
 }

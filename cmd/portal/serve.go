@@ -41,7 +41,12 @@ func serveCommand(env *env, _ []string) error {
 	})
 
 	// Background jobs (email outbox, deletion of unconfirmed requests).
-	jobs, err := newJobs(db, reg, models.NewOutbox(db, v), secrets.Key(models.CheckpointKeyName), cfg.SMTPURL, log)
+	retention, closeRetention, err := newRetentionWorker(env)
+	if err != nil {
+		return err
+	}
+	defer closeRetention()
+	jobs, err := newJobs(db, reg, models.NewOutbox(db, v), secrets.Key(models.CheckpointKeyName), cfg.SMTPURL, log, retention)
 	if err != nil {
 		return err
 	}
