@@ -220,6 +220,7 @@ func (b *staffGate) page(c echo.Context, title string) views.StaffPage {
 	}
 	if s.Role.ReviewsLog {
 		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog})
+		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/retention", Label: views.TitleRetention})
 	}
 	if s.Role.ManagesStaff {
 		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/staff", Label: views.TitleStaffAdmin})

@@ -86,6 +86,7 @@ func routes(e *echo.Echo, d Deps) {
 	records := newRecordsHandler(gate, models.NewRecordStore(d.DB, d.Vault))
 	staffAdmin := newStaffAdminHandler(gate, staffStore)
 	dpo := newDPOHandler(gate, accessLog, staffStore)
+	retention := newRetentionHandler(gate, models.NewRetentionStore(d.DB, d.Vault, d.Secrets.Key(models.ErasureLogKeyName)))
 
 	// Its own group, not the public site's: staff pages have no cookie banner.
 	adm := e.Group("/admin", schema.middleware, noStore, gate.csrf())
@@ -108,6 +109,11 @@ func routes(e *echo.Echo, d Deps) {
 	dpoGroup := staff.Group("/dpo", gate.requireReviewer)
 	dpoGroup.GET("/access-log", dpo.showAccessLog)
 	dpoGroup.GET("/access-log/export", dpo.exportAccessLog)
+	// The DPO: retention (preview, legal holds, event ends).
+	dpoGroup.GET("/retention", retention.showRetention)
+	dpoGroup.POST("/retention/holds", retention.placeHold)
+	dpoGroup.POST("/retention/holds/:id/lift", retention.liftHold)
+	dpoGroup.POST("/retention/event-end", retention.setEventEnd)
 	// The administrator: staff accounts.
 	admin := staff.Group("/staff", gate.requireStaffAdmin)
 	admin.GET("", staffAdmin.showStaff)
