@@ -86,7 +86,9 @@ func routes(e *echo.Echo, d Deps) {
 	records := newRecordsHandler(gate, models.NewRecordStore(d.DB, d.Vault))
 	staffAdmin := newStaffAdminHandler(gate, staffStore)
 	dpo := newDPOHandler(gate, accessLog, staffStore)
-	retention := newRetentionHandler(gate, models.NewRetentionStore(d.DB, d.Vault, d.Secrets.Key(models.ErasureLogKeyName)))
+	retentionStore := models.NewRetentionStore(d.DB, d.Vault, d.Secrets.Key(models.ErasureLogKeyName))
+	retention := newRetentionHandler(gate, retentionStore)
+	records.eventEnds = retentionStore
 
 	// Its own group, not the public site's: staff pages have no cookie banner.
 	adm := e.Group("/admin", schema.middleware, noStore, gate.csrf())

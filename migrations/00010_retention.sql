@@ -2,6 +2,8 @@
 -- Retention enforced by the software (art. 5(1)(e)): the sweep computes each
 -- record's end from the registry's rule at every run, from these anchors.
 CREATE INDEX records_purpose_last_contact ON records (purpose, last_contact_at);
+-- A deleted record's consents are found by its id.
+CREATE INDEX consents_record ON consents (record_id);
 
 -- Legal holds: the DPO keeps a record, or everything of one person, past its
 -- period (a dispute, a claim) with a reason and an end date. Ids only.
@@ -119,4 +121,5 @@ DROP TABLE erasure_log;
 DROP TABLE retention_runs;
 DROP TABLE purpose_event_ends;
 DROP TABLE legal_holds;
+DROP INDEX consents_record;
 DROP INDEX records_purpose_last_contact;

@@ -449,10 +449,15 @@ func (s *RetentionStore) sweepPurpose(ctx context.Context, reg *policy.Registry,
 					return err
 				}
 				args := append([]any{p.Key, asOf}, ps.args...)
-				sel := fmt.Sprintf(`SELECT id FROM records WHERE purpose = $1 AND (%s) AND NOT %s LIMIT %d FOR UPDATE SKIP LOCKED`,
-					ps.cond, heldSQL, s.batch)
+				// The rule is checked again on the row being deleted: a record
+				// contacted or held while the batch was chosen is kept (the
+				// DELETE re-reads a row changed under it). No FOR UPDATE: the
+				// advisory lock already keeps other sweepers out, and locking
+				// each row first would write every row twice.
+				due := fmt.Sprintf("purpose = $1 AND (%s) AND NOT %s", ps.cond, heldSQL)
+				sel := fmt.Sprintf("SELECT id FROM records WHERE %s LIMIT %d", due, s.batch)
 				var err error
-				ids, err = s.deleteRecords(ctx, q, sel, args, anonymise)
+				ids, err = s.deleteRecords(ctx, q, sel, due, args, anonymise)
 				return err
 			})
 			if err != nil {
@@ -478,16 +483,18 @@ func (s *RetentionStore) sweepPurpose(ctx context.Context, reg *policy.Registry,
 // logs each id as a keyed hash for replay after a restore. With anonymise,
 // only a count per purpose, month and status survives. It is the one
 // deletion primitive of retention; erasure on request can share it.
-func (s *RetentionStore) deleteRecords(ctx context.Context, q Querier, sel string, args []any, anonymise bool) ([]uuid.UUID, error) {
+func (s *RetentionStore) deleteRecords(ctx context.Context, q Querier, sel, recheck string, args []any, anonymise bool) ([]uuid.UUID, error) {
+	if recheck == "" {
+		recheck = "true"
+	}
 	stats := ""
 	if anonymise {
 		stats = `, st AS (INSERT INTO retention_stats (purpose, month, status, count)
 			SELECT purpose, date_trunc('month', created_at AT TIME ZONE 'UTC')::date, status, count(*) FROM del GROUP BY 1, 2, 3
 			ON CONFLICT (purpose, month, status) DO UPDATE SET count = retention_stats.count + EXCLUDED.count)`
 	}
-	rows, err := q.Query(ctx, `WITH due AS (`+sel+`),
-		del AS (DELETE FROM records r USING due WHERE r.id = due.id RETURNING r.id, r.subject_id, r.purpose, r.status, r.created_at)`+
-		stats+` SELECT id, subject_id FROM del`, args...)
+	rows, err := q.Query(ctx, `WITH del AS (DELETE FROM records WHERE id IN (`+sel+`) AND `+recheck+`
+		RETURNING id, subject_id, purpose, status, created_at)`+stats+` SELECT id, subject_id FROM del`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("models: retention delete: %w", err)
 	}
@@ -840,7 +847,7 @@ func (s *RetentionStore) Replay(ctx context.Context, reg *policy.Registry, since
 		}
 		for len(recs) > 0 {
 			n := min(len(recs), s.batch)
-			got, err := s.deleteRecords(ctx, q, "SELECT id FROM records WHERE id = ANY ($1)", []any{recs[:n]}, false)
+			got, err := s.deleteRecords(ctx, q, "SELECT id FROM records WHERE id = ANY ($1)", "", []any{recs[:n]}, false)
 			if err != nil {
 				return err
 			}
@@ -1033,4 +1040,20 @@ func (s *RetentionStore) EventEnd(ctx context.Context, p *policy.Purpose) (*time
 		return err
 	})
 	return t, err
+}
+
+// RetentionEnd is when r leaves under p's rule as the registry says it
+// today (the record page's "Deleted on"): from its anchors, not from the
+// value frozen at insert. eventEnd is the end of the event, if any.
+func RetentionEnd(p *policy.Purpose, r Record, eventEnd *time.Time) time.Time {
+	anchor := r.LastContactAt
+	switch p.Retention.From {
+	case policy.FromCreated:
+		anchor = r.CreatedAt
+	case policy.FromEventEnd:
+		if eventEnd != nil && eventEnd.After(anchor) {
+			anchor = *eventEnd
+		}
+	}
+	return p.Retention.ExpiresAt(anchor.UTC())
 }
