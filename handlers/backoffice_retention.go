@@ -58,7 +58,7 @@ func (b *retentionHandler) renderRetention(c echo.Context, status int, form view
 			row.Next30 = ahead.Counts[i].Due - cnt.Due
 		}
 		if p, ok := b.reg.Purpose(cnt.Key); ok {
-			row.Name, row.Rule = p.Title, views.RetentionRule(p.Retention)
+			row.Name, row.Rule = p.Title, views.RetentionText(p.Retention)
 		} else {
 			row.Name, row.Rule = views.RetentionDataName(cnt.Key, b.reg)
 		}

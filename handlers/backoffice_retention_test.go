@@ -19,7 +19,7 @@ func TestRetentionPage(t *testing.T) {
 	dpo.login(s.account(t, "dpo", true))
 
 	res, body := dpo.do("GET", "/admin/dpo/retention", nil)
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Job and internship applications") || !strings.Contains(body, "2 years from the last contact") {
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Job and internship applications") || !strings.Contains(body, "2 years from our last contact with you") {
 		t.Fatalf("page: %d", res.StatusCode)
 	}
 	res, body = dpo.post("/admin/dpo/retention/holds", url.Values{"record": {rec.String()}, "reason": {""}, "ends": {"2099-01-01"}})

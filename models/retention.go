@@ -195,7 +195,8 @@ func (s *RetentionStore) passes(ctx context.Context, q Querier, p *policy.Purpos
 		bound = anchor + " <= $3"
 	}
 	out := []recordPass{{
-		cond: bound + " AND " + anchor + " + " + interval(rt) + " <= $2",
+		// UTC calendar arithmetic whatever the session's time zone
+		cond: bound + " AND ((" + anchor + ") AT TIME ZONE 'UTC' + " + interval(rt) + ") AT TIME ZONE 'UTC' <= $2",
 		args: append([]any{coarse(rt, asOf)}, extra...),
 	}}
 	if len(rt.DestroyOn) > 0 {
@@ -220,8 +221,8 @@ func (s *RetentionStore) passes(ctx context.Context, q Querier, p *policy.Purpos
 	return out, nil
 }
 
-const heldSQL = `EXISTS (SELECT 1 FROM legal_holds h WHERE h.lifted_at IS NULL AND h.ends_at > $2
-	AND (h.record_id = records.id OR h.subject_id = records.subject_id))`
+const heldSQL = `(EXISTS (SELECT 1 FROM legal_holds h WHERE h.lifted_at IS NULL AND h.ends_at > $2 AND h.record_id = records.id)
+	OR EXISTS (SELECT 1 FROM legal_holds h WHERE h.lifted_at IS NULL AND h.ends_at > $2 AND h.subject_id = records.subject_id))`
 
 // Sweep applies every retention rule of reg as of opts.AsOf: with DryRun it
 // only counts. A real run holds an advisory lock (one run at a time across
@@ -445,9 +446,6 @@ func (s *RetentionStore) sweepPurpose(ctx context.Context, reg *policy.Registry,
 		for {
 			var ids []uuid.UUID
 			err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
-				if _, err := q.Exec(ctx, "SET LOCAL TimeZone = 'UTC'"); err != nil {
-					return err
-				}
 				args := append([]any{p.Key, asOf}, ps.args...)
 				// The rule is checked again on the row being deleted: a record
 				// contacted or held while the batch was chosen is kept (the

@@ -1,8 +1,6 @@
 package views
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -66,41 +64,6 @@ type RetentionForm struct {
 	Errors                      map[string]string
 }
 
-// RetentionRule says a purpose's rule in words, from the registry.
-func RetentionRule(rt policy.Retention) string {
-	var parts []string
-	for _, u := range []struct {
-		n    int
-		unit string
-	}{{rt.Years, "year"}, {rt.Months, "month"}, {rt.Days, "day"}} {
-		switch {
-		case u.n == 1:
-			parts = append(parts, "1 "+u.unit)
-		case u.n > 1:
-			parts = append(parts, fmt.Sprintf("%d %ss", u.n, u.unit))
-		}
-	}
-	s := strings.Join(parts, " and ")
-	switch rt.From {
-	case policy.FromCreated:
-		s += " from receipt"
-	case policy.FromEventEnd:
-		s += " from the end of the event or the last contact, whichever is later"
-	default:
-		s += " from the last contact"
-	}
-	if rt.UntilWithdrawn {
-		s += ", or at withdrawal of consent"
-	}
-	if len(rt.DestroyOn) > 0 {
-		s += "; at once when " + strings.Join(rt.DestroyOn, ", ")
-	}
-	if rt.Action == "anonymise" {
-		s += " (anonymised)"
-	}
-	return s
-}
-
 // RetentionDataName names a kind of data that is not a purpose's records,
 // with its rule.
 func RetentionDataName(key string, reg *policy.Registry) (string, string) {
@@ -108,7 +71,7 @@ func RetentionDataName(key string, reg *policy.Registry) (string, string) {
 	case "unconfirmed":
 		return "Unconfirmed sign-ups and requests", "after the link's validity (" + policy.Durations.LinkValidity.String() + ")"
 	case "cookie_proofs":
-		return "Proofs of cookie choices (connection data)", RetentionRule(reg.ConnectionData.Retention)
+		return "Proofs of cookie choices (connection data)", RetentionText(reg.ConnectionData.Retention)
 	case "sent_emails":
 		return "Sent emails", "sent: after " + policy.Durations.SentEmailRetention.String() + "; failed: after " + policy.Durations.FailedEmailRetention.String()
 	case "access_log":
