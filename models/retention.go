@@ -491,7 +491,9 @@ func (s *RetentionStore) deleteRecords(ctx context.Context, q Querier, sel, rech
 			SELECT purpose, date_trunc('month', created_at AT TIME ZONE 'UTC')::date, status, count(*) FROM del GROUP BY 1, 2, 3
 			ON CONFLICT (purpose, month, status) DO UPDATE SET count = retention_stats.count + EXCLUDED.count)`
 	}
-	rows, err := q.Query(ctx, `WITH del AS (DELETE FROM records WHERE id IN (`+sel+`) AND `+recheck+`
+	// id = ANY (ARRAY(…)): the batch is chosen first, then each row found
+	// by its key and checked again (a join on the rule would scan every due row).
+	rows, err := q.Query(ctx, `WITH del AS (DELETE FROM records WHERE id = ANY (ARRAY(`+sel+`)) AND `+recheck+`
 		RETURNING id, subject_id, purpose, status, created_at)`+stats+` SELECT id, subject_id FROM del`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("models: retention delete: %w", err)

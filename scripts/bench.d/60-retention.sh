@@ -31,14 +31,15 @@ fill_records "$expired" "2 years"
 
 bench_wrk "POST /contact (idle, before the sweep)" /contact "$here/40-contact.lua"
 
-# Longest-running transaction holding a lock on records, sampled every 100 ms.
+# Longest-running transaction holding a lock on records, sampled every 100 ms
+# (as the superuser: the owner may not read other roles' transaction starts).
 locks="$BENCH_DIR/record-locks.txt"
 : >"$locks"
 # One psql session, one query every 100 ms (\watch), so the monitor costs little.
 printf '%s\n' "SELECT coalesce(max(extract(epoch FROM clock_timestamp() - a.xact_start)), 0)
     FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
     WHERE l.relation = 'records'::regclass AND a.pid <> pg_backend_pid() \\watch 0.1" |
-  psql -At "$MIGRATE_DATABASE_URL" >"$locks" 2>/dev/null &
+  psql -At "${ADMIN_DATABASE_URL/\/postgres\?//portal?}" >"$locks" 2>/dev/null &
 lock_pid=$!
 t0=$(date +%s.%N)
 bin/portal retention run >"$BENCH_DIR/retention.txt" 2>&1 &
