@@ -326,33 +326,20 @@ func (s *RetentionStore) Sweep(ctx context.Context, reg *policy.Registry, opts S
 func (s *RetentionStore) count(ctx context.Context, reg *policy.Registry, opts SweepOptions) ([]RetentionCount, error) {
 	asOf := opts.AsOf
 	var out []RetentionCount
+	for i := range reg.Purposes {
+		p := &reg.Purposes[i]
+		if p.Kind != policy.KindRecord {
+			continue
+		}
+		c, err := s.countRecords(ctx, reg, p, asOf)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
 	err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
 		if _, err := q.Exec(ctx, "SET LOCAL TimeZone = 'UTC'"); err != nil {
 			return err
-		}
-		for i := range reg.Purposes {
-			p := &reg.Purposes[i]
-			if p.Kind != policy.KindRecord {
-				continue
-			}
-			c := RetentionCount{Key: p.Key, Data: DataRecords}
-			passes, err := s.passes(ctx, q, p, asOf)
-			if err != nil {
-				return err
-			}
-			var conds []string
-			args := []any{p.Key, asOf}
-			for _, ps := range passes {
-				conds = append(conds, "("+renumber(ps.cond, len(args)-2)+")")
-				args = append(args, ps.args...)
-			}
-			err = q.QueryRow(ctx, `SELECT count(*) FILTER (WHERE NOT `+heldSQL+`), count(*) FILTER (WHERE `+heldSQL+`)
-				FROM records WHERE purpose = $1 AND (`+strings.Join(conds, " OR ")+`)`, args...).Scan(&c.Due, &c.Held)
-			if err != nil {
-				return fmt.Errorf("models: retention count %s: %w", p.Key, err)
-			}
-			c.Due += c.Held
-			out = append(out, c)
 		}
 		if rp, ok := reg.RightsPurpose(); ok {
 			c := RetentionCount{Key: rp.Key, Data: DataRightsRequests}
@@ -416,6 +403,51 @@ func (s *RetentionStore) count(ctx context.Context, reg *policy.Registry, opts S
 		return nil
 	})
 	return out, err
+}
+
+// countRecords counts p's due and held records, pass by pass, each count in
+// its own short transaction (no long lock on records while a run starts):
+// the period pass is an index-only count, and the held ones are found from
+// the holds, which are few.
+func (s *RetentionStore) countRecords(ctx context.Context, reg *policy.Registry, p *policy.Purpose, asOf time.Time) (RetentionCount, error) {
+	c := RetentionCount{Key: p.Key, Data: DataRecords}
+	var passes []recordPass
+	err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
+		var err error
+		passes, err = s.passes(ctx, q, p, asOf)
+		return err
+	})
+	if err != nil {
+		return c, err
+	}
+	var prev []string
+	args := []any{p.Key, asOf}
+	for _, ps := range passes {
+		cond := "(" + renumber(ps.cond, len(args)-2) + ")"
+		args = append(args, ps.args...)
+		due := "purpose = $1 AND " + cond
+		if len(prev) > 0 { // a record due on two counts is counted once
+			due += " AND NOT coalesce(" + strings.Join(prev, " OR ") + ", false)"
+		}
+		prev = append(prev, cond)
+		var n, held int64
+		err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
+			if err := q.QueryRow(ctx, "SELECT count(*) FROM records WHERE "+due, args...).Scan(&n); err != nil {
+				return err
+			}
+			return q.QueryRow(ctx, `SELECT count(*) FROM (
+				SELECT d.id FROM legal_holds h JOIN (SELECT id, subject_id FROM records WHERE `+due+`) d ON d.id = h.record_id
+					WHERE h.lifted_at IS NULL AND h.ends_at > $2
+				UNION SELECT d.id FROM legal_holds h JOIN (SELECT id, subject_id FROM records WHERE `+due+`) d ON d.subject_id = h.subject_id
+					WHERE h.lifted_at IS NULL AND h.ends_at > $2) held`, args...).Scan(&held)
+		})
+		if err != nil {
+			return c, fmt.Errorf("models: retention count %s: %w", p.Key, err)
+		}
+		c.Due += n
+		c.Held += held
+	}
+	return c, nil
 }
 
 // renumber shifts the $3, $4… of a pass's condition by off, so that several
