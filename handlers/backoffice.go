@@ -222,7 +222,8 @@ func (b *staffGate) page(c echo.Context, title string) views.StaffPage {
 		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog},
 			views.NavLink{Href: "/admin/dpo/rights", Label: views.TitleRightsQueue},
 			views.NavLink{Href: "/admin/dpo/ropa", Label: views.TitleROPA},
-			views.NavLink{Href: "/admin/dpo/consents", Label: views.TitleConsentStats})
+			views.NavLink{Href: "/admin/dpo/consents", Label: views.TitleConsentStats},
+			views.NavLink{Href: "/admin/dpo/retention", Label: views.TitleRetention})
 	}
 	if s.Role.ManagesStaff {
 		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/staff", Label: views.TitleStaffAdmin})

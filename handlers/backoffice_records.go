@@ -31,7 +31,13 @@ type recordStore interface {
 // lists, detail, changes, files and exports.
 type recordsHandler struct {
 	*staffGate
-	records recordStore
+	records   recordStore
+	eventEnds eventEnds // nil: "Deleted on" counts from the last contact alone
+}
+
+// eventEnds gives the end of the event a purpose's retention counts from.
+type eventEnds interface {
+	EventEnd(ctx context.Context, p *policy.Purpose) (*time.Time, error)
 }
 
 func newRecordsHandler(g *staffGate, records recordStore) *recordsHandler {
@@ -132,7 +138,15 @@ func (b *recordsHandler) showRecord(c echo.Context) error {
 		return dataError(err)
 	}
 	s, _ := currentStaff(c)
-	v := views.RecordView{Purpose: p, Record: recordInfo(d), CanEdit: !s.Role.ReadOnly, Saved: c.QueryParam("saved") == "1"}
+	info := recordInfo(d)
+	if b.eventEnds != nil {
+		end, err := b.eventEnds.EventEnd(c.Request().Context(), p)
+		if err != nil {
+			return err
+		}
+		info.ExpiresAt = models.RetentionEnd(p, d.Record, end)
+	}
+	v := views.RecordView{Purpose: p, Record: info, CanEdit: !s.Role.ReadOnly, Saved: c.QueryParam("saved") == "1"}
 	if p.Form != nil {
 		for _, f := range p.Form.Fields {
 			if f.Type != policy.FieldFile {

@@ -64,6 +64,10 @@ var permissions = map[string][6]int{
 	"POST /admin/dpo/rights/:id/identity/checked":             {303, 403, 403, 403, 404, 403},
 	"GET /admin/dpo/rights/:id/identity/:doc":                 {303, 403, 403, 403, 404, 403},
 	"POST /admin/dpo/rights/:id/identity/:doc/keep":           {303, 403, 403, 403, 404, 403},
+	"GET /admin/dpo/retention":                                {303, 403, 403, 403, 200, 403},
+	"POST /admin/dpo/retention/holds":                         {303, 403, 403, 403, 303, 403},
+	"POST /admin/dpo/retention/holds/:id/lift":                {303, 403, 403, 403, 404, 403}, // :id is a record's, not a hold's
+	"POST /admin/dpo/retention/event-end":                     {303, 403, 403, 403, 303, 403},
 	"POST /admin/logout":                                      {303, 303, 303, 303, 303, 303}, // last: it ends the session
 }
 
@@ -141,6 +145,10 @@ func TestPermissionMatrix(t *testing.T) {
 					form = url.Values{"role": {"sales"}}
 				case "/admin/staff/:id/active":
 					form = url.Values{"active": {"true"}}
+				case "/admin/dpo/retention/holds":
+					form = url.Values{"record": {rec.String()}, "reason": {"dispute"}, "ends": {"2099-01-01"}}
+				case "/admin/dpo/retention/event-end":
+					form = url.Values{"purpose": {"ai_challenge"}, "date": {"2026-12-31"}}
 				case "/admin/login":
 					form = url.Values{"email": {"nobody@example.com"}, "password": {"x"}, "code": {"000000"}}
 				}

@@ -110,6 +110,9 @@ func routes(e *echo.Echo, d Deps) {
 		site.GET(identity, rightsDesk.showIdentityUpload, linkMW...)
 		site.POST(identity, rightsDesk.uploadIdentity, append([]echo.MiddlewareFunc{formRateLimit(d.FormRate)}, linkMW...)...)
 	}
+	retentionStore := models.NewRetentionStore(d.DB, d.Vault, d.Secrets.Key(models.ErasureLogKeyName))
+	retention := newRetentionHandler(gate, retentionStore)
+	records.eventEnds = retentionStore
 
 	// Its own group, not the public site's: staff pages have no cookie banner.
 	adm := e.Group("/admin", schema.middleware, noStore, gate.csrf())
@@ -160,6 +163,11 @@ func routes(e *echo.Echo, d Deps) {
 		r.GET("/:id/identity/:doc", rightsDesk.identityFile)
 		r.POST("/:id/identity/:doc/keep", rightsDesk.action(rightsDesk.keepIdentity))
 	}
+	// The DPO: retention (preview, legal holds, event ends).
+	dpoGroup.GET("/retention", retention.showRetention)
+	dpoGroup.POST("/retention/holds", retention.placeHold)
+	dpoGroup.POST("/retention/holds/:id/lift", retention.liftHold)
+	dpoGroup.POST("/retention/event-end", retention.setEventEnd)
 	// The administrator: staff accounts.
 	admin := staff.Group("/staff", gate.requireStaffAdmin)
 	admin.GET("", staffAdmin.showStaff)

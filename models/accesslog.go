@@ -41,12 +41,16 @@ const (
 	// ledgers' counts (no one's data), are logged like the log itself.
 	ActionReadROPA         = "read_ropa"          // the record of processing (art. 30), opened or downloaded
 	ActionReadConsentStats = "read_consent_stats" // the consent statistics
+	ActionContacted        = "contacted"          // staff recorded a contact: retention counts from it
+	ActionHold             = "hold"               // the DPO placed a legal hold
+	ActionLiftHold         = "lift_hold"          // the DPO lifted a legal hold
 )
 
 // Actions lists every action, for the DPO's filter.
 var Actions = []string{ActionList, ActionView, ActionDownload, ActionExport, ActionUpdate, ActionErase,
 	ActionLogin, ActionLoginFailed, ActionLogout, ActionDenied, ActionReadLog, ActionStaffAdmin,
-	ActionReadROPA, ActionReadConsentStats, ActionPolicyNotice}
+	ActionReadROPA, ActionReadConsentStats, ActionPolicyNotice,
+	ActionContacted, ActionHold, ActionLiftHold}
 
 // Outcomes of an access.
 const (

@@ -302,10 +302,16 @@ func (s *RecordStore) Update(ctx context.Context, a Actor, p *policy.Purpose, id
 			}
 			col("note", sealed)
 		}
-		if ch.MarkContacted {
+		// A contact recorded by staff (an explicit "contacted", or a status
+		// change) moves the last contact, from which retention counts; a
+		// mere read never does.
+		if ch.MarkContacted || (ch.Status != "" && ch.Status != r.Status) {
 			col("last_contact_at", a.Now)
 			if p.Retention.From == policy.FromLastContact || p.Retention.From == policy.FromEventEnd {
 				col("expires_at", p.Retention.ExpiresAt(a.Now))
+			}
+			if ch.MarkContacted && ch.Status == "" && ch.Note == nil {
+				ev.Action = ActionContacted
 			}
 		}
 		if len(set) == 0 {

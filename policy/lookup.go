@@ -214,3 +214,13 @@ func (p *Purpose) Field(name string) (*Field, bool) {
 // portal serves: creating or re-roling such an account is notified to the
 // DPO.
 func (r *Role) SeesPersonalData() bool { return r.AllPurposes || len(r.Purposes) > 0 }
+
+// PurposeOfKind returns the first purpose of kind k (objection, rights_request).
+func (r *Registry) PurposeOfKind(k PurposeKind) (*Purpose, bool) {
+	for i := range r.Purposes {
+		if r.Purposes[i].Kind == k {
+			return &r.Purposes[i], true
+		}
+	}
+	return nil, false
+}

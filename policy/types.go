@@ -114,6 +114,9 @@ const (
 	// KindRightsRequest is the purpose of requests to use one's rights
 	// (art. 12-22): submissions are rights requests with a deadline.
 	KindRightsRequest PurposeKind = "rights_request"
+	// KindObjection is the purpose of objections to marketing: its
+	// retention rule applies to the suppressions list.
+	KindObjection PurposeKind = "objection"
 )
 
 // Rights-request statuses: RightsRequestStatuses is the one list, the
@@ -240,6 +243,7 @@ type Retention struct {
 	Action         string        `yaml:"action"`          // "delete" or "anonymise"
 	UntilWithdrawn bool          `yaml:"until_withdrawn"` // ends earlier when consent is withdrawn
 	DestroyOn      []string      `yaml:"destroy_on"`      // statuses that destroy the record at once (unsuccessful application)
+	EventEnd       string        `yaml:"event_end"`       // with from: event_end, the event's last day (YYYY-MM-DD); staff may set it instead
 }
 
 // ConnectionData is what the site keeps about a visit: the proof of each

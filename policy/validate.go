@@ -30,7 +30,7 @@ var (
 	knownRight = []string{"access", "rectification", "erasure", "restriction", "objection", "portability",
 		"withdraw_consent", "automated_decision", "post_mortem", "complaint"}
 	knownActions = []string{"delete", "anonymise"}
-	knownKinds   = []PurposeKind{KindRecord, KindRightsRequest}
+	knownKinds   = []PurposeKind{KindRecord, KindRightsRequest, KindObjection}
 	// googleConsentTypes are Google Consent Mode v2's storage and use types.
 	googleConsentTypes = []string{"ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
 		"functionality_storage", "personalization_storage", "security_storage"}
@@ -171,7 +171,7 @@ func (v *validator) purposes(r *Registry) {
 		p := &r.Purposes[i]
 		at := fmt.Sprintf("purposes[%d]", i)
 		switch p.Kind {
-		case KindRecord:
+		case KindRecord, KindObjection:
 		case KindRightsRequest:
 			if rightsAt != "" {
 				v.errorf(at+".kind", "a second purpose of kind %q (the first at line %d)", p.Kind, v.line(rightsAt))
@@ -237,6 +237,13 @@ func (v *validator) retention(at string, rt Retention, statuses []string) {
 	}
 	if !slices.Contains(knownActions, rt.Action) {
 		v.errorf(at+".action", "unknown action %q (want one of %v)", rt.Action, knownActions)
+	}
+	if rt.EventEnd != "" {
+		if _, err := time.Parse(time.DateOnly, rt.EventEnd); err != nil {
+			v.errorf(at+".event_end", "event_end %q is not a date (YYYY-MM-DD)", rt.EventEnd)
+		} else if rt.From != FromEventEnd {
+			v.errorf(at+".event_end", "event_end needs from: event_end")
+		}
 	}
 	for j, s := range rt.DestroyOn {
 		if !slices.Contains(statuses, s) {

@@ -113,3 +113,4 @@ for l in "${LABELS[@]}"; do
 done
 echo
 for r in "${RATIOS[@]}"; do print_ratio "$r"; done
+[ -z "${RETENTION_NOTES:-}" ] || echo "$RETENTION_NOTES"

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -107,9 +108,45 @@ func (w *headsWorker) Work(ctx context.Context, _ *river.Job[headsArgs]) error {
 	return err
 }
 
+type retentionArgs struct{}
+
+func (retentionArgs) Kind() string { return "retention_sweep" }
+
+// retentionWorker applies the registry's retention rules once a day. The
+// registry is read again at each run, so an edited period applies to the
+// data already stored; the store's advisory lock keeps to one run at a time
+// across servers.
+type retentionWorker struct {
+	river.WorkerDefaults[retentionArgs]
+	store    *models.RetentionStore
+	registry func() (*policy.Registry, error)
+	opts     models.SweepOptions // Outbox, CookieData, AccessLog, Owner
+	log      *slog.Logger
+}
+
+func (w *retentionWorker) Work(ctx context.Context, _ *river.Job[retentionArgs]) error {
+	reg, err := w.registry()
+	if err != nil {
+		return err
+	}
+	opts := w.opts
+	opts.AsOf, opts.Trigger = time.Now(), "job"
+	rep, err := w.store.Sweep(ctx, reg, opts)
+	if errors.Is(err, models.ErrSweepRunning) {
+		return nil // another server is on it
+	}
+	if err != nil {
+		return err
+	}
+	t := rep.Totals()
+	w.log.Info("retention run", "run", rep.ID, "due", t.Due, "deleted", t.Deleted, "anonymised", t.Anonymised,
+		"held", t.Held, "errors", len(rep.Errors))
+	return nil
+}
+
 // newJobs builds the River client of serve.
 func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, headKey []byte, smtpURL string, log *slog.Logger,
-	reminders *rightsRemindersWorker) (*river.Client[pgx.Tx], error) {
+	reminders *rightsRemindersWorker, retention *retentionWorker) (*river.Client[pgx.Tx], error) {
 	var send func(context.Context, models.Email) error
 	if smtpURL != "" {
 		s, err := newSMTPSender(smtpURL)
@@ -127,6 +164,15 @@ func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, headKey
 		river.AddWorker(workers, reminders)
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return rightsRemindersArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	}
+	if retention != nil {
+		retention.log = log
+		river.AddWorker(workers, retention)
+		// Daily; unique per day, so servers starting together enqueue one.
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return retentionArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: 24 * time.Hour}}
+			}, &river.PeriodicJobOpts{RunOnStart: true}))
 	}
 	return river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		// River reports its producer's counts at INFO every few seconds: only

@@ -22,6 +22,11 @@ commands:
                         create a staff account; prints its invitation link (emailed too with SMTP_URL)
   auditlog verify       walk the access log's hash chains and name the first broken link
   auditlog prune        delete access events older than a year, leaving signed checkpoints (owner role)
+  retention run [--dry-run] [--as-of YYYY-MM-DD]
+                        apply the registry's retention rules; a summary per purpose (due, deleted, anonymised, held)
+  retention verify      walk the hash chain of the retention runs
+  retention replay [--since YYYY-MM-DD]
+                        after a restore, delete again what was erased or expired since the backup
   policy check [FILE]   validate a policy registry and exit
   policy purposes       print every purpose key, comma-separated
   policy notify [--batch N]
@@ -77,17 +82,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // commands are the subcommands, one file each.
 var commands = map[string]func(env *env, args []string) error{
-	"serve":    serveCommand,
-	"migrate":  migrateCommand,
-	"seed":     seedCommand,
-	"policy":   policyCommand,
-	"keys":     keysCommand,
-	"outbox":   outboxCommand,
-	"consents": consentsCommand,
-	"ropa":     ropaCommand,
-	"staff":    staffCommand,
-	"auditlog": auditlogCommand,
-	"backup":   backupCommand,
-	"restore":  restoreCommand,
-	"rights":   rightsCommand,
+	"serve":     serveCommand,
+	"migrate":   migrateCommand,
+	"seed":      seedCommand,
+	"policy":    policyCommand,
+	"keys":      keysCommand,
+	"outbox":    outboxCommand,
+	"consents":  consentsCommand,
+	"ropa":      ropaCommand,
+	"staff":     staffCommand,
+	"auditlog":  auditlogCommand,
+	"backup":    backupCommand,
+	"restore":   restoreCommand,
+	"rights":    rightsCommand,
+	"retention": retentionCommand,
 }

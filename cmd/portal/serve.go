@@ -42,12 +42,17 @@ func serveCommand(env *env, _ []string) error {
 	})
 
 	// Background jobs (email outbox, deletion of unconfirmed requests).
+	retention, closeRetention, err := newRetentionWorker(env)
+	if err != nil {
+		return err
+	}
+	defer closeRetention()
 	var reminders *rightsRemindersWorker
 	if pu, ok := reg.RightsPurpose(); ok {
 		reminders = &rightsRemindersWorker{desk: models.NewRightsDesk(db, v, pu), reg: reg,
 			baseURL: strings.TrimSuffix(cfg.BaseURL.String(), "/"), log: log}
 	}
-	jobs, err := newJobs(db, reg, models.NewOutbox(db, v), secrets.Key(models.CheckpointKeyName), cfg.SMTPURL, log, reminders)
+	jobs, err := newJobs(db, reg, models.NewOutbox(db, v), secrets.Key(models.CheckpointKeyName), cfg.SMTPURL, log, reminders, retention)
 	if err != nil {
 		return err
 	}
