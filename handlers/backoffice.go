@@ -44,6 +44,8 @@ type staffGate struct {
 	// loop of them would only flood the hash-chained log. Staff denials are
 	// always logged.
 	anonDenials middleware.RateLimiterStore
+	// methods tells routes from the groups' catch-alls.
+	methods *allowedMethods
 }
 
 // newStaffGate checks sessions kept by sessions and logs refusals to denials.
@@ -102,6 +104,9 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 // render a placeholder instead of a token, failing the next sign-in. With
 // the header removed, every request takes the token path; a missing or
 // wrong token is a 403, logged as a denial.
+//
+// A method no back-office route serves (DELETE, TRACE…) skips the check: it
+// reaches no handler, only the 405 that says which methods the path takes.
 func (b *staffGate) csrf() echo.MiddlewareFunc {
 	mw := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf",
@@ -119,6 +124,9 @@ func (b *staffGate) csrf() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		h := mw(next)
 		return func(c echo.Context) error {
+			if !b.methods.isRoute(c.Request().Method, c.Path()) {
+				return next(c)
+			}
 			c.Request().Header.Del(echo.HeaderSecFetchSite)
 			return h(c)
 		}
@@ -128,8 +136,13 @@ func (b *staffGate) csrf() echo.MiddlewareFunc {
 // requireStaff lets through only a live session of an active account: the
 // idle timeout is checked in the store, the absolute one here. Anonymous
 // requests go to the sign-in page (and are logged as denied).
+//
+// A path or method no route serves goes on to its 404 or 405.
 func (b *staffGate) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if !b.methods.isRoute(c.Request().Method, c.Path()) {
+			return next(c)
+		}
 		sess, err := b.store.Get(c.Request(), sessionCookie)
 		if err != nil {
 			return fmt.Errorf("handlers: session: %w", err)

@@ -244,6 +244,8 @@ func limitUploads(limits map[string]int64) echo.MiddlewareFunc {
 				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(maxFile))
 			case err != nil:
 				return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
+			case !cleanValues(r.PostForm):
+				return errBadInput
 			}
 			if r.MultipartForm != nil { // nil when the body was url-encoded
 				defer func() { _ = r.MultipartForm.RemoveAll() }()

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,6 +22,9 @@ type opsHandler struct {
 	db      *models.DB
 	schema  *schemaGate
 	metrics *metrics
+	// draining is set on SIGTERM: readiness turns 503 so the load balancer
+	// stops sending traffic while in-flight requests finish.
+	draining *atomic.Bool
 }
 
 // health says the process is alive; it does not touch the database, so a
@@ -32,6 +36,13 @@ func (h *opsHandler) health(c echo.Context) error {
 // ready says whether this instance should receive traffic: the database
 // answers and its schema is the one this binary was built for.
 func (h *opsHandler) ready(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	if h.draining != nil && h.draining.Load() {
+		c.Response().Header().Set(echo.HeaderRetryAfter, retryAfterSeconds)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "server": "shutting down"})
+	}
+	// Not ready: Retry-After on every 503 answer below.
+	c.Response().Header().Set(echo.HeaderRetryAfter, retryAfterSeconds)
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if err := h.db.Ping(ctx); err != nil {
@@ -44,6 +55,7 @@ func (h *opsHandler) ready(c echo.Context) error {
 	if !current {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "schema": "older than this release: run portal migrate"})
 	}
+	c.Response().Header().Del(echo.HeaderRetryAfter)
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }
 

@@ -11,8 +11,11 @@ import (
 	"github.com/alegria/privacy-portal/static"
 )
 
+// consentPath receives the cookie banner's answers.
+const consentPath = "/consent"
+
 // routes registers every route in one place, grouped by who may call them.
-func routes(e *echo.Echo, d Deps) {
+func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	schema := newSchemaGate(d.DB, d.SchemaTarget, d.Now)
 	uploads := d.Registry.UploadLimits()
 	metrics := newMetrics(d.Metrics)
@@ -29,10 +32,16 @@ func routes(e *echo.Echo, d Deps) {
 			_, upload := uploads[c.Path()]
 			return upload
 		}}),
+		// Cookie choices are tiny (validInput reads the body, so the limit
+		// comes before it rather than on the route).
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "4K", Skipper: func(c echo.Context) bool {
+			return c.Path() != consentPath
+		}}),
+		validInput(uploads),
 	)
 
 	// Operations: always answer, even on a stale schema.
-	ops := &opsHandler{db: d.DB, schema: schema, metrics: metrics}
+	ops := &opsHandler{db: d.DB, schema: schema, metrics: metrics, draining: d.Draining}
 	e.GET("/healthz", ops.health)
 	e.GET("/readyz", ops.ready)
 	e.GET("/metrics", ops.prometheus)
@@ -50,8 +59,7 @@ func routes(e *echo.Echo, d Deps) {
 	ledgerWrites := consentRateStore(d.ConsentRate)
 	site.Use(consentContext(d.Registry, consent.cookies, consent.ledger, d.Log, ledgerWrites))
 	site.GET("/cookies/preferences", consent.showPreferences)
-	site.POST("/consent", consent.saveChoice, sameOrigin(), consentRateLimit(ledgerWrites),
-		middleware.BodyLimit("4K"))
+	site.POST(consentPath, consent.saveChoice, sameOrigin(), consentRateLimit(ledgerWrites))
 
 	// Public pages, rendered from the registry.
 	pub := newPublicHandler(d.Registry, d.Log)
@@ -82,6 +90,7 @@ func routes(e *echo.Echo, d Deps) {
 	accessLog := models.NewAccessLog(d.DB, d.Vault, d.Secrets.Key(models.CheckpointKeyName))
 	staffStore := models.NewStaffStore(d.DB, d.Vault)
 	gate := newStaffGate(d.Registry, d.Now, d.BaseURL, d.Log, sessions, accessLog)
+	gate.methods = methods
 	auth := newAuthHandler(gate, staffStore, sessions, accessLog)
 	records := newRecordsHandler(gate, models.NewRecordStore(d.DB, d.Vault))
 	staffAdmin := newStaffAdminHandler(gate, staffStore)

@@ -30,6 +30,12 @@ type server struct {
 func newServer(t *testing.T, mutate func(*handlers.Deps)) server {
 	t.Helper()
 	db, urls := testdb.Open(t)
+	return newServerOn(t, db, urls, mutate)
+}
+
+// newServerOn serves on a database opened by the caller.
+func newServerOn(t *testing.T, db *models.DB, urls testdb.URLs, mutate func(*handlers.Deps)) server {
+	t.Helper()
 	reg, err := policy.Default()
 	if err != nil {
 		t.Fatal(err)

@@ -33,6 +33,7 @@ const (
 	MsgCSRF        = "This form has expired or was sent from another site. Please go back, reload the page and send it again: nothing was stored."
 	MsgRateLimited = "You have sent several forms in a short time. Please wait a minute before trying again."
 	MsgBadForm     = "We could not read this form. Please go back, reload the page and send it again."
+	MsgBadInput    = "This address or form contains characters we cannot read (a NUL byte or invalid UTF-8). Please check the link or retype the form."
 )
 
 // Page titles of the form flow.

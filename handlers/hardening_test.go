@@ -1,0 +1,192 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/models/testdb"
+)
+
+// A NUL byte or invalid UTF-8 in any query parameter (the back-office
+// filters included) or url-encoded form value is a 400 with a message,
+// never the 500 PostgreSQL's refusal would become.
+func TestUnreadableInputIs400(t *testing.T) {
+	s := newBOServer(t)
+	dpo := s.browser(t)
+	dpo.login(s.account(t, "dpo", true))
+	sales := s.browser(t)
+	sales.login(s.account(t, "sales", true))
+	for _, bad := range []string{"%00", "a%00b", "%ff%fe", "%zz"} {
+		for _, q := range []string{"status", "role", "action", "purpose", "outcome", "email", "staff", "from"} {
+			for _, path := range []string{"/admin/dpo/access-log", "/admin/dpo/access-log/export"} {
+				res, body := dpo.do("GET", path+"?"+q+"="+bad, nil)
+				if res.StatusCode != 400 || !strings.Contains(body, "cannot read") {
+					t.Errorf("GET %s?%s=%s: %d", path, q, bad, res.StatusCode)
+				}
+			}
+		}
+		res, _ := sales.do("GET", "/admin/records/"+firstPurposeOf(t, s, "sales")+"?status="+bad, nil)
+		if res.StatusCode != 400 {
+			t.Errorf("records ?status=%s: %d", bad, res.StatusCode)
+		}
+		res, _ = sales.do("GET", "/?x="+bad, nil)
+		if res.StatusCode != 400 {
+			t.Errorf("GET /?x=%s: %d", bad, res.StatusCode)
+		}
+	}
+	// A form value: the sign-in form with a NUL in the email.
+	res, body := dpo.post("/admin/login", url.Values{"email": {"a\x00b@example.com"}, "password": {"x"}, "code": {"1"}})
+	if res.StatusCode != 400 || !strings.Contains(body, "cannot read") {
+		t.Errorf("POST /admin/login with NUL: %d", res.StatusCode)
+	}
+	res, _ = dpo.do("POST", "/admin/login", url.Values{"email": {"\xff\xfe"}})
+	if res.StatusCode != 400 {
+		t.Errorf("POST /admin/login with invalid UTF-8: %d", res.StatusCode)
+	}
+}
+
+func firstPurposeOf(t *testing.T, s *boServer, role string) string {
+	t.Helper()
+	ps := s.reg.PurposesFor(role)
+	if len(ps) == 0 {
+		t.Fatalf("role %s has no purpose", role)
+	}
+	return ps[0]
+}
+
+// HEAD works wherever GET does, without a body; a method a known path does
+// not serve is a 405 with Allow; an unknown path stays a 404.
+func TestHeadAndMethodNotAllowed(t *testing.T) {
+	s := newServer(t, nil)
+	paths := []string{"/", "/privacy", "/cookies", "/cookies/preferences", "/healthz", "/admin/login", "/static/css/app.css"}
+	for _, p := range s.reg.FormPurposes() {
+		paths = append(paths, p.Form.Path)
+	}
+	for _, path := range paths {
+		req, _ := http.NewRequest(http.MethodHead, s.URL+path, nil)
+		res, err := noRedirect(s).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || len(body) != 0 || res.Header.Get("Content-Security-Policy") == "" {
+			t.Errorf("HEAD %s: %d, %d bytes, CSP %q", path, res.StatusCode, len(body), res.Header.Get("Content-Security-Policy"))
+		}
+	}
+	for _, c := range []struct{ method, path, allow string }{
+		{"TRACE", "/", "GET, HEAD"},
+		{"TRACE", "/privacy", "GET, HEAD"},
+		{"DELETE", "/admin/login", "GET, HEAD, POST"},
+		{"PUT", "/consent", "POST"},
+		{"GET", "/consent", "POST"},
+		{"HEAD", "/consent", "POST"},
+		{"POST", "/privacy", "GET, HEAD"},
+	} {
+		req, _ := http.NewRequest(c.method, s.URL+c.path, nil)
+		res, err := noRedirect(s).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 405 || res.Header.Get("Allow") != c.allow {
+			t.Errorf("%s %s: %d Allow %q, want 405 Allow %q", c.method, c.path, res.StatusCode, res.Header.Get("Allow"), c.allow)
+		}
+	}
+	for _, m := range []string{"GET", "TRACE", "HEAD"} {
+		req, _ := http.NewRequest(m, s.URL+"/no-such-page", nil)
+		res, err := noRedirect(s).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 404 {
+			t.Errorf("%s /no-such-page: %d", m, res.StatusCode)
+		}
+	}
+}
+
+// proxy forwards TCP to PostgreSQL until cut, which drops every connection
+// at once and refuses new ones: a database outage as clients see it.
+type proxy struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, u)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(u, c); u.Close() }()
+			go func() { _, _ = io.Copy(c, u); c.Close() }()
+		}
+	}()
+	t.Cleanup(p.cut)
+	return p
+}
+
+func (p *proxy) cut() {
+	_ = p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		_ = c.Close()
+	}
+	p.conns = nil
+}
+
+// During a database outage every request that needs the database answers
+// 503 with Retry-After, never 500 — in the first second too, while the
+// schema check is still cached: the session lookup, cookie choices, forms.
+func TestDatabaseOutageIs503(t *testing.T) {
+	urls := testdb.New(t)
+	u, _ := url.Parse(urls.App)
+	p := newProxy(t, u.Host)
+	u.Host = p.ln.Addr().String()
+	db, err := models.Open(context.Background(), u.String(), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	s := newServerOn(t, db, urls, nil)
+	if res, _ := get(t, s, "/"); res.StatusCode != 200 {
+		t.Fatalf("GET / before the outage: %d", res.StatusCode)
+	}
+	p.cut()
+	check := func(name string, res *http.Response) {
+		t.Helper()
+		if res.StatusCode != 503 || res.Header.Get("Retry-After") == "" {
+			t.Errorf("%s during the outage: %d, Retry-After %q", name, res.StatusCode, res.Header.Get("Retry-After"))
+		}
+	}
+	check("POST /consent", postConsent(t, s, url.Values{"action": {"accept_all"}}, nil))
+	res, _ := getWith(t, s, "/admin", []*http.Cookie{{Name: "__Host-portal_session", Value: strings.Repeat("a", 43)}}, nil)
+	check("GET /admin with a session", res)
+	res, _ = get(t, s, "/readyz")
+	check("GET /readyz", res)
+}
