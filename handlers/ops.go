@@ -21,7 +21,6 @@ var errAbortHandler = http.ErrAbortHandler
 type opsHandler struct {
 	db      *models.DB
 	schema  *schemaGate
-	metrics *metrics
 	// draining is set on SIGTERM: readiness turns 503 so the load balancer
 	// stops sending traffic while in-flight requests finish.
 	draining *atomic.Bool
@@ -59,16 +58,18 @@ func (h *opsHandler) ready(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }
 
-func (h *opsHandler) prometheus(c echo.Context) error {
-	h.metrics.handler.ServeHTTP(c.Response(), c.Request())
-	return nil
+// MetricsHandler serves the Prometheus metrics gathered by reg, on the
+// internal listener (PORTAL_METRICS_ADDR), never on the public site.
+func MetricsHandler(reg prometheus.Gatherer) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
 }
 
 // metrics counts requests and their latency by route, method and status.
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
-	handler  http.Handler
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -82,11 +83,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"route", "method"}),
 	}
 	reg.MustRegister(m.requests, m.latency)
-	gatherer, ok := reg.(prometheus.Gatherer)
-	if !ok {
-		gatherer = prometheus.DefaultGatherer
-	}
-	m.handler = promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})
 	return m
 }
 

@@ -41,10 +41,9 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	)
 
 	// Operations: always answer, even on a stale schema.
-	ops := &opsHandler{db: d.DB, schema: schema, metrics: metrics, draining: d.Draining}
+	ops := &opsHandler{db: d.DB, schema: schema, draining: d.Draining}
 	e.GET("/healthz", ops.health)
 	e.GET("/readyz", ops.ready)
-	e.GET("/metrics", ops.prometheus)
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/static/*", echo.WrapHandler(static.Handler()))
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/favicon.ico", echo.WrapHandler(static.Favicon()))
 

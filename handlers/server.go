@@ -13,6 +13,7 @@ import (
 
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/scan"
 	"github.com/alegria/privacy-portal/vault"
 )
 
@@ -42,6 +43,9 @@ type Deps struct {
 	// Draining, once set (on SIGTERM), turns /readyz to 503 while the
 	// server keeps answering, so a load balancer drains this instance first.
 	Draining *atomic.Bool
+	// Scanner checks every uploaded file before it is stored (ClamAV in
+	// production); nil only when development turned scanning off.
+	Scanner scan.Scanner
 }
 
 // New builds the Echo server with every route and middleware.
