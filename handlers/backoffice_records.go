@@ -205,10 +205,20 @@ func (b *recordsHandler) downloadFile(c echo.Context) error {
 		return dataError(err)
 	}
 	h := c.Response().Header()
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
+	h.Set("Content-Disposition", attachment(f.Filename))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	return c.Blob(http.StatusOK, f.MIME, f.Content)
+}
+
+// attachment is the Content-Disposition of a download: the name cleaned
+// and capped again (names stored before the cap may be long), quoted, and
+// with filename* (RFC 6266) when it is not ASCII.
+func attachment(name string) string {
+	if v := mime.FormatMediaType("attachment", map[string]string{"filename": policy.CleanFileName(name)}); v != "" {
+		return v
+	}
+	return "attachment"
 }
 
 // exportRecords sends a purpose as CSV. Cells a spreadsheet would run as
@@ -236,8 +246,7 @@ func (b *recordsHandler) exportRecords(c echo.Context) error {
 	start := func() error {
 		h := c.Response().Header()
 		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{
-			"filename": fmt.Sprintf("%s-%s.csv", p.Key, b.now().Format("2006-01-02"))}))
+		h.Set("Content-Disposition", attachment(fmt.Sprintf("%s-%s.csv", p.Key, b.now().Format("2006-01-02"))))
 		c.Response().WriteHeader(http.StatusOK)
 		w = csv.NewWriter(c.Response())
 		return w.Write(header)

@@ -1,12 +1,13 @@
 package handlers
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/scan"
 	"github.com/alegria/privacy-portal/views"
 )
 
@@ -23,6 +25,7 @@ import (
 // all of them, so no form can drift from what the policy declares.
 type formsHandler struct {
 	reg     *policy.Registry
+	scanner scan.Scanner // nil only when development turned scanning off
 	forms   *models.FormStore
 	rights  *models.RightsStore
 	linkKey []byte // signs confirmation links (Secrets.Key("email-link"))
@@ -64,6 +67,7 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 		}
 		now := h.now()
 		sub := pu.CheckForm(r.PostForm, files, now)
+		scanUploads(r.Context(), h.scanner, sub)
 		if !sub.OK() {
 			st := views.FormState{Values: sub.Typed, Problems: sub.Problems, Consents: sub.Consents, CSRF: csrfToken(c)}
 			return render(c, http.StatusUnprocessableEntity, views.FormPage(describedPage(c, pu.Title, pu.Form.Intro), pu, st))
@@ -185,6 +189,32 @@ func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
 	}
 }
 
+// scanUploads checks every file the form accepted with the malware scanner
+// before anything is stored (the policy promises candidates' documents are
+// kept safely, and staff open them later). An infected file, or one the
+// scanner could not check, becomes a problem on its field: the form is
+// shown again with every other value kept, and nothing is stored. Every
+// upload path (forms, rights requests' ID documents) calls it after
+// CheckForm.
+func scanUploads(ctx context.Context, scanner scan.Scanner, sub *policy.Submission) {
+	if scanner == nil {
+		return
+	}
+	for name, up := range sub.Files {
+		_, err := scanner.Scan(ctx, bytes.NewReader(up.Data))
+		var infected *scan.InfectedError
+		switch {
+		case errors.As(err, &infected):
+			sub.Problems[name] = policy.ProblemFileInfected
+		case err != nil:
+			sub.Problems[name] = policy.ProblemFileUnscanned
+		default:
+			continue
+		}
+		delete(sub.Files, name)
+	}
+}
+
 // readUploads reads the files of the purpose's file fields (already held in
 // memory by limitUploads), each within its max_bytes + 1 so that CheckFile
 // can tell "too large".
@@ -210,7 +240,7 @@ func readUploads(pu *policy.Purpose, mf *multipart.Form) (map[string]policy.Uplo
 		if err != nil {
 			return nil, err
 		}
-		out[f.Name] = policy.Upload{Name: strings.ToValidUTF8(fh.Filename, "\uFFFD"), Data: data}
+		out[f.Name] = policy.Upload{Name: policy.CleanFileName(fh.Filename), Data: data}
 	}
 	return out, nil
 }

@@ -70,6 +70,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	// CSRF-checked and rate-limited per client address.
 	formsH := &formsHandler{
 		reg:     d.Registry,
+		scanner: d.Scanner,
 		forms:   models.NewFormStore(d.DB, d.Vault),
 		linkKey: d.Secrets.Key("email-link"),
 		baseURL: strings.TrimSuffix(d.BaseURL.String(), "/"),

@@ -87,6 +87,10 @@ func problemMessage(f policy.Field, p policy.Problem) string {
 		return "This file is empty. Please choose another one."
 	case policy.ProblemFileUnreadable:
 		return "We could not read this file. Please save it again or send a PDF."
+	case policy.ProblemFileInfected:
+		return "Our virus scanner found malicious content in this file, so we did not accept it. Please check your computer and send a clean copy."
+	case policy.ProblemFileUnscanned:
+		return "We could not check this file for viruses just now, so we did not store it. Please choose it again and send the form in a few minutes."
 	case policy.ProblemConsentRequired:
 		return "We need your agreement to this to handle your request. Please tick the box."
 	}
