@@ -190,3 +190,24 @@ func TestDatabaseOutageIs503(t *testing.T) {
 	res, _ = get(t, s, "/readyz")
 	check("GET /readyz", res)
 }
+
+// An access event carries the X-Request-Id of the request that caused it,
+// so the request's log line and its access row can be joined; the chain
+// still verifies with it.
+func TestAccessEventsCarryTheRequestID(t *testing.T) {
+	s := newBOServer(t)
+	dpo := s.browser(t)
+	dpo.login(s.account(t, "dpo", true))
+	res, _ := dpo.do("GET", "/admin/dpo/access-log", nil)
+	rid := res.Header.Get("X-Request-Id")
+	if res.StatusCode != 200 || rid == "" {
+		t.Fatalf("access log: %d, request id %q", res.StatusCode, rid)
+	}
+	if n := s.count(t, `request_id = ? AND action = ?`, rid, models.ActionReadLog); n != 1 {
+		t.Errorf("%d access rows carry the request id %s, want 1", n, rid)
+	}
+	rep, err := models.NewAccessLog(s.db, s.v, nil).Verify(context.Background(), 0)
+	if err != nil || !rep.OK {
+		t.Errorf("chain with request ids: %+v, %v", rep, err)
+	}
+}

@@ -19,8 +19,8 @@ import (
 var errAbortHandler = http.ErrAbortHandler
 
 type opsHandler struct {
-	db      *models.DB
-	schema  *schemaGate
+	db     *models.DB
+	schema *schemaGate
 	// draining is set on SIGTERM: readiness turns 503 so the load balancer
 	// stops sending traffic while in-flight requests finish.
 	draining *atomic.Bool
