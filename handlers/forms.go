@@ -3,10 +3,15 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -29,13 +34,14 @@ type formsHandler struct {
 	forms   *models.FormStore
 	rights  *models.RightsStore
 	linkKey []byte // signs confirmation links (Secrets.Key("email-link"))
+	idemKey []byte // derives record ids from idempotency keys (Secrets.Key("form-idempotency"))
 	baseURL string
 	now     func() time.Time
 }
 
 func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		st := views.FormState{CSRF: csrfToken(c)}
+		st := views.FormState{CSRF: csrfToken(c), Idem: newIdemKey()}
 		return render(c, http.StatusOK, views.FormPage(describedPage(c, pu.Title, pu.Form.Intro), pu, st))
 	}
 }
@@ -69,7 +75,8 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 		sub := pu.CheckForm(r.PostForm, files, now)
 		scanUploads(r.Context(), h.scanner, sub)
 		if !sub.OK() {
-			st := views.FormState{Values: sub.Typed, Problems: sub.Problems, Consents: sub.Consents, CSRF: csrfToken(c)}
+			st := views.FormState{Values: sub.Typed, Problems: sub.Problems, Consents: sub.Consents, CSRF: csrfToken(c),
+				Idem: idemKeyOf(r.PostForm)}
 			return render(c, http.StatusUnprocessableEntity, views.FormPage(describedPage(c, pu.Title, pu.Form.Intro), pu, st))
 		}
 		fields := models.Fields(sub.Values)
@@ -77,17 +84,47 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 			fields[policy.QuizScoreField] = strconv.Itoa(sub.Score) + "/" + strconv.Itoa(len(pu.Form.Quiz.Questions))
 		}
 		email := pu.Identifier(sub, "email")
-		id := uuid.New()
 		if pu.Kind == policy.KindRightsRequest {
-			err = h.submitRightsRequest(c, pu, sub, id, fields, email, now)
+			err = h.submitRightsRequest(c, pu, sub, uuid.New(), fields, email, now)
 		} else {
-			err = h.submitRecord(c, pu, sub, id, fields, email, now)
+			err = h.submitRecord(c, pu, sub, h.recordID(c, pu, r.PostForm), fields, email, now)
 		}
 		if err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, sent)
 	}
+}
+
+// newIdemKey is a fresh idempotency key for one rendering of a form.
+func newIdemKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// idemKeyOf is the posted idempotency key if it has the shape of one, or a
+// fresh key (a page rendered before keys existed: no retry protection).
+func idemKeyOf(form url.Values) string {
+	k := form.Get(views.IdemField)
+	if b, err := base64.RawURLEncoding.DecodeString(k); err != nil || len(b) != 16 {
+		return newIdemKey()
+	}
+	return k
+}
+
+// recordID derives the record's id from the form's idempotency key, the
+// visitor's CSRF token and the purpose, under a server key: the same
+// rendering posted twice names the same record (stored once), and no one
+// can aim an id at another visitor's record without their token.
+func (h *formsHandler) recordID(c echo.Context, pu *policy.Purpose, form url.Values) uuid.UUID {
+	m := hmac.New(sha256.New, h.idemKey)
+	m.Write([]byte(pu.Key + "\x00" + csrfToken(c) + "\x00" + idemKeyOf(form)))
+	sum := m.Sum(nil)
+	id, _ := uuid.FromBytes(sum[:16])
+	id[6] = (id[6] & 0x0f) | 0x80 // version 8: application-defined
+	id[8] = (id[8] & 0x3f) | 0x80 // RFC 9562 variant
+	return id
 }
 
 func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {

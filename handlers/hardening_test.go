@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -209,5 +210,64 @@ func TestAccessEventsCarryTheRequestID(t *testing.T) {
 	rep, err := models.NewAccessLog(s.db, s.v, nil).Verify(context.Background(), 0)
 	if err != nil || !rep.OK {
 		t.Errorf("chain with request ids: %+v, %v", rep, err)
+	}
+}
+
+var idemRE = regexp.MustCompile(`name="_idem" value="([^"]+)"`)
+
+// A form posted twice from the same rendering (a retry after a lost answer)
+// answers the same 303 and stores one record, one receipt, one set of
+// consent rows and one file; a new rendering is a new record.
+func TestFormRetryIsStoredOnce(t *testing.T) {
+	s := newServer(t, nil)
+	for _, tc := range []struct{ purpose, path string }{{"contact", "/contact"}, {"recruitment", "/apply"}} {
+		pu, ok := s.reg.Purpose(tc.purpose)
+		if !ok {
+			t.Fatalf("no purpose %s", tc.purpose)
+		}
+		v := newVisitor(t, s)
+		_, page := v.get(tc.path)
+		m := idemRE.FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("%s: no idempotency key in the form", tc.path)
+		}
+		vals := validPost(pu)
+		vals.Set("_idem", m[1])
+		post := func() *http.Response {
+			if tc.purpose == "recruitment" {
+				res, _ := v.postMultipart(tc.path, vals, "cv", "cv.pdf", pdf(1000))
+				return res
+			}
+			res, _ := v.post(tc.path, vals)
+			return res
+		}
+		a, b := post(), post()
+		if a.StatusCode != 303 || b.StatusCode != 303 || a.Header.Get("Location") != b.Header.Get("Location") {
+			t.Errorf("%s: first %d %s, retry %d %s", tc.path, a.StatusCode, a.Header.Get("Location"), b.StatusCode, b.Header.Get("Location"))
+		}
+		if n := ownerCount(t, s, `SELECT count(*) FROM records WHERE purpose = $1`, tc.purpose); n != 1 {
+			t.Errorf("%s: %d records after a retry, want 1", tc.path, n)
+		}
+		if n := ownerCount(t, s, `SELECT count(*) FROM consents WHERE purpose = $1`, tc.purpose); n != len(pu.Form.Consents) {
+			t.Errorf("%s: %d consent rows, want %d", tc.path, n, len(pu.Form.Consents))
+		}
+		if tc.purpose == "recruitment" {
+			if n := ownerCount(t, s, `SELECT count(*) FROM attachments`); n != 1 {
+				t.Errorf("%d attachments after a retry, want 1", n)
+			}
+		}
+		// A new rendering of the form is a new submission.
+		_, page = v.get(tc.path)
+		vals = validPost(pu)
+		vals.Set("_idem", idemRE.FindStringSubmatch(page)[1])
+		if res := post(); res.StatusCode != 303 {
+			t.Errorf("%s: second rendering: %d", tc.path, res.StatusCode)
+		}
+		if n := ownerCount(t, s, `SELECT count(*) FROM records WHERE purpose = $1`, tc.purpose); n != 2 {
+			t.Errorf("%s: %d records after a second rendering, want 2", tc.path, n)
+		}
+	}
+	if n := ownerCount(t, s, `SELECT count(*) FROM outbox`); n != 4 {
+		t.Errorf("%d emails queued for four submissions, want 4", n)
 	}
 }

@@ -77,6 +77,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 		scanner: d.Scanner,
 		forms:   models.NewFormStore(d.DB, d.Vault),
 		linkKey: d.Secrets.Key("email-link"),
+		idemKey: d.Secrets.Key("form-idempotency"),
 		baseURL: strings.TrimSuffix(d.BaseURL.String(), "/"),
 		now:     d.Now,
 	}

@@ -78,9 +78,9 @@ type AccessEvent struct {
 	// RequestID is the X-Request-Id of the request that caused the event
 	// (the request_id of its log line); empty outside a request.
 	RequestID string
-	Digest        []byte
-	PrevHash      []byte
-	Hash          []byte
+	Digest    []byte
+	PrevHash  []byte
+	Hash      []byte
 }
 
 // maxUserAgent bounds what a client can make us store.

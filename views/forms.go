@@ -19,7 +19,13 @@ type FormState struct {
 	Problems map[string]policy.Problem
 	Consents map[string]bool
 	CSRF     string
+	// Idem is this rendering's idempotency key: a post sent twice (a retry
+	// after a lost answer) is stored once.
+	Idem string
 }
+
+// IdemField is the form field carrying the idempotency key.
+const IdemField = "_idem"
 
 // HoneypotField is a field people never see nor fill: a post with it
 // filled comes from a robot and is dropped.
