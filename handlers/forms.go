@@ -322,17 +322,23 @@ func limitUploads(limits map[string]int64) echo.MiddlewareFunc {
 	}
 }
 
+// publicCSRFCookie holds the public forms' token, as the registry declares
+// it. __Host- (Secure, this host only, path "/") keeps a sibling subdomain
+// from planting a token; browsers accept it on http://localhost too, as
+// they do the session cookie.
+const publicCSRFCookie = "__Host-csrf"
+
 // csrfProtection is Echo's CSRF middleware reading the form field _csrf
-// against the _csrf cookie (double submit), with a friendly 403 page. A
-// browser's Sec-Fetch-Site: same-origin is accepted as proof too; a
-// cross-site post must carry the token, which another site cannot read.
-func csrfProtection(secure bool) echo.MiddlewareFunc {
+// against the __Host-csrf cookie (double submit), with a friendly 403 page.
+// A cross-site post must carry the token, which another site cannot read.
+func csrfProtection() echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:" + views.CSRFField,
-		CookieName:     views.CSRFField,
+		CookieName:     publicCSRFCookie,
 		CookiePath:     "/",
+		CookieMaxAge:   csrfCookieMaxAge,
 		CookieHTTPOnly: true,
-		CookieSecure:   secure,
+		CookieSecure:   true,
 		CookieSameSite: http.SameSiteLaxMode,
 		ContextKey:     "csrf",
 		AllowSecFetchSiteFunc: func(echo.Context) (bool, error) {

@@ -271,3 +271,53 @@ func TestFormRetryIsStoredOnce(t *testing.T) {
 		t.Errorf("%d emails queued for four submissions, want 4", n)
 	}
 }
+
+// The back-office form token is the session's: renewed at sign-in, kept
+// server-side, so a token planted in the browser (a same-site origin can
+// set cookies) is refused, and its cookie is __Host- like the public one.
+func TestCSRFTokenIsBoundToTheSession(t *testing.T) {
+	s := newBOServer(t)
+	b := s.browser(t)
+	res, _ := b.do("GET", "/admin/login", nil)
+	var names []string
+	for _, c := range res.Cookies() {
+		names = append(names, c.Name)
+		if !c.Secure || c.Path != "/" || c.Domain != "" {
+			t.Errorf("cookie %s: Secure %v, Path %q, Domain %q: not a valid __Host- cookie", c.Name, c.Secure, c.Path, c.Domain)
+		}
+	}
+	if strings.Join(names, ",") != "__Host-admin_csrf" {
+		t.Errorf("sign-in page sets %v, want __Host-admin_csrf", names)
+	}
+	// An attacker plants a token they know before the victim signs in.
+	const planted = "PLANTEDPLANTEDPLANTEDPLANTED"
+	b.cookies["__Host-admin_csrf"] = planted
+	a := s.account(t, "admin", true)
+	if res := b.login(a); res.StatusCode != 303 {
+		t.Fatalf("login: %d", res.StatusCode)
+	}
+	if b.cookies["__Host-admin_csrf"] == planted || b.cookies["__Host-admin_csrf"] == "" {
+		t.Fatal("the form token was not renewed at sign-in")
+	}
+	// The planted pair (cookie and field alike) no longer passes.
+	session := b.cookies["__Host-admin_csrf"]
+	b.cookies["__Host-admin_csrf"] = planted
+	res, _ = b.do("POST", "/admin/logout", url.Values{"_csrf": {planted}})
+	if res.StatusCode != 403 {
+		t.Errorf("post with a planted token after sign-in: %d, want 403", res.StatusCode)
+	}
+	if b.cookies["__Host-admin_csrf"] != session {
+		t.Error("the session's token was not given back to the browser")
+	}
+	// The session's own token works.
+	res, _ = b.do("POST", "/admin/logout", url.Values{"_csrf": {session}})
+	if res.StatusCode != 303 {
+		t.Errorf("post with the session's token: %d, want 303", res.StatusCode)
+	}
+	// Public forms: __Host- too.
+	v := s.browser(t)
+	res, _ = v.do("GET", "/contact", nil)
+	if c := res.Cookies(); len(c) == 0 || c[0].Name != "__Host-csrf" || !c[0].Secure || c[0].Path != "/" {
+		t.Errorf("public form cookies %v, want __Host-csrf", c)
+	}
+}

@@ -85,7 +85,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 		formsH.rights = models.NewRightsStore(d.DB, d.Vault, rp)
 	}
 	formRoutes(site, formsH, formRateLimit(d.FormRate),
-		limitUploads(uploads), csrfProtection(d.BaseURL.Scheme == "https"))
+		limitUploads(uploads), csrfProtection())
 	// ---- Staff back-office ----------------------------------------------
 	// Everything under /admin: no-store, a form token on every POST, and a
 	// live session of an active account, except the sign-in page. Each route
