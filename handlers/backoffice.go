@@ -49,6 +49,8 @@ type staffGate struct {
 	anonDenials middleware.RateLimiterStore
 	// methods tells routes from the groups' catch-alls.
 	methods *allowedMethods
+	// search seals searched email addresses for list URLs.
+	search *searchTokens
 }
 
 // newStaffGate checks sessions kept by sessions and logs refusals to denials.

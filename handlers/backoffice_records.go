@@ -97,7 +97,8 @@ func (b *recordsHandler) listRecords(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vf := views.RecordsFilter{Status: c.QueryParam("status"), From: c.QueryParam("from"), To: c.QueryParam("to"), Email: c.QueryParam("email")}
+	vf := views.RecordsFilter{Status: c.QueryParam("status"), From: c.QueryParam("from"), To: c.QueryParam("to"), Search: c.QueryParam("q")}
+	vf.Email = b.search.open(vf.Search)
 	f := models.RecordFilter{Status: vf.Status, From: parseDay(vf.From), Email: vf.Email, After: c.QueryParam("after")}
 	if to := parseDay(vf.To); !to.IsZero() {
 		f.To = to.AddDate(0, 0, 1) // "until" includes that day

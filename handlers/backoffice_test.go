@@ -29,11 +29,13 @@ var permissions = map[string][6]int{
 	"GET /admin":                                  {303, 200, 200, 200, 200, 200},
 	"GET /admin/records/:purpose":                 {303, 403, 403, 200, 200, 403},
 	"GET /admin/records/:purpose/export":          {303, 403, 403, 200, 200, 403},
+	"POST /admin/records/:purpose/search":         {303, 403, 403, 303, 303, 403},
 	"GET /admin/records/:purpose/:id":             {303, 403, 403, 200, 200, 403},
 	"POST /admin/records/:purpose/:id":            {303, 403, 403, 303, 403, 403},
 	"GET /admin/records/:purpose/:id/files/:file": {303, 403, 403, 200, 200, 403},
 	"GET /admin/dpo/access-log":                   {303, 403, 403, 403, 200, 403},
 	"GET /admin/dpo/access-log/export":            {303, 403, 403, 403, 200, 403},
+	"POST /admin/dpo/access-log/search":           {303, 403, 403, 403, 303, 403},
 	"GET /admin/staff":                            {303, 403, 403, 403, 403, 200},
 	"POST /admin/staff":                           {303, 403, 403, 403, 403, 201},
 	"POST /admin/staff/:id/role":                  {303, 403, 403, 403, 403, 303},
@@ -449,7 +451,13 @@ func TestDPOReviewsTheLog(t *testing.T) {
 	sales.do("GET", "/admin/records/contact/"+rec.String(), nil)
 	sales.do("GET", "/admin/records/recruitment", nil) // denied
 	dpo.login(s.account(t, "dpo", true))
-	res, body := dpo.do("GET", "/admin/dpo/access-log?email=karim@example.com", nil)
+	// The search is posted: the address is sealed in the list's URL.
+	res, _ := dpo.post("/admin/dpo/access-log/search", url.Values{"email": {"karim@example.com"}})
+	loc := res.Header.Get("Location")
+	if res.StatusCode != 303 || strings.Contains(loc, "karim") || !strings.Contains(loc, "q=") {
+		t.Fatalf("search: %d to %q", res.StatusCode, loc)
+	}
+	res, body := dpo.do("GET", loc, nil)
 	if res.StatusCode != 200 || !strings.Contains(body, rec.String()) || !strings.Contains(body, "Intact") {
 		t.Fatalf("log review: %d", res.StatusCode)
 	}

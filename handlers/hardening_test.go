@@ -321,3 +321,39 @@ func TestCSRFTokenIsBoundToTheSession(t *testing.T) {
 		t.Errorf("public form cookies %v, want __Host-csrf", c)
 	}
 }
+
+// Staff search by email without the address in any URL: the filter form is
+// posted, the list's URL carries it sealed, and a forged or foreign token
+// filters nothing.
+func TestRecordSearchKeepsEmailsOutOfURLs(t *testing.T) {
+	s := newBOServer(t)
+	s.record(t, "recruitment", models.Fields{"first_name": "Inès", "last_name": "Haddad", "email": "ines.search@example.com"}, false, false)
+	s.record(t, "recruitment", models.Fields{"first_name": "Other", "last_name": "Person", "email": "other@example.com"}, false, false)
+	rec := s.browser(t)
+	rec.login(s.account(t, "recruitment", true))
+	_, page := rec.do("GET", "/admin/records/recruitment", nil)
+	if !strings.Contains(page, `method="post" action="/admin/records/recruitment/search"`) {
+		t.Error("the filter form is not posted")
+	}
+	res, _ := rec.post("/admin/records/recruitment/search", url.Values{"email": {"ines.search@example.com"}, "status": {""}})
+	loc := res.Header.Get("Location")
+	if res.StatusCode != 303 || strings.Contains(loc, "ines") || strings.Contains(loc, "example.com") || !strings.Contains(loc, "q=") {
+		t.Fatalf("search: %d to %q", res.StatusCode, loc)
+	}
+	res, list := rec.do("GET", loc, nil)
+	recordLink := regexp.MustCompile(`href="/admin/records/recruitment/[0-9a-f-]{36}"`)
+	if n := len(recordLink.FindAllString(list, -1)); res.StatusCode != 200 || n != 1 {
+		t.Errorf("filtered list: %d, %d records, want 1", res.StatusCode, n)
+	}
+	if strings.Contains(list, "ines.search%40") || strings.Contains(list, "email=") {
+		t.Error("a link on the page carries the address")
+	}
+	if !strings.Contains(list, `value="ines.search@example.com"`) {
+		t.Error("the search box does not keep the address")
+	}
+	// A token sealed by another server (another key) filters nothing.
+	_, list = rec.do("GET", "/admin/records/recruitment?q=MTcwMDAwMDAwMHxmb3JnZWR8c2ln", nil)
+	if n := len(recordLink.FindAllString(list, -1)); n != 2 {
+		t.Errorf("a forged token: %d records listed, want both", n)
+	}
+}

@@ -95,7 +95,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	accessLog := models.NewAccessLog(d.DB, d.Vault, d.Secrets.Key(models.CheckpointKeyName))
 	staffStore := models.NewStaffStore(d.DB, d.Vault)
 	gate := newStaffGate(d.Registry, d.Now, d.BaseURL, d.Log, sessions, accessLog)
-	gate.methods = methods
+	gate.methods, gate.search = methods, newSearchTokens(d.Secrets)
 	auth := newAuthHandler(gate, staffStore, sessions, accessLog)
 	records := newRecordsHandler(gate, models.NewRecordStore(d.DB, d.Vault))
 	staffAdmin := newStaffAdminHandler(gate, staffStore)
@@ -115,6 +115,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	staff.GET("", records.showHome)
 	staff.GET("/records/:purpose", records.listRecords)
 	staff.GET("/records/:purpose/export", records.exportRecords)
+	staff.POST("/records/:purpose/search", records.searchRecords)
 	staff.GET("/records/:purpose/:id", records.showRecord)
 	staff.POST("/records/:purpose/:id", records.updateRecord)
 	staff.GET("/records/:purpose/:id/files/:file", records.downloadFile)
@@ -122,6 +123,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	dpoGroup := staff.Group("/dpo", gate.requireReviewer)
 	dpoGroup.GET("/access-log", dpo.showAccessLog)
 	dpoGroup.GET("/access-log/export", dpo.exportAccessLog)
+	dpoGroup.POST("/access-log/search", dpo.searchAccessLog)
 	// The administrator: staff accounts.
 	admin := staff.Group("/staff", gate.requireStaffAdmin)
 	admin.GET("", staffAdmin.showStaff)
