@@ -76,4 +76,3 @@ func clipEmail(s string) string {
 	}
 	return s
 }
-
