@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,8 +8,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/google/uuid"
 
 	"github.com/alegria/privacy-portal/models"
 )
@@ -41,13 +38,7 @@ func TestAbuseCrawler(t *testing.T) {
 		t.Skip("the crawler sends thousands of requests")
 	}
 	s := newBOServer(t)
-	rec := s.record(t, "recruitment", models.Fields{"first_name": "Abuse", "last_name": "Crawler", "email": "abuse@example.com"}, false, true)
-	var file uuid.UUID
-	if err := s.db.InScope(context.Background(), models.Scope{Purposes: []string{"recruitment"}}, func(tx *gormDB) error {
-		return tx.Raw("SELECT id FROM attachments WHERE record_id = ?", rec).Row().Scan(&file)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	rec, file := s.recordWithFile(t, models.Fields{"first_name": "Abuse", "last_name": "Crawler", "email": "abuse@example.com"})
 	target := s.account(t, "sales", true)
 	fill := strings.NewReplacer(":purpose", "recruitment", ":id/files", rec.String()+"/files", ":file", file.String(),
 		"/staff/:id", "/staff/"+target.ID.String(), ":id", rec.String(), "*", "css/app.css")

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 
 	"github.com/alegria/privacy-portal/models"
 )
@@ -45,13 +44,7 @@ var permissions = map[string][6]int{
 
 func TestPermissionMatrix(t *testing.T) {
 	s := newBOServer(t)
-	rec := s.record(t, "recruitment", models.Fields{"first_name": "Inès", "last_name": "Haddad", "email": "ines@example.com"}, false, true)
-	var file uuid.UUID
-	if err := s.db.InScope(context.Background(), models.Scope{Purposes: []string{"recruitment"}}, func(tx *gormDB) error {
-		return tx.Raw("SELECT id FROM attachments WHERE record_id = ?", rec).Row().Scan(&file)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	rec, file := s.recordWithFile(t, models.Fields{"first_name": "Inès", "last_name": "Haddad", "email": "ines@example.com"})
 	target := s.account(t, "sales", true)
 
 	// Every back-office route is in the table.
