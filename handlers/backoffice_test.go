@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/alegria/privacy-portal/models"
 )
 
