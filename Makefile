@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 GO_TEST_FLAGS ?= -race -count=1
 
-.PHONY: run build test lint vulncheck faults generate css check-generated bench psql demo-code node_modules clean
+.PHONY: run build test lint fuzz vulncheck faults generate css check-generated bench psql demo-code node_modules clean
 
 run: build
 	@scripts/run.sh
@@ -20,6 +20,10 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
 	go tool staticcheck ./...
+
+# Every go test -fuzz target (decoders and validators) for FUZZTIME each (default 10s).
+fuzz:
+	@scripts/fuzz.sh
 
 # Known vulnerabilities (govulncheck, offline database from the module proxy; accepted ones
 # with their reasons in vulncheck-exceptions.txt) and gosec (exclusions reasoned in .gosec.json).

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
@@ -44,6 +47,10 @@ type staffGate struct {
 	// loop of them would only flood the hash-chained log. Staff denials are
 	// always logged.
 	anonDenials middleware.RateLimiterStore
+	// methods tells routes from the groups' catch-alls.
+	methods *allowedMethods
+	// search seals searched email addresses for list URLs.
+	search *searchTokens
 }
 
 // newStaffGate checks sessions kept by sessions and logs refusals to denials.
@@ -102,13 +109,20 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 // render a placeholder instead of a token, failing the next sign-in. With
 // the header removed, every request takes the token path; a missing or
 // wrong token is a 403, logged as a denial.
+//
+// A method no back-office route serves (DELETE, TRACE…) skips the check: it
+// reaches no handler, only the 405 that says which methods the path takes.
+//
+// Signed in, the token is the session's (issued at sign-in, kept server-side
+// with the session): requireStaff refuses a post whose token is another.
 func (b *staffGate) csrf() echo.MiddlewareFunc {
 	mw := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf",
-		CookieName:     "_csrf",
-		CookiePath:     "/admin",
+		TokenLookup:    "form:" + views.CSRFField,
+		CookieName:     adminCSRFCookie,
+		CookiePath:     "/",
+		CookieMaxAge:   csrfCookieMaxAge,
 		CookieHTTPOnly: true,
-		CookieSecure:   b.baseURL != nil && b.baseURL.Scheme == "https",
+		CookieSecure:   true, // __Host-: see newPGStore
 		CookieSameSite: http.SameSiteStrictMode,
 		ContextKey:     csrfContextKey,
 		ErrorHandler: func(_ error, c echo.Context) error {
@@ -119,17 +133,69 @@ func (b *staffGate) csrf() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		h := mw(next)
 		return func(c echo.Context) error {
+			if !b.methods.isRoute(c.Request().Method, c.Path()) {
+				return next(c)
+			}
 			c.Request().Header.Del(echo.HeaderSecFetchSite)
 			return h(c)
 		}
 	}
 }
 
+// adminCSRFCookie holds the back-office form token, as the registry declares
+// it. __Host- pins it to this host and path "/", HTTPS only: a sibling
+// subdomain cannot plant one.
+const adminCSRFCookie = "__Host-admin_csrf"
+
+// csrfCookieMaxAge is the form-token cookies' lifetime, as the registry
+// declares them (24 hours).
+const csrfCookieMaxAge = 24 * 60 * 60
+
+// newCSRFToken is a fresh form token (128 random bits).
+func newCSRFToken() string { return rand.Text() }
+
+// setCSRFCookie gives the browser the session's form token, with the
+// attributes of the CSRF middleware's own cookie.
+func (b *staffGate) setCSRFCookie(c echo.Context, token string) {
+	c.SetCookie(&http.Cookie{Name: adminCSRFCookie, Value: token, Path: "/", MaxAge: csrfCookieMaxAge,
+		Expires: time.Now().Add(csrfCookieMaxAge * time.Second), Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	c.Set(csrfContextKey, token)
+}
+
+// bindCSRF ties the form token to the session: the page is given the
+// session's token (and the cookie set back to it), and a state-changing
+// request that came with another token is refused, whatever the cookie.
+func (b *staffGate) bindCSRF(c echo.Context, sess *sessions.Session) error {
+	token, _ := sess.Values[sessCSRF].(string)
+	if token == "" { // a session from before tokens were bound: bind one now
+		token = newCSRFToken()
+		sess.Values[sessCSRF] = token
+		if err := sess.Save(c.Request(), c.Response()); err != nil {
+			return fmt.Errorf("handlers: session: %w", err)
+		}
+	}
+	ck, err := c.Cookie(adminCSRFCookie)
+	if err == nil && subtle.ConstantTimeCompare([]byte(ck.Value), []byte(token)) == 1 {
+		return nil
+	}
+	b.setCSRFCookie(c, token)
+	switch c.Request().Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
+	}
+	return b.deny(c, "", nil)
+}
+
 // requireStaff lets through only a live session of an active account: the
 // idle timeout is checked in the store, the absolute one here. Anonymous
 // requests go to the sign-in page (and are logged as denied).
+//
+// A path or method no route serves goes on to its 404 or 405.
 func (b *staffGate) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if !b.methods.isRoute(c.Request().Method, c.Path()) {
+			return next(c)
+		}
 		sess, err := b.store.Get(c.Request(), sessionCookie)
 		if err != nil {
 			return fmt.Errorf("handlers: session: %w", err)
@@ -154,6 +220,9 @@ func (b *staffGate) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 		mustChange, _ := sess.Values[sessMustChange].(bool)
 		s := staffMember{ID: id, Name: name, Role: role, MustChange: mustChange}
 		withStaff(c, s)
+		if err := b.bindCSRF(c, sess); err != nil {
+			return err
+		}
 		// A password set by someone else is changed before anything else.
 		if mustChange && c.Path() != "/admin/password" && c.Path() != "/admin/logout" {
 			return c.Redirect(http.StatusSeeOther, "/admin/password")

@@ -80,9 +80,14 @@ func (b *authHandler) login(c echo.Context) error {
 	sess.Options = b.store.options()
 	sess.Values[sessStaffID] = st.ID.String()
 	sess.Values[sessAuthAt] = b.now().Unix()
+	// A new form token too, bound to the new session: whatever token the
+	// browser held before signing in (perhaps planted) is worthless now.
+	token := newCSRFToken()
+	sess.Values[sessCSRF] = token
 	if err := b.store.Save(c.Request(), c.Response(), sess); err != nil {
 		return err
 	}
+	b.setCSRFCookie(c, token)
 	if st.MustChangePassword {
 		return c.Redirect(http.StatusSeeOther, "/admin/password")
 	}

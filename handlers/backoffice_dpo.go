@@ -108,8 +108,9 @@ func (b *staffGate) requireReviewer(next echo.HandlerFunc) echo.HandlerFunc {
 // recorded in the log, which holds real values only.
 func (b *dpoHandler) accessFilter(c echo.Context) (models.AccessFilter, views.AccessLogFilter, error) {
 	vf := views.AccessLogFilter{Staff: c.QueryParam("staff"), Role: c.QueryParam("role"), Action: c.QueryParam("action"),
-		Purpose: c.QueryParam("purpose"), Email: c.QueryParam("email"), Outcome: c.QueryParam("outcome"),
-		From: c.QueryParam("from"), To: c.QueryParam("to")}
+		Purpose: c.QueryParam("purpose"), Outcome: c.QueryParam("outcome"),
+		From: c.QueryParam("from"), To: c.QueryParam("to"), Search: c.QueryParam("q")}
+	vf.Email = b.search.open(vf.Search)
 	f := models.AccessFilter{Role: vf.Role, Action: vf.Action, Purpose: vf.Purpose, Email: vf.Email, Outcome: vf.Outcome,
 		From: parseDay(vf.From)}
 	if id, err := uuid.Parse(vf.Staff); err == nil {
@@ -128,7 +129,7 @@ func (b *dpoHandler) accessFilter(c echo.Context) (models.AccessFilter, views.Ac
 func accessLogURL(path string, vf views.AccessLogFilter, before int64) string {
 	q := url.Values{}
 	for k, v := range map[string]string{"staff": vf.Staff, "role": vf.Role, "action": vf.Action, "purpose": vf.Purpose,
-		"email": vf.Email, "outcome": vf.Outcome, "from": vf.From, "to": vf.To} {
+		"q": vf.Search, "outcome": vf.Outcome, "from": vf.From, "to": vf.To} {
 		if v != "" {
 			q.Set(k, v)
 		}

@@ -181,6 +181,18 @@ func (s *boServer) record(t *testing.T, purpose string, fields models.Fields, re
 	return id
 }
 
+// recordWithFile is a recruitment record with one attached file.
+func (s *boServer) recordWithFile(t *testing.T, fields models.Fields) (rec, file uuid.UUID) {
+	t.Helper()
+	rec = s.record(t, "recruitment", fields, false, true)
+	if err := s.db.InScope(context.Background(), models.Scope{Purposes: []string{"recruitment"}}, func(tx *gormDB) error {
+		return tx.Raw("SELECT id FROM attachments WHERE record_id = ?", rec).Row().Scan(&file)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return rec, file
+}
+
 func (s *boServer) count(t *testing.T, where string, args ...any) int64 {
 	t.Helper()
 	var n int64

@@ -103,7 +103,8 @@ func (b *recordsHandler) listRecords(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vf := views.RecordsFilter{Status: c.QueryParam("status"), From: c.QueryParam("from"), To: c.QueryParam("to"), Email: c.QueryParam("email")}
+	vf := views.RecordsFilter{Status: c.QueryParam("status"), From: c.QueryParam("from"), To: c.QueryParam("to"), Search: c.QueryParam("q")}
+	vf.Email = b.search.open(vf.Search)
 	f := models.RecordFilter{Status: vf.Status, From: parseDay(vf.From), Email: vf.Email, After: c.QueryParam("after")}
 	if to := parseDay(vf.To); !to.IsZero() {
 		f.To = to.AddDate(0, 0, 1) // "until" includes that day
@@ -219,10 +220,20 @@ func (b *recordsHandler) downloadFile(c echo.Context) error {
 		return dataError(err)
 	}
 	h := c.Response().Header()
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
+	h.Set("Content-Disposition", attachment(f.Filename))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	return c.Blob(http.StatusOK, f.MIME, f.Content)
+}
+
+// attachment is the Content-Disposition of a download: the name cleaned
+// and capped again (names stored before the cap may be long), quoted, and
+// with filename* (RFC 6266) when it is not ASCII.
+func attachment(name string) string {
+	if v := mime.FormatMediaType("attachment", map[string]string{"filename": policy.CleanFileName(name)}); v != "" {
+		return v
+	}
+	return "attachment"
 }
 
 // exportRecords sends a purpose as CSV. Cells a spreadsheet would run as
@@ -250,8 +261,7 @@ func (b *recordsHandler) exportRecords(c echo.Context) error {
 	start := func() error {
 		h := c.Response().Header()
 		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{
-			"filename": fmt.Sprintf("%s-%s.csv", p.Key, b.now().Format("2006-01-02"))}))
+		h.Set("Content-Disposition", attachment(fmt.Sprintf("%s-%s.csv", p.Key, b.now().Format("2006-01-02"))))
 		c.Response().WriteHeader(http.StatusOK)
 		w = csv.NewWriter(c.Response())
 		return w.Write(header)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"github.com/alegria/privacy-portal/scan"
 	"mime"
 	"net/http"
 	"strings"
@@ -29,10 +30,11 @@ type rightsHandler struct {
 	pu      *policy.Purpose
 	linkKey []byte
 	baseURL string
+	scanner scan.Scanner // identity documents are scanned like every upload
 }
 
-func newRightsHandler(g *staffGate, desk *models.RightsDesk, pu *policy.Purpose, linkKey []byte, baseURL string) *rightsHandler {
-	return &rightsHandler{staffGate: g, desk: desk, pu: pu, linkKey: linkKey, baseURL: baseURL}
+func newRightsHandler(g *staffGate, desk *models.RightsDesk, pu *policy.Purpose, linkKey []byte, baseURL string, scanner scan.Scanner) *rightsHandler {
+	return &rightsHandler{staffGate: g, desk: desk, pu: pu, linkKey: linkKey, baseURL: baseURL, scanner: scanner}
 }
 
 func (h *rightsHandler) showQueue(c echo.Context) error {
@@ -387,8 +389,8 @@ func (h *rightsHandler) identityLinkProblem(c echo.Context, err error) error {
 }
 
 // uploadIdentity takes the document through the same checks as every
-// public form's file (size cap before reading, content sniffing): see
-// checkedUpload.
+// public form's file (size cap before reading, content sniffing, malware
+// scan): see checkedUpload and scanFile.
 func (h *rightsHandler) uploadIdentity(c echo.Context) error {
 	doc, err := h.openSlot(c)
 	if err != nil {
@@ -398,6 +400,9 @@ func (h *rightsHandler) uploadIdentity(c echo.Context) error {
 	up, prob, err := checkedUpload(f, c.Request().MultipartForm)
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
+	}
+	if prob == "" {
+		prob = scanFile(c.Request().Context(), h.scanner, up.Data)
 	}
 	if prob != "" {
 		return h.identityPage(c, http.StatusUnprocessableEntity, views.FileProblem(*f, prob))

@@ -8,13 +8,20 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/views"
 )
 
+// retryAfterSeconds is what a 503 asks clients to wait: about the time a
+// database restart or failover takes.
+const retryAfterSeconds = "5"
+
 // errorHandler is the one place errors become responses: expected HTTP errors
 // render their status; anything else is logged and shown as a plain 500,
-// never with its details.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+// never with its details. A database that cannot be reached is a 503 with
+// Retry-After, never a 500: the visitor may try again in a moment. A method
+// a known path does not serve is a 405 with Allow.
+func errorHandler(log *slog.Logger, methods *allowedMethods) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -27,12 +34,26 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			if m, ok := he.Message.(string); ok && he.Internal == nil && status < 500 && m != http.StatusText(status) {
 				message = m // a message written for the visitor
 			}
+			if status == http.StatusInternalServerError && models.IsUnavailable(he.Internal) {
+				status = http.StatusServiceUnavailable
+			}
+		} else if models.IsUnavailable(err) {
+			status = http.StatusServiceUnavailable
+		}
+		if status == http.StatusNotFound {
+			if allow, ok := methods.methodNotAllowed(c); ok {
+				status, message = http.StatusMethodNotAllowed, ""
+				c.Response().Header().Set(echo.HeaderAllow, allow)
+			}
+		}
+		if status == http.StatusServiceUnavailable {
+			c.Response().Header().Set(echo.HeaderRetryAfter, retryAfterSeconds)
 		}
 		if status >= 500 {
 			log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 				"route", c.Path(), "status", status, "error", err.Error())
 		}
-		if c.Request().Method == http.MethodHead {
+		if isHead(c) {
 			_ = c.NoContent(status)
 			return
 		}

@@ -1,12 +1,18 @@
 package handlers
 
 import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,6 +22,7 @@ import (
 
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/scan"
 	"github.com/alegria/privacy-portal/views"
 )
 
@@ -23,16 +30,18 @@ import (
 // all of them, so no form can drift from what the policy declares.
 type formsHandler struct {
 	reg     *policy.Registry
+	scanner scan.Scanner // nil only when development turned scanning off
 	forms   *models.FormStore
 	rights  *models.RightsStore
 	linkKey []byte // signs confirmation links (Secrets.Key("email-link"))
+	idemKey []byte // derives record ids from idempotency keys (Secrets.Key("form-idempotency"))
 	baseURL string
 	now     func() time.Time
 }
 
 func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		st := views.FormState{CSRF: csrfToken(c)}
+		st := views.FormState{CSRF: csrfToken(c), Idem: newIdemKey()}
 		return render(c, http.StatusOK, views.FormPage(describedPage(c, pu.Title, pu.Form.Intro), pu, st))
 	}
 }
@@ -64,8 +73,10 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 		}
 		now := h.now()
 		sub := pu.CheckForm(r.PostForm, files, now)
+		scanUploads(r.Context(), h.scanner, sub)
 		if !sub.OK() {
-			st := views.FormState{Values: sub.Typed, Problems: sub.Problems, Consents: sub.Consents, CSRF: csrfToken(c)}
+			st := views.FormState{Values: sub.Typed, Problems: sub.Problems, Consents: sub.Consents, CSRF: csrfToken(c),
+				Idem: idemKeyOf(r.PostForm)}
 			return render(c, http.StatusUnprocessableEntity, views.FormPage(describedPage(c, pu.Title, pu.Form.Intro), pu, st))
 		}
 		fields := models.Fields(sub.Values)
@@ -73,17 +84,47 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 			fields[policy.QuizScoreField] = strconv.Itoa(sub.Score) + "/" + strconv.Itoa(len(pu.Form.Quiz.Questions))
 		}
 		email := pu.Identifier(sub, "email")
-		id := uuid.New()
 		if pu.Kind == policy.KindRightsRequest {
-			err = h.submitRightsRequest(c, pu, sub, id, fields, email, now)
+			err = h.submitRightsRequest(c, pu, sub, uuid.New(), fields, email, now)
 		} else {
-			err = h.submitRecord(c, pu, sub, id, fields, email, now)
+			err = h.submitRecord(c, pu, sub, h.recordID(c, pu, r.PostForm), fields, email, now)
 		}
 		if err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, sent)
 	}
+}
+
+// newIdemKey is a fresh idempotency key for one rendering of a form.
+func newIdemKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// idemKeyOf is the posted idempotency key if it has the shape of one, or a
+// fresh key (a page rendered before keys existed: no retry protection).
+func idemKeyOf(form url.Values) string {
+	k := form.Get(views.IdemField)
+	if b, err := base64.RawURLEncoding.DecodeString(k); err != nil || len(b) != 16 {
+		return newIdemKey()
+	}
+	return k
+}
+
+// recordID derives the record's id from the form's idempotency key, the
+// visitor's CSRF token and the purpose, under a server key: the same
+// rendering posted twice names the same record (stored once), and no one
+// can aim an id at another visitor's record without their token.
+func (h *formsHandler) recordID(c echo.Context, pu *policy.Purpose, form url.Values) uuid.UUID {
+	m := hmac.New(sha256.New, h.idemKey)
+	m.Write([]byte(pu.Key + "\x00" + csrfToken(c) + "\x00" + idemKeyOf(form)))
+	sum := m.Sum(nil)
+	id, _ := uuid.FromBytes(sum[:16])
+	id[6] = (id[6] & 0x0f) | 0x80 // version 8: application-defined
+	id[8] = (id[8] & 0x3f) | 0x80 // RFC 9562 variant
+	return id
 }
 
 func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
@@ -185,6 +226,39 @@ func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
 	}
 }
 
+// scanUploads checks every file the form accepted with the malware scanner
+// before anything is stored (the policy promises candidates' documents are
+// kept safely, and staff open them later). An infected file, or one the
+// scanner could not check, becomes a problem on its field: the form is
+// shown again with every other value kept, and nothing is stored. Every
+// upload path (forms, rights requests' ID documents) calls it after
+// CheckForm.
+func scanUploads(ctx context.Context, scanner scan.Scanner, sub *policy.Submission) {
+	for name, up := range sub.Files {
+		if prob := scanFile(ctx, scanner, up.Data); prob != "" {
+			sub.Problems[name] = prob
+			delete(sub.Files, name)
+		}
+	}
+}
+
+// scanFile is the malware check of one file: no problem, infected, or not
+// checked (scanner unreachable: refused, never stored unchecked).
+func scanFile(ctx context.Context, scanner scan.Scanner, data []byte) policy.Problem {
+	if scanner == nil {
+		return ""
+	}
+	_, err := scanner.Scan(ctx, bytes.NewReader(data))
+	var infected *scan.InfectedError
+	switch {
+	case errors.As(err, &infected):
+		return policy.ProblemFileInfected
+	case err != nil:
+		return policy.ProblemFileUnscanned
+	}
+	return ""
+}
+
 // readUploads reads the files of the purpose's file fields (already held in
 // memory by limitUploads), each within its max_bytes + 1 so that CheckFile
 // can tell "too large".
@@ -223,7 +297,7 @@ func readUpload(f *policy.Field, fh *multipart.FileHeader) (policy.Upload, error
 	if err != nil {
 		return policy.Upload{}, err
 	}
-	return policy.Upload{Name: strings.ToValidUTF8(fh.Filename, "\uFFFD"), Data: data}, nil
+	return policy.Upload{Name: policy.CleanFileName(fh.Filename), Data: data}, nil
 }
 
 // checkedUpload reads the file of field f from a form limitUploads parsed
@@ -272,6 +346,8 @@ func limitUploads(limits map[string]int64) echo.MiddlewareFunc {
 				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(maxFile))
 			case err != nil:
 				return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
+			case !cleanValues(r.PostForm):
+				return errBadInput
 			}
 			if r.MultipartForm != nil { // nil when the body was url-encoded
 				defer func() { _ = r.MultipartForm.RemoveAll() }()
@@ -281,17 +357,23 @@ func limitUploads(limits map[string]int64) echo.MiddlewareFunc {
 	}
 }
 
+// publicCSRFCookie holds the public forms' token, as the registry declares
+// it. __Host- (Secure, this host only, path "/") keeps a sibling subdomain
+// from planting a token; browsers accept it on http://localhost too, as
+// they do the session cookie.
+const publicCSRFCookie = "__Host-csrf"
+
 // csrfProtection is Echo's CSRF middleware reading the form field _csrf
-// against the _csrf cookie (double submit), with a friendly 403 page. A
-// browser's Sec-Fetch-Site: same-origin is accepted as proof too; a
-// cross-site post must carry the token, which another site cannot read.
-func csrfProtection(secure bool) echo.MiddlewareFunc {
+// against the __Host-csrf cookie (double submit), with a friendly 403 page.
+// A cross-site post must carry the token, which another site cannot read.
+func csrfProtection() echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:" + views.CSRFField,
-		CookieName:     views.CSRFField,
+		CookieName:     publicCSRFCookie,
 		CookiePath:     "/",
+		CookieMaxAge:   csrfCookieMaxAge,
 		CookieHTTPOnly: true,
-		CookieSecure:   secure,
+		CookieSecure:   true,
 		CookieSameSite: http.SameSiteLaxMode,
 		ContextKey:     "csrf",
 		AllowSecFetchSiteFunc: func(echo.Context) (bool, error) {

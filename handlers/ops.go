@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,9 +19,11 @@ import (
 var errAbortHandler = http.ErrAbortHandler
 
 type opsHandler struct {
-	db      *models.DB
-	schema  *schemaGate
-	metrics *metrics
+	db     *models.DB
+	schema *schemaGate
+	// draining is set on SIGTERM: readiness turns 503 so the load balancer
+	// stops sending traffic while in-flight requests finish.
+	draining *atomic.Bool
 }
 
 // health says the process is alive; it does not touch the database, so a
@@ -32,6 +35,13 @@ func (h *opsHandler) health(c echo.Context) error {
 // ready says whether this instance should receive traffic: the database
 // answers and its schema is the one this binary was built for.
 func (h *opsHandler) ready(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	if h.draining != nil && h.draining.Load() {
+		c.Response().Header().Set(echo.HeaderRetryAfter, retryAfterSeconds)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "server": "shutting down"})
+	}
+	// Not ready: Retry-After on every 503 answer below.
+	c.Response().Header().Set(echo.HeaderRetryAfter, retryAfterSeconds)
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if err := h.db.Ping(ctx); err != nil {
@@ -44,19 +54,22 @@ func (h *opsHandler) ready(c echo.Context) error {
 	if !current {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "schema": "older than this release: run portal migrate"})
 	}
+	c.Response().Header().Del(echo.HeaderRetryAfter)
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }
 
-func (h *opsHandler) prometheus(c echo.Context) error {
-	h.metrics.handler.ServeHTTP(c.Response(), c.Request())
-	return nil
+// MetricsHandler serves the Prometheus metrics gathered by reg, on the
+// internal listener (PORTAL_METRICS_ADDR), never on the public site.
+func MetricsHandler(reg prometheus.Gatherer) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
 }
 
 // metrics counts requests and their latency by route, method and status.
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
-	handler  http.Handler
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -70,11 +83,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"route", "method"}),
 	}
 	reg.MustRegister(m.requests, m.latency)
-	gatherer, ok := reg.(prometheus.Gatherer)
-	if !ok {
-		gatherer = prometheus.DefaultGatherer
-	}
-	m.handler = promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})
 	return m
 }
 

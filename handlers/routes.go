@@ -11,8 +11,11 @@ import (
 	"github.com/alegria/privacy-portal/static"
 )
 
+// consentPath receives the cookie banner's answers.
+const consentPath = "/consent"
+
 // routes registers every route in one place, grouped by who may call them.
-func routes(e *echo.Echo, d Deps) {
+func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	schema := newSchemaGate(d.DB, d.SchemaTarget, d.Now)
 	uploads := d.Registry.UploadLimits()
 	rightsPurpose, hasRights := d.Registry.RightsPurpose()
@@ -24,7 +27,11 @@ func routes(e *echo.Echo, d Deps) {
 	metrics := newMetrics(d.Metrics)
 
 	e.Use(
-		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}),
+		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID,
+			// Every access event logged for this request carries its id.
+			RequestIDHandler: func(c echo.Context, id string) {
+				c.SetRequest(c.Request().WithContext(models.WithRequestID(c.Request().Context(), id)))
+			}}),
 		securityHeaders(d.BaseURL),
 		metrics.middleware,
 		requestLog(d.Log),
@@ -35,13 +42,18 @@ func routes(e *echo.Echo, d Deps) {
 			_, upload := uploads[c.Path()]
 			return upload
 		}}),
+		// Cookie choices are tiny (validInput reads the body, so the limit
+		// comes before it rather than on the route).
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "4K", Skipper: func(c echo.Context) bool {
+			return c.Path() != consentPath
+		}}),
+		validInput(uploads),
 	)
 
 	// Operations: always answer, even on a stale schema.
-	ops := &opsHandler{db: d.DB, schema: schema, metrics: metrics}
+	ops := &opsHandler{db: d.DB, schema: schema, draining: d.Draining}
 	e.GET("/healthz", ops.health)
 	e.GET("/readyz", ops.ready)
-	e.GET("/metrics", ops.prometheus)
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/static/*", echo.WrapHandler(static.Handler()))
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/favicon.ico", echo.WrapHandler(static.Favicon()))
 
@@ -56,8 +68,7 @@ func routes(e *echo.Echo, d Deps) {
 	ledgerWrites := consentRateStore(d.ConsentRate)
 	site.Use(consentContext(d.Registry, consent.cookies, consent.ledger, d.Log, ledgerWrites))
 	site.GET("/cookies/preferences", consent.showPreferences)
-	site.POST("/consent", consent.saveChoice, sameOrigin(), consentRateLimit(ledgerWrites),
-		middleware.BodyLimit("4K"))
+	site.POST(consentPath, consent.saveChoice, sameOrigin(), consentRateLimit(ledgerWrites))
 
 	// Public pages, rendered from the registry.
 	pub := newPublicHandler(d.Registry, d.Log)
@@ -73,8 +84,10 @@ func routes(e *echo.Echo, d Deps) {
 	// CSRF-checked and rate-limited per client address.
 	formsH := &formsHandler{
 		reg:     d.Registry,
+		scanner: d.Scanner,
 		forms:   models.NewFormStore(d.DB, d.Vault),
 		linkKey: d.Secrets.Key("email-link"),
+		idemKey: d.Secrets.Key("form-idempotency"),
 		baseURL: strings.TrimSuffix(d.BaseURL.String(), "/"),
 		now:     d.Now,
 	}
@@ -82,7 +95,7 @@ func routes(e *echo.Echo, d Deps) {
 		formsH.rights = models.NewRightsStore(d.DB, d.Vault, rp)
 	}
 	formRoutes(site, formsH, formRateLimit(d.FormRate),
-		limitUploads(uploads), csrfProtection(d.BaseURL.Scheme == "https"))
+		limitUploads(uploads), csrfProtection())
 	// ---- Staff back-office ----------------------------------------------
 	// Everything under /admin: no-store, a form token on every POST, and a
 	// live session of an active account, except the sign-in page. Each route
@@ -92,6 +105,7 @@ func routes(e *echo.Echo, d Deps) {
 	accessLog := models.NewAccessLog(d.DB, d.Vault, d.Secrets.Key(models.CheckpointKeyName))
 	staffStore := models.NewStaffStore(d.DB, d.Vault).WithInvitationKey(d.Secrets.Key(models.InvitationKeyName))
 	gate := newStaffGate(d.Registry, d.Now, d.BaseURL, d.Log, sessions, accessLog)
+	gate.methods, gate.search = methods, newSearchTokens(d.Secrets)
 	auth := newAuthHandler(gate, staffStore, sessions, accessLog)
 	records := newRecordsHandler(gate, models.NewRecordStore(d.DB, d.Vault))
 	staffAdmin := newStaffAdminHandler(gate, staffStore)
@@ -101,10 +115,10 @@ func routes(e *echo.Echo, d Deps) {
 	var rightsDesk *rightsHandler
 	if hasRights {
 		rightsDesk = newRightsHandler(gate, models.NewRightsDesk(d.DB, d.Vault, rightsPurpose), rightsPurpose,
-			d.Secrets.Key("email-link"), strings.TrimSuffix(d.BaseURL.String(), "/"))
+			d.Secrets.Key("email-link"), strings.TrimSuffix(d.BaseURL.String(), "/"), d.Scanner)
 		// The rights desk's emailed links: signed, expiring, single use.
 		download, identity := rightsLinkPaths(rightsPurpose)
-		linkMW := []echo.MiddlewareFunc{limitUploads(uploads), csrfProtection(d.BaseURL.Scheme == "https")}
+		linkMW := []echo.MiddlewareFunc{limitUploads(uploads), csrfProtection()}
 		site.GET(download, rightsDesk.showDownload, linkMW...)
 		site.POST(download, rightsDesk.download, append([]echo.MiddlewareFunc{formRateLimit(d.FormRate)}, linkMW...)...)
 		site.GET(identity, rightsDesk.showIdentityUpload, linkMW...)
@@ -131,6 +145,7 @@ func routes(e *echo.Echo, d Deps) {
 	staff.GET("", records.showHome)
 	staff.GET("/records/:purpose", records.listRecords)
 	staff.GET("/records/:purpose/export", records.exportRecords)
+	staff.POST("/records/:purpose/search", records.searchRecords)
 	staff.GET("/records/:purpose/:id", records.showRecord)
 	staff.POST("/records/:purpose/:id", records.updateRecord)
 	staff.GET("/records/:purpose/:id/files/:file", records.downloadFile)
@@ -138,6 +153,7 @@ func routes(e *echo.Echo, d Deps) {
 	dpoGroup := staff.Group("/dpo", gate.requireReviewer)
 	dpoGroup.GET("/access-log", dpo.showAccessLog)
 	dpoGroup.GET("/access-log/export", dpo.exportAccessLog)
+	dpoGroup.POST("/access-log/search", dpo.searchAccessLog)
 	// The DPO: the record of processing (art. 30) and the consent statistics.
 	dpoGroup.GET("/ropa", transparency.showROPA)
 	dpoGroup.GET("/ropa/export", transparency.exportROPA)

@@ -5,6 +5,7 @@ package handlers
 import (
 	"log/slog"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/scan"
 	"github.com/alegria/privacy-portal/vault"
 )
 
@@ -38,6 +40,12 @@ type Deps struct {
 	// ConsentRate is cookie choices per second per client address on POST
 	// /consent: 0 is the default, below 0 turns the limit off (benchmarks).
 	ConsentRate float64
+	// Draining, once set (on SIGTERM), turns /readyz to 503 while the
+	// server keeps answering, so a load balancer drains this instance first.
+	Draining *atomic.Bool
+	// Scanner checks every uploaded file before it is stored (ClamAV in
+	// production); nil only when development turned scanning off.
+	Scanner scan.Scanner
 }
 
 // New builds the Echo server with every route and middleware.
@@ -55,8 +63,10 @@ func New(d Deps) *echo.Echo {
 	} else {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
-	e.HTTPErrorHandler = errorHandler(d.Log)
-	routes(e, d)
+	methods := &allowedMethods{e: e}
+	e.HTTPErrorHandler = errorHandler(d.Log, methods)
+	e.Pre(headAsGet)
+	routes(e, d, methods)
 	if d.Extend != nil {
 		d.Extend(e)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/vault"
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 type server struct {
@@ -30,6 +31,12 @@ type server struct {
 func newServer(t *testing.T, mutate func(*handlers.Deps)) server {
 	t.Helper()
 	db, urls := testdb.Open(t)
+	return newServerOn(t, db, urls, mutate)
+}
+
+// newServerOn serves on a database opened by the caller.
+func newServerOn(t *testing.T, db *models.DB, urls testdb.URLs, mutate func(*handlers.Deps)) server {
+	t.Helper()
 	reg, err := policy.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +73,7 @@ func get(t *testing.T, s server, path string) (*http.Response, string) {
 
 func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
 	s := newServer(t, nil)
-	for _, path := range []string{"/", "/privacy", "/cookies", "/healthz", "/readyz", "/metrics", "/does-not-exist", "/static/css/app.css"} {
+	for _, path := range []string{"/", "/privacy", "/cookies", "/healthz", "/readyz", "/does-not-exist", "/static/css/app.css"} {
 		t.Run(path, func(t *testing.T) {
 			res, _ := get(t, s, path)
 			h := res.Header
@@ -193,11 +200,25 @@ func TestStaticAssets(t *testing.T) {
 	}
 }
 
+// Metrics are served on the internal listener only (MetricsHandler), not
+// on the public site.
 func TestMetricsCountRoutes(t *testing.T) {
-	s := newServer(t, nil)
+	reg := prometheus.NewRegistry()
+	s := newServer(t, func(d *handlers.Deps) { d.Metrics = reg })
 	get(t, s, "/privacy")
 	get(t, s, "/random-scanner-path")
-	_, body := get(t, s, "/metrics")
+	if res, _ := get(t, s, "/metrics"); res.StatusCode != 404 {
+		t.Errorf("public /metrics: %d, want 404", res.StatusCode)
+	}
+	internal := httptest.NewServer(handlers.MetricsHandler(reg))
+	defer internal.Close()
+	res, err := internal.Client().Get(internal.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	body := string(raw)
 	if !strings.Contains(body, `portal_http_requests_total{method="GET",route="/privacy",status="200"} 1`) {
 		t.Errorf("metrics lack the /privacy counter:\n%s", body)
 	}

@@ -25,6 +25,7 @@ const (
 	sessName       = "name"
 	sessMustChange = "must_change"
 	sessAuthAt     = "auth_at" // unix seconds of the login
+	sessCSRF       = "csrf"    // the form token bound to this session
 )
 
 // pgStore is a gorilla/sessions Store on the sessions table: the cookie holds
@@ -74,6 +75,7 @@ func (s *pgStore) New(r *http.Request, name string) (*sessions.Session, error) {
 		return sess, nil // unreadable: treat as no session
 	}
 	sess.Values[sessAuthAt] = data.AuthAt
+	sess.Values[sessCSRF] = data.CSRF
 	sess.Values[sessStaffID] = row.StaffID.String()
 	sess.Values[sessRole] = row.Role
 	sess.Values[sessName] = row.Name
@@ -97,7 +99,8 @@ func (s *pgStore) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Se
 		return nil
 	}
 	authAt, _ := sess.Values[sessAuthAt].(int64)
-	buf, err := json.Marshal(models.SessionData{AuthAt: authAt})
+	token, _ := sess.Values[sessCSRF].(string)
+	buf, err := json.Marshal(models.SessionData{AuthAt: authAt, CSRF: token})
 	if err != nil {
 		return err
 	}

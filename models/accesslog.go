@@ -84,9 +84,12 @@ type AccessEvent struct {
 	Restricted bool // the record read was under restriction of processing
 	// TargetStaffID is the account a staff-admin action changed.
 	TargetStaffID *uuid.UUID
-	Digest        []byte
-	PrevHash      []byte
-	Hash          []byte
+	// RequestID is the X-Request-Id of the request that caused the event
+	// (the request_id of its log line); empty outside a request.
+	RequestID string
+	Digest    []byte
+	PrevHash  []byte
+	Hash      []byte
 }
 
 // maxUserAgent bounds what a client can make us store.
@@ -98,7 +101,25 @@ func (e *AccessEvent) normalise() {
 	e.At = e.At.UTC().Truncate(time.Microsecond)
 	e.UserAgent = clip(e.UserAgent, maxUserAgent)
 	e.IP = clip(e.IP, 64)
+	e.RequestID = clip(strings.ReplaceAll(e.RequestID, "\x00", ""), maxRequestID)
 }
+
+type requestIDKey struct{}
+
+// WithRequestID puts the request's X-Request-Id on ctx: every access event
+// logged under ctx carries it, so a log line and an access row join.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestIDFrom is the request id WithRequestID put on ctx, or "".
+func RequestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// maxRequestID bounds the request id a client may send in X-Request-Id.
+const maxRequestID = 64
 
 // clip makes client-sent text storable: valid UTF-8 (PostgreSQL refuses
 // anything else, and a refused log row would refuse the access, or let a
@@ -155,6 +176,10 @@ func (e *AccessEvent) digest() []byte {
 	if e.TargetStaffID != nil {
 		put(e.TargetStaffID[:])
 	}
+	if e.RequestID != "" {
+		h.Write([]byte{'r'}) // tells it from a target staff id
+		put([]byte(e.RequestID))
+	}
 	return h.Sum(nil)
 }
 
@@ -192,14 +217,17 @@ func Link(e *AccessEvent, prev []byte) (digest, hash []byte) {
 // not show the data (no log, no access).
 var ErrLogUnavailable = errors.New("models: access log unavailable")
 
-// logAccessSQL appends one event to its chain (see portal_log_access).
-const logAccessSQL = `SELECT portal_log_access($1::smallint, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+// logAccessSQL appends one event to its chain (see portal_log_access). The
+// request id reaches the row through the transaction-local setting its
+// column defaults to, set in the FROM clause so it is set first.
+const logAccessSQL = `SELECT portal_log_access($1::smallint, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+	FROM (SELECT set_config('portal.request_id', $15, true)) AS request`
 
 // logAccess appends e to the log inside q's transaction. Call it as the
 // transaction's last statement: the chain's lock is then held only until the
 // commit that follows.
 func logAccess(ctx context.Context, q Querier, e AccessEvent) error {
-	args, err := e.logArgs()
+	args, err := e.logArgs(ctx)
 	if err != nil {
 		return err
 	}
@@ -210,8 +238,11 @@ func logAccess(ctx context.Context, q Querier, e AccessEvent) error {
 }
 
 // logArgs normalises e, picks its chain and returns portal_log_access's
-// arguments in order.
-func (e AccessEvent) logArgs() ([]any, error) {
+// arguments in order. The request id comes from ctx when e has none.
+func (e AccessEvent) logArgs(ctx context.Context) ([]any, error) {
+	if e.RequestID == "" {
+		e.RequestID = RequestIDFrom(ctx)
+	}
 	e.normalise()
 	c, err := rand.Int(rand.Reader, big.NewInt(Chains))
 	if err != nil {
@@ -219,7 +250,7 @@ func (e AccessEvent) logArgs() ([]any, error) {
 	}
 	e.Chain = int16(c.Int64())
 	return []any{e.Chain, e.At, e.StaffID, e.Role, e.Action, e.Purpose, e.RecordID, e.SubjectID,
-		e.IP, e.UserAgent, e.Outcome, e.Restricted, e.digest(), e.TargetStaffID}, nil
+		e.IP, e.UserAgent, e.Outcome, e.Restricted, e.digest(), e.TargetStaffID, e.RequestID}, nil
 }
 
 // AccessLog is the access log: it writes events (in the caller's
@@ -309,6 +340,7 @@ type AccessRow struct {
 	Restricted bool
 	// TargetStaffID is the account a staff-admin action changed.
 	TargetStaffID *uuid.UUID
+	RequestID     string // the X-Request-Id of the request that caused it
 }
 
 // AccessPage is one page of events and the cursor of the next.
@@ -351,13 +383,13 @@ func (f AccessFilter) where(v *vault.Vault) (string, []any) {
 }
 
 const accessRowSQL = `SELECT e.id, e.at, e.staff_id, coalesce(s.name, ''), e.role, e.action, e.purpose, e.record_id,
-	e.subject_id, e.ip, e.user_agent, e.outcome, e.restricted, e.target_staff_id
+	e.subject_id, e.ip, e.user_agent, e.outcome, e.restricted, e.target_staff_id, coalesce(e.request_id, '')
 	FROM access_events e LEFT JOIN staff s ON s.id = e.staff_id`
 
 func scanAccessRow(row pgx.CollectableRow) (AccessRow, error) {
 	var r AccessRow
 	err := row.Scan(&r.ID, &r.At, &r.StaffID, &r.StaffName, &r.Role, &r.Action, &r.Purpose, &r.RecordID,
-		&r.SubjectID, &r.IP, &r.UserAgent, &r.Outcome, &r.Restricted, &r.TargetStaffID)
+		&r.SubjectID, &r.IP, &r.UserAgent, &r.Outcome, &r.Restricted, &r.TargetStaffID, &r.RequestID)
 	return r, err
 }
 
@@ -601,11 +633,11 @@ func (l *AccessLog) Verify(ctx context.Context, tail int) (ChainReport, error) {
 		if cp, ok := cps[c]; ok {
 			prev, from = cp.hash, cp.upto
 		}
-		q := `SELECT id, at, staff_id, role, action, purpose, record_id, subject_id, ip, user_agent, outcome, restricted, digest, prev_hash, hash, target_staff_id
+		q := `SELECT id, at, staff_id, role, action, purpose, record_id, subject_id, ip, user_agent, outcome, restricted, digest, prev_hash, hash, target_staff_id, coalesce(request_id, '')
 			FROM access_events WHERE chain = $1 AND id > $2 ORDER BY id`
 		args := []any{c, from}
 		if tail > 0 {
-			q = `SELECT * FROM (SELECT id, at, staff_id, role, action, purpose, record_id, subject_id, ip, user_agent, outcome, restricted, digest, prev_hash, hash, target_staff_id
+			q = `SELECT * FROM (SELECT id, at, staff_id, role, action, purpose, record_id, subject_id, ip, user_agent, outcome, restricted, digest, prev_hash, hash, target_staff_id, coalesce(request_id, '')
 				FROM access_events WHERE chain = $1 AND id > $2 ORDER BY id DESC LIMIT $3) t ORDER BY id`
 			args = append(args, tail)
 			prev = nil // the first row of the tail links to a row we do not read
@@ -649,7 +681,7 @@ func (l *AccessLog) verifyChain(ctx context.Context, c int16, q string, args []a
 	for rows.Next() {
 		e := AccessEvent{Chain: c}
 		if err := rows.Scan(&e.ID, &e.At, &e.StaffID, &e.Role, &e.Action, &e.Purpose, &e.RecordID, &e.SubjectID,
-			&e.IP, &e.UserAgent, &e.Outcome, &e.Restricted, &e.Digest, &e.PrevHash, &e.Hash, &e.TargetStaffID); err != nil {
+			&e.IP, &e.UserAgent, &e.Outcome, &e.Restricted, &e.Digest, &e.PrevHash, &e.Hash, &e.TargetStaffID, &e.RequestID); err != nil {
 			return nil, fmt.Errorf("models: verify: %w", err)
 		}
 		e.At = e.At.UTC()

@@ -9,10 +9,14 @@ package models
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -178,3 +182,39 @@ func isUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
+
+// IsUnavailable reports an error that says the database could not be
+// reached or dropped the connection (an outage, a restart, a failover), as
+// opposed to a query it refused. Callers answer 503 with Retry-After: the
+// request may succeed in a moment, and nothing half-done was acknowledged.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		pgconn.Timeout(err):
+		return true
+	case errors.As(err, &pe):
+		// Class 08: connection exception; 57P01-03: the server shutting
+		// down or starting; 53300: too many connections.
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" ||
+			pe.Code == "57P03" || pe.Code == "53300"
+	}
+	// Some layers (database/sql, gorm, River) flatten the error to text.
+	msg := err.Error()
+	for _, s := range unavailableText {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+var unavailableText = []string{"failed to connect", "connection refused", "unexpected EOF",
+	"connection reset by peer", "broken pipe", "conn closed", "closed pool", "the database system is"}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,7 +73,10 @@ func WordingHash(label string) []byte {
 // submitSQL stores a submission in one statement (one round trip): the
 // subject found or created by blind index, the record flagged when the
 // person is on the objection list, one consent row per box shown (ticked or
-// not), and the receipt in the outbox.
+// not), and the receipt in the outbox. It is idempotent on the record id,
+// which the caller derives from the form's idempotency key: a post retried
+// after a lost answer (or one whose caller gave up while it was written)
+// stores nothing more and answers as the first did.
 const submitSQL = `WITH s AS (
   INSERT INTO subjects (id, email_index, phone_index) VALUES ($2, $3, $4)
   ON CONFLICT (email_index) DO UPDATE SET phone_index = coalesce(subjects.phone_index, excluded.phone_index)
@@ -82,6 +86,7 @@ const submitSQL = `WITH s AS (
 ), r AS (
   INSERT INTO records (id, purpose, subject_id, status, fields, objected, created_at, last_contact_at, expires_at)
   SELECT $1, $5, s.id, $6, $7, sup.objected, $8, $8, $9 FROM s, sup
+  ON CONFLICT (id) DO NOTHING
   RETURNING id, subject_id, objected
 ), c AS (
   INSERT INTO consents (subject_id, record_id, purpose, kind, granted, source, policy_version, wording_hash, created_at)
@@ -89,9 +94,11 @@ const submitSQL = `WITH s AS (
   FROM r, unnest($11::text[], $12::boolean[], $13::bytea[]) AS k(kind, granted, hash)
 ), o AS (
   INSERT INTO outbox (id, kind, message, created_at, send_after)
-  SELECT $14, 'receipt', $15, $8, $8 WHERE $15::bytea IS NOT NULL
+  SELECT $14, 'receipt', $15, $8, $8 FROM r WHERE $15::bytea IS NOT NULL
 )
-SELECT objected FROM r`
+SELECT objected FROM r
+UNION ALL -- a retry of a post already stored: the same answer, nothing stored twice
+SELECT objected FROM records WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM r)`
 
 // preparedSubmission is a submission encrypted and indexed, its SQL
 // arguments ready; objected is filled in by the commit that stores it.
@@ -151,8 +158,10 @@ func (s *FormStore) prepare(in FormSubmission) (*preparedSubmission, error) {
 	now := in.Now.UTC()
 	prep := &preparedSubmission{purpose: p.Key, args: []any{in.ID, uuid.New(), emailIdx, phoneIdx, p.Key, p.InitialStatus(), sealed, now,
 		p.Retention.ExpiresAt(now), in.PolicyVersion, kinds, granted, hashes, outboxID, msg}}
-	for _, f := range in.Files {
-		args, err := attachmentArgs(s.vault, in.ID, p.Key, f, now)
+	for i, f := range in.Files {
+		// The file's id follows from the record's, so a retried post
+		// stores it once (ON CONFLICT below).
+		args, err := attachmentArgs(s.vault, uuid.NewSHA1(in.ID, []byte(strconv.Itoa(i))), in.ID, p.Key, f, now)
 		if err != nil {
 			return nil, err
 		}
@@ -186,12 +195,11 @@ func (s *FormStore) insert(ctx context.Context, subs []*preparedSubmission) erro
 }
 
 const insertAttachmentSQL = `INSERT INTO attachments (id, record_id, purpose, filename, mime, size, sha256, content, created_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`
 
 // attachmentArgs encrypts an uploaded file under a random id. Its name is
 // encrypted too: a file name often holds the person's name.
-func attachmentArgs(v *vault.Vault, recordID uuid.UUID, purpose string, f policy.Upload, now time.Time) ([]any, error) {
-	id := uuid.New()
+func attachmentArgs(v *vault.Vault, id, recordID uuid.UUID, purpose string, f policy.Upload, now time.Time) ([]any, error) {
 	content, err := v.Encrypt(f.Data, AttachmentAAD(id, "content"))
 	if err != nil {
 		return nil, err

@@ -27,14 +27,17 @@ type groupCommit[T any] struct {
 }
 
 type pendingItem[T any] struct {
+	ctx  context.Context
 	item T
 	done chan error
 }
 
-// do queues item and returns once it is committed. If ctx ends first the item
-// may still be written; the caller is told ctx's error.
+// do queues item and returns once it is committed. If ctx ends first the
+// caller is told ctx's error: an item still queued then is skipped, one
+// already in a batch being written may still be stored (callers make the
+// write idempotent, so that the visitor's retry does not store it twice).
 func (g *groupCommit[T]) do(ctx context.Context, item T) error {
-	p := pendingItem[T]{item: item, done: make(chan error, 1)}
+	p := pendingItem[T]{ctx: ctx, item: item, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, p)
 	start := g.flushers < g.maxFlushers
@@ -63,11 +66,19 @@ func (g *groupCommit[T]) flush() {
 			g.mu.Unlock()
 			return
 		}
-		batch := make([]pendingItem[T], n)
-		copy(batch, g.queue)
+		batch := make([]pendingItem[T], 0, n)
+		for _, p := range g.queue[:n] {
+			if err := p.ctx.Err(); err != nil { // abandoned: its caller has answered already
+				p.done <- err
+				continue
+			}
+			batch = append(batch, p)
+		}
 		g.queue = append(g.queue[:0], g.queue[n:]...)
 		g.mu.Unlock()
-		g.commit(batch)
+		if len(batch) > 0 {
+			g.commit(batch)
+		}
 	}
 }
 

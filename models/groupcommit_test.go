@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -57,4 +58,60 @@ func TestGroupCommitHonoursCallerContext(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 	close(release)
+}
+
+// An item whose caller gave up while it waited in the queue is not
+// written: the caller was told it failed, so the visitor will send it again.
+func TestGroupCommitSkipsAbandonedItems(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	var mu sync.Mutex
+	var written []int
+	g := &groupCommit[int]{maxFlushers: 1, maxBatch: 16, write: func(_ context.Context, items []int) error {
+		if items[0] == 1 {
+			close(started)
+			<-release
+		}
+		mu.Lock()
+		written = append(written, items...)
+		mu.Unlock()
+		return nil
+	}}
+	first := make(chan error, 1)
+	go func() { first <- g.do(context.Background(), 1) }()
+	<-started // item 1 is being written; item 2 waits in the queue
+	ctx, cancel := context.WithCancel(context.Background())
+	second := make(chan error, 1)
+	go func() { second <- g.do(ctx, 2) }()
+	for {
+		g.mu.Lock()
+		queued := len(g.queue)
+		g.mu.Unlock()
+		if queued == 1 {
+			break
+		}
+		runtime.Gosched()
+	}
+	cancel()
+	if err := <-second; !errors.Is(err, context.Canceled) {
+		t.Errorf("abandoned caller: %v", err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the flusher to take the queue.
+	for {
+		g.mu.Lock()
+		idle := g.flushers == 0
+		g.mu.Unlock()
+		if idle {
+			break
+		}
+		runtime.Gosched()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(written) != 1 || written[0] != 1 {
+		t.Errorf("written %v, want only [1]: the abandoned item was stored", written)
+	}
 }

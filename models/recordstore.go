@@ -554,7 +554,7 @@ func (s *RecordStore) view(ctx context.Context, a Actor, purpose string, id uuid
 
 	ev := a.event(ActionView, purpose)
 	ev.RecordID, ev.SubjectID, ev.Restricted = &r.ID, r.SubjectID, r.Restricted
-	args, err := ev.logArgs()
+	args, err := ev.logArgs(ctx)
 	if err != nil {
 		return RecordDetail{}, err
 	}

@@ -133,4 +133,7 @@ func (s *SessionStore) Purge(ctx context.Context, now time.Time) (int64, error) 
 // of the record view's CPU (make bench).
 type SessionData struct {
 	AuthAt int64 `json:"auth_at"` // unix seconds of the login: the absolute timeout counts from it
+	// CSRF is the session's form token, issued at sign-in: a token planted
+	// in the browser from a same-site origin is not this one.
+	CSRF string `json:"csrf,omitempty"`
 }

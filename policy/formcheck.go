@@ -40,6 +40,8 @@ const (
 	ProblemConsentRequired Problem = "consent"     // a required consent box left unticked
 	ProblemFileEmpty       Problem = "file_empty"  // an empty file
 	ProblemFileUnreadable  Problem = "file_broken" // a file the server could not read
+	ProblemFileInfected    Problem = "file_virus"  // the malware scanner found something in it
+	ProblemFileUnscanned   Problem = "file_noscan" // the malware scanner could not be reached: not stored unchecked
 )
 
 // DefaultRegion is the region of phone numbers written without a country

@@ -264,7 +264,7 @@ func TestSeedFacts(t *testing.T) {
 
 	t.Run("cookies", func(t *testing.T) {
 		nec, ok := r.Category("necessary")
-		if !ok || !nec.Necessary || len(nec.Cookies) != 3 {
+		if !ok || !nec.Necessary || len(nec.Cookies) != 4 { // consent, session, two form tokens
 			t.Errorf("necessary category = %+v", nec)
 		}
 		var opt []string

@@ -35,6 +35,8 @@ trap cleanup EXIT
 # A fresh database each run, so figures do not drift with leftovers.
 "$PGCLUSTER_BINDIR/psql" -q "$ADMIN_DATABASE_URL" -c "DROP DATABASE IF EXISTS portal WITH (FORCE)" -c "CREATE DATABASE portal OWNER portal"
 export PORTAL_KEYS_DIR="$dir/keys" PORTAL_CREATE_KEYS=1 PORTAL_ADDR="$BENCH_ADDR" PORTAL_BASE_URL="$BENCH_URL" PORTAL_BENCH=1
+# No uploads in the load, no scraping, no load balancer to drain.
+export PORTAL_SCAN=off PORTAL_METRICS_ADDR=off PORTAL_DRAIN_DELAY=0s
 bin/portal migrate
 bin/portal seed --demo >"$BENCH_DIR/seed.txt"
 bin/portal serve 2>"$BENCH_DIR/server.log" &

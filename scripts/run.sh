@@ -41,6 +41,8 @@ cat <<MSG
     database shell   make psql           ·   Ctrl-C stops the server and the database
 
 MSG
+# Metrics on a free loopback port (logged at start): several checkouts may run at once.
+export PORTAL_METRICS_ADDR=${PORTAL_METRICS_ADDR:-127.0.0.1:0} PORTAL_DRAIN_DELAY=${PORTAL_DRAIN_DELAY:-0s}
 # Not exec: the EXIT trap must stop the cluster after the server has shut down.
 bin/portal serve &
 pid=$!

@@ -69,6 +69,8 @@ type PurposeCard struct {
 // RecordsFilter is the list filter as typed, re-rendered in the form.
 type RecordsFilter struct {
 	Status, From, To, Email string
+	// Search is Email sealed for URLs (the address never goes in one).
+	Search string
 }
 
 // RecordsView is a purpose's list page.
@@ -151,6 +153,8 @@ type RecordView struct {
 // AccessLogFilter is the log filter as typed.
 type AccessLogFilter struct {
 	Staff, Role, Action, Purpose, Email, Outcome, From, To string
+	// Search is Email sealed for URLs (the address never goes in one).
+	Search string
 }
 
 // AccessLogView is the DPO's review page.

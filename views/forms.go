@@ -19,7 +19,13 @@ type FormState struct {
 	Problems map[string]policy.Problem
 	Consents map[string]bool
 	CSRF     string
+	// Idem is this rendering's idempotency key: a post sent twice (a retry
+	// after a lost answer) is stored once.
+	Idem string
 }
+
+// IdemField is the form field carrying the idempotency key.
+const IdemField = "_idem"
 
 // HoneypotField is a field people never see nor fill: a post with it
 // filled comes from a robot and is dropped.
@@ -33,6 +39,7 @@ const (
 	MsgCSRF        = "This form has expired or was sent from another site. Please go back, reload the page and send it again: nothing was stored."
 	MsgRateLimited = "You have sent several forms in a short time. Please wait a minute before trying again."
 	MsgBadForm     = "We could not read this form. Please go back, reload the page and send it again."
+	MsgBadInput    = "This address or form contains characters we cannot read (a NUL byte or invalid UTF-8). Please check the link or retype the form."
 )
 
 // Page titles of the form flow.
@@ -86,6 +93,10 @@ func problemMessage(f policy.Field, p policy.Problem) string {
 		return "This file is empty. Please choose another one."
 	case policy.ProblemFileUnreadable:
 		return "We could not read this file. Please save it again or send a PDF."
+	case policy.ProblemFileInfected:
+		return "Our virus scanner found malicious content in this file, so we did not accept it. Please check your computer and send a clean copy."
+	case policy.ProblemFileUnscanned:
+		return "We could not check this file for viruses just now, so we did not store it. Please choose it again and send the form in a few minutes."
 	case policy.ProblemConsentRequired:
 		return "We need your agreement to this to handle your request. Please tick the box."
 	}

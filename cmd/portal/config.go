@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -30,6 +31,17 @@ type config struct {
 	Bench              bool    // PORTAL_BENCH=1: benchmark baselines and relaxed rate limits, never in production
 	FormRate           int     // form posts per minute per client address; 0 = no limit (PORTAL_FORM_RATE)
 	ConsentRate        float64 // POST /consent per second per address; <0 off (see handlers.Deps)
+	// DrainDelay is how long a SIGTERM'd server keeps serving with /readyz
+	// at 503, so the load balancer stops sending traffic before the
+	// listener closes (PORTAL_DRAIN_DELAY).
+	DrainDelay time.Duration
+	// MetricsAddr is the internal listener of /metrics, off the public one
+	// (PORTAL_METRICS_ADDR; "off" serves no metrics).
+	MetricsAddr string
+	// ClamdAddr is the upload scanner (CLAMD_ADDR). Without it serve stops,
+	// unless PORTAL_SCAN=off (development without clamd: ScanOff).
+	ClamdAddr string
+	ScanOff   bool
 }
 
 func loadConfig() (config, error) {
@@ -46,6 +58,17 @@ func loadConfig() (config, error) {
 		CreateKeys:         os.Getenv("PORTAL_CREATE_KEYS") == "1",
 		Bench:              os.Getenv("PORTAL_BENCH") == "1",
 		FormRate:           10,
+		DrainDelay:         5 * time.Second,
+		MetricsAddr:        envOr("PORTAL_METRICS_ADDR", "127.0.0.1:9090"),
+		ClamdAddr:          os.Getenv("CLAMD_ADDR"),
+		ScanOff:            os.Getenv("PORTAL_SCAN") == "off",
+	}
+	if v := os.Getenv("PORTAL_DRAIN_DELAY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 5*time.Minute {
+			return c, fmt.Errorf("PORTAL_DRAIN_DELAY must be a duration from 0s to 5m, e.g. 5s")
+		}
+		c.DrainDelay = d
 	}
 	base, err := url.Parse(envOr("PORTAL_BASE_URL", "http://localhost:8080"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {

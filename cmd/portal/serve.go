@@ -2,18 +2,23 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/alegria/privacy-portal/handlers"
 	"github.com/alegria/privacy-portal/internal/benchkit"
 	"github.com/alegria/privacy-portal/migrations"
 	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/scan"
 )
 
 // serveCommand: portal serve.
@@ -35,10 +40,25 @@ func serveCommand(env *env, _ []string) error {
 	if cfg.Bench {
 		extend = benchkit.Routes
 	}
+	// Uploads (CVs, identity documents) are scanned before they are stored;
+	// a server without a scanner would store them unchecked, so it does not
+	// start unless development says so explicitly.
+	var scanner scan.Scanner
+	switch {
+	case cfg.ClamdAddr != "":
+		scanner = scan.NewClamd(cfg.ClamdAddr)
+	case cfg.ScanOff:
+		log.Warn("PORTAL_SCAN=off: uploads are NOT scanned for malware (development only)")
+	default:
+		return errors.New("CLAMD_ADDR is not set: uploads cannot be scanned (PORTAL_SCAN=off serves without scanning, development only)")
+	}
+	var draining atomic.Bool
+	metrics := prometheus.NewRegistry()
 	e := handlers.New(handlers.Deps{
 		Registry: reg, DB: db, Vault: v, Secrets: secrets, Log: log,
 		BaseURL: cfg.BaseURL, IP: cfg.ipExtractor(), SchemaTarget: target,
 		FormRate: cfg.FormRate, ConsentRate: cfg.ConsentRate, Extend: extend,
+		Metrics: metrics, Draining: &draining, Scanner: scanner,
 	})
 
 	// Background jobs (email outbox, deletion of unconfirmed requests).
@@ -76,19 +96,60 @@ func serveCommand(env *env, _ []string) error {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("serving", "addr", cfg.Addr, "url", cfg.BaseURL.String(), "policy", reg.Version)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "url", cfg.BaseURL.String(), "policy", reg.Version)
+
+	// Metrics on an internal listener only: request counts by route are
+	// nobody's business on the public site.
+	var msrv *http.Server
+	if cfg.MetricsAddr != "off" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("metrics listener (PORTAL_METRICS_ADDR): %w", err)
+		}
+		msrv = &http.Server{Handler: handlers.MetricsHandler(metrics), ReadHeaderTimeout: 5 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go func() {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+		log.Info("metrics", "addr", mln.Addr().String())
+	}
 
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	// Graceful shutdown: stop accepting, let in-flight requests finish, then
-	// run closes the pool.
+	// Graceful shutdown: readiness turns 503 first and the server keeps
+	// answering for the drain delay, so the load balancer takes this
+	// instance out before its listener closes; then stop accepting, let
+	// in-flight requests finish, and run closes the pool.
+	draining.Store(true)
+	log.Info("draining: /readyz answers 503", "delay", cfg.DrainDelay.String())
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(cfg.DrainDelay):
+	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
 	defer cancel()
-	return srv.Shutdown(sctx)
+	if msrv != nil {
+		defer func() { _ = msrv.Shutdown(sctx) }()
+	}
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }

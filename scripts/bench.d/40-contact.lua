@@ -1,4 +1,4 @@
--- POST /contact with a valid form. Echo's CSRF check compares the _csrf
+-- POST /contact with a valid form. Echo's CSRF check compares the __Host-csrf
 -- cookie with the _csrf field (double submit): a fixed pair passes. Each
 -- request has its own email, so each creates its own subject.
 local token = "benchbenchbenchbenchbenchbench01"
@@ -14,7 +14,7 @@ function request()
     "&consent_processing=yes"
   return wrk.format("POST", "/contact", {
     ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = "_csrf=" .. token,
+    ["Cookie"] = "__Host-csrf=" .. token,
   }, body)
 end
 

@@ -162,6 +162,9 @@ func (h *harness) command(args ...string) *exec.Cmd {
 		"PORTAL_CREATE_KEYS=1",
 		"PORTAL_BENCH=1",     // no consent rate limit from one address
 		"PORTAL_FORM_RATE=0", // nor a form one
+		"PORTAL_SCAN=off",    // the load sends no files
+		"PORTAL_METRICS_ADDR=off",
+		"PORTAL_DRAIN_DELAY=2s", // readiness 503 for 2 s before the listener closes
 	)
 	return c
 }
