@@ -22,12 +22,13 @@ import (
 // formsHandler serves every public form from the registry: one handler for
 // all of them, so no form can drift from what the policy declares.
 type formsHandler struct {
-	reg     *policy.Registry
-	forms   *models.FormStore
-	rights  *models.RightsStore
-	linkKey []byte // signs confirmation links (Secrets.Key("email-link"))
-	baseURL string
-	now     func() time.Time
+	reg       *policy.Registry
+	forms     *models.FormStore
+	rights    *models.RightsStore
+	linkKey   []byte           // signs confirmation links (Secrets.Key("email-link"))
+	prefLinks preferencesLinks // the link to the person's preferences every email carries
+	baseURL   string
+	now       func() time.Time
 }
 
 func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
@@ -102,6 +103,7 @@ func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *pol
 	} else {
 		subject, body = views.ReceiptEmail(h.reg, pu, h.baseURL)
 	}
+	body += views.PreferencesFooter(h.prefLinks.page(h.prefLinks.personOf(email), now))
 	in.Receipt = &models.Email{To: email, Subject: subject, Body: body}
 	_, err := h.forms.Submit(c.Request().Context(), in)
 	return err
@@ -109,6 +111,7 @@ func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *pol
 
 func (h *formsHandler) submitRightsRequest(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
 	subject, body := views.ConfirmEmail(h.reg, pu, h.confirmURL(pu, id, now))
+	body += views.PreferencesFooter(h.prefLinks.page(h.prefLinks.personOf(email), now))
 	return h.rights.Submit(c.Request().Context(), models.RightsRequestSubmission{
 		ID: id, Right: fields[policy.RightField], Fields: fields, Email: email, Now: now,
 		Confirm:  models.Email{To: email, Subject: subject, Body: body},

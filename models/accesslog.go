@@ -37,11 +37,12 @@ const (
 	ActionDenied      = "denied"
 	ActionReadLog     = "read_log" // the DPO reading this log is itself logged
 	ActionStaffAdmin  = "staff_admin"
+	ActionTransfer    = "transfer" // a partner transmission (art. 30(1)(d): recipients)
 )
 
 // Actions lists every action, for the DPO's filter.
 var Actions = []string{ActionList, ActionView, ActionDownload, ActionExport, ActionUpdate, ActionErase,
-	ActionLogin, ActionLoginFailed, ActionLogout, ActionDenied, ActionReadLog, ActionStaffAdmin}
+	ActionLogin, ActionLoginFailed, ActionLogout, ActionDenied, ActionReadLog, ActionStaffAdmin, ActionTransfer}
 
 // Outcomes of an access.
 const (
@@ -424,7 +425,7 @@ func DefaultAnomalyRules(now time.Time) AnomalyRules {
 }
 
 // dataActions are the accesses to personal data.
-var dataActions = []string{ActionView, ActionDownload, ActionExport, ActionList, ActionUpdate, ActionErase}
+var dataActions = []string{ActionView, ActionDownload, ActionExport, ActionList, ActionUpdate, ActionErase, ActionTransfer}
 
 // Anomalies runs the panel's four checks over the rules' window.
 func (l *AccessLog) Anomalies(ctx context.Context, r AnomalyRules) ([]Anomaly, error) {

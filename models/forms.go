@@ -78,7 +78,7 @@ const submitSQL = `WITH s AS (
   ON CONFLICT (email_index) DO UPDATE SET phone_index = coalesce(subjects.phone_index, excluded.phone_index)
   RETURNING id
 ), sup AS (
-  SELECT EXISTS (SELECT 1 FROM suppressions WHERE email_index = $3 OR phone_index = $4) AS objected
+  SELECT EXISTS (SELECT 1 FROM suppressions WHERE (email_index = $3 OR phone_index = $4) AND channel = 'all') AS objected
 ), r AS (
   INSERT INTO records (id, purpose, subject_id, status, fields, objected, created_at, last_contact_at, expires_at)
   SELECT $1, $5, s.id, $6, $7, sup.objected, $8, $8, $9 FROM s, sup
