@@ -22,6 +22,10 @@ type Email struct {
 	To      string `json:"to"`
 	Subject string `json:"subject"`
 	Body    string `json:"body"`
+	// Unsubscribe is the signed one-click unsubscribe URL (RFC 8058) of a
+	// marketing email: sent as List-Unsubscribe with List-Unsubscribe-Post.
+	// Empty for the emails a person's own request calls for.
+	Unsubscribe string `json:"unsubscribe,omitempty"`
 }
 
 // ConsentChoice is one consent box as it was shown and answered.
