@@ -19,7 +19,7 @@ CREATE TABLE consent_state (
     PRIMARY KEY (subject_id, purpose, kind)
 );
 -- Audiences: who currently agrees to one box of one purpose.
-CREATE INDEX consent_state_granted ON consent_state (purpose, kind, subject_id) WHERE granted;
+CREATE INDEX consent_state_granted ON consent_state (purpose, kind, subject_id) INCLUDE (source) WHERE granted;
 GRANT SELECT ON consent_state TO portal_app;
 
 -- The ledger's own order: latest first per subject, purpose and kind.

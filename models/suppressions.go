@@ -142,14 +142,14 @@ func suppressedChannels(ctx context.Context, q Querier, emailIdx, phoneIdx []byt
 	return out, rows.Err()
 }
 
-// notSuppressedSQL is the condition every staff list, export and audience
-// applies: the subject (a subjects row aliased subj) is not on the
-// objection list for channel (a SQL expression; 'all' for an objection to
-// all prospecting only). Two NOT EXISTS, not one with OR, so PostgreSQL can
-// anti-join each index.
-func notSuppressedSQL(subj, channel string) string {
-	return `NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email_index = ` + subj + `.email_index AND x.channel IN ('all', ` + channel + `))
-	AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.phone_index = ` + subj + `.phone_index AND x.channel IN ('all', ` + channel + `))`
+// suppressedSubjectsSQL selects the ids of the subjects on the objection
+// list for channel (a SQL expression; an objection to all prospecting
+// counts for every channel). It starts from the list, which is small, and
+// finds its subjects by their indexed blind indexes, so excluding them from
+// an audience never scans every subject.
+func suppressedSubjectsSQL(channel string) string {
+	return `SELECT subj.id FROM suppressions x JOIN subjects subj ON subj.email_index = x.email_index WHERE x.channel IN ('all', ` + channel + `)
+	UNION SELECT subj.id FROM suppressions x JOIN subjects subj ON subj.phone_index = x.phone_index WHERE x.channel IN ('all', ` + channel + `)`
 }
 
 // objectedSQL is true when the subject whose id is the SQL expression
