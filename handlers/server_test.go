@@ -27,7 +27,7 @@ type server struct {
 	vault *vault.Vault
 }
 
-func newServer(t *testing.T, mutate func(*handlers.Deps)) server {
+func newServer(t testing.TB, mutate func(*handlers.Deps)) server {
 	t.Helper()
 	db, urls := testdb.Open(t)
 	reg, err := policy.Default()
