@@ -59,13 +59,6 @@ func (l preferencesLinks) page(person models.Person, now time.Time) string {
 	return l.baseURL + "/preferences?" + models.SignPreferencesLink(l.key, person, now.Add(models.PreferencesLinkValidity))
 }
 
-// unsubscribe is the one-click unsubscribe URL (RFC 8058) of a marketing
-// email sent on a consent box.
-func (l preferencesLinks) unsubscribe(person models.Person, purpose, kind string, now time.Time) string {
-	return l.baseURL + "/preferences/unsubscribe?" + models.SignPreferencesLink(l.key, person, now.Add(models.PreferencesLinkValidity)) +
-		"&" + url.Values{"box": {purpose + "." + kind}}.Encode()
-}
-
 // signedQuery is the part of a request's query the signature covers, to
 // carry into the page's buttons.
 func signedQuery(q url.Values) string {

@@ -152,8 +152,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 	v.get("/ai-challenge")
 	v.post("/ai-challenge", challengePost("ada@example.org", "offers_sms"))
 	person := models.PersonOf(s.vault, "ada@example.org")
-	unsub := "https://portal.example/preferences/unsubscribe?" +
-		models.SignPreferencesLink(secrets.Key("email-link"), person, time.Now().Add(time.Hour)) + "&box=ai_challenge.offers_sms"
+	unsub := models.UnsubscribeURL("https://portal.example", secrets.Key("email-link"), person, "ai_challenge", "offers_sms", time.Now())
 	if err := models.NewOutbox(s.db, s.vault).Add(context.Background(), "marketing",
 		models.Email{To: "ada@example.org", Subject: "Offers", Body: "Our offers.", Unsubscribe: unsub}, time.Now()); err != nil {
 		t.Fatal(err)

@@ -37,6 +37,14 @@ func SignPreferencesLink(key []byte, person Person, exp time.Time) string {
 	return url.Values{"p": {p}, "exp": {e}, "sig": {linkMAC(key, preferencesLinkKind, p, e)}}.Encode()
 }
 
+// UnsubscribeURL is the one-click unsubscribe URL (RFC 8058) of a marketing
+// email sent on the consent box purpose.kind: set it as Email.Unsubscribe,
+// and the sender adds List-Unsubscribe and List-Unsubscribe-Post.
+func UnsubscribeURL(baseURL string, key []byte, person Person, purpose, kind string, now time.Time) string {
+	return baseURL + "/preferences/unsubscribe?" + SignPreferencesLink(key, person, now.Add(PreferencesLinkValidity)) +
+		"&" + url.Values{"box": {purpose + "." + kind}}.Encode()
+}
+
 // VerifyPreferencesLink checks a preferences link's query values.
 func VerifyPreferencesLink(key []byte, q url.Values, now time.Time) (Person, error) {
 	p, e, sig := q.Get("p"), q.Get("exp"), q.Get("sig")

@@ -7,9 +7,10 @@ import (
 	"github.com/alegria/privacy-portal/policy"
 )
 
-// Emails are plain text. They say what was received and how to use one's
-// rights; they never repeat what the person typed (an email can be
-// forwarded or read over a shoulder).
+// Emails are written as text; their HTML alternative (EmailHTML) shows the
+// same paragraphs. They say what was received and how to use one's rights;
+// they never repeat what the person typed (an email can be forwarded or
+// read over a shoulder).
 
 // ReceiptEmail is the receipt each form sends.
 func ReceiptEmail(reg *policy.Registry, pu *policy.Purpose, baseURL string) (subject, body string) {
