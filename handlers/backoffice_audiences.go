@@ -2,10 +2,8 @@ package handlers
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -104,44 +102,20 @@ func (b *audiencesHandler) sendList(c echo.Context, purpose *policy.Purpose, nam
 	for _, f := range fields {
 		header = append(header, f.Name)
 	}
-	var w *csv.Writer
-	start := func() error {
-		h := c.Response().Header()
-		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{
-			"filename": fmt.Sprintf("%s-%s.csv", name, b.now().Format("2006-01-02"))}))
-		c.Response().WriteHeader(http.StatusOK)
-		w = csv.NewWriter(c.Response())
-		return w.Write(header)
-	}
+	out := newCSVDownload(c, fmt.Sprintf("%s-%s.csv", name, b.now().Format("2006-01-02")), header)
 	_, err := export(func(r models.AudienceRow) error {
-		if w == nil {
-			if err := start(); err != nil {
-				return err
-			}
-		}
 		line := []string{r.RecordID.String()}
 		for _, f := range fields {
 			line = append(line, models.NeutraliseCSV(r.Fields[f.Name]))
 		}
-		return w.Write(line)
+		return out.write(line)
 	})
-	if err != nil {
-		if w != nil {
-			return fmt.Errorf("handlers: list %s: %w", name, err)
-		}
+	return out.finish(err, func(err error) error {
 		if errors.Is(err, models.ErrNoAudience) || errors.Is(err, models.ErrNoPartner) {
 			return b.deny(c, "", nil)
 		}
 		return dataError(err)
-	}
-	if w == nil {
-		if err := start(); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	return w.Error()
+	})
 }
 
 // exportAudience sends a list as CSV, logged with its criteria and count.
