@@ -287,6 +287,10 @@ func (b *staffGate) page(c echo.Context, title string) views.StaffPage {
 			p.Nav = append(p.Nav, views.NavLink{Href: "/admin/records/" + key, Label: pu.Title})
 		}
 	}
+	if s.Role.Markets {
+		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/audiences", Label: views.TitleAudiences},
+			views.NavLink{Href: "/admin/partners", Label: views.TitlePartnerExport})
+	}
 	if s.Role.ReviewsLog {
 		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog},
 			views.NavLink{Href: "/admin/dpo/rights", Label: views.TitleRightsQueue},

@@ -25,6 +25,8 @@ type recordStore interface {
 	Attachment(ctx context.Context, a models.Actor, purpose string, recordID, id uuid.UUID) (models.AttachmentFile, error)
 	Update(ctx context.Context, a models.Actor, p *policy.Purpose, id uuid.UUID, ch models.RecordChange) (models.UpdateResult, error)
 	Export(ctx context.Context, a models.Actor, purpose string, excludeObjected bool, each func(models.ExportRow) error) error
+	SubjectConsents(ctx context.Context, a models.Actor, subject uuid.UUID) (models.SubjectConsents, error)
+	OptOut(ctx context.Context, a models.Actor, purpose string, id uuid.UUID, channel, source string) error
 }
 
 // recordsHandler serves the home page and the purpose-restricted records:
@@ -155,6 +157,13 @@ func (b *recordsHandler) showRecord(c echo.Context) error {
 			}
 		}
 	}
+	if sub := d.Record.SubjectID; sub != nil {
+		sc, err := b.records.SubjectConsents(c.Request().Context(), b.actor(c), *sub)
+		if err != nil {
+			return dataError(err)
+		}
+		v.Consents = subjectConsentView(b.reg, sc, !s.Role.ReadOnly)
+	}
 	return render(c, http.StatusOK, views.AdminRecord(b.page(c, views.TitleRecordDetail), v))
 }
 
@@ -255,40 +264,64 @@ func (b *recordsHandler) exportRecords(c echo.Context) error {
 			}
 		}
 	}
-	// Rows are written as they are read, inside the logged transaction: the
-	// headers go out with the first row, so a refused log write is still a 503.
-	var w *csv.Writer
-	start := func() error {
-		h := c.Response().Header()
-		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", attachment(fmt.Sprintf("%s-%s.csv", p.Key, b.now().Format("2006-01-02"))))
-		c.Response().WriteHeader(http.StatusOK)
-		w = csv.NewWriter(c.Response())
-		return w.Write(header)
-	}
+	out := newCSVDownload(c, fmt.Sprintf("%s-%s.csv", p.Key, b.now().Format("2006-01-02")), header)
 	err = b.records.Export(c.Request().Context(), b.actor(c), p.Key, !s.Role.SeesRestricted, func(r models.ExportRow) error {
-		if w == nil {
-			if err := start(); err != nil {
-				return err
-			}
-		}
 		line := []string{r.ID.String(), models.NeutraliseCSV(r.Status), r.CreatedAt.UTC().Format(time.RFC3339)}
 		for _, f := range fields {
 			line = append(line, models.NeutraliseCSV(r.Fields[f.Name]))
 		}
-		return w.Write(line)
+		return out.write(line)
 	})
-	if err != nil {
-		if w != nil { // the response has begun: it can only be cut short
-			return fmt.Errorf("handlers: export %s: %w", p.Key, err)
-		}
-		return dataError(err)
-	}
-	if w == nil {
-		if err := start(); err != nil {
+	return out.finish(err, dataError)
+}
+
+// csvDownload streams a CSV file. Rows are written as they are read, inside
+// the logged transaction: the headers go out with the first row, so a
+// refused log write is still an error status.
+type csvDownload struct {
+	c        echo.Context
+	filename string
+	header   []string
+	w        *csv.Writer
+}
+
+func newCSVDownload(c echo.Context, filename string, header []string) *csvDownload {
+	return &csvDownload{c: c, filename: filename, header: header}
+}
+
+func (d *csvDownload) start() error {
+	h := d.c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", attachment(d.filename))
+	d.c.Response().WriteHeader(http.StatusOK)
+	d.w = csv.NewWriter(d.c.Response())
+	return d.w.Write(d.header)
+}
+
+// write sends one row, the headers first.
+func (d *csvDownload) write(line []string) error {
+	if d.w == nil {
+		if err := d.start(); err != nil {
 			return err
 		}
 	}
-	w.Flush()
-	return w.Error()
+	return d.w.Write(line)
+}
+
+// finish ends the file. An error before the first row becomes the
+// response (through failed); after it the response can only be cut short.
+func (d *csvDownload) finish(err error, failed func(error) error) error {
+	if err != nil {
+		if d.w != nil {
+			return fmt.Errorf("handlers: %s: %w", d.filename, err)
+		}
+		return failed(err)
+	}
+	if d.w == nil {
+		if err := d.start(); err != nil {
+			return err
+		}
+	}
+	d.w.Flush()
+	return d.w.Error()
 }

@@ -70,6 +70,11 @@ var permissions = map[string][6]int{
 	"POST /admin/dpo/retention/event-end":                     {303, 403, 403, 403, 303, 403},
 	"POST /admin/records/:purpose/search":                     {303, 403, 403, 303, 303, 403},
 	"POST /admin/dpo/access-log/search":                       {303, 403, 403, 403, 303, 403},
+	"POST /admin/records/:purpose/:id/call-opt-out":           {303, 403, 403, 303, 403, 403},
+	"GET /admin/audiences":                                    {303, 200, 403, 403, 403, 403},
+	"GET /admin/audiences/export":                             {303, 200, 403, 403, 403, 403},
+	"GET /admin/partners":                                     {303, 200, 403, 403, 403, 403},
+	"GET /admin/partners/export":                              {303, 403, 403, 403, 403, 403}, // no partner declared in the embedded registry
 	"POST /admin/logout":                                      {303, 303, 303, 303, 303, 303}, // last: it ends the session
 }
 
@@ -118,6 +123,12 @@ func TestPermissionMatrix(t *testing.T) {
 					path = strings.Replace(pattern, ":id", target.ID.String(), 1)
 				} else {
 					path = strings.Replace(path, ":id", rec.String(), 1)
+				}
+				switch pattern {
+				case "/admin/audiences/export":
+					path += "?box=ai_challenge.sms"
+				case "/admin/partners/export":
+					path += "?purpose=ai_challenge&recipient=Nobody"
 				}
 				var form url.Values
 				switch pattern {

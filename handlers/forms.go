@@ -29,14 +29,15 @@ import (
 // formsHandler serves every public form from the registry: one handler for
 // all of them, so no form can drift from what the policy declares.
 type formsHandler struct {
-	reg     *policy.Registry
-	scanner scan.Scanner // nil only when development turned scanning off
-	forms   *models.FormStore
-	rights  *models.RightsStore
-	linkKey []byte // signs confirmation links (Secrets.Key("email-link"))
-	idemKey []byte // derives record ids from idempotency keys (Secrets.Key("form-idempotency"))
-	baseURL string
-	now     func() time.Time
+	reg       *policy.Registry
+	scanner   scan.Scanner // nil only when development turned scanning off
+	forms     *models.FormStore
+	rights    *models.RightsStore
+	linkKey   []byte           // signs confirmation links (Secrets.Key("email-link"))
+	idemKey   []byte           // derives record ids from idempotency keys (Secrets.Key("form-idempotency"))
+	prefLinks preferencesLinks // the link to the person's preferences every email carries
+	baseURL   string
+	now       func() time.Time
 }
 
 func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
@@ -143,6 +144,7 @@ func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *pol
 	} else {
 		subject, body = views.ReceiptEmail(h.reg, pu, h.baseURL)
 	}
+	body += views.PreferencesFooter(h.prefLinks.page(h.prefLinks.personOf(email), now))
 	in.Receipt = &models.Email{To: email, Subject: subject, Body: body}
 	_, err := h.forms.Submit(c.Request().Context(), in)
 	return err
@@ -150,6 +152,7 @@ func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *pol
 
 func (h *formsHandler) submitRightsRequest(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
 	subject, body := views.ConfirmEmail(h.reg, pu, h.confirmURL(pu, id, now))
+	body += views.PreferencesFooter(h.prefLinks.page(h.prefLinks.personOf(email), now))
 	return h.rights.Submit(c.Request().Context(), models.RightsRequestSubmission{
 		ID: id, Right: fields[policy.RightField], Fields: fields, Email: email, Now: now,
 		Confirm:  models.Email{To: email, Subject: subject, Body: body},

@@ -91,11 +91,22 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 		baseURL: strings.TrimSuffix(d.BaseURL.String(), "/"),
 		now:     d.Now,
 	}
+	formsH.prefLinks = preferencesLinks{key: formsH.linkKey, baseURL: formsH.baseURL, vault: d.Vault}
 	if rp, ok := d.Registry.RightsPurpose(); ok {
 		formsH.rights = models.NewRightsStore(d.DB, d.Vault, rp)
 	}
-	formRoutes(site, formsH, formRateLimit(d.FormRate),
-		limitUploads(uploads), csrfProtection())
+	formLimit, csrf := formRateLimit(d.FormRate), csrfProtection()
+	formRoutes(site, formsH, formLimit, limitUploads(uploads), csrf)
+
+	// The person's own consents, through a signed link every email carries.
+	prefs := &preferencesHandler{reg: d.Registry, store: models.NewPreferenceStore(d.DB, d.Vault, d.Registry),
+		links: formsH.prefLinks, now: d.Now, minWait: preferencesLinkFloor}
+	site.GET("/preferences", prefs.showPreferences, csrf)
+	site.POST("/preferences/link", prefs.requestLink, formLimit, csrf)
+	site.POST("/preferences/withdraw", prefs.withdraw, formLimit, csrf)
+	site.POST("/preferences/object", prefs.object, formLimit, csrf)
+	// RFC 8058 one-click: the mail client has no form token; the URL is signed.
+	site.POST("/preferences/unsubscribe", prefs.unsubscribe, formLimit)
 	// ---- Staff back-office ----------------------------------------------
 	// Everything under /admin: no-store, a form token on every POST, and a
 	// live session of an active account, except the sign-in page. Each route
@@ -149,6 +160,14 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	staff.GET("/records/:purpose/:id", records.showRecord)
 	staff.POST("/records/:purpose/:id", records.updateRecord)
 	staff.GET("/records/:purpose/:id/files/:file", records.downloadFile)
+	staff.POST("/records/:purpose/:id/call-opt-out", records.callOptOut)
+	// Sales: marketing lists drawn from current consents only, and the
+	// partner transmission.
+	audiences := newAudiencesHandler(gate, models.NewAudienceStore(d.DB, d.Vault, d.Registry))
+	staff.GET("/audiences", audiences.showAudiences, gate.requireMarketer)
+	staff.GET("/audiences/export", audiences.exportAudience, gate.requireMarketer)
+	staff.GET("/partners", audiences.showPartners, gate.requireMarketer)
+	staff.GET("/partners/export", audiences.exportPartners, gate.requireMarketer)
 	// The DPO: the access log.
 	dpoGroup := staff.Group("/dpo", gate.requireReviewer)
 	dpoGroup.GET("/access-log", dpo.showAccessLog)

@@ -28,14 +28,14 @@ type server struct {
 	vault *vault.Vault
 }
 
-func newServer(t *testing.T, mutate func(*handlers.Deps)) server {
+func newServer(t testing.TB, mutate func(*handlers.Deps)) server {
 	t.Helper()
 	db, urls := testdb.Open(t)
 	return newServerOn(t, db, urls, mutate)
 }
 
 // newServerOn serves on a database opened by the caller.
-func newServerOn(t *testing.T, db *models.DB, urls testdb.URLs, mutate func(*handlers.Deps)) server {
+func newServerOn(t testing.TB, db *models.DB, urls testdb.URLs, mutate func(*handlers.Deps)) server {
 	t.Helper()
 	reg, err := policy.Default()
 	if err != nil {

@@ -44,13 +44,14 @@ const (
 	ActionContacted        = "contacted"          // staff recorded a contact: retention counts from it
 	ActionHold             = "hold"               // the DPO placed a legal hold
 	ActionLiftHold         = "lift_hold"          // the DPO lifted a legal hold
+	ActionTransfer         = "transfer"           // a partner transmission (art. 30(1)(d): recipients)
 )
 
 // Actions lists every action, for the DPO's filter.
 var Actions = []string{ActionList, ActionView, ActionDownload, ActionExport, ActionUpdate, ActionErase,
 	ActionLogin, ActionLoginFailed, ActionLogout, ActionDenied, ActionReadLog, ActionStaffAdmin,
 	ActionReadROPA, ActionReadConsentStats, ActionPolicyNotice,
-	ActionContacted, ActionHold, ActionLiftHold}
+	ActionContacted, ActionHold, ActionLiftHold, ActionTransfer}
 
 // Outcomes of an access.
 const (
@@ -472,7 +473,7 @@ func DefaultAnomalyRules(now time.Time) AnomalyRules {
 }
 
 // dataActions are the accesses to personal data.
-var dataActions = []string{ActionView, ActionDownload, ActionExport, ActionList, ActionUpdate, ActionErase}
+var dataActions = []string{ActionView, ActionDownload, ActionExport, ActionList, ActionUpdate, ActionErase, ActionTransfer}
 
 // Anomalies runs the panel's four checks over the rules' window.
 func (l *AccessLog) Anomalies(ctx context.Context, r AnomalyRules) ([]Anomaly, error) {

@@ -23,6 +23,10 @@ type Email struct {
 	To      string `json:"to"`
 	Subject string `json:"subject"`
 	Body    string `json:"body"`
+	// Unsubscribe is the signed one-click unsubscribe URL (RFC 8058) of a
+	// marketing email: sent as List-Unsubscribe with List-Unsubscribe-Post.
+	// Empty for the emails a person's own request calls for.
+	Unsubscribe string `json:"unsubscribe,omitempty"`
 }
 
 // ConsentChoice is one consent box as it was shown and answered.
@@ -82,7 +86,7 @@ const submitSQL = `WITH s AS (
   ON CONFLICT (email_index) DO UPDATE SET phone_index = coalesce(subjects.phone_index, excluded.phone_index)
   RETURNING id
 ), sup AS (
-  SELECT EXISTS (SELECT 1 FROM suppressions WHERE email_index = $3 OR phone_index = $4) AS objected
+  SELECT EXISTS (SELECT 1 FROM suppressions WHERE (email_index = $3 OR phone_index = $4) AND channel = 'all') AS objected
 ), r AS (
   INSERT INTO records (id, purpose, subject_id, status, fields, objected, created_at, last_contact_at, expires_at)
   SELECT $1, $5, s.id, $6, $7, sup.objected, $8, $8, $9 FROM s, sup

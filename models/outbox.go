@@ -87,6 +87,21 @@ func enqueueQ(ctx context.Context, q Querier, v *vault.Vault, kind string, e Ema
 	return nil
 }
 
+// Add queues one message in its own statement (kind: receipt, invitation,
+// marketing, …).
+func (o *Outbox) Add(ctx context.Context, kind string, e Email, now time.Time) error {
+	id := uuid.New()
+	msg, err := sealEmail(o.vault, id, e)
+	if err != nil {
+		return err
+	}
+	if _, err := o.db.Pool.Exec(ctx, `INSERT INTO outbox (id, kind, message, created_at, send_after) VALUES ($1, $2, $3, $4, $4)`,
+		id, kind, msg, now.UTC()); err != nil {
+		return fmt.Errorf("models: outbox: %w", err)
+	}
+	return nil
+}
+
 // List returns the newest messages, decrypted (portal outbox list, tests).
 func (o *Outbox) List(ctx context.Context, limit int) ([]OutboxMessage, error) {
 	rows, err := o.db.Pool.Query(ctx,

@@ -350,7 +350,7 @@ func (s *RecordStore) Export(ctx context.Context, a Actor, purpose string, exclu
 		}
 		cond := ""
 		if excludeObjected {
-			cond = " AND NOT objected"
+			cond = " AND NOT objected AND NOT " + objectedSQL("records.subject_id")
 		}
 		rows, err := q.Query(ctx, `SELECT id, status, created_at, fields FROM records WHERE purpose = $1`+cond+
 			` ORDER BY created_at DESC, id DESC`, purpose)

@@ -271,17 +271,18 @@ func (d *RightsDesk) Object(ctx context.Context, a Actor, id uuid.UUID) error {
 func addObjection(ctx context.Context, q Querier, subjects []uuid.UUID, now time.Time) error {
 	_, err := q.Exec(ctx, `INSERT INTO suppressions (email_index, phone_index, source, created_at)
 		SELECT s.email_index, s.phone_index, 'rights_request', $2 FROM subjects s WHERE s.id = ANY ($1)
-		AND NOT EXISTS (SELECT 1 FROM suppressions p WHERE p.email_index = s.email_index)`, subjects, now.UTC())
+		AND NOT EXISTS (SELECT 1 FROM suppressions p WHERE p.email_index = s.email_index AND p.channel = 'all')`, subjects, now.UTC())
 	if err != nil {
 		return fmt.Errorf("models: objection: %w", err)
 	}
 	return nil
 }
 
-// IsSuppressed reports whether an address is on the objection list.
+// IsSuppressed reports whether an address objected to all prospecting
+// (a single channel's opt-out is not an objection).
 func IsSuppressed(ctx context.Context, db *DB, v *vault.Vault, email string) (bool, error) {
 	var ok bool
-	err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM suppressions WHERE email_index = $1)`,
+	err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM suppressions WHERE email_index = $1 AND channel = 'all')`,
 		v.BlindIndex(vault.KindEmail, email)).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("models: suppressions: %w", err)

@@ -67,6 +67,7 @@ func (p Period) String() string {
 // it from it, so the two cannot disagree.
 var Durations = struct {
 	LinkValidity         Period // an emailed confirmation link works this long; unconfirmed requests are then deleted
+	PreferencesLink      Period // the link to one's consent preferences that every email carries works this long
 	ConsentChoice        Period // a cookie choice stands this long before the banner asks again (CNIL: about 6 months)
 	AccessLogRetention   Period // staff access events are kept this long (CNIL: six months to a year)
 	SentEmailRetention   Period // a sent email leaves the outbox after this
@@ -80,6 +81,7 @@ var Durations = struct {
 	AnomalyWindow        Period // the DPO's anomaly review looks this far back
 }{
 	LinkValidity:         Period{Days: 7},
+	PreferencesLink:      Period{Days: 30},
 	ConsentChoice:        Period{Months: 6},
 	AccessLogRetention:   Period{Months: 12},
 	SentEmailRetention:   Period{Hours: 24},

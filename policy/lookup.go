@@ -224,3 +224,51 @@ func (r *Registry) PurposeOfKind(k PurposeKind) (*Purpose, bool) {
 	}
 	return nil, false
 }
+
+// ChannelConsents are the consent boxes of the registry's forms that open a
+// channel (Consent.Channel), purpose by purpose, in registry order.
+func (r *Registry) ChannelConsents() []PurposeConsent {
+	var out []PurposeConsent
+	for i := range r.Purposes {
+		p := &r.Purposes[i]
+		if p.Form == nil {
+			continue
+		}
+		for j := range p.Form.Consents {
+			if p.Form.Consents[j].Channel != "" {
+				out = append(out, PurposeConsent{Purpose: p, Consent: &p.Form.Consents[j]})
+			}
+		}
+	}
+	return out
+}
+
+// PurposeConsent is one consent box of one purpose's form.
+type PurposeConsent struct {
+	Purpose *Purpose
+	Consent *Consent
+}
+
+// ConsentBox finds the box of kind in purpose's form.
+func (r *Registry) ConsentBox(purpose, kind string) (PurposeConsent, bool) {
+	p, ok := r.Purpose(purpose)
+	if !ok || p.Form == nil {
+		return PurposeConsent{}, false
+	}
+	for j := range p.Form.Consents {
+		if p.Form.Consents[j].Kind == kind {
+			return PurposeConsent{Purpose: p, Consent: &p.Form.Consents[j]}, true
+		}
+	}
+	return PurposeConsent{}, false
+}
+
+// Partner finds a declared partner by name.
+func (r *Registry) Partner(name string) (*Partner, bool) {
+	for i := range r.Deployment.Partners {
+		if r.Deployment.Partners[i].Name == name {
+			return &r.Deployment.Partners[i], true
+		}
+	}
+	return nil, false
+}

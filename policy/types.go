@@ -49,6 +49,15 @@ type Deployment struct {
 	// whose data the purpose processes (art. 30(1)(c)): prospects,
 	// customers, applicants… The published policy does not state them.
 	SubjectCategories map[string]string `yaml:"subject_categories"`
+	// Partners are the authorised partners a partner transfer may go to
+	// (recipients.partners): the policy does not name them, the company does.
+	Partners []Partner `yaml:"partners"`
+}
+
+// Partner is one authorised partner receiving data under the
+// partner-transfer consent box.
+type Partner struct {
+	Name string `yaml:"name"`
 }
 
 // Controller is the data controller (art. 13(1)(a)).
@@ -208,7 +217,23 @@ type Consent struct {
 	Kind     string `yaml:"kind"` // newsletter, sms, whatsapp, automated_calls, offers_sms, offers_whatsapp, offers_automated_calls, partner_transfer, processing
 	Label    string `yaml:"label"`
 	Required bool   `yaml:"required"` // the purpose itself rests on this consent: the form cannot be sent without it
+	// Channel is how the box lets us reach the person (one of Channels);
+	// empty for a box that only allows the processing itself.
+	Channel string `yaml:"channel"`
 }
+
+// The channels a consent box may open. An objection to prospecting covers
+// them all; a suppression may also name one (an opt-out during a call).
+const (
+	ChannelEmail           = "email"
+	ChannelSMS             = "sms"
+	ChannelWhatsApp        = "whatsapp"
+	ChannelAutomatedCalls  = "automated_calls"
+	ChannelPartnerTransfer = "partner_transfer"
+)
+
+// Channels lists every channel, in the order the pages show them.
+var Channels = []string{ChannelEmail, ChannelSMS, ChannelWhatsApp, ChannelAutomatedCalls, ChannelPartnerTransfer}
 
 // Quiz is a short admission prerequisite test (training).
 type Quiz struct {
@@ -311,6 +336,7 @@ type Role struct {
 	SeesRestricted bool     `yaml:"sees_restricted"` // restricted records (art. 18) are hidden from everyone else
 	ManagesStaff   bool     `yaml:"manages_staff"`   // the admin: staff accounts, no personal data
 	ReviewsLog     bool     `yaml:"reviews_log"`     // the DPO: reviews the access log (CNIL délibération 2021-122)
+	Markets        bool     `yaml:"markets"`         // draws marketing lists (audiences) and partner transmissions
 }
 
 // CookieCategory groups cookies a visitor consents to together.

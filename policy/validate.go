@@ -305,6 +305,9 @@ func (v *validator) form(at string, p *Purpose, paths map[string]string) {
 			v.errorf(cat+".kind", "duplicate consent kind %q in this form", c.Kind)
 		}
 		kinds[c.Kind] = true
+		if c.Channel != "" && !slices.Contains(Channels, c.Channel) {
+			v.errorf(cat+".channel", "unknown channel %q (one of %s)", c.Channel, strings.Join(Channels, ", "))
+		}
 		v.required(cat+".label", c.Label)
 		hasRequired = hasRequired || c.Required
 	}
@@ -476,6 +479,10 @@ func (v *validator) recipients(r *Registry) {
 				v.errorf(at, "the form of purpose %q has no %q consent box", key, pt.ConsentKind)
 			}
 		}
+	}
+
+	for i, p := range r.Deployment.Partners {
+		v.required(fmt.Sprintf("deployment.partners[%d].name", i), p.Name)
 	}
 
 	ac := r.AutomatedCalls

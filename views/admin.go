@@ -148,6 +148,9 @@ type RecordView struct {
 	Fields  []FieldRow
 	CanEdit bool
 	Saved   bool
+	// Consents is the person's consent state per channel and objections;
+	// nil when the record names no person.
+	Consents *SubjectConsentView
 }
 
 // AccessLogFilter is the log filter as typed.

@@ -7,9 +7,10 @@ import (
 	"github.com/alegria/privacy-portal/policy"
 )
 
-// Emails are plain text. They say what was received and how to use one's
-// rights; they never repeat what the person typed (an email can be
-// forwarded or read over a shoulder).
+// Emails are written as text; their HTML alternative (EmailHTML) shows the
+// same paragraphs. They say what was received and how to use one's rights;
+// they never repeat what the person typed (an email can be forwarded or
+// read over a shoulder).
 
 // ReceiptEmail is the receipt each form sends.
 func ReceiptEmail(reg *policy.Registry, pu *policy.Purpose, baseURL string) (subject, body string) {
@@ -59,4 +60,51 @@ func PolicyNoticeEmail(reg *policy.Registry, baseURL string) (subject, body stri
 	}
 	fmt.Fprintf(&b, "Our Data Protection Officer: %s\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
 	return subject, b.String()
+}
+
+// EmailParagraph is one paragraph of an email, line by line, each line cut
+// into text and links.
+type EmailParagraph struct {
+	Lines [][]EmailSpan
+}
+
+// EmailSpan is text, or a link (an http(s) URL of the text).
+type EmailSpan struct {
+	Text string
+	Link bool
+}
+
+// EmailParagraphs cuts a text email into paragraphs (blank lines) for its
+// HTML alternative, so the two say exactly the same.
+func EmailParagraphs(body string) []EmailParagraph {
+	var out []EmailParagraph
+	for _, block := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n") {
+		block = strings.Trim(block, "\n")
+		if block == "" {
+			continue
+		}
+		var p EmailParagraph
+		for _, line := range strings.Split(block, "\n") {
+			var spans []EmailSpan
+			for _, word := range strings.SplitAfter(line, " ") {
+				w := strings.TrimRight(word, " ")
+				link := strings.HasPrefix(w, "https://") || strings.HasPrefix(w, "http://")
+				if link {
+					spans = append(spans, EmailSpan{Text: w, Link: true})
+					if len(w) < len(word) {
+						spans = append(spans, EmailSpan{Text: " "})
+					}
+					continue
+				}
+				if n := len(spans); n > 0 && !spans[n-1].Link {
+					spans[n-1].Text += word
+				} else {
+					spans = append(spans, EmailSpan{Text: word})
+				}
+			}
+			p.Lines = append(p.Lines, spans)
+		}
+		out = append(out, p)
+	}
+	return out
 }

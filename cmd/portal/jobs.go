@@ -2,22 +2,15 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
-	"mime"
-	"net"
-	"net/smtp"
-	"net/url"
-	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/alegria/privacy-portal/internal/mailer"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 )
@@ -149,7 +142,7 @@ func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, headKey
 	reminders *rightsRemindersWorker, retention *retentionWorker) (*river.Client[pgx.Tx], error) {
 	var send func(context.Context, models.Email) error
 	if smtpURL != "" {
-		s, err := newSMTPSender(smtpURL)
+		s, err := mailer.New(smtpURL)
 		if err != nil {
 			return nil, err
 		}
@@ -189,92 +182,6 @@ func newJobs(db *models.DB, reg *policy.Registry, outbox *models.Outbox, headKey
 				func() (river.JobArgs, *river.InsertOpts) { return headsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		),
 	})
-}
-
-// newSMTPSender sends through SMTP_URL: smtp://user:password@host:port?from=address
-// (STARTTLS when the server offers it, as net/smtp does).
-func newSMTPSender(raw string) (func(context.Context, models.Email) error, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "smtp" || u.Host == "" {
-		return nil, fmt.Errorf("SMTP_URL must look like smtp://user:password@host:port?from=address")
-	}
-	from := u.Query().Get("from")
-	if from == "" {
-		return nil, fmt.Errorf("SMTP_URL needs ?from=address")
-	}
-	host := u.Host
-	if _, _, err := net.SplitHostPort(host); err != nil {
-		host = net.JoinHostPort(host, "25")
-	}
-	var auth smtp.Auth
-	if u.User != nil {
-		pw, _ := u.User.Password()
-		h, _, _ := net.SplitHostPort(host)
-		auth = smtp.PlainAuth("", u.User.Username(), pw, h)
-	}
-	return func(ctx context.Context, e models.Email) error {
-		var b strings.Builder
-		fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n",
-			from, e.To, mime.QEncoding.Encode("utf-8", e.Subject), time.Now().Format(time.RFC1123Z), uuid.NewString(), strings.SplitN(from, "@", 2)[len(strings.SplitN(from, "@", 2))-1])
-		b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-		b.WriteString(strings.ReplaceAll(e.Body, "\n", "\r\n"))
-		return sendMail(ctx, host, auth, from, e.To, []byte(b.String()))
-	}, nil
-}
-
-// smtpTimeout bounds one delivery: the outbox row stays locked meanwhile, and
-// a server that accepts and then stalls must not hold a worker for ever.
-const smtpTimeout = 30 * time.Second
-
-// sendMail is smtp.SendMail with a deadline (net/smtp has none): STARTTLS
-// when offered, AUTH when configured and offered.
-func sendMail(ctx context.Context, addr string, auth smtp.Auth, from, to string, msg []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, smtpTimeout)
-	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	deadline, _ := ctx.Deadline()
-	if err := conn.SetDeadline(deadline); err != nil {
-		conn.Close()
-		return err
-	}
-	host, _, _ := net.SplitHostPort(addr)
-	c, err := smtp.NewClient(conn, host)
-	if err != nil {
-		conn.Close()
-		return err
-	}
-	defer c.Close()
-	if ok, _ := c.Extension("STARTTLS"); ok {
-		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
-			return err
-		}
-	}
-	if ok, _ := c.Extension("AUTH"); ok && auth != nil {
-		if err := c.Auth(auth); err != nil {
-			return err
-		}
-	}
-	if err := c.Mail(from); err != nil {
-		return err
-	}
-	if err := c.Rcpt(to); err != nil {
-		return err
-	}
-	w, err := c.Data()
-	if err != nil {
-		return err
-	}
-	if _, err := w.Write(msg); err != nil {
-		return err
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return c.Quit()
 }
 
 // warnOnly passes records at warning level and above to h.

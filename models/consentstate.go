@@ -1,0 +1,127 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// The current state of a consent is the latest row of the append-only
+// consents ledger for its subject, purpose and kind: a grant, or a
+// withdrawal that ends it (art. 7(3)). PostgreSQL keeps that latest row in
+// consent_state (triggers on the ledger, migration 00011), indexed for the
+// audiences; this file is the one place that reads it.
+
+// ConsentState is where one consent box of one purpose stands for a person.
+type ConsentState struct {
+	Purpose string
+	Kind    string
+	Granted bool
+	Source  string // form, preferences, rights_request, …
+	At      time.Time
+}
+
+// consentStates returns a subject's current consents, in purpose and kind order.
+func consentStates(ctx context.Context, q Querier, subject uuid.UUID) ([]ConsentState, error) {
+	rows, err := q.Query(ctx, `SELECT purpose, kind, granted, source, at FROM consent_state
+		WHERE subject_id = $1 ORDER BY purpose, kind`, subject)
+	if err != nil {
+		return nil, fmt.Errorf("models: consent state: %w", err)
+	}
+	defer rows.Close()
+	var out []ConsentState
+	for rows.Next() {
+		var s ConsentState
+		if err := rows.Scan(&s.Purpose, &s.Kind, &s.Granted, &s.Source, &s.At); err != nil {
+			return nil, fmt.Errorf("models: consent state: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// currentlyGranted reports whether subject's latest answer to the box is a grant.
+func currentlyGranted(ctx context.Context, q Querier, subject uuid.UUID, purpose, kind string) (bool, error) {
+	var granted bool
+	err := q.QueryRow(ctx, `SELECT coalesce((SELECT granted FROM consent_state
+		WHERE subject_id = $1 AND purpose = $2 AND kind = $3), false)`, subject, purpose, kind).Scan(&granted)
+	if err != nil {
+		return false, fmt.Errorf("models: consent state: %w", err)
+	}
+	return granted, nil
+}
+
+// audienceSQL selects, for the purpose $1 and consent box $2 opening channel
+// $3 ($4: a double opt-in purpose, whose form answer counts once confirmed),
+// the latest record visible in the transaction's scope of every person
+// whose consent to that box is current and who is on no objection list for
+// the channel: the only way a marketing list is drawn.
+var audienceSQL = `WITH objectors AS (` + suppressedSubjectsSQL("$3") + `)
+SELECT DISTINCT ON (r.subject_id) r.id, r.fields
+  FROM consent_state cs
+  JOIN records r ON r.subject_id = cs.subject_id AND r.purpose = cs.purpose
+ WHERE cs.purpose = $1 AND cs.kind = $2 AND cs.granted AND NOT r.objected
+   AND (NOT $4::boolean OR cs.source <> 'form')
+   AND NOT EXISTS (SELECT 1 FROM objectors o WHERE o.id = cs.subject_id)
+ ORDER BY r.subject_id, r.created_at DESC, r.id DESC`
+
+// audienceCountSQL counts the people of audienceSQL from the consent state
+// alone (an index-only scan): a person whose every record is restricted
+// (art. 18) is counted here and left out of the export, whose logged count
+// is exact.
+var audienceCountSQL = `WITH objectors AS (` + suppressedSubjectsSQL("$3") + `)
+SELECT count(*) FROM consent_state cs
+ WHERE cs.purpose = $1 AND cs.kind = $2 AND cs.granted
+   AND (NOT $4::boolean OR cs.source <> 'form')
+   AND NOT EXISTS (SELECT 1 FROM objectors o WHERE o.id = cs.subject_id)`
+
+// subjectConsents is the consent state and objections of the subject of a
+// record, for the record page (read in the record's scope).
+type SubjectConsents struct {
+	States     []ConsentState
+	Suppressed map[string]time.Time // channel or SuppressAll → since
+}
+
+// SubjectConsents returns a subject's current consents and objections. The
+// caller has just logged its view of the subject's record.
+func (s *RecordStore) SubjectConsents(ctx context.Context, a Actor, subject uuid.UUID) (SubjectConsents, error) {
+	var out SubjectConsents
+	err := s.db.Scoped(ctx, a.Scope, func(q Querier) error {
+		var err error
+		if out.States, err = consentStates(ctx, q, subject); err != nil {
+			return err
+		}
+		var email, phone []byte
+		if err := q.QueryRow(ctx, `SELECT email_index, phone_index FROM subjects WHERE id = $1`, subject).Scan(&email, &phone); err != nil {
+			return fmt.Errorf("models: subject: %w", err)
+		}
+		out.Suppressed, err = suppressedChannels(ctx, q, email, phone)
+		return err
+	})
+	return out, err
+}
+
+// OptOut records that the person of a record refused a channel (an opt-out
+// said during an automated call, source SuppressionFromCall), as a
+// suppression of their email and phone, logged as an update of the record.
+func (s *RecordStore) OptOut(ctx context.Context, a Actor, purpose string, id uuid.UUID, channel, source string) error {
+	ev := a.event(ActionUpdate, purpose)
+	ev.RecordID = &id
+	return s.logged(ctx, a, &ev, func(q Querier) error {
+		var email, phone []byte
+		err := q.QueryRow(ctx, `SELECT subj.id, subj.email_index, subj.phone_index FROM records r JOIN subjects subj ON subj.id = r.subject_id
+			WHERE r.id = $1 AND r.purpose = $2`, id, purpose).Scan(&ev.SubjectID, &email, &phone)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("models: opt-out: %w", err)
+		}
+		return NewSuppressionStore(s.db, s.vault).Add(ctx, q, Suppression{EmailIndex: email, PhoneIndex: phone,
+			Channel: channel, Source: source, At: a.Now})
+	})
+}

@@ -1,0 +1,139 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/alegria/privacy-portal/policy"
+)
+
+// Titles and sentences of the preferences pages.
+const (
+	TitlePreferences     = "Your consents and objections"
+	TitlePreferencesLink = "Get a link to your preferences"
+	TitlePreferencesSent = "Check your inbox"
+	DescPreferences      = "See what you agreed to and when, withdraw any consent or object to marketing, in one click each."
+	TitleAudiences       = "Audiences"
+	TitlePartnerExport   = "Partner transmission"
+)
+
+// ChannelLabel is how the pages name a channel (policy.Channels).
+func ChannelLabel(ch string) string {
+	switch ch {
+	case policy.ChannelEmail:
+		return "Email"
+	case policy.ChannelSMS:
+		return "SMS"
+	case policy.ChannelWhatsApp:
+		return "WhatsApp"
+	case policy.ChannelAutomatedCalls:
+		return "Automated calls"
+	case policy.ChannelPartnerTransfer:
+		return "Sharing with partners"
+	case "all":
+		return "All marketing"
+	}
+	return ch
+}
+
+// PreferenceBox is one consent box of one purpose as it stands for the
+// person.
+type PreferenceBox struct {
+	Purpose      string // key, posted back to withdraw
+	PurposeTitle string
+	Kind         string
+	Label        string // the wording of the box
+	Channel      string
+	Granted      bool
+	Answered     bool // the person answered this box at least once
+	At           time.Time
+}
+
+// PreferencesView is the person's own page, reached through a signed link.
+type PreferencesView struct {
+	Query      string // the signed link's query string, carried by every button
+	CSRF       string
+	Boxes      []PreferenceBox
+	Objected   bool
+	ObjectedAt time.Time
+	Channels   []ChannelObjection // objections to one channel
+	Done       string             // what the last click did
+}
+
+// ChannelObjection is an objection to one channel.
+type ChannelObjection struct {
+	Channel string
+	At      time.Time
+}
+
+// Done messages after a change on the preferences page.
+const (
+	DoneWithdrawn = "withdrawn"
+	DoneObjected  = "objected"
+)
+
+// PreferencesLinkEmail carries the link to the preferences page.
+func PreferencesLinkEmail(reg *policy.Registry, link string) (subject, body string) {
+	subject = fmt.Sprintf("%s: your consents and objections", reg.Controller.Name)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hello,\n\nSomeone, hopefully you, asked for a link to see and change what this address agreed to with %s. Open this link:\n\n%s\n\n", reg.Controller.Name, link)
+	fmt.Fprintf(&b, "The link works for %s. If you did not ask for it, ignore this email: nothing changes.\n\n", policy.Durations.PreferencesLink)
+	fmt.Fprintf(&b, "Our Data Protection Officer: %s\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
+	return subject, b.String()
+}
+
+// PreferencesFooter is the paragraph every email ends with: the signed link
+// to the person's preferences.
+func PreferencesFooter(link string) string {
+	return fmt.Sprintf("\n--\nSee or withdraw your consents, or object to marketing, in one click: %s\n", link)
+}
+
+// AudienceChoice is one consent box a list can be drawn on.
+type AudienceChoice struct {
+	Value string // purpose.kind
+	Label string
+}
+
+// AudiencesView is the sales audiences page.
+type AudiencesView struct {
+	Choices  []AudienceChoice
+	Selected string
+	Count    int64
+	Counted  bool
+	Criteria string
+}
+
+// PartnerView is the partner transmission page.
+type PartnerView struct {
+	Purposes   []AudienceChoice
+	Partners   []string
+	Agreement  string
+	NoPartners bool
+}
+
+// SubjectConsentRow is one box of the record page's consent table.
+type SubjectConsentRow struct {
+	PurposeTitle string
+	Label        string
+	Channel      string
+	Granted      bool
+	At           time.Time
+}
+
+// SubjectConsentView is the consent state the record page shows.
+type SubjectConsentView struct {
+	Rows          []SubjectConsentRow
+	Objected      bool
+	ObjectedAt    time.Time
+	Suppressed    []ChannelObjection
+	CanRecordCall bool // the staff member may record an opt-out said during a call
+}
+
+// Messages of the preferences pages.
+const (
+	MsgPreferencesLinkBad     = "This link is incomplete or has been changed. Type your email address to get a new one."
+	MsgPreferencesLinkExpired = "This link has expired. Type your email address to get a new one."
+	MsgPreferencesEmail       = "Please type a valid email address, like name@example.com."
+	MsgUnsubscribed           = "You are unsubscribed: your consent is withdrawn, from now on."
+)
