@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"math"
 	"strings"
 	"time"
 
@@ -62,7 +63,7 @@ func (st *StaffStore) newInvitation(s Staff, now time.Time) (Invitation, []byte,
 		return Invitation{}, nil, fmt.Errorf("models: invitation: %w", err)
 	}
 	raw = append(raw, nonce...)
-	raw = binary.BigEndian.AppendUint64(raw, uint64(expires.Unix()))
+	raw = binary.BigEndian.AppendUint64(raw, uint64(max(expires.Unix(), 0))) // a date after 1970
 	mac := hmac.New(sha256.New, st.inviteKey)
 	mac.Write(raw)
 	raw = mac.Sum(raw)
@@ -83,7 +84,7 @@ func (st *StaffStore) parseInvitation(token string, now time.Time) (uuid.UUID, [
 	if !hmac.Equal(sig, mac.Sum(nil)) {
 		return uuid.Nil, nil, ErrInvitationInvalid
 	}
-	if expires := time.Unix(int64(binary.BigEndian.Uint64(body[32:40])), 0); !now.Before(expires) {
+	if secs := binary.BigEndian.Uint64(body[32:40]); secs > math.MaxInt64 || !now.Before(time.Unix(int64(secs), 0)) {
 		return uuid.Nil, nil, ErrInvitationInvalid
 	}
 	id, _ := uuid.FromBytes(body[:16])

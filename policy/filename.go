@@ -13,7 +13,7 @@ const MaxFileNameBytes = 255
 // CleanFileName is the name of an upload as it is stored and sent back: the
 // last path element only (browsers may send a whole path), without control
 // or invisible formatting characters (a right-to-left override can disguise
-// "cv‮fdp.exe"), quotes or path separators, trimmed, and cut to
+// "cv<U+202E>fdp.exe"), quotes or path separators, trimmed, and cut to
 // MaxFileNameBytes on a character boundary, keeping a short extension.
 // An empty result is "file".
 func CleanFileName(name string) string {

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -190,8 +191,7 @@ func pgTool(name string) (string, error) {
 }
 
 func versionOf(dir string) int {
-	var v int
-	fmt.Sscan(filepath.Base(filepath.Dir(dir)), &v)
+	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(dir))) // not a version directory: 0, the lowest
 	return v
 }
 

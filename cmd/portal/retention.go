@@ -124,7 +124,7 @@ func printRetention(w io.Writer, reg *policy.Registry, rep models.RetentionRepor
 	}
 	t := rep.Totals()
 	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t\n", t.Due, t.Deleted, t.Anonymised, t.Held)
-	tw.Flush()
+	_ = tw.Flush() // a terminal or a pipe: nothing left to tell if it fails
 	for _, e := range rep.Errors {
 		fmt.Fprintln(w, "error:", e)
 	}

@@ -51,7 +51,7 @@ controller:`)
         lifetime: {days: 1}
 `)
 	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "versions"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "versions"), 0o750); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "registry.yaml")
