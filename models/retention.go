@@ -1065,6 +1065,9 @@ func (s *RetentionStore) SetEventEnd(ctx context.Context, a Actor, p *policy.Pur
 
 // EventEnd is the end set for p by staff or the registry (nil: none).
 func (s *RetentionStore) EventEnd(ctx context.Context, p *policy.Purpose) (*time.Time, error) {
+	if p.Retention.From != policy.FromEventEnd {
+		return nil, nil // no event: no query on every record view
+	}
 	var t *time.Time
 	err := s.db.Tx(ctx, func(q Querier) error {
 		var err error
