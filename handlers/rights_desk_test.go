@@ -394,8 +394,14 @@ func TestObjectionKeepsOutOfExports(t *testing.T) {
 	if strings.Contains(csv, "lea@example.org") || !strings.Contains(csv, "bob@example.org") {
 		t.Error("the export does not leave the objector out")
 	}
-	if ok, _ := models.IsSuppressed(context.Background(), d.s.db, d.s.v, "lea@example.org"); !ok {
-		t.Error("not on the suppression list")
+	var objected bool
+	err := d.s.db.Tx(context.Background(), func(q models.Querier) (err error) {
+		objected, err = models.NewSuppressionStore(d.s.db, d.s.v).Suppressed(context.Background(), q,
+			models.Suppression{Email: "lea@example.org"}, models.SuppressAll)
+		return err
+	})
+	if err != nil || !objected {
+		t.Errorf("not on the suppression list (%v)", err)
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/alegria/privacy-portal/policy"
-	"github.com/alegria/privacy-portal/vault"
 )
 
 // Each right of the policy, carried out on one request's person.
@@ -276,18 +275,6 @@ func addObjection(ctx context.Context, q Querier, subjects []uuid.UUID, now time
 		return fmt.Errorf("models: objection: %w", err)
 	}
 	return nil
-}
-
-// IsSuppressed reports whether an address objected to all prospecting
-// (a single channel's opt-out is not an objection).
-func IsSuppressed(ctx context.Context, db *DB, v *vault.Vault, email string) (bool, error) {
-	var ok bool
-	err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM suppressions WHERE email_index = $1 AND channel = 'all')`,
-		v.BlindIndex(vault.KindEmail, email)).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("models: suppressions: %w", err)
-	}
-	return ok, nil
 }
 
 // Withdraw appends a withdrawal to the consents ledger for each kind the
