@@ -1,0 +1,68 @@
+package i18n
+
+import (
+	"context"
+	"time"
+	_ "time/tzdata" // the zone must load on a host without tzdata
+)
+
+// DefaultZone is the company's time zone when the registry names none.
+const DefaultZone = "Europe/Paris"
+
+type zoneKey struct{}
+
+// WithZone returns ctx carrying the zone in which times are shown.
+func WithZone(ctx context.Context, loc *time.Location) context.Context {
+	return context.WithValue(ctx, zoneKey{}, loc)
+}
+
+var paris = mustZone(DefaultZone)
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// Zone is the zone ctx carries, Europe/Paris when none.
+func Zone(ctx context.Context) *time.Location {
+	if loc, ok := ctx.Value(zoneKey{}).(*time.Location); ok && loc != nil {
+		return loc
+	}
+	return paris
+}
+
+var months = [2][12]string{
+	{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+	{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."},
+}
+
+func monthName(l Lang, m time.Month) string {
+	if l == EN {
+		return months[0][m-1]
+	}
+	return months[1][m-1]
+}
+
+// Date shows t's calendar day in ctx's zone and language: "29 Nov 2026",
+// "29 nov. 2026".
+func Date(ctx context.Context, t time.Time) string {
+	t = t.In(Zone(ctx))
+	return t.Format("2 ") + monthName(From(ctx), t.Month()) + t.Format(" 2006")
+}
+
+// Time shows t to the minute in ctx's zone, naming the zone so no reader
+// takes it for UTC: "29 Nov 2026, 18:35 CET", "29 nov. 2026 à 18:35 CET".
+func Time(ctx context.Context, t time.Time) string {
+	t = t.In(Zone(ctx))
+	sep := ", "
+	if From(ctx) == FR {
+		sep = " à "
+	}
+	return Date(ctx, t) + sep + t.Format("15:04 MST")
+}
+
+// Stamp is the machine-readable form of t for a <time datetime> attribute.
+func Stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
