@@ -176,6 +176,10 @@ type RecordDetail struct {
 	Fields      Fields
 	Note        string
 	Attachments []AttachmentInfo
+	// Consents is where the record's person stands: the current consent
+	// boxes and objections, read in the same transaction as the record
+	// (empty for a record without a subject).
+	Consents SubjectConsents
 }
 
 // recordColumns reads a whole record row (scanRecordRow's order).
@@ -528,6 +532,18 @@ func (s *RecordStore) view(ctx context.Context, a Actor, purpose string, id uuid
 	b.Queue(attachmentInfoSQL, id).Query(func(rows pgx.Rows) error {
 		var err error
 		atts, err = pgx.CollectRows(rows, pgx.RowToStructByPos[attachmentRow])
+		return err
+	})
+	// The person's consents and objections travel in the same round trip,
+	// found through the record (the same row-level security applies).
+	b.Queue(recordConsentStatesSQL, id, purpose).Query(func(rows pgx.Rows) error {
+		var err error
+		d.Consents.States, err = collectConsentStates(rows)
+		return err
+	})
+	b.Queue(recordSuppressionsSQL, id, purpose).Query(func(rows pgx.Rows) error {
+		var err error
+		d.Consents.Suppressed, err = collectSuppressed(rows)
 		return err
 	})
 	open = true
