@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/alegria/privacy-portal/vault"
@@ -269,8 +270,18 @@ func (e AccessEvent) logArgs(ctx context.Context) ([]any, error) {
 	}
 	e.normalise()
 	e.Chain = nextChain()
-	return []any{e.Chain, e.At, e.StaffID, e.Role, e.Action, e.Purpose, e.RecordID, e.SubjectID,
-		e.IP, e.UserAgent, e.Outcome, e.Restricted, e.digest(), e.TargetStaffID, e.RequestID}, nil
+	return []any{e.Chain, e.At, pgID(e.StaffID), e.Role, e.Action, e.Purpose, pgID(e.RecordID), pgID(e.SubjectID),
+		e.IP, e.UserAgent, e.Outcome, e.Restricted, e.digest(), pgID(e.TargetStaffID), e.RequestID}, nil
+}
+
+// pgID is an optional id as pgx encodes it directly (16 bytes, or NULL):
+// a uuid.UUID goes through its driver.Valuer, a string parsed back per
+// argument, which the log pays on every logged request.
+func pgID(u *uuid.UUID) pgtype.UUID {
+	if u == nil {
+		return pgtype.UUID{}
+	}
+	return pgtype.UUID{Bytes: *u, Valid: true}
 }
 
 // AccessLog is the access log: it writes events (in the caller's
