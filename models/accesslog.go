@@ -441,19 +441,37 @@ func (l *AccessLog) Review(ctx context.Context, a Actor, f AccessFilter) (Access
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
+	args, err := a.event(ActionReadLog, f.Purpose).logArgs(ctx)
+	if err != nil {
+		return AccessPage{}, err
+	}
+	// The page and its log row in one round trip (the log row does not
+	// depend on the page): the chain's lock is held for that trip alone.
 	var page AccessPage
-	err := l.db.Tx(ctx, func(q Querier) error {
+	cond, cargs := f.where(l.vault)
+	b := &pgx.Batch{}
+	b.Queue(accessRowSQL+cond+fmt.Sprintf(" ORDER BY e.id DESC LIMIT %d", f.Limit+1), cargs...).Query(func(rows pgx.Rows) error {
 		var err error
-		if page.Rows, err = l.rows(ctx, q, f, f.Limit+1); err != nil {
-			return fmt.Errorf("models: access log: %w", err)
-		}
-		if len(page.Rows) > f.Limit {
-			page.Rows = page.Rows[:f.Limit]
-			page.Next = page.Rows[len(page.Rows)-1].ID
-		}
-		return logAccess(ctx, q, a.event(ActionReadLog, f.Purpose))
+		page.Rows, err = pgx.CollectRows(rows, scanAccessRow)
+		return err
 	})
-	return page, err
+	b.Queue(logAccessSQL, args...).Fn = func(br pgx.BatchResults) error {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("%w: %v", ErrLogUnavailable, err)
+		}
+		return nil
+	}
+	if err := l.db.Batch(ctx, b); err != nil {
+		if errors.Is(err, ErrLogUnavailable) {
+			return AccessPage{}, err
+		}
+		return AccessPage{}, fmt.Errorf("models: access log: %w", err)
+	}
+	if len(page.Rows) > f.Limit {
+		page.Rows = page.Rows[:f.Limit]
+		page.Next = page.Rows[len(page.Rows)-1].ID
+	}
+	return page, nil
 }
 
 // Export returns up to limit events matching f, logged as an export of the

@@ -40,7 +40,7 @@ server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   scripts/pgcluster stop "$dir"
-  rm -rf "$BENCH_DIR"
+  cp "$BENCH_DIR/server.log" /tmp/i14/bench-server.log 2>/dev/null; rm -rf "$BENCH_DIR"
 }
 trap cleanup EXIT
 
