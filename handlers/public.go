@@ -1,10 +1,10 @@
 package handlers
 
 import (
+	"bytes"
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,12 +73,17 @@ func (h *publicHandler) serve(c echo.Context, title, description string, body te
 	if page == nil { // the cache is full: an unusual variant, rendered as it comes
 		return render(c, http.StatusOK, views.Frame(p, body))
 	}
+	// One buffer, one write: pieces written one by one would each reach
+	// the socket on their own.
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		buf.Reset()
+		buffers.Put(buf)
+	}()
 	nonce := templ.GetNonce(c.Request().Context())
-	res := c.Response()
-	res.Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	res.Header().Set(echo.HeaderContentLength, strconv.Itoa(page.Len(len(nonce))))
-	res.WriteHeader(http.StatusOK)
-	return page.WriteTo(res, nonce)
+	buf.Grow(page.Len(len(nonce)))
+	_ = page.WriteTo(buf, nonce) // a bytes.Buffer never fails a write
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }
 
 // pageVariant names everything the layout of a public page shows besides
