@@ -18,7 +18,7 @@
     var t = e.submitter;
     if (fb || !t || t.name !== "action") return;
     e.preventDefault();
-    // getAttribute: the buttons named "action" shadow form.action.
+    // getAttribute: the buttons named "action" mask form.action.
     fetch(f.getAttribute("action"), {
       method: "POST", body: new URLSearchParams(new FormData(f, t)),
       credentials: "same-origin", headers: { Accept: "application/json" }
