@@ -25,7 +25,6 @@ type recordStore interface {
 	Attachment(ctx context.Context, a models.Actor, purpose string, recordID, id uuid.UUID) (models.AttachmentFile, error)
 	Update(ctx context.Context, a models.Actor, p *policy.Purpose, id uuid.UUID, ch models.RecordChange) (models.UpdateResult, error)
 	Export(ctx context.Context, a models.Actor, purpose string, excludeObjected bool, each func(models.ExportRow) error) error
-	SubjectConsents(ctx context.Context, a models.Actor, subject uuid.UUID) (models.SubjectConsents, error)
 	OptOut(ctx context.Context, a models.Actor, purpose string, id uuid.UUID, channel, source string) error
 }
 
@@ -157,12 +156,8 @@ func (b *recordsHandler) showRecord(c echo.Context) error {
 			}
 		}
 	}
-	if sub := d.Record.SubjectID; sub != nil {
-		sc, err := b.records.SubjectConsents(c.Request().Context(), b.actor(c), *sub)
-		if err != nil {
-			return dataError(err)
-		}
-		v.Consents = subjectConsentView(b.reg, sc, !s.Role.ReadOnly)
+	if d.Record.SubjectID != nil {
+		v.Consents = subjectConsentView(b.reg, d.Consents, !s.Role.ReadOnly)
 	}
 	return render(c, http.StatusOK, views.AdminRecord(b.page(c, views.TitleRecordDetail), v))
 }

@@ -108,9 +108,10 @@ type schemaGate struct {
 	target int64
 	now    func() time.Time
 
-	mu      sync.Mutex
-	checked time.Time
-	current bool
+	mu sync.Mutex // one check of the database at a time
+	// current is when the schema was last found current; nil: it was not
+	// (or never checked). Read without the lock on every request.
+	current atomic.Pointer[time.Time]
 }
 
 func newSchemaGate(db *models.DB, target int64, now func() time.Time) *schemaGate {
@@ -118,18 +119,30 @@ func newSchemaGate(db *models.DB, target int64, now func() time.Time) *schemaGat
 }
 
 func (g *schemaGate) check(ctx context.Context) (bool, error) {
-	g.mu.Lock()
+	if at := g.current.Load(); at != nil && g.now().Sub(*at) < time.Second {
+		return true, nil
+	}
+	if !g.mu.TryLock() {
+		// Another request is asking the database: until it answers, the
+		// last answer stands (a current schema does not go stale in a
+		// second), and a schema not yet current waits for that answer.
+		if g.current.Load() != nil {
+			return true, nil
+		}
+		g.mu.Lock()
+	}
 	defer g.mu.Unlock()
-	if g.current && g.now().Sub(g.checked) < time.Second {
+	if at := g.current.Load(); at != nil && g.now().Sub(*at) < time.Second {
 		return true, nil
 	}
 	v, err := g.db.SchemaVersion(ctx)
-	if err != nil {
-		g.current = false
+	if err != nil || v < g.target {
+		g.current.Store(nil)
 		return false, err
 	}
-	g.current, g.checked = v >= g.target, g.now()
-	return g.current, nil
+	now := g.now()
+	g.current.Store(&now)
+	return true, nil
 }
 
 func (g *schemaGate) middleware(next echo.HandlerFunc) echo.HandlerFunc {

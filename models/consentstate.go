@@ -32,17 +32,21 @@ func consentStates(ctx context.Context, q Querier, subject uuid.UUID) ([]Consent
 	if err != nil {
 		return nil, fmt.Errorf("models: consent state: %w", err)
 	}
-	defer rows.Close()
-	var out []ConsentState
-	for rows.Next() {
-		var s ConsentState
-		if err := rows.Scan(&s.Purpose, &s.Kind, &s.Granted, &s.Source, &s.At); err != nil {
-			return nil, fmt.Errorf("models: consent state: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return collectConsentStates(rows)
 }
+
+func collectConsentStates(rows pgx.Rows) ([]ConsentState, error) {
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ConsentState])
+	if err != nil {
+		return nil, fmt.Errorf("models: consent state: %w", err)
+	}
+	return out, nil
+}
+
+// recordConsentStatesSQL is consentStates for the subject of record $1 of
+// purpose $2, so the record page reads both in one round trip.
+const recordConsentStatesSQL = `SELECT purpose, kind, granted, source, at FROM consent_state
+	WHERE subject_id = (SELECT subject_id FROM records WHERE id = $1 AND purpose = $2) ORDER BY purpose, kind`
 
 // currentlyGranted reports whether subject's latest answer to the box is a grant.
 func currentlyGranted(ctx context.Context, q Querier, subject uuid.UUID, purpose, kind string) (bool, error) {
@@ -84,25 +88,6 @@ SELECT count(*) FROM consent_state cs
 type SubjectConsents struct {
 	States     []ConsentState
 	Suppressed map[string]time.Time // channel or SuppressAll → since
-}
-
-// SubjectConsents returns a subject's current consents and objections. The
-// caller has just logged its view of the subject's record.
-func (s *RecordStore) SubjectConsents(ctx context.Context, a Actor, subject uuid.UUID) (SubjectConsents, error) {
-	var out SubjectConsents
-	err := s.db.Scoped(ctx, a.Scope, func(q Querier) error {
-		var err error
-		if out.States, err = consentStates(ctx, q, subject); err != nil {
-			return err
-		}
-		var email, phone []byte
-		if err := q.QueryRow(ctx, `SELECT email_index, phone_index FROM subjects WHERE id = $1`, subject).Scan(&email, &phone); err != nil {
-			return fmt.Errorf("models: subject: %w", err)
-		}
-		out.Suppressed, err = suppressedChannels(ctx, q, email, phone)
-		return err
-	})
-	return out, err
 }
 
 // OptOut records that the person of a record refused a channel (an opt-out

@@ -130,6 +130,16 @@ func (db *DB) Scoped(ctx context.Context, s Scope, fn func(q Querier) error) err
 	})
 }
 
+// Batch runs b in one round trip as one implicit transaction (pgx sends it
+// with a single Sync): every statement commits together or none does, and
+// a transaction-scoped lock taken by one of them is released at that
+// commit. For work whose statements do not depend on one another's
+// answers, it replaces Tx's BEGIN, statements and COMMIT, one round trip
+// each.
+func (db *DB) Batch(ctx context.Context, b *pgx.Batch) error {
+	return db.Pool.SendBatch(ctx, b).Close()
+}
+
 // InScope is Scoped for the public forms' stores, which run through gorm.
 func (db *DB) InScope(ctx context.Context, s Scope, fn func(tx *gorm.DB) error) error {
 	if len(s.Purposes) == 0 {

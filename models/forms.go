@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"gorm.io/gorm"
 
 	"github.com/alegria/privacy-portal/policy"
@@ -74,43 +75,65 @@ func WordingHash(label string) []byte {
 	return h[:]
 }
 
-// submitSQL stores a submission in one statement (one round trip): the
-// subject found or created by blind index, the record flagged when the
-// person is on the objection list, one consent row per box shown (ticked or
-// not), and the receipt in the outbox. It is idempotent on the record id,
-// which the caller derives from the form's idempotency key: a post retried
-// after a lost answer (or one whose caller gave up while it was written)
-// stores nothing more and answers as the first did.
-const submitSQL = `WITH s AS (
-  INSERT INTO subjects (id, email_index, phone_index) VALUES ($2, $3, $4)
+// submitSQL stores a batch of submissions in one statement (one round trip,
+// one plan, one executor for the whole batch): per submission, the subject
+// found or created by blind index, the record flagged when the person is on
+// the objection list, one consent row per box shown (ticked or not; $13-$16
+// flattened, $13 naming the submission's ordinal), and the receipt in the
+// outbox. It is idempotent on the record id, which the caller derives from
+// the form's idempotency key: a post retried after a lost answer (or one
+// whose caller gave up while it was written) stores nothing more and
+// answers as the first did. It answers one row per submission: its record
+// id and whether the person objected (NULL: not stored, an error).
+//
+// Two submissions of one batch with the same email would update one
+// subject twice, which PostgreSQL refuses: the batch then fails and
+// groupCommit writes each submission alone.
+const submitSQL = `WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::bytea[], $5::text[], $6::text[], $7::bytea[],
+                       $8::timestamptz[], $9::timestamptz[], $10::text[], $11::uuid[], $12::bytea[])
+    WITH ORDINALITY AS t(rid, sid, email, phone, purpose, status, fields, at, expires, ver, outbox_id, msg, n)
+), s AS (
+  INSERT INTO subjects (id, email_index, phone_index) SELECT sid, email, phone FROM input ORDER BY n
   ON CONFLICT (email_index) DO UPDATE SET phone_index = coalesce(subjects.phone_index, excluded.phone_index)
-  RETURNING id
-), sup AS (
-  SELECT EXISTS (SELECT 1 FROM suppressions WHERE (email_index = $3 OR phone_index = $4) AND channel = 'all') AS objected
+  RETURNING id, email_index
 ), r AS (
   INSERT INTO records (id, purpose, subject_id, status, fields, objected, created_at, last_contact_at, expires_at)
-  SELECT $1, $5, s.id, $6, $7, sup.objected, $8, $8, $9 FROM s, sup
+  SELECT i.rid, i.purpose, s.id, i.status, i.fields,
+         EXISTS (SELECT 1 FROM suppressions x WHERE (x.email_index = i.email OR x.phone_index = i.phone) AND x.channel = 'all'),
+         i.at, i.at, i.expires
+    FROM input i JOIN s ON s.email_index = i.email
   ON CONFLICT (id) DO NOTHING
   RETURNING id, subject_id, objected
 ), c AS (
   INSERT INTO consents (subject_id, record_id, purpose, kind, granted, source, policy_version, wording_hash, created_at)
-  SELECT r.subject_id, r.id, $5, k.kind, k.granted, 'form', $10, k.hash, $8
-  FROM r, unnest($11::text[], $12::boolean[], $13::bytea[]) AS k(kind, granted, hash)
+  SELECT r.subject_id, r.id, i.purpose, k.kind, k.granted, 'form', i.ver, k.hash, i.at
+    FROM unnest($13::bigint[], $14::text[], $15::boolean[], $16::bytea[]) AS k(n, kind, granted, hash)
+    JOIN input i ON i.n = k.n JOIN r ON r.id = i.rid
 ), o AS (
   INSERT INTO outbox (id, kind, message, created_at, send_after)
-  SELECT $14, 'receipt', $15, $8, $8 FROM r WHERE $15::bytea IS NOT NULL
+  SELECT i.outbox_id, 'receipt', i.msg, i.at, i.at FROM input i JOIN r ON r.id = i.rid WHERE i.msg IS NOT NULL
 )
-SELECT objected FROM r
-UNION ALL -- a retry of a post already stored: the same answer, nothing stored twice
-SELECT objected FROM records WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM r)`
+SELECT i.rid, coalesce(r.objected, old.objected) -- old: a retry of a post already stored, the same answer
+  FROM input i LEFT JOIN r ON r.id = i.rid LEFT JOIN records old ON old.id = i.rid`
 
 // preparedSubmission is a submission encrypted and indexed, its SQL
 // arguments ready; objected is filled in by the commit that stores it.
 type preparedSubmission struct {
-	purpose     string
-	args        []any
-	attachments [][]any
-	objected    bool
+	purpose      string
+	id, subject  uuid.UUID
+	email, phone []byte
+	status       string
+	fields       []byte
+	at, expires  time.Time
+	version      string
+	outboxID     uuid.UUID
+	receipt      []byte // nil: no receipt
+	kinds        []string
+	granted      []bool
+	hashes       [][]byte
+	attachments  [][]any
+	objected     bool
 }
 
 // Submit stores a submission in one transaction scoped to its purpose
@@ -160,8 +183,9 @@ func (s *FormStore) prepare(in FormSubmission) (*preparedSubmission, error) {
 		}
 	}
 	now := in.Now.UTC()
-	prep := &preparedSubmission{purpose: p.Key, args: []any{in.ID, uuid.New(), emailIdx, phoneIdx, p.Key, p.InitialStatus(), sealed, now,
-		p.Retention.ExpiresAt(now), in.PolicyVersion, kinds, granted, hashes, outboxID, msg}}
+	prep := &preparedSubmission{purpose: p.Key, id: in.ID, subject: uuid.New(), email: emailIdx, phone: phoneIdx,
+		status: p.InitialStatus(), fields: sealed, at: now, expires: p.Retention.ExpiresAt(now), version: in.PolicyVersion,
+		outboxID: outboxID, receipt: msg, kinds: kinds, granted: granted, hashes: hashes}
 	for i, f := range in.Files {
 		// The file's id follows from the record's, so a retried post
 		// stores it once (ON CONFLICT below).
@@ -182,15 +206,49 @@ func (s *FormStore) prepare(in FormSubmission) (*preparedSubmission, error) {
 // never from the client.
 func (s *FormStore) insert(ctx context.Context, subs []*preparedSubmission) error {
 	var purposes []string
-	for _, p := range subs {
+	n := len(subs)
+	ids, subjects, outboxIDs := make([]pgtype.UUID, n), make([]pgtype.UUID, n), make([]pgtype.UUID, n)
+	emails, phones, fields, receipts := make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
+	keys, statuses, versions := make([]string, n), make([]string, n), make([]string, n)
+	ats, expires := make([]time.Time, n), make([]time.Time, n)
+	var ordinals []int64
+	var kinds []string
+	var granted []bool
+	var hashes [][]byte
+	byID := make(map[uuid.UUID][]*preparedSubmission, n)
+	for i, p := range subs {
 		if !slices.Contains(purposes, p.purpose) {
 			purposes = append(purposes, p.purpose)
 		}
+		ids[i], subjects[i], outboxIDs[i] = pgID(&p.id), pgID(&p.subject), pgID(&p.outboxID)
+		emails[i], phones[i], fields[i], receipts[i] = p.email, p.phone, p.fields, p.receipt
+		keys[i], statuses[i], versions[i], ats[i], expires[i] = p.purpose, p.status, p.version, p.at, p.expires
+		for range p.kinds {
+			ordinals = append(ordinals, int64(i+1))
+		}
+		kinds, granted, hashes = append(kinds, p.kinds...), append(granted, p.granted...), append(hashes, p.hashes...)
+		byID[p.id] = append(byID[p.id], p)
 	}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT set_config('portal.purposes', $1, true), set_config('portal.restricted', 'off', true)`, strings.Join(purposes, ","))
+	b.Queue(submitSQL, ids, subjects, emails, phones, keys, statuses, fields, ats, expires, versions, outboxIDs, receipts,
+		ordinals, kinds, granted, hashes).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id pgtype.UUID
+			var objected *bool
+			if err := rows.Scan(&id, &objected); err != nil {
+				return err
+			}
+			if objected == nil {
+				return fmt.Errorf("models: submission %s not stored", uuid.UUID(id.Bytes))
+			}
+			for _, p := range byID[id.Bytes] {
+				p.objected = *objected
+			}
+		}
+		return rows.Err()
+	})
 	for _, p := range subs {
-		b.Queue(submitSQL, p.args...).QueryRow(func(row pgx.Row) error { return row.Scan(&p.objected) })
 		for _, a := range p.attachments {
 			b.Queue(insertAttachmentSQL, a...)
 		}

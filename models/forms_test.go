@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -307,4 +308,69 @@ func rightsPurpose(t *testing.T, reg *policy.Registry) *policy.Purpose {
 		t.Fatal("the registry has no purpose of kind rights_request")
 	}
 	return p
+}
+
+// Submissions arriving together are stored by one statement; two of the
+// same person in one batch (which that statement cannot take) and a post
+// retried within the batch are still each stored once, and the objector's
+// answer reaches its own caller.
+func TestConcurrentSubmissionsStoredOnce(t *testing.T) {
+	db, urls := testdb.Open(t)
+	reg := registry(t)
+	v, _ := vault.NewEphemeral()
+	store := models.NewFormStore(db, v)
+	testdb.Exec(t, urls.Owner, `INSERT INTO suppressions (email_index, source) VALUES ($1, 'rights_request')`,
+		v.BlindIndex(vault.KindEmail, "person0@example.com"))
+	const n = 24
+	subs := make([]models.FormSubmission, n)
+	for i := range subs {
+		subs[i] = submission(t, reg, "contact", fmt.Sprintf("person%d@example.com", i%8), time.Now())
+	}
+	subs[n-1].ID = subs[n-2].ID // a retried post
+	type answer struct {
+		objected bool
+		err      error
+	}
+	answers := make(chan answer, n)
+	for _, s := range subs {
+		go func() {
+			o, err := store.Submit(context.Background(), s)
+			answers <- answer{o, err}
+		}()
+	}
+	objectors := 0
+	for range n {
+		a := <-answers
+		if a.err != nil {
+			t.Fatal(a.err)
+		}
+		if a.objected {
+			objectors++
+		}
+	}
+	if objectors != 3 { // person0: submissions 0, 8 and 16
+		t.Errorf("%d answers say objected, want 3", objectors)
+	}
+	count := func(q string) int {
+		var c int
+		if err := db.Pool.QueryRow(context.Background(), q).Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if got := count(`SELECT count(*) FROM subjects`); got != 8 {
+		t.Errorf("%d subjects, want 8", got)
+	}
+	if got := count(`SELECT count(*) FROM outbox`); got != n-1 {
+		t.Errorf("%d receipts, want %d (the retry sends none)", got, n-1)
+	}
+	if got := count(`SELECT count(*) FROM consents`); got != (n-1)*len(subs[0].Consents) {
+		t.Errorf("%d consent rows, want %d", got, (n-1)*len(subs[0].Consents))
+	}
+	var records int
+	if err := db.Scoped(context.Background(), models.Scope{Purposes: []string{"contact"}}, func(q models.Querier) error {
+		return q.QueryRow(context.Background(), `SELECT count(*) FROM records`).Scan(&records)
+	}); err != nil || records != n-1 {
+		t.Errorf("%d records (%v), want %d", records, err, n-1)
+	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/vault"
@@ -176,6 +177,10 @@ type RecordDetail struct {
 	Fields      Fields
 	Note        string
 	Attachments []AttachmentInfo
+	// Consents is where the record's person stands: the current consent
+	// boxes and objections, read in the same transaction as the record
+	// (empty for a record without a subject).
+	Consents SubjectConsents
 }
 
 // recordColumns reads a whole record row (scanRecordRow's order).
@@ -524,10 +529,23 @@ func (s *RecordStore) view(ctx context.Context, a Actor, purpose string, id uuid
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	b.Queue(scopeSQL, a.Scope.args()...)
-	b.Queue(recordSQL, id, purpose).QueryRow(func(row pgx.Row) error { return scanRecord(row, &d.Record) })
-	b.Queue(attachmentInfoSQL, id).Query(func(rows pgx.Rows) error {
+	pid := pgID(&id)
+	b.Queue(recordSQL, pid, purpose).QueryRow(func(row pgx.Row) error { return scanRecord(row, &d.Record) })
+	b.Queue(attachmentInfoSQL, pid).Query(func(rows pgx.Rows) error {
 		var err error
 		atts, err = pgx.CollectRows(rows, pgx.RowToStructByPos[attachmentRow])
+		return err
+	})
+	// The person's consents and objections travel in the same round trip,
+	// found through the record (the same row-level security applies).
+	b.Queue(recordConsentStatesSQL, pid, purpose).Query(func(rows pgx.Rows) error {
+		var err error
+		d.Consents.States, err = collectConsentStates(rows)
+		return err
+	})
+	b.Queue(recordSuppressionsSQL, pid, purpose).Query(func(rows pgx.Rows) error {
+		var err error
+		d.Consents.Suppressed, err = collectSuppressed(rows)
 		return err
 	})
 	open = true
@@ -576,6 +594,17 @@ type attachmentRow struct {
 }
 
 func scanRecord(row pgx.Row, r *Record) error {
-	return row.Scan(&r.ID, &r.Purpose, &r.SubjectID, &r.Status, &r.Fields, &r.Note, &r.Restricted, &r.Objected,
-		&r.CreatedAt, &r.LastContactAt, &r.ExpiresAt)
+	// Ids scanned as pgtype.UUID: 16 bytes copied, where uuid.UUID's
+	// sql.Scanner would take them as text and parse them back.
+	var id, subject pgtype.UUID
+	if err := row.Scan(&id, &r.Purpose, &subject, &r.Status, &r.Fields, &r.Note, &r.Restricted, &r.Objected,
+		&r.CreatedAt, &r.LastContactAt, &r.ExpiresAt); err != nil {
+		return err
+	}
+	r.ID, r.SubjectID = id.Bytes, nil
+	if subject.Valid {
+		sub := uuid.UUID(subject.Bytes)
+		r.SubjectID = &sub
+	}
+	return nil
 }

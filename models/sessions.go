@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/alegria/privacy-portal/policy"
 )
@@ -67,12 +68,14 @@ func (s *SessionStore) Create(ctx context.Context, token string, staffID uuid.UU
 func (s *SessionStore) Touch(ctx context.Context, token string, now time.Time) (SessionRow, error) {
 	var r SessionRow
 	var lastSeen time.Time
+	var staffID pgtype.UUID // 16 bytes copied, not text parsed (see scanRecord)
 	id := hashToken(token)
 	err := s.db.Pool.QueryRow(ctx, `SELECT st.id, st.role, st.name, s.data, s.created_at, st.must_change_password, s.last_seen_at
 		FROM sessions s JOIN staff st ON st.id = s.staff_id
 		WHERE s.id_hash = $1 AND st.active AND s.last_seen_at > $3 AND s.expires_at > $2`,
 		id, now, now.Add(-SessionIdle)).
-		Scan(&r.StaffID, &r.Role, &r.Name, &r.Data, &r.CreatedAt, &r.MustChange, &lastSeen)
+		Scan(&staffID, &r.Role, &r.Name, &r.Data, &r.CreatedAt, &r.MustChange, &lastSeen)
+	r.StaffID = staffID.Bytes
 	if errors.Is(err, pgx.ErrNoRows) {
 		_ = s.Delete(ctx, token)
 		return r, ErrNotFound

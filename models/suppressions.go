@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/vault"
 )
@@ -129,6 +131,17 @@ func suppressedChannels(ctx context.Context, q Querier, emailIdx, phoneIdx []byt
 	if err != nil {
 		return nil, fmt.Errorf("models: suppressions: %w", err)
 	}
+	return collectSuppressed(rows)
+}
+
+// recordSuppressionsSQL is suppressedChannels for the subject of record $1
+// of purpose $2 (the record page reads both in one round trip).
+const recordSuppressionsSQL = `WITH subj AS (SELECT s.email_index, s.phone_index FROM records r
+	JOIN subjects s ON s.id = r.subject_id WHERE r.id = $1 AND r.purpose = $2)
+	SELECT channel, min(created_at) FROM suppressions
+	WHERE email_index = (SELECT email_index FROM subj) OR phone_index = (SELECT phone_index FROM subj) GROUP BY channel`
+
+func collectSuppressed(rows pgx.Rows) (map[string]time.Time, error) {
 	defer rows.Close()
 	out := map[string]time.Time{}
 	for rows.Next() {

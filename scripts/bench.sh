@@ -21,19 +21,36 @@ command -v wrk >/dev/null 2>&1 || {
   if [ "$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null; else sudo apt-get install -y -qq wrk >/dev/null; fi
 }
 
+# BENCH_PROFILE=DIR: a CPU profile of the server during each case (pprof on a
+# loopback listener, bench mode only) and the statements PostgreSQL spent its
+# time on (pg_stat_statements), written to DIR as CASE.top.txt and CASE.sql.txt.
+BENCH_PROFILE=${BENCH_PROFILE:-}
+BENCH_PPROF=127.0.0.1:${BENCH_PPROF_PORT:-6061}
+if [ -n "$BENCH_PROFILE" ]; then
+  mkdir -p "$BENCH_PROFILE"
+  export PGCLUSTER_OPTS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+fi
+
 dir=.data/bench-pg
+# A cluster left running by an interrupted run would keep its old options.
+scripts/pgcluster stop "$dir" 2>/dev/null || true
 PGCLUSTER_PORT=${PGCLUSTER_PORT:-54500} scripts/pgcluster start "$dir"
 set -a; . "$dir/env"; set +a
 server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   scripts/pgcluster stop "$dir"
+  [ -z "${BENCH_SERVER_LOG:-}" ] || cp "$BENCH_DIR/server.log" "$BENCH_SERVER_LOG" 2>/dev/null || true
   rm -rf "$BENCH_DIR"
 }
 trap cleanup EXIT
 
 # A fresh database each run, so figures do not drift with leftovers.
 "$PGCLUSTER_BINDIR/psql" -q "$ADMIN_DATABASE_URL" -c "DROP DATABASE IF EXISTS portal WITH (FORCE)" -c "CREATE DATABASE portal OWNER portal"
+if [ -n "$BENCH_PROFILE" ]; then
+  "$PGCLUSTER_BINDIR/psql" -q "${ADMIN_DATABASE_URL%/postgres*}/portal?sslmode=disable" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+  export PORTAL_PPROF=$BENCH_PPROF
+fi
 export PORTAL_KEYS_DIR="$dir/keys" PORTAL_CREATE_KEYS=1 PORTAL_ADDR="$BENCH_ADDR" PORTAL_BASE_URL="$BENCH_URL" PORTAL_BENCH=1
 # No uploads in the load, no scraping, no load balancer to drain.
 export PORTAL_SCAN=off PORTAL_METRICS_ADDR=off PORTAL_DRAIN_DELAY=0s
@@ -58,7 +75,22 @@ done = function(summary, latency, requests)
 end
 LUA
   } >"$script"
+  local prof_pid= name=${label//[^A-Za-z0-9]/_}
+  if [ -n "$BENCH_PROFILE" ]; then
+    "$PGCLUSTER_BINDIR/psql" -qAt "${ADMIN_DATABASE_URL%/postgres*}/portal?sslmode=disable" -c "SELECT pg_stat_statements_reset()" >/dev/null
+    curl -s -o "$BENCH_PROFILE/$name.pprof" "http://$BENCH_PPROF/debug/pprof/profile?seconds=$((BENCH_SECONDS > 1 ? BENCH_SECONDS - 1 : 1))" &
+    prof_pid=$!
+  fi
   out=$(wrk -t2 -c"$BENCH_CONNS" -d"${BENCH_SECONDS}s" -s "$script" "$BENCH_URL$path")
+  if [ -n "$prof_pid" ]; then
+    wait "$prof_pid" || true
+    go tool pprof -top -nodecount=30 bin/portal "$BENCH_PROFILE/$name.pprof" >"$BENCH_PROFILE/$name.top.txt" 2>/dev/null || true
+    "$PGCLUSTER_BINDIR/psql" -q "${ADMIN_DATABASE_URL%/postgres*}/portal?sslmode=disable" >"$BENCH_PROFILE/$name.sql.txt" <<'SQL'
+SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms,
+       round(total_plan_time::numeric, 1) AS plan_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 140) AS query
+  FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15;
+SQL
+  fi
   RPS[$label]=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   P95[$label]=$(awk '/^PCT/ {printf "%.2f", $2/1000}' <<<"$out")
   P99[$label]=$(awk '/^PCT/ {printf "%.2f", $3/1000}' <<<"$out")
@@ -105,7 +137,7 @@ for p in $BENCH_SAME_BYTES; do
   bench_wrk "same-bytes $p" "/__bench/same-bytes?path=$p"
 done
 bench_wrk "GET /privacy" /privacy
-bench_ratio "GET /privacy" "same-bytes /privacy" 0.7
+bench_ratio "GET /privacy" "same-bytes /privacy" 0.9
 
 echo
 echo "make bench: $BENCH_CONNS connections, ${BENCH_SECONDS}s per case, wrk and server sharing $(nproc) cores"
@@ -115,4 +147,8 @@ for l in "${LABELS[@]}"; do
 done
 echo
 for r in "${RATIOS[@]}"; do print_ratio "$r"; done
+# The server's peak resident memory over the whole run (every case above).
+awk '/^VmHWM/ {printf "server peak RSS: %.1f MB (goal < 60 MB)\n", $2/1024}' "/proc/$server_pid/status" 2>/dev/null || true
+js=$(gzip -9n <static/js/consent.js | wc -c)
+echo "consent.js: $(wc -c <static/js/consent.js) B, gzip -9 $js B (goal <= 1024 B)"
 [ -z "${RETENTION_NOTES:-}" ] || echo "$RETENTION_NOTES"

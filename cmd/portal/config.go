@@ -42,6 +42,10 @@ type config struct {
 	// unless PORTAL_SCAN=off (development without clamd: ScanOff).
 	ClamdAddr string
 	ScanOff   bool
+	// PprofAddr is a loopback listener of net/http/pprof, honoured under
+	// PORTAL_BENCH=1 only (PORTAL_PPROF): `make bench` profiles the server
+	// under load; production never serves it.
+	PprofAddr string
 }
 
 func loadConfig() (config, error) {
@@ -84,6 +88,7 @@ func loadConfig() (config, error) {
 	}
 	if c.Bench {
 		c.FormRate = 0 // make bench posts thousands of forms from one address
+		c.PprofAddr = os.Getenv("PORTAL_PPROF")
 	}
 	if v := os.Getenv("PORTAL_FORM_RATE"); v != "" {
 		n, err := strconv.Atoi(v)

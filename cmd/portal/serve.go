@@ -123,6 +123,15 @@ func serveCommand(env *env, _ []string) error {
 		log.Info("metrics", "addr", mln.Addr().String())
 	}
 
+	if cfg.PprofAddr != "" {
+		psrv, err := servePprof(cfg.PprofAddr, log)
+		if err != nil {
+			_ = srv.Close()
+			return err
+		}
+		defer func() { _ = psrv.Close() }()
+	}
+
 	select {
 	case err := <-errc:
 		return err

@@ -1,63 +1,48 @@
-// Enhances the server-rendered cookie banner, which works without this file:
-// Customise opens its panel in place, a choice is posted without a reload,
-// the banner goes away and the gated scripts the choice covers start. No
-// framework, no inline script (the CSP forbids them). Budget: 1.5 KB gzip.
-(function () {
-  var banner = document.querySelector("[data-consent-banner]");
-  if (!banner) return;
-  var form = banner.querySelector("form");
-  var more = banner.querySelector("[data-consent-customise]");
-  var panel = document.getElementById("consent-customise");
-  var fallback = false;
-
-  more.setAttribute("aria-expanded", "false");
-  more.addEventListener("click", function (e) {
+// Enhances the cookie banner, which works without it: Customise opens its panel in place, a choice
+// is posted without a reload, then the banner goes and the scripts it allows start (same nonce;
+// 'strict-dynamic' lets them load). No framework, no inline script (CSP). Budget: 1 KB gzip.
+(function (d) {
+  var b = d.querySelector("[data-consent-banner]");
+  if (!b) return;
+  var f = b.querySelector("form"), m = b.querySelector("[data-consent-customise]"),
+    p = d.getElementById("consent-customise"), fb = 0;
+  m.setAttribute("aria-expanded", "false");
+  m.addEventListener("click", function (e) {
     e.preventDefault();
-    var open = panel.hidden;
-    panel.hidden = !open;
-    more.setAttribute("aria-expanded", String(open));
-    if (open) panel.querySelector("input:not([disabled])").focus();
+    var o = p.hidden;
+    p.hidden = !o;
+    m.setAttribute("aria-expanded", String(o));
+    if (o) p.querySelector("input:not([disabled])").focus();
   });
-
-  // Turn the inert copies of the scripts a choice covers into live ones.
-  // 'strict-dynamic' lets a trusted script add scripts; the nonce is copied too.
-  function activate(categories) {
-    document.querySelectorAll('script[type="text/plain"][data-category]').forEach(function (old) {
-      if (categories.indexOf(old.getAttribute("data-category")) < 0) return;
-      var s = document.createElement("script");
-      s.src = old.dataset.src;
-      s.nonce = old.nonce;
-      s.setAttribute("data-category", old.getAttribute("data-category"));
-      old.replaceWith(s);
-    });
-    if (window.ppConsentMode) window.ppConsentMode(categories);
-  }
-
-  form.addEventListener("submit", function (e) {
-    var button = e.submitter;
-    if (fallback || !button || button.name !== "action") return;
+  f.addEventListener("submit", function (e) {
+    var t = e.submitter;
+    if (fb || !t || t.name !== "action") return;
     e.preventDefault();
-    // getAttribute: the buttons are named "action", which shadows form.action.
-    fetch(form.getAttribute("action"), {
-      method: "POST",
-      body: new URLSearchParams(new FormData(form, button)),
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    })
-      .then(function (r) {
-        if (!r.ok) throw new Error(r.status);
-        return r.json();
-      })
-      .then(function (d) {
-        banner.hidden = true;
-        activate(d.categories || []);
-        var main = document.getElementById("main");
-        if (main) main.focus();
-      })
-      .catch(function () {
-        // Let the browser post the form itself: it shows the server's answer.
-        fallback = true;
-        form.requestSubmit(button);
+    // getAttribute: the buttons named "action" mask form.action.
+    fetch(f.getAttribute("action"), {
+      method: "POST", body: new URLSearchParams(new FormData(f, t)),
+      credentials: "same-origin", headers: { Accept: "application/json" }
+    }).then(function (r) {
+      if (!r.ok) throw r.status;
+      return r.json();
+    }).then(function (j) {
+      var c = j.categories || [], n = d.getElementById("main");
+      b.hidden = true;
+      d.querySelectorAll('script[type="text/plain"][data-category]').forEach(function (o) {
+        var k = o.getAttribute("data-category"), s;
+        if (c.indexOf(k) < 0) return;
+        s = d.createElement("script");
+        s.src = o.dataset.src;
+        s.nonce = o.nonce;
+        s.setAttribute("data-category", k);
+        o.replaceWith(s);
       });
+      if (window.ppConsentMode) window.ppConsentMode(c);
+      if (n) n.focus();
+    }).catch(function () {
+      // The browser posts the form itself and shows the server's answer.
+      fb = 1;
+      f.requestSubmit(t);
+    });
   });
-})();
+})(document);

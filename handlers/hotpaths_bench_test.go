@@ -1,0 +1,69 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/alegria/privacy-portal/internal/benchkit"
+	"github.com/alegria/privacy-portal/internal/demo"
+	"github.com/alegria/privacy-portal/models"
+)
+
+// The hot paths through the whole stack (every middleware, the real
+// database), without the network: run with -benchmem, allocs/op is the
+// allocations per request (make bench measures the throughput).
+
+// BenchmarkRecordView is the logged record view of a contact record whose
+// person answered consent boxes, as a signed-in sales member.
+func BenchmarkRecordView(b *testing.B) {
+	s := newServer(b, nil)
+	ctx := context.Background()
+	now := time.Now()
+	ns, err := demo.Account(ctx, s.db, s.vault, "sales-bench@example.com", "Bench", "sales", now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, err := benchkit.SignIn(ctx, s.db.Pool, models.NewSessionStore(s.db), ns.Staff.ID, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pu, _ := s.reg.Purpose("contact")
+	var consents []models.ConsentChoice
+	for _, c := range pu.Form.Consents {
+		consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: true})
+	}
+	id := uuid.New()
+	if _, err := models.NewFormStore(s.db, s.vault).Submit(ctx, models.FormSubmission{ID: id, Purpose: pu, PolicyVersion: s.reg.Version,
+		Now: now, Fields: models.Fields{"email": "ada@example.org", "first_name": "Ada", "last_name": "L", "message": "Hello"},
+		Email: "ada@example.org", Consents: consents}); err != nil {
+		b.Fatal(err)
+	}
+	serveEach(b, s, "/admin/records/contact/"+id.String(), &http.Cookie{Name: "__Host-portal_session", Value: token})
+}
+
+// BenchmarkPrivacyPage is the privacy policy as a first visit sees it
+// (banner open).
+func BenchmarkPrivacyPage(b *testing.B) {
+	serveEach(b, newServer(b, nil), "/privacy")
+}
+
+func serveEach(b *testing.B, s server, path string, cookies ...*http.Cookie) {
+	b.Helper()
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		s.e.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GET %s: %d", path, rec.Code)
+		}
+	}
+}

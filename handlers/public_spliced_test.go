@@ -1,0 +1,78 @@
+package handlers_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var scriptNonceRE = regexp.MustCompile(`nonce="([^"]*)"`)
+
+// Public pages are rendered once per variant and written back with each
+// request's nonce: every script of every response carries the nonce of that
+// response's own CSP, never another request's, and the page is otherwise
+// the same bytes for every visitor of the same variant.
+func TestPublicPagesCarryTheirOwnNonce(t *testing.T) {
+	s := newServer(t, nil)
+	accepted := consentCookie(postConsent(t, s, url.Values{"action": {"accept_all"}}, nil))
+	if accepted == nil {
+		t.Fatal("no consent cookie")
+	}
+	variants := map[string]func(*http.Request){
+		"banner":   nil,
+		"gpc":      func(r *http.Request) { r.Header.Set("Sec-GPC", "1") },
+		"accepted": func(r *http.Request) { r.AddCookie(accepted) },
+	}
+	for _, path := range []string{"/", "/privacy", "/cookies"} {
+		for name, mutate := range variants {
+			t.Run(path+" "+name, func(t *testing.T) {
+				var pages []string
+				var nonces []string
+				for range 2 {
+					req, _ := http.NewRequest("GET", s.URL+path, nil)
+					if mutate != nil {
+						mutate(req)
+					}
+					res, err := s.Client().Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					body, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode != http.StatusOK {
+						t.Fatalf("status %d", res.StatusCode)
+					}
+					csp := res.Header.Get("Content-Security-Policy")
+					nonce := strings.TrimSuffix(strings.SplitN(strings.SplitN(csp, "'nonce-", 2)[1], "'", 2)[0], "'")
+					found := scriptNonceRE.FindAllStringSubmatch(string(body), -1)
+					if len(found) == 0 {
+						t.Fatal("no script with a nonce on the page")
+					}
+					for _, m := range found {
+						if m[1] != nonce {
+							t.Fatalf("script nonce %q, the response's CSP says %q", m[1], nonce)
+						}
+					}
+					if strings.Contains(string(body), "NoncePlaceholder") {
+						t.Fatal("the placeholder nonce reached the page")
+					}
+					if n := res.Header.Get("Content-Length"); n != "" && n != strconv.Itoa(len(body)) {
+						t.Fatalf("Content-Length %s for %d bytes", n, len(body))
+					}
+					nonces = append(nonces, nonce)
+					pages = append(pages, strings.ReplaceAll(string(body), nonce, ""))
+				}
+				if nonces[0] == nonces[1] {
+					t.Error("two responses share a nonce")
+				}
+				if pages[0] != pages[1] {
+					t.Error("the same variant answered different pages")
+				}
+			})
+		}
+	}
+}
