@@ -89,7 +89,7 @@ func BenchmarkRightsPackage(b *testing.B) {
 	if _, err := rs.Confirm(ctx, id, now); err != nil {
 		b.Fatal(err)
 	}
-	desk := models.NewRightsDesk(db, v, pu)
+	desk := models.NewRightsDesk(db, v, pu, nil)
 	dpo := models.Actor{StaffID: uuid.New(), Role: "dpo", Scope: models.Scope{Purposes: reg.PurposesFor("dpo"), SeesRestricted: true}, Now: now}
 	if _, err := db.Pool.Exec(ctx, "ANALYZE"); err != nil {
 		b.Fatal(err)
