@@ -116,3 +116,4 @@ done
 echo
 for r in "${RATIOS[@]}"; do print_ratio "$r"; done
 [ -z "${RETENTION_NOTES:-}" ] || echo "$RETENTION_NOTES"
+[ -z "${RIGHTS_NOTES:-}" ] || echo "$RIGHTS_NOTES"
