@@ -214,7 +214,10 @@ func (h *rightsHandler) erase(c echo.Context, id uuid.UUID) error {
 }
 
 func (h *rightsHandler) restrict(c echo.Context, id uuid.UUID) error {
-	_, err := h.desk.Restrict(c.Request().Context(), h.actor(c), id, c.FormValue("on") != "", limitText(c.FormValue("reason"), 2000))
+	reason := limitText(c.FormValue("reason"), 2000)
+	_, err := h.desk.Restrict(c.Request().Context(), h.actor(c), id, c.FormValue("on") != "", reason, func(rc models.RightsCase) models.Email {
+		return views.RestrictionLiftedEmail(h.reg, rc.Email(), reason)
+	})
 	return err
 }
 

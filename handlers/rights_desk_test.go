@@ -445,6 +445,10 @@ func TestRestrictionHidesFromStaff(t *testing.T) {
 	if res, _ := sales.do("GET", "/admin/records/contact/"+rec.String(), nil); res.StatusCode != 200 {
 		t.Errorf("lifted, sales still cannot see it: %d", res.StatusCode)
 	}
+	// The person is told, with the reason (art. 18(3)).
+	if _, mail := d.mailLink(t, "rights_restriction_lifted"); mail.To != "lea@example.org" || !strings.Contains(mail.Body, "accuracy checked") {
+		t.Errorf("lifting notice: %+v", mail)
+	}
 }
 
 func TestObjectionKeepsOutOfExports(t *testing.T) {

@@ -260,8 +260,9 @@ func reduceRequest(ctx context.Context, q Querier, v *vault.Vault, id uuid.UUID)
 
 // Restrict flags (or unflags) every record of the person (art. 18): row-level
 // security then hides them from every role but the DPO's. Lifting needs a
-// reason, which the timeline keeps (art. 18(3): the person is told).
-func (d *RightsDesk) Restrict(ctx context.Context, a Actor, id uuid.UUID, on bool, reason string) (int, error) {
+// reason, which the timeline keeps, and tells the person (art. 18(3)): the
+// email notice composes is queued in the transaction that lifts it.
+func (d *RightsDesk) Restrict(ctx context.Context, a Actor, id uuid.UUID, on bool, reason string, notice func(RightsCase) Email) (int, error) {
 	if !on && strings.TrimSpace(reason) == "" {
 		return 0, ErrReasonRequired
 	}
@@ -276,11 +277,15 @@ func (d *RightsDesk) Restrict(ctx context.Context, a Actor, id uuid.UUID, on boo
 			return fmt.Errorf("models: restrict: %w", err)
 		}
 		n = int(tag.RowsAffected())
-		kind := EventRestricted
-		if !on {
-			kind = EventRestrictLifted
+		if on {
+			return d.event(ctx, q, id, EventRestricted, a, reason, a.Now)
 		}
-		return d.event(ctx, q, id, kind, a, reason, a.Now)
+		if c.Email() != "" && notice != nil {
+			if err := enqueueQ(ctx, q, d.vault, "rights_restriction_lifted", notice(*c), a.Now); err != nil {
+				return err
+			}
+		}
+		return d.event(ctx, q, id, EventRestrictLifted, a, reason, a.Now)
 	})
 	return n, err
 }

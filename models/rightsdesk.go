@@ -412,43 +412,38 @@ func (d *RightsDesk) loadCase(ctx context.Context, q Querier, id uuid.UUID, lock
 		c.Request, err = d.scanDetail(row, id)
 		return err
 	})
-	collect := func(what, sql string, into func(pgx.Rows) error, args ...any) {
-		b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
-			if err := into(rows); err != nil {
-				return fmt.Errorf("models: %s: %w", what, err)
-			}
-			return nil
-		})
-	}
-	collect("timeline", `SELECT created_at, kind, actor, note FROM rights_request_events WHERE request_id = $1 ORDER BY id`,
-		func(rows pgx.Rows) (err error) { events, err = pgx.CollectRows(rows, pgx.RowToStructByPos[rawEvent]); return }, id)
-	collect("person records", recordColumns+` WHERE subject_id IN (`+requestPersonSQL+`) ORDER BY created_at, id`,
-		func(rows pgx.Rows) (err error) { recs, err = pgx.CollectRows(rows, scanRecordRow); return }, id)
-	collect("person files", `SELECT a.record_id, a.id, a.filename, a.mime, a.size FROM attachments a
-		WHERE a.record_id IN (SELECT r.id FROM records r WHERE r.subject_id IN (`+requestPersonSQL+`)) ORDER BY a.created_at`,
-		func(rows pgx.Rows) (err error) { files, err = pgx.CollectRows(rows, pgx.RowToStructByPos[personFile]); return }, id)
-	collect("consents", `SELECT created_at, purpose, kind, granted, source, policy_version FROM consents
-		WHERE subject_id IN (`+requestPersonSQL+`) ORDER BY created_at, id`,
-		func(rows pgx.Rows) (err error) { c.Consents, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ConsentEntry]); return }, id)
-	collect("cookie proofs", `SELECT created_at, action, categories, policy_version FROM cookie_consents
-		WHERE consent_id = (SELECT cookie_consent_id FROM rights_requests WHERE id = $1) ORDER BY created_at, id`,
-		func(rows pgx.Rows) (err error) { c.CookieProofs, err = pgx.CollectRows(rows, pgx.RowToStructByPos[CookieProof]); return }, id)
+	person := `IN (` + requestPersonSQL + `)`
+	queueRows(b, "timeline", &events, pgx.RowToStructByPos[rawEvent],
+		`SELECT created_at, kind, actor, note FROM rights_request_events WHERE request_id = $1 ORDER BY id`, id)
+	queueRows(b, "person records", &recs, scanRecordRow,
+		recordColumns+` WHERE subject_id `+person+` ORDER BY created_at, id`, id)
+	queueRows(b, "person files", &files, pgx.RowToStructByPos[personFile],
+		`SELECT a.record_id, a.id, a.filename, a.mime, a.size FROM attachments a
+		WHERE a.record_id IN (SELECT r.id FROM records r WHERE r.subject_id `+person+`) ORDER BY a.created_at`, id)
+	queueRows(b, "consents", &c.Consents, pgx.RowToStructByPos[ConsentEntry],
+		`SELECT created_at, purpose, kind, granted, source, policy_version FROM consents
+		WHERE subject_id `+person+` ORDER BY created_at, id`, id)
+	queueRows(b, "cookie proofs", &c.CookieProofs, pgx.RowToStructByPos[CookieProof],
+		`SELECT created_at, action, categories, policy_version FROM cookie_consents
+		WHERE consent_id = (SELECT cookie_consent_id FROM rights_requests WHERE id = $1) ORDER BY created_at, id`, id)
 	// The objection list is searched by blind index, not by subject id: it
 	// outlives an erasure.
-	collect("suppressions", `SELECT min(x.created_at) FROM subjects s JOIN suppressions x
-		ON x.email_index = s.email_index OR x.phone_index = s.phone_index WHERE s.id IN (`+requestPersonSQL+`)`,
-		func(rows pgx.Rows) (err error) { c.Suppressed, err = pgx.CollectExactlyOneRow(rows, pgx.RowTo[*time.Time]); return }, id)
-	collect("earlier requests", rightsRowColumns+` WHERE subject_id IN (`+requestPersonSQL+`) AND id <> $1
-		AND email_confirmed_at IS NOT NULL ORDER BY received_at DESC`,
-		func(rows pgx.Rows) (err error) { c.Earlier, err = pgx.CollectRows(rows, scanRightsRow); return }, id)
-	collect("directives", `SELECT id, content, created_at, revoked_at FROM post_mortem_directives
-		WHERE subject_id IN (`+requestPersonSQL+`) ORDER BY created_at`,
-		func(rows pgx.Rows) (err error) { directives, err = pgx.CollectRows(rows, pgx.RowToStructByPos[rawDirective]); return }, id)
-	collect("identity documents", `SELECT id, asked_at, uploaded_at, coalesce(mime, ''), coalesce(size, 0), destroyed_at, kept_at
-		FROM rights_id_documents WHERE request_id = $1 ORDER BY asked_at`,
-		func(rows pgx.Rows) (err error) { c.IDDocuments, err = pgx.CollectRows(rows, pgx.RowToStructByPos[IDDocument]); return }, id)
+	var suppressed []*time.Time
+	queueRows(b, "suppressions", &suppressed, pgx.RowTo[*time.Time],
+		`SELECT min(x.created_at) FROM subjects s JOIN suppressions x
+		ON x.email_index = s.email_index OR x.phone_index = s.phone_index WHERE s.id `+person, id)
+	queueRows(b, "earlier requests", &c.Earlier, scanRightsRow,
+		rightsRowColumns+` WHERE subject_id `+person+` AND id <> $1 AND email_confirmed_at IS NOT NULL ORDER BY received_at DESC`, id)
+	queueRows(b, "directives", &directives, pgx.RowToStructByPos[rawDirective],
+		`SELECT id, content, created_at, revoked_at FROM post_mortem_directives WHERE subject_id `+person+` ORDER BY created_at`, id)
+	queueRows(b, "identity documents", &c.IDDocuments, pgx.RowToStructByPos[IDDocument],
+		`SELECT id, asked_at, uploaded_at, coalesce(mime, ''), coalesce(size, 0), destroyed_at, kept_at
+		FROM rights_id_documents WHERE request_id = $1 ORDER BY asked_at`, id)
 	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return c, err
+	}
+	if len(suppressed) == 1 {
+		c.Suppressed = suppressed[0]
 	}
 	var err error
 	if c.Events, err = d.openEvents(id, events); err != nil {
@@ -461,6 +456,18 @@ func (d *RightsDesk) loadCase(ctx context.Context, q Querier, id uuid.UUID, lock
 		return c, err
 	}
 	return c, nil
+}
+
+// queueRows queues sql on b; when the batch runs, its rows are collected
+// into *into with scan.
+func queueRows[T any](b *pgx.Batch, what string, into *[]T, scan pgx.RowToFunc[T], sql string, args ...any) {
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+		var err error
+		if *into, err = pgx.CollectRows(rows, scan); err != nil {
+			return fmt.Errorf("models: %s: %w", what, err)
+		}
+		return nil
+	})
 }
 
 type rawEvent struct {

@@ -252,6 +252,14 @@ func AnswerEmail(reg *policy.Registry, to, right, status, reason, message string
 	return models.Email{To: to, Subject: subject, Body: b.String()}
 }
 
+// RestrictionLiftedEmail tells the person that the restriction of their
+// data's processing is lifted, and why (art. 18(3)).
+func RestrictionLiftedEmail(reg *policy.Registry, to, reason string) models.Email {
+	body := fmt.Sprintf("Hello,\n\nYou asked us to restrict the use of your data. We are lifting this restriction, for this reason:\n\n%s\n\n%s%s",
+		reason, complaint(reg), "\n"+signature(reg))
+	return models.Email{To: to, Subject: reg.Controller.Name + ": the restriction of your data is lifted", Body: body}
+}
+
 // ExtensionEmail tells the person, before the first month ends, that the
 // answer will take up to two more months, and why (art. 12(3)).
 func ExtensionEmail(reg *policy.Registry, to, right, reason string, due time.Time) models.Email {
