@@ -130,6 +130,8 @@ func (h *rightsHandler) done(c echo.Context, err error) error {
 		msg = views.MsgAlreadyExtended
 	case errors.Is(err, models.ErrClosed):
 		msg = views.MsgClosed
+	case errors.Is(err, models.ErrHeld):
+		msg = views.MsgHeld
 	default:
 		return dataError(err)
 	}

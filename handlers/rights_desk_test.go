@@ -427,6 +427,22 @@ func TestErasureReplayedAfterRestore(t *testing.T) {
 	gone("after the replay")
 }
 
+// A legal hold on the person refuses the erasure (art. 17(3)(e)): the page
+// says why and nothing is deleted.
+func TestErasureRefusedUnderLegalHold(t *testing.T) {
+	d := newRightsDesk(t)
+	rec := d.contact(t, "max@example.org", "Maxence")
+	id := d.request(t, "max@example.org", "erasure")
+	testdb.Exec(t, d.s.urls.Owner, `INSERT INTO legal_holds (id, record_id, reason, ends_at, placed_by) VALUES ($1, $2, 'claim', $3, $1)`,
+		uuid.New(), rec, d.s.clk.Now().AddDate(1, 0, 0))
+	if body := d.act(t, id, "erase", nil, 422); !strings.Contains(body, "legal hold") {
+		t.Error("the refused erasure does not say why")
+	}
+	if n := d.count(t, `SELECT count(*) FROM records WHERE id = $1`, rec); n != 1 {
+		t.Error("a held record was erased")
+	}
+}
+
 func TestRestrictionHidesFromStaff(t *testing.T) {
 	d := newRightsDesk(t)
 	rec := d.contact(t, "lea@example.org", "Léa")

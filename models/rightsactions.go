@@ -140,6 +140,10 @@ func (d *RightsDesk) Rectify(ctx context.Context, a Actor, id, recordID uuid.UUI
 	})
 }
 
+// ErrHeld refuses an erasure while a legal hold keeps the person's data: the
+// data is needed for a legal claim (art. 17(3)(e)).
+var ErrHeld = errors.New("models: a legal hold keeps this person's data")
+
 // ErrNoErasureLog is returned by an erasure on a desk built without the
 // erasure log: what it deleted could come back with a restored backup.
 var ErrNoErasureLog = errors.New("models: the rights desk has no erasure log")
@@ -152,7 +156,8 @@ var ErrNoErasureLog = errors.New("models: the rights desk has no erasure log")
 // directives and other requests' details go, and the subject with its blind
 // indexes goes last. Only a suppression entry (a keyed hash) remains when the
 // person also objected. The request keeps its right and dates; its address
-// is kept until the answer is queued (see move).
+// is kept until the answer is queued (see move). A legal hold in force on the
+// person or one of their records refuses it (ErrHeld).
 func (d *RightsDesk) Erase(ctx context.Context, a Actor, id uuid.UUID) (int, error) {
 	if d.erasures == nil {
 		return 0, ErrNoErasureLog
@@ -165,6 +170,15 @@ func (d *RightsDesk) Erase(ctx context.Context, a Actor, id uuid.UUID) (int, err
 		}
 		if len(subjects) == 0 {
 			return nil
+		}
+		var held bool
+		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM legal_holds h WHERE h.lifted_at IS NULL AND h.ends_at > $2
+			AND (h.subject_id = ANY ($1) OR h.record_id IN (SELECT id FROM records WHERE subject_id = ANY ($1))))`,
+			subjects, a.Now.UTC()).Scan(&held); err != nil {
+			return fmt.Errorf("models: erase: %w", err)
+		}
+		if held {
+			return ErrHeld
 		}
 		// The person's other requests keep their right and dates, not their details.
 		rows, err := q.Query(ctx, `SELECT id FROM rights_requests WHERE subject_id = ANY ($1) AND id <> $2`, subjects, id)

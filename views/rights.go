@@ -26,6 +26,7 @@ const (
 	MsgExtendTooLate     = "Too late to extend: the person must be told before the first month ends (art. 12(3) GDPR)."
 	MsgAlreadyExtended   = "The deadline was already extended once: the law allows no second extension."
 	MsgClosed            = "This request is already answered."
+	MsgHeld              = "A legal hold keeps this person's data (art. 17(3)(e) GDPR): nothing was erased. Lift the hold first, or refuse the erasure with its reason."
 	MsgRectifyProblems   = "Some values were refused: nothing was changed."
 	MsgIdentityUploaded  = "Thank you: we have your document. We will delete it once we have answered your request."
 	MsgLinkUsed          = "This link has already been used: for your security it works only once. Write to our Data Protection Officer if you need it again."
