@@ -130,6 +130,8 @@ func (h *rightsHandler) done(c echo.Context, err error) error {
 		msg = views.MsgAlreadyExtended
 	case errors.Is(err, models.ErrClosed):
 		msg = views.MsgClosed
+	case errors.Is(err, models.ErrHeld):
+		msg = views.MsgHeld
 	default:
 		return dataError(err)
 	}
@@ -214,7 +216,10 @@ func (h *rightsHandler) erase(c echo.Context, id uuid.UUID) error {
 }
 
 func (h *rightsHandler) restrict(c echo.Context, id uuid.UUID) error {
-	_, err := h.desk.Restrict(c.Request().Context(), h.actor(c), id, c.FormValue("on") != "", limitText(c.FormValue("reason"), 2000))
+	reason := limitText(c.FormValue("reason"), 2000)
+	_, err := h.desk.Restrict(c.Request().Context(), h.actor(c), id, c.FormValue("on") != "", reason, func(rc models.RightsCase) models.Email {
+		return views.RestrictionLiftedEmail(h.reg, rc.Email(), reason)
+	})
 	return err
 }
 

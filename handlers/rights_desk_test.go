@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/alegria/privacy-portal/handlers"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/models/testdb"
 	"github.com/alegria/privacy-portal/vault"
@@ -24,15 +25,17 @@ import (
 // rightsDesk drives a rights request end to end over HTTP: the person's
 // form and emailed links (visitor) and the DPO's back-office (browser).
 type rightsDesk struct {
-	s   *boServer
-	pub server
-	dpo *browser
+	s       *boServer
+	pub     server
+	dpo     *browser
+	secrets *vault.Secrets
 }
 
 func newRightsDesk(t *testing.T) *rightsDesk {
 	t.Helper()
-	s := newBOServer(t)
-	d := &rightsDesk{s: s, pub: server{Server: s.Server, e: s.e, db: s.db, urls: s.urls, reg: s.reg, vault: s.v}, dpo: s.browser(t)}
+	var secrets *vault.Secrets
+	s := newBOServerWith(t, func(d *handlers.Deps) { secrets = d.Secrets })
+	d := &rightsDesk{s: s, pub: server{Server: s.Server, e: s.e, db: s.db, urls: s.urls, reg: s.reg, vault: s.v}, dpo: s.browser(t), secrets: secrets}
 	if res := d.dpo.login(s.account(t, "dpo", true)); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("dpo login: %d", res.StatusCode)
 	}
@@ -362,6 +365,84 @@ func TestErasureLeavesNoTraceButTheObjection(t *testing.T) {
 	}
 }
 
+// An erasure on request is logged like the sweep's deletions: a restored
+// backup that brings the person back loses them again on `portal retention
+// replay` (art. 17).
+func TestErasureReplayedAfterRestore(t *testing.T) {
+	d := newRightsDesk(t)
+	rec := d.contact(t, "max@example.org", "Maxence")
+	id := d.request(t, "max@example.org", "erasure")
+	owner := testdb.OwnerAllPurposes(t, d.s.urls.Owner)
+	// The backup: the person's rows as they were before the erasure.
+	row := func(q string, arg any) string {
+		t.Helper()
+		var j string
+		if err := owner.QueryRow(q, arg).Scan(&j); err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	subject := row(`SELECT row_to_json(s) FROM subjects s WHERE id = (SELECT subject_id FROM records WHERE id = $1)`, rec)
+	record := row(`SELECT row_to_json(r) FROM records r WHERE id = $1`, rec)
+	request := row(`SELECT row_to_json(q) FROM rights_requests q WHERE id = $1`, id)
+	d.act(t, id, "erase", nil, 303)
+	d.act(t, id, "status", url.Values{"to": {"done"}}, 303)
+	gone := func(when string) {
+		t.Helper()
+		if n := d.count(t, `SELECT count(*) FROM records WHERE id = $1`, rec); n != 0 {
+			t.Errorf("%s: the record is there", when)
+		}
+		if n := d.count(t, `SELECT count(*) FROM subjects WHERE email_index = $1`, d.s.v.BlindIndex(vault.KindEmail, "max@example.org")); n != 0 {
+			t.Errorf("%s: the person's blind index is there", when)
+		}
+		if n := d.count(t, `SELECT count(*) FROM rights_requests WHERE id = $1 AND subject_id IS NULL`, id); n != 1 {
+			t.Errorf("%s: the request still points to the person", when)
+		}
+		if _, body := d.dpo.do("GET", "/admin/dpo/rights/"+id.String(), nil); strings.Contains(body, "max@example.org") {
+			t.Errorf("%s: the request still holds the address", when)
+		}
+	}
+	gone("after the erasure")
+	// The restore brings the rows back.
+	restore := func(q, row string) {
+		t.Helper()
+		if _, err := owner.Exec(q, row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	restore(`INSERT INTO subjects SELECT * FROM json_populate_record(NULL::subjects, $1)`, subject)
+	restore(`INSERT INTO records SELECT * FROM json_populate_record(NULL::records, $1)`, record)
+	restore(`UPDATE rights_requests r SET fields = b.fields, subject_id = b.subject_id
+		FROM json_populate_record(NULL::rights_requests, $1) b WHERE r.id = b.id`, request)
+	if n := d.count(t, `SELECT count(*) FROM records WHERE id = $1`, rec); n != 1 {
+		t.Fatal("the restore did not bring the record back")
+	}
+	rep, err := models.NewRetentionStore(d.s.db, d.s.v, d.secrets.Key(models.ErasureLogKeyName)).Replay(context.Background(), d.s.reg, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Records != 1 || rep.Subjects != 1 || rep.RequestDetails != 1 {
+		t.Errorf("replay: %+v, want 1 record, 1 person, 1 request's details", rep)
+	}
+	gone("after the replay")
+}
+
+// A legal hold on the person refuses the erasure (art. 17(3)(e)): the page
+// says why and nothing is deleted.
+func TestErasureRefusedUnderLegalHold(t *testing.T) {
+	d := newRightsDesk(t)
+	rec := d.contact(t, "max@example.org", "Maxence")
+	id := d.request(t, "max@example.org", "erasure")
+	testdb.Exec(t, d.s.urls.Owner, `INSERT INTO legal_holds (id, record_id, reason, ends_at, placed_by) VALUES ($1, $2, 'claim', $3, $1)`,
+		uuid.New(), rec, d.s.clk.Now().AddDate(1, 0, 0))
+	if body := d.act(t, id, "erase", nil, 422); !strings.Contains(body, "legal hold") {
+		t.Error("the refused erasure does not say why")
+	}
+	if n := d.count(t, `SELECT count(*) FROM records WHERE id = $1`, rec); n != 1 {
+		t.Error("a held record was erased")
+	}
+}
+
 func TestRestrictionHidesFromStaff(t *testing.T) {
 	d := newRightsDesk(t)
 	rec := d.contact(t, "lea@example.org", "Léa")
@@ -379,6 +460,10 @@ func TestRestrictionHidesFromStaff(t *testing.T) {
 	d.act(t, id, "restrict", url.Values{"reason": {"accuracy checked"}}, 303)
 	if res, _ := sales.do("GET", "/admin/records/contact/"+rec.String(), nil); res.StatusCode != 200 {
 		t.Errorf("lifted, sales still cannot see it: %d", res.StatusCode)
+	}
+	// The person is told, with the reason (art. 18(3)).
+	if _, mail := d.mailLink(t, "rights_restriction_lifted"); mail.To != "lea@example.org" || !strings.Contains(mail.Body, "accuracy checked") {
+		t.Errorf("lifting notice: %+v", mail)
 	}
 }
 

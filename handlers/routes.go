@@ -123,9 +123,10 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	dpo := newDPOHandler(gate, accessLog, staffStore)
 	welcome := newWelcomeHandler(gate, staffStore)
 	transparency := newTransparencyHandler(gate, accessLog, models.NewConsentStatsStore(d.DB))
+	retentionStore := models.NewRetentionStore(d.DB, d.Vault, d.Secrets.Key(models.ErasureLogKeyName))
 	var rightsDesk *rightsHandler
 	if hasRights {
-		rightsDesk = newRightsHandler(gate, models.NewRightsDesk(d.DB, d.Vault, rightsPurpose), rightsPurpose,
+		rightsDesk = newRightsHandler(gate, models.NewRightsDesk(d.DB, d.Vault, rightsPurpose, retentionStore), rightsPurpose,
 			d.Secrets.Key("email-link"), strings.TrimSuffix(d.BaseURL.String(), "/"), d.Scanner)
 		// The rights desk's emailed links: signed, expiring, single use.
 		download, identity := rightsLinkPaths(rightsPurpose)
@@ -135,7 +136,6 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 		site.GET(identity, rightsDesk.showIdentityUpload, linkMW...)
 		site.POST(identity, rightsDesk.uploadIdentity, append([]echo.MiddlewareFunc{formRateLimit(d.FormRate)}, linkMW...)...)
 	}
-	retentionStore := models.NewRetentionStore(d.DB, d.Vault, d.Secrets.Key(models.ErasureLogKeyName))
 	retention := newRetentionHandler(gate, retentionStore)
 	records.eventEnds = retentionStore
 

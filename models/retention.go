@@ -57,6 +57,10 @@ const (
 	DataCookieProofs   = "cookie_proofs"
 	DataSentEmails     = "sent_emails"
 	DataAccessLog      = "access_log"
+	// Logged by an erasure on request only: the people (subjects) erased and
+	// the requests whose details were reduced to their right.
+	DataSubjects       = "subjects"
+	DataRequestDetails = "request_details"
 )
 
 // RetentionCount is what one run did (or would do) to one purpose or kind
@@ -833,6 +837,7 @@ func (s *RetentionStore) Verify(ctx context.Context) (RunsReport, error) {
 type ReplayReport struct {
 	Logged                                int
 	Records, RightsRequests, Suppressions int64
+	Subjects, RequestDetails              int64 // erased on request
 }
 
 // Replay deletes again every record, rights request and objection whose id
@@ -863,13 +868,33 @@ func (s *RetentionStore) Replay(ctx context.Context, reg *policy.Registry, since
 		return rep, nil
 	}
 	err = s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
-		var recs []uuid.UUID
-		rows, err := q.Query(ctx, "SELECT id FROM records")
+		// People erased on request: unlinked from their consent proofs
+		// before their records go (the proofs are kept, art. 7(1)), deleted after.
+		rows, err := q.Query(ctx, "SELECT id FROM subjects")
 		if err != nil {
 			return err
 		}
 		ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
 		if err != nil {
+			return err
+		}
+		var subjects []uuid.UUID
+		for _, id := range ids {
+			if want[DataSubjects+string(s.idHash(DataSubjects, id.String()))] {
+				subjects = append(subjects, id)
+			}
+		}
+		if len(subjects) > 0 {
+			if err := forgetSubjects(ctx, q, subjects, false); err != nil {
+				return err
+			}
+		}
+		var recs []uuid.UUID
+		rows, err = q.Query(ctx, "SELECT id FROM records")
+		if err != nil {
+			return err
+		}
+		if ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID]); err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -886,6 +911,12 @@ func (s *RetentionStore) Replay(ctx context.Context, reg *policy.Registry, since
 			rep.Records += int64(len(got))
 			recs = recs[n:]
 		}
+		if len(subjects) > 0 {
+			if err := forgetSubjects(ctx, q, subjects, true); err != nil {
+				return err
+			}
+			rep.Subjects = int64(len(subjects))
+		}
 		rows, err = q.Query(ctx, "SELECT id FROM rights_requests")
 		if err != nil {
 			return err
@@ -897,6 +928,11 @@ func (s *RetentionStore) Replay(ctx context.Context, reg *policy.Registry, since
 		for _, id := range ids {
 			if want[DataRightsRequests+string(s.idHash(DataRightsRequests, id.String()))] {
 				reqs = append(reqs, id)
+			} else if want[DataRequestDetails+string(s.idHash(DataRequestDetails, id.String()))] {
+				if err := reduceRequest(ctx, q, s.vault, id); err != nil {
+					return err
+				}
+				rep.RequestDetails++
 			}
 		}
 		if len(reqs) > 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/alegria/privacy-portal/policy"
+	"github.com/alegria/privacy-portal/vault"
 )
 
 // Each right of the policy, carried out on one request's person.
@@ -139,14 +140,28 @@ func (d *RightsDesk) Rectify(ctx context.Context, a Actor, id, recordID uuid.UUI
 	})
 }
 
-// Erase deletes every record and file of the person (art. 17): files go with
-// their records, consent proofs keep only what art. 7(1) requires (kind,
-// answer, time, policy version, wording hash) unlinked from the person,
-// post-mortem directives and other requests' details go, and the subject
-// with its blind indexes goes last. Only a suppression entry (a keyed hash)
-// remains when the person also objected. The request keeps its right and
-// dates; its address is kept until the answer is queued (see move).
+// ErrHeld refuses an erasure while a legal hold keeps the person's data: the
+// data is needed for a legal claim (art. 17(3)(e)).
+var ErrHeld = errors.New("models: a legal hold keeps this person's data")
+
+// ErrNoErasureLog is returned by an erasure on a desk built without the
+// erasure log: what it deleted could come back with a restored backup.
+var ErrNoErasureLog = errors.New("models: the rights desk has no erasure log")
+
+// Erase deletes every record and file of the person (art. 17) with the
+// retention sweep's deletion (files go with their records), logged by keyed
+// hash so that `portal retention replay` deletes them again after a restore.
+// Consent proofs keep only what art. 7(1) requires (kind, answer, time,
+// policy version, wording hash) unlinked from the person; post-mortem
+// directives and other requests' details go, and the subject with its blind
+// indexes goes last. Only a suppression entry (a keyed hash) remains when the
+// person also objected. The request keeps its right and dates; its address
+// is kept until the answer is queued (see move). A legal hold in force on the
+// person or one of their records refuses it (ErrHeld).
 func (d *RightsDesk) Erase(ctx context.Context, a Actor, id uuid.UUID) (int, error) {
+	if d.erasures == nil {
+		return 0, ErrNoErasureLog
+	}
 	n := 0
 	err := d.act(ctx, a, id, ActionErase, true, func(q Querier, c *RightsCase, _ *AccessEvent) error {
 		subjects, err := personSubjects(ctx, q, c.Request.SubjectID)
@@ -156,18 +171,14 @@ func (d *RightsDesk) Erase(ctx context.Context, a Actor, id uuid.UUID) (int, err
 		if len(subjects) == 0 {
 			return nil
 		}
-		tag, err := q.Exec(ctx, `DELETE FROM records WHERE subject_id = ANY ($1)`, subjects)
-		if err != nil {
-			return fmt.Errorf("models: erase records: %w", err)
+		var held bool
+		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM legal_holds h WHERE h.lifted_at IS NULL AND h.ends_at > $2
+			AND (h.subject_id = ANY ($1) OR h.record_id IN (SELECT id FROM records WHERE subject_id = ANY ($1))))`,
+			subjects, a.Now.UTC()).Scan(&held); err != nil {
+			return fmt.Errorf("models: erase: %w", err)
 		}
-		n = int(tag.RowsAffected())
-		for _, s := range subjects {
-			if _, err := q.Exec(ctx, `SELECT portal_unlink_consents($1)`, s); err != nil {
-				return fmt.Errorf("models: erase consents: %w", err)
-			}
-		}
-		if _, err := q.Exec(ctx, `DELETE FROM post_mortem_directives WHERE subject_id = ANY ($1)`, subjects); err != nil {
-			return fmt.Errorf("models: erase directives: %w", err)
+		if held {
+			return ErrHeld
 		}
 		// The person's other requests keep their right and dates, not their details.
 		rows, err := q.Query(ctx, `SELECT id FROM rights_requests WHERE subject_id = ANY ($1) AND id <> $2`, subjects, id)
@@ -183,24 +194,67 @@ func (d *RightsDesk) Erase(ctx context.Context, a Actor, id uuid.UUID) (int, err
 				return err
 			}
 		}
-		if _, err := q.Exec(ctx, `UPDATE rights_requests SET subject_id = NULL, cookie_consent_id = NULL WHERE subject_id = ANY ($1) OR id = $2`, subjects, id); err != nil {
-			return fmt.Errorf("models: erase requests: %w", err)
+		// Consent proofs first: unlinked, they are not deleted with the records.
+		if err := forgetSubjects(ctx, q, subjects, false); err != nil {
+			return err
 		}
-		if _, err := q.Exec(ctx, `DELETE FROM subjects WHERE id = ANY ($1)`, subjects); err != nil {
-			return fmt.Errorf("models: erase subject: %w", err)
+		recs, err := d.erasures.deleteRecords(ctx, q, `SELECT id FROM records WHERE subject_id = ANY ($1)`, "", []any{subjects}, false)
+		if err != nil {
+			return err
+		}
+		n = len(recs)
+		if err := forgetSubjects(ctx, q, subjects, true); err != nil {
+			return err
+		}
+		keys := make([]string, len(subjects))
+		for i, s := range subjects {
+			keys[i] = s.String()
+		}
+		if err := d.erasures.LogErasure(ctx, q, DataSubjects, keys); err != nil {
+			return err
 		}
 		return d.event(ctx, q, id, EventErased, a, fmt.Sprintf("%d records", n), a.Now)
 	})
 	return n, err
 }
 
-// reduceRequest keeps only the right of a request's details.
+// forgetSubjects unlinks people from what outlives their erasure: consent
+// proofs (kept for art. 7(1), without the person), their requests. With
+// drop, it then deletes their directives and the subjects with their blind
+// indexes. An erasure on request and its replay after a restore share it.
+func forgetSubjects(ctx context.Context, q Querier, subjects []uuid.UUID, drop bool) error {
+	b := &pgx.Batch{}
+	if !drop {
+		b.Queue(`SELECT portal_unlink_consents(s) FROM unnest($1::uuid[]) s`, subjects)
+		b.Queue(`UPDATE rights_requests SET subject_id = NULL, cookie_consent_id = NULL WHERE subject_id = ANY ($1)`, subjects)
+	} else {
+		b.Queue(`DELETE FROM post_mortem_directives WHERE subject_id = ANY ($1)`, subjects)
+		b.Queue(`DELETE FROM subjects WHERE id = ANY ($1)`, subjects)
+	}
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("models: erase subjects: %w", err)
+	}
+	return nil
+}
+
+// reduceRequest keeps only the right of a request's details, and logs its id
+// so that a replay after a restore reduces it again.
 func (d *RightsDesk) reduceRequest(ctx context.Context, q Querier, id uuid.UUID) error {
+	if err := reduceRequest(ctx, q, d.vault, id); err != nil {
+		return err
+	}
+	if d.erasures == nil {
+		return ErrNoErasureLog
+	}
+	return d.erasures.LogErasure(ctx, q, DataRequestDetails, []string{id.String()})
+}
+
+func reduceRequest(ctx context.Context, q Querier, v *vault.Vault, id uuid.UUID) error {
 	var sealed []byte
 	if err := q.QueryRow(ctx, `SELECT fields FROM rights_requests WHERE id = $1`, id).Scan(&sealed); err != nil {
 		return fmt.Errorf("models: reduce request: %w", err)
 	}
-	plain, err := d.vault.Decrypt(sealed, rightsAAD(id))
+	plain, err := v.Decrypt(sealed, rightsAAD(id))
 	if err != nil {
 		return err
 	}
@@ -208,7 +262,7 @@ func (d *RightsDesk) reduceRequest(ctx context.Context, q Querier, id uuid.UUID)
 	if err := unmarshalJSON(plain, &f); err != nil {
 		return err
 	}
-	kept, err := d.vault.Encrypt(mustJSON(Fields{policy.RightField: f[policy.RightField]}), rightsAAD(id))
+	kept, err := v.Encrypt(mustJSON(Fields{policy.RightField: f[policy.RightField]}), rightsAAD(id))
 	if err != nil {
 		return err
 	}
@@ -220,8 +274,9 @@ func (d *RightsDesk) reduceRequest(ctx context.Context, q Querier, id uuid.UUID)
 
 // Restrict flags (or unflags) every record of the person (art. 18): row-level
 // security then hides them from every role but the DPO's. Lifting needs a
-// reason, which the timeline keeps (art. 18(3): the person is told).
-func (d *RightsDesk) Restrict(ctx context.Context, a Actor, id uuid.UUID, on bool, reason string) (int, error) {
+// reason, which the timeline keeps, and tells the person (art. 18(3)): the
+// email notice composes is queued in the transaction that lifts it.
+func (d *RightsDesk) Restrict(ctx context.Context, a Actor, id uuid.UUID, on bool, reason string, notice func(RightsCase) Email) (int, error) {
 	if !on && strings.TrimSpace(reason) == "" {
 		return 0, ErrReasonRequired
 	}
@@ -236,45 +291,60 @@ func (d *RightsDesk) Restrict(ctx context.Context, a Actor, id uuid.UUID, on boo
 			return fmt.Errorf("models: restrict: %w", err)
 		}
 		n = int(tag.RowsAffected())
-		kind := EventRestricted
-		if !on {
-			kind = EventRestrictLifted
+		if on {
+			return d.event(ctx, q, id, EventRestricted, a, reason, a.Now)
 		}
-		return d.event(ctx, q, id, kind, a, reason, a.Now)
+		if c.Email() != "" && notice != nil {
+			if err := enqueueQ(ctx, q, d.vault, "rights_restriction_lifted", notice(*c), a.Now); err != nil {
+				return err
+			}
+		}
+		return d.event(ctx, q, id, EventRestrictLifted, a, reason, a.Now)
 	})
 	return n, err
 }
 
-// Object puts the person on the objection list (art. 21(2)-(3)) and flags
-// their records, so no sales list, export or audience reaches them.
+// Object puts the person on the objection list (art. 21(2)-(3)) through the
+// path every objection takes (SuppressionStore.Add: the keyed hashes of
+// their email and phone, which outlive an erasure and are checked on a later
+// sign-up; their records flagged), so no sales list, export or audience
+// reaches them. An index already on the list is not added twice.
 func (d *RightsDesk) Object(ctx context.Context, a Actor, id uuid.UUID) error {
 	return d.act(ctx, a, id, ActionUpdate, true, func(q Querier, c *RightsCase, _ *AccessEvent) error {
-		subjects, err := personSubjects(ctx, q, c.Request.SubjectID)
+		if c.Request.SubjectID == nil {
+			return ErrNotFound
+		}
+		rows, err := q.Query(ctx, `SELECT email_index, phone_index FROM subjects WHERE id IN (`+personSubjectsSQL+`)`, *c.Request.SubjectID)
 		if err != nil {
-			return err
-		}
-		if err := addObjection(ctx, q, subjects, a.Now); err != nil {
-			return err
-		}
-		if _, err := q.Exec(ctx, `UPDATE records SET objected = true WHERE subject_id = ANY ($1)`, subjects); err != nil {
 			return fmt.Errorf("models: objection: %w", err)
+		}
+		people, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Suppression, error) {
+			in := Suppression{Channel: SuppressAll, Source: SuppressionFromRights, At: a.Now}
+			return in, r.Scan(&in.EmailIndex, &in.PhoneIndex)
+		})
+		if err != nil {
+			return fmt.Errorf("models: objection: %w", err)
+		}
+		for _, in := range people {
+			listed := true // both of the person's indexes already objected to all prospecting
+			for _, one := range []Suppression{{EmailIndex: in.EmailIndex}, {PhoneIndex: in.PhoneIndex}} {
+				if one.EmailIndex == nil && one.PhoneIndex == nil {
+					continue
+				}
+				on, err := d.suppressions.Suppressed(ctx, q, one, SuppressAll)
+				if err != nil {
+					return err
+				}
+				listed = listed && on
+			}
+			if !listed {
+				if err := d.suppressions.Add(ctx, q, in); err != nil {
+					return err
+				}
+			}
 		}
 		return d.event(ctx, q, id, EventObjected, a, "", a.Now)
 	})
-}
-
-// addObjection adds the person's blind indexes (keyed hashes: HMAC under the
-// blind-index key, so the list reveals no address and survives an erasure)
-// to the suppression list, which sign-up checks (FormStore.Submit). The
-// objection purpose's retention (3 years) counts from created_at.
-func addObjection(ctx context.Context, q Querier, subjects []uuid.UUID, now time.Time) error {
-	_, err := q.Exec(ctx, `INSERT INTO suppressions (email_index, phone_index, source, created_at)
-		SELECT s.email_index, s.phone_index, 'rights_request', $2 FROM subjects s WHERE s.id = ANY ($1)
-		AND NOT EXISTS (SELECT 1 FROM suppressions p WHERE p.email_index = s.email_index AND p.channel = 'all')`, subjects, now.UTC())
-	if err != nil {
-		return fmt.Errorf("models: objection: %w", err)
-	}
-	return nil
 }
 
 // Withdraw appends a withdrawal to the consents ledger for each kind the

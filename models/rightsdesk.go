@@ -90,15 +90,19 @@ const (
 // RightsDesk is the DPO's store of rights requests: the queue, the case of
 // one person, and each right carried out.
 type RightsDesk struct {
-	db      *DB
-	vault   *vault.Vault
-	purpose string // the registry's purpose of kind rights_request
+	db           *DB
+	vault        *vault.Vault
+	purpose      string // the registry's purpose of kind rights_request
+	suppressions *SuppressionStore
+	erasures     *RetentionStore // deletes as the retention sweep does and logs the ids for replay
 }
 
 // NewRightsDesk returns the desk of the requests filed under purpose (of kind
-// rights_request).
-func NewRightsDesk(db *DB, v *vault.Vault, purpose *policy.Purpose) *RightsDesk {
-	return &RightsDesk{db: db, vault: v, purpose: purpose.Key}
+// rights_request). An erasure deletes through erasures (the retention
+// sweep's deletion, logged for `portal retention replay`); a desk that never
+// erases (the CLI's list, the reminders) may pass nil.
+func NewRightsDesk(db *DB, v *vault.Vault, purpose *policy.Purpose, erasures *RetentionStore) *RightsDesk {
+	return &RightsDesk{db: db, vault: v, purpose: purpose.Key, suppressions: NewSuppressionStore(db, v), erasures: erasures}
 }
 
 func eventAAD(request uuid.UUID) []byte {
@@ -317,17 +321,15 @@ type RightsCase struct {
 // Email is the address the request came from (the answer goes there).
 func (c RightsCase) Email() string { return c.Request.Fields["email"] }
 
-func (d *RightsDesk) detail(ctx context.Context, q Querier, id uuid.UUID, lock bool) (RightsDetail, error) {
+const rightsDetailSQL = `SELECT id, "right", status, received_at, due_at, extended_at IS NOT NULL, paused_at IS NOT NULL,
+	fields, subject_id, extended_at, paused_at, answered_at, cookie_consent_id
+	FROM rights_requests WHERE id = $1 AND purpose = $2 AND email_confirmed_at IS NOT NULL`
+
+func (d *RightsDesk) scanDetail(row pgx.Row, id uuid.UUID) (RightsDetail, error) {
 	var r RightsDetail
 	var sealed []byte
 	var received, due *time.Time
-	sql := `SELECT id, "right", status, received_at, due_at, extended_at IS NOT NULL, paused_at IS NOT NULL,
-		fields, subject_id, extended_at, paused_at, answered_at, cookie_consent_id
-		FROM rights_requests WHERE id = $1 AND purpose = $2 AND email_confirmed_at IS NOT NULL`
-	if lock {
-		sql += " FOR UPDATE"
-	}
-	err := q.QueryRow(ctx, sql, id, d.purpose).Scan(&r.ID, &r.Right, &r.Status, &received, &due, &r.Extended, &r.Paused,
+	err := row.Scan(&r.ID, &r.Right, &r.Status, &received, &due, &r.Extended, &r.Paused,
 		&sealed, &r.SubjectID, &r.ExtendedAt, &r.PausedAt, &r.AnsweredAt, &r.CookieConsentID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, ErrNotFound
@@ -349,6 +351,12 @@ func (d *RightsDesk) detail(ctx context.Context, q Querier, id uuid.UUID, lock b
 // email's blind index) and any sharing its phone's blind index.
 const personSubjectsSQL = `SELECT id FROM subjects WHERE id = $1
 	OR (phone_index IS NOT NULL AND phone_index = (SELECT phone_index FROM subjects WHERE id = $1))`
+
+// requestPersonSQL is personSubjectsSQL for the subject of request $1, so
+// that a case's reads need not wait for the request to name its subject.
+const requestPersonSQL = `SELECT s.id FROM subjects s WHERE s.id = (SELECT subject_id FROM rights_requests WHERE id = $1)
+	OR (s.phone_index IS NOT NULL AND s.phone_index = (SELECT p.phone_index FROM subjects p
+	    WHERE p.id = (SELECT subject_id FROM rights_requests WHERE id = $1)))`
 
 func personSubjects(ctx context.Context, q Querier, subject *uuid.UUID) ([]uuid.UUID, error) {
 	if subject == nil {
@@ -384,83 +392,97 @@ func (d *RightsDesk) Case(ctx context.Context, a Actor, id uuid.UUID) (RightsCas
 	return c, err
 }
 
-// loadCase reads the request (locked for an action) and its person's data.
+// loadCase reads the request (locked for an action) and its person's data
+// in one round trip: every read is queued in one batch, each finding the
+// person from the request itself (requestPersonSQL), in the transaction
+// that holds the request's lock.
 func (d *RightsDesk) loadCase(ctx context.Context, q Querier, id uuid.UUID, lock bool) (RightsCase, error) {
 	var c RightsCase
-	var err error
-	if c.Request, err = d.detail(ctx, q, id, lock); err != nil {
-		return c, err
+	var recs []Record
+	var files []personFile
+	var events []rawEvent
+	var directives []rawDirective
+	detail := rightsDetailSQL
+	if lock {
+		detail += " FOR UPDATE"
 	}
-	if c.Events, err = d.events(ctx, q, id); err != nil {
-		return c, err
-	}
-	subjects, err := personSubjects(ctx, q, c.Request.SubjectID)
-	if err != nil {
-		return c, err
-	}
-	if c.Records, err = d.records(ctx, q, subjects); err != nil {
-		return c, err
-	}
-	rows, err := q.Query(ctx, `SELECT created_at, purpose, kind, granted, source, policy_version FROM consents
-		WHERE subject_id = ANY ($1) ORDER BY created_at, id`, subjects)
-	if err != nil {
-		return c, fmt.Errorf("models: consents: %w", err)
-	}
-	if c.Consents, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ConsentEntry]); err != nil {
-		return c, fmt.Errorf("models: consents: %w", err)
-	}
-	if cid := c.Request.CookieConsentID; cid != nil {
-		rows, err := q.Query(ctx, `SELECT created_at, action, categories, policy_version FROM cookie_consents
-			WHERE consent_id = $1 ORDER BY created_at, id`, *cid)
-		if err != nil {
-			return c, fmt.Errorf("models: cookie proofs: %w", err)
-		}
-		if c.CookieProofs, err = pgx.CollectRows(rows, pgx.RowToStructByPos[CookieProof]); err != nil {
-			return c, fmt.Errorf("models: cookie proofs: %w", err)
-		}
-	}
-	if c.Suppressed, err = d.suppressedSince(ctx, q, subjects); err != nil {
-		return c, err
-	}
-	if len(subjects) > 0 {
-		rows, err := q.Query(ctx, rightsRowColumns+` WHERE subject_id = ANY ($1) AND id <> $2 AND email_confirmed_at IS NOT NULL
-			ORDER BY received_at DESC`, subjects, id)
-		if err != nil {
-			return c, fmt.Errorf("models: earlier requests: %w", err)
-		}
-		if c.Earlier, err = pgx.CollectRows(rows, scanRightsRow); err != nil {
-			return c, fmt.Errorf("models: earlier requests: %w", err)
-		}
-	}
-	if c.Directives, err = d.directives(ctx, q, subjects); err != nil {
-		return c, err
-	}
-	rows, err = q.Query(ctx, `SELECT id, asked_at, uploaded_at, coalesce(mime, ''), coalesce(size, 0), destroyed_at, kept_at
+	b := &pgx.Batch{}
+	b.Queue(detail, id, d.purpose).QueryRow(func(row pgx.Row) error {
+		var err error
+		c.Request, err = d.scanDetail(row, id)
+		return err
+	})
+	person := `IN (` + requestPersonSQL + `)`
+	queueRows(b, "timeline", &events, pgx.RowToStructByPos[rawEvent],
+		`SELECT created_at, kind, actor, note FROM rights_request_events WHERE request_id = $1 ORDER BY id`, id)
+	queueRows(b, "person records", &recs, scanRecordRow,
+		recordColumns+` WHERE subject_id `+person+` ORDER BY created_at, id`, id)
+	queueRows(b, "person files", &files, pgx.RowToStructByPos[personFile],
+		`SELECT a.record_id, a.id, a.filename, a.mime, a.size FROM attachments a
+		WHERE a.record_id IN (SELECT r.id FROM records r WHERE r.subject_id `+person+`) ORDER BY a.created_at`, id)
+	queueRows(b, "consents", &c.Consents, pgx.RowToStructByPos[ConsentEntry],
+		`SELECT created_at, purpose, kind, granted, source, policy_version FROM consents
+		WHERE subject_id `+person+` ORDER BY created_at, id`, id)
+	queueRows(b, "cookie proofs", &c.CookieProofs, pgx.RowToStructByPos[CookieProof],
+		`SELECT created_at, action, categories, policy_version FROM cookie_consents
+		WHERE consent_id = (SELECT cookie_consent_id FROM rights_requests WHERE id = $1) ORDER BY created_at, id`, id)
+	// The objection list is searched by blind index, not by subject id: it
+	// outlives an erasure.
+	var suppressed []*time.Time
+	queueRows(b, "suppressions", &suppressed, pgx.RowTo[*time.Time],
+		`SELECT min(x.created_at) FROM subjects s JOIN suppressions x
+		ON x.email_index = s.email_index OR x.phone_index = s.phone_index WHERE s.id `+person, id)
+	queueRows(b, "earlier requests", &c.Earlier, scanRightsRow,
+		rightsRowColumns+` WHERE subject_id `+person+` AND id <> $1 AND email_confirmed_at IS NOT NULL ORDER BY received_at DESC`, id)
+	queueRows(b, "directives", &directives, pgx.RowToStructByPos[rawDirective],
+		`SELECT id, content, created_at, revoked_at FROM post_mortem_directives WHERE subject_id `+person+` ORDER BY created_at`, id)
+	queueRows(b, "identity documents", &c.IDDocuments, pgx.RowToStructByPos[IDDocument],
+		`SELECT id, asked_at, uploaded_at, coalesce(mime, ''), coalesce(size, 0), destroyed_at, kept_at
 		FROM rights_id_documents WHERE request_id = $1 ORDER BY asked_at`, id)
-	if err != nil {
-		return c, fmt.Errorf("models: identity documents: %w", err)
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
+		return c, err
 	}
-	if c.IDDocuments, err = pgx.CollectRows(rows, pgx.RowToStructByPos[IDDocument]); err != nil {
-		return c, fmt.Errorf("models: identity documents: %w", err)
+	if len(suppressed) == 1 {
+		c.Suppressed = suppressed[0]
+	}
+	var err error
+	if c.Events, err = d.openEvents(id, events); err != nil {
+		return c, err
+	}
+	if c.Records, err = d.openRecords(recs, files); err != nil {
+		return c, err
+	}
+	if c.Directives, err = d.openDirectives(directives); err != nil {
+		return c, err
 	}
 	return c, nil
 }
 
-func (d *RightsDesk) events(ctx context.Context, q Querier, id uuid.UUID) ([]RightsEvent, error) {
-	rows, err := q.Query(ctx, `SELECT created_at, kind, actor, note FROM rights_request_events WHERE request_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("models: timeline: %w", err)
-	}
-	defer rows.Close()
-	var out []RightsEvent
-	for rows.Next() {
-		var e RightsEvent
-		var note []byte
-		if err := rows.Scan(&e.At, &e.Kind, &e.Actor, &note); err != nil {
-			return nil, fmt.Errorf("models: timeline: %w", err)
+// queueRows queues sql on b; when the batch runs, its rows are collected
+// into *into with scan.
+func queueRows[T any](b *pgx.Batch, what string, into *[]T, scan pgx.RowToFunc[T], sql string, args ...any) {
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+		var err error
+		if *into, err = pgx.CollectRows(rows, scan); err != nil {
+			return fmt.Errorf("models: %s: %w", what, err)
 		}
-		if note != nil {
-			plain, err := d.vault.Decrypt(note, eventAAD(id))
+		return nil
+	})
+}
+
+type rawEvent struct {
+	At    time.Time
+	Kind  string
+	Actor string
+	Note  []byte
+}
+
+func (d *RightsDesk) openEvents(id uuid.UUID, raw []rawEvent) ([]RightsEvent, error) {
+	out := make([]RightsEvent, 0, len(raw))
+	for _, r := range raw {
+		e := RightsEvent{At: r.At, Kind: r.Kind, Actor: r.Actor}
+		if r.Note != nil {
+			plain, err := d.vault.Decrypt(r.Note, eventAAD(id))
 			if err != nil {
 				return nil, fmt.Errorf("models: timeline: %w", err)
 			}
@@ -468,23 +490,19 @@ func (d *RightsDesk) events(ctx context.Context, q Querier, id uuid.UUID) ([]Rig
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
-func (d *RightsDesk) records(ctx context.Context, q Querier, subjects []uuid.UUID) ([]PersonRecord, error) {
-	if len(subjects) == 0 {
-		return nil, nil
-	}
-	rows, err := q.Query(ctx, recordColumns+` WHERE subject_id = ANY ($1) ORDER BY created_at, id`, subjects)
-	if err != nil {
-		return nil, fmt.Errorf("models: person records: %w", err)
-	}
-	recs, err := pgx.CollectRows(rows, scanRecordRow)
-	if err != nil {
-		return nil, fmt.Errorf("models: person records: %w", err)
-	}
+type personFile struct {
+	RecordID uuid.UUID
+	ID       uuid.UUID
+	Filename []byte
+	MIME     string
+	Size     int64
+}
+
+func (d *RightsDesk) openRecords(recs []Record, files []personFile) ([]PersonRecord, error) {
 	out := make([]PersonRecord, 0, len(recs))
-	ids := make([]uuid.UUID, 0, len(recs))
 	at := map[uuid.UUID]int{}
 	for _, r := range recs {
 		f, err := OpenFields(d.vault, r.ID, r.Fields)
@@ -492,64 +510,38 @@ func (d *RightsDesk) records(ctx context.Context, q Querier, subjects []uuid.UUI
 			return nil, err
 		}
 		at[r.ID] = len(out)
-		ids = append(ids, r.ID)
 		out = append(out, PersonRecord{ID: r.ID, Purpose: r.Purpose, Status: r.Status, Fields: f, CreatedAt: r.CreatedAt,
 			LastContactAt: r.LastContactAt, ExpiresAt: r.ExpiresAt, Restricted: r.Restricted, Objected: r.Objected})
 	}
-	frows, err := q.Query(ctx, `SELECT record_id, id, filename, mime, size FROM attachments WHERE record_id = ANY ($1) ORDER BY created_at`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("models: person files: %w", err)
-	}
-	defer frows.Close()
-	for frows.Next() {
-		var rid uuid.UUID
-		var f AttachmentInfo
-		var name []byte
-		if err := frows.Scan(&rid, &f.ID, &name, &f.MIME, &f.Size); err != nil {
-			return nil, fmt.Errorf("models: person files: %w", err)
+	for _, pf := range files {
+		i, ok := at[pf.RecordID]
+		if !ok {
+			continue
 		}
-		plain, err := d.vault.Decrypt(name, AttachmentAAD(f.ID, "filename"))
+		plain, err := d.vault.Decrypt(pf.Filename, AttachmentAAD(pf.ID, "filename"))
 		if err != nil {
 			return nil, err
 		}
-		f.Filename = string(plain)
-		out[at[rid]].Files = append(out[at[rid]].Files, f)
+		out[i].Files = append(out[i].Files, AttachmentInfo{ID: pf.ID, Filename: string(plain), MIME: pf.MIME, Size: pf.Size})
 	}
-	return out, frows.Err()
-}
-
-// suppressedSince finds the person on the objection list by their blind
-// indexes (not by subject id: the list outlives an erasure).
-func (d *RightsDesk) suppressedSince(ctx context.Context, q Querier, subjects []uuid.UUID) (*time.Time, error) {
-	var at *time.Time
-	err := q.QueryRow(ctx, `SELECT min(created_at) FROM suppressions
-		WHERE email_index IN (SELECT email_index FROM subjects WHERE id = ANY ($1))
-		   OR phone_index IN (SELECT phone_index FROM subjects WHERE id = ANY ($1))`, subjects).Scan(&at)
-	if err != nil {
-		return nil, fmt.Errorf("models: suppressions: %w", err)
-	}
-	return at, nil
+	return out, nil
 }
 
 func directiveAAD(id uuid.UUID) []byte {
 	return []byte("post_mortem_directives.content:" + id.String())
 }
 
-func (d *RightsDesk) directives(ctx context.Context, q Querier, subjects []uuid.UUID) ([]Directive, error) {
-	rows, err := q.Query(ctx, `SELECT id, content, created_at, revoked_at FROM post_mortem_directives
-		WHERE subject_id = ANY ($1) ORDER BY created_at`, subjects)
-	if err != nil {
-		return nil, fmt.Errorf("models: directives: %w", err)
-	}
-	defer rows.Close()
+type rawDirective struct {
+	ID        uuid.UUID
+	Content   []byte
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+func (d *RightsDesk) openDirectives(raw []rawDirective) ([]Directive, error) {
 	var out []Directive
-	for rows.Next() {
-		var dr Directive
-		var sealed []byte
-		if err := rows.Scan(&dr.ID, &sealed, &dr.CreatedAt, &dr.RevokedAt); err != nil {
-			return nil, fmt.Errorf("models: directives: %w", err)
-		}
-		plain, err := d.vault.Decrypt(sealed, directiveAAD(dr.ID))
+	for _, r := range raw {
+		plain, err := d.vault.Decrypt(r.Content, directiveAAD(r.ID))
 		if err != nil {
 			return nil, err
 		}
@@ -557,10 +549,10 @@ func (d *RightsDesk) directives(ctx context.Context, q Querier, subjects []uuid.
 		if err := unmarshalJSON(plain, &body); err != nil {
 			return nil, err
 		}
-		dr.Designated, dr.Instructions = body.Designated, body.Instructions
-		out = append(out, dr)
+		out = append(out, Directive{ID: r.ID, Designated: body.Designated, Instructions: body.Instructions,
+			CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // event appends one timeline entry; note (a reason, the fields changed) is

@@ -22,12 +22,21 @@ import (
 // BenchmarkRightsPackage finds one person among BENCH_RECORDS records
 // (default 1,000,000; each its own subject) through the blind indexes and
 // builds their access package (HTML, JSON, CSV in a ZIP), as the DPO's
-// "send the package" does, logged. It reports the p95 of one such step.
-// make bench runs it (scripts/bench.d/60-rights.sh); goal: p95 < 200 ms.
+// "send the package" does, logged. It reports the p95 of one such step and,
+// since the machine is shared, the p95 of a baseline timed in the same loop
+// (one scoped transaction selecting the person's records by blind index)
+// and their ratio. make bench runs it (scripts/bench.d/60-rights.sh); goal:
+// p95 < 200 ms.
 func BenchmarkRightsPackage(b *testing.B) {
 	n := 1_000_000
 	if s := os.Getenv("BENCH_RECORDS"); s != "" {
 		n, _ = strconv.Atoi(s)
+	}
+	if b.N == 1 {
+		// The framework's first call (b.N = 1) only probes: with
+		// -benchtime 200x its figures are dropped, so it need not fill
+		// a million records too.
+		n = min(n, 10_000)
 	}
 	db, _ := testdb.Open(b)
 	reg, err := policy.Default()
@@ -89,14 +98,31 @@ func BenchmarkRightsPackage(b *testing.B) {
 	if _, err := rs.Confirm(ctx, id, now); err != nil {
 		b.Fatal(err)
 	}
-	desk := models.NewRightsDesk(db, v, pu)
+	desk := models.NewRightsDesk(db, v, pu, nil)
 	dpo := models.Actor{StaffID: uuid.New(), Role: "dpo", Scope: models.Scope{Purposes: reg.PurposesFor("dpo"), SeesRestricted: true}, Now: now}
 	if _, err := db.Pool.Exec(ctx, "ANALYZE"); err != nil {
 		b.Fatal(err)
 	}
+	emailIndex := v.BlindIndex(vault.KindEmail, email)
+	baseline := func() time.Duration {
+		start := time.Now()
+		var found int
+		err := db.Scoped(ctx, dpo.Scope, func(q models.Querier) error {
+			return q.QueryRow(ctx, `SELECT count(*) FROM records r JOIN subjects s ON s.id = r.subject_id
+				WHERE s.email_index = $1`, emailIndex).Scan(&found)
+		})
+		if err != nil || found != 2 {
+			b.Fatalf("baseline: %d records, %v", found, err)
+		}
+		return time.Since(start)
+	}
 	durations := make([]time.Duration, 0, b.N)
+	baselines := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for range b.N {
+		b.StopTimer()
+		baselines = append(baselines, baseline())
+		b.StartTimer()
 		start := time.Now()
 		c, err := desk.CaseForPackage(ctx, dpo, id)
 		if err != nil {
@@ -111,7 +137,12 @@ func BenchmarkRightsPackage(b *testing.B) {
 		durations = append(durations, time.Since(start))
 	}
 	b.StopTimer()
-	slices.Sort(durations)
-	p95 := durations[min(len(durations)-1, len(durations)*95/100)]
-	b.ReportMetric(float64(p95.Microseconds())/1000, "p95-ms")
+	p95 := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[min(len(d)-1, len(d)*95/100)].Microseconds()) / 1000
+	}
+	pkg, base := p95(durations), p95(baselines)
+	b.ReportMetric(pkg, "p95-ms")
+	b.ReportMetric(base, "baseline-p95-ms")
+	b.ReportMetric(pkg/max(base, 0.001), "p95-ratio")
 }

@@ -152,3 +152,4 @@ awk '/^VmHWM/ {printf "server peak RSS: %.1f MB (goal < 60 MB)\n", $2/1024}' "/p
 js=$(gzip -9n <static/js/consent.js | wc -c)
 echo "consent.js: $(wc -c <static/js/consent.js) B, gzip -9 $js B (goal <= 1024 B)"
 [ -z "${RETENTION_NOTES:-}" ] || echo "$RETENTION_NOTES"
+[ -z "${RIGHTS_NOTES:-}" ] || echo "$RIGHTS_NOTES"

@@ -26,6 +26,7 @@ const (
 	MsgExtendTooLate     = "Too late to extend: the person must be told before the first month ends (art. 12(3) GDPR)."
 	MsgAlreadyExtended   = "The deadline was already extended once: the law allows no second extension."
 	MsgClosed            = "This request is already answered."
+	MsgHeld              = "A legal hold keeps this person's data (art. 17(3)(e) GDPR): nothing was erased. Lift the hold first, or refuse the erasure with its reason."
 	MsgRectifyProblems   = "Some values were refused: nothing was changed."
 	MsgIdentityUploaded  = "Thank you: we have your document. We will delete it once we have answered your request."
 	MsgLinkUsed          = "This link has already been used: for your security it works only once. Write to our Data Protection Officer if you need it again."
@@ -250,6 +251,14 @@ func AnswerEmail(reg *policy.Registry, to, right, status, reason, message string
 	}
 	b.WriteString(signature(reg))
 	return models.Email{To: to, Subject: subject, Body: b.String()}
+}
+
+// RestrictionLiftedEmail tells the person that the restriction of their
+// data's processing is lifted, and why (art. 18(3)).
+func RestrictionLiftedEmail(reg *policy.Registry, to, reason string) models.Email {
+	body := fmt.Sprintf("Hello,\n\nYou asked us to restrict the use of your data. We are lifting this restriction, for this reason:\n\n%s\n\n%s%s",
+		reason, complaint(reg), "\n"+signature(reg))
+	return models.Email{To: to, Subject: reg.Controller.Name + ": the restriction of your data is lifted", Body: body}
 }
 
 // ExtensionEmail tells the person, before the first month ends, that the

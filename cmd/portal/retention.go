@@ -99,8 +99,8 @@ func retentionCommand(env *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "erasure log: %d ids; deleted again: %d records, %d rights requests, %d objections\n",
-			rep.Logged, rep.Records, rep.RightsRequests, rep.Suppressions)
+		fmt.Fprintf(stdout, "erasure log: %d ids; deleted again: %d records, %d rights requests, %d objections; erased on request again: %d people, %d request details\n",
+			rep.Logged, rep.Records, rep.RightsRequests, rep.Suppressions, rep.Subjects, rep.RequestDetails)
 		return nil
 	}
 	return fmt.Errorf("unknown retention command %q", args[0])

@@ -45,7 +45,7 @@ func rightsCommand(env *env, args []string) error {
 		return err
 	}
 	now := time.Now()
-	rows, err := models.NewRightsDesk(db, nil, pu).Overview(env.ctx, *overdue, now)
+	rows, err := models.NewRightsDesk(db, nil, pu, nil).Overview(env.ctx, *overdue, now)
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func TestRightsReminders(t *testing.T) {
 	v, _ := vault.NewEphemeral()
 	received := time.Date(2027, 1, 31, 10, 0, 0, 0, time.UTC) // due 28 February
 	confirmedRequest(t, db, v, pu, "access", received)
-	desk := models.NewRightsDesk(db, v, pu)
+	desk := models.NewRightsDesk(db, v, pu, nil)
 	outbox := models.NewOutbox(db, v)
 	compose := func(r models.Reminder) models.Email { return views.ReminderEmail(reg, "https://portal.example", r) }
 	sent := func() []string {

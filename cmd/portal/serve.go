@@ -69,7 +69,7 @@ func serveCommand(env *env, _ []string) error {
 	defer closeRetention()
 	var reminders *rightsRemindersWorker
 	if pu, ok := reg.RightsPurpose(); ok {
-		reminders = &rightsRemindersWorker{desk: models.NewRightsDesk(db, v, pu), reg: reg,
+		reminders = &rightsRemindersWorker{desk: models.NewRightsDesk(db, v, pu, nil), reg: reg,
 			baseURL: strings.TrimSuffix(cfg.BaseURL.String(), "/"), log: log}
 	}
 	jobs, err := newJobs(db, reg, models.NewOutbox(db, v), secrets.Key(models.CheckpointKeyName), cfg.SMTPURL, log, reminders, retention)
