@@ -468,11 +468,12 @@ func (s *RetentionStore) countRecords(ctx context.Context, reg *policy.Registry,
 			due += " AND NOT coalesce(" + strings.Join(prev, " OR ") + ", false)"
 		}
 		prev = append(prev, cond)
-		var n, held int64
-		err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
-			if err := q.QueryRow(ctx, "SELECT count(*) FROM records WHERE "+due, args...).Scan(&n); err != nil {
-				return err
-			}
+		n, err := s.countDue(ctx, reg, ps, due, args)
+		if err != nil {
+			return c, fmt.Errorf("models: retention count %s: %w", p.Key, err)
+		}
+		var held int64
+		err = s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
 			return q.QueryRow(ctx, `SELECT count(*) FROM (
 				SELECT d.id FROM legal_holds h JOIN (SELECT id, subject_id FROM records WHERE `+due+`) d ON d.id = h.record_id
 					WHERE h.lifted_at IS NULL AND h.ends_at > $2
@@ -486,6 +487,51 @@ func (s *RetentionStore) countRecords(ctx context.Context, reg *policy.Registry,
 		c.Held += held
 	}
 	return c, nil
+}
+
+// countDue counts the records matching due. A pass walked by an indexed key
+// is counted window by window of that key, each in its own short
+// transaction, so that counting a million due rows holds no lock on
+// records for long: the window halves when it held many rows and doubles
+// when it held few.
+func (s *RetentionStore) countDue(ctx context.Context, reg *policy.Registry, ps recordPass, due string, args []any) (int64, error) {
+	var n int64
+	if ps.key == "" {
+		err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
+			return q.QueryRow(ctx, "SELECT count(*) FROM records WHERE "+due, args...).Scan(&n)
+		})
+		return n, err
+	}
+	hi, _ := ps.args[0].(time.Time) // the coarse bound: no due row lies after it
+	var lo *time.Time
+	err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
+		return q.QueryRow(ctx, "SELECT min("+ps.key+") FROM records WHERE purpose = $1", args[0]).Scan(&lo)
+	})
+	if err != nil || lo == nil {
+		return 0, err
+	}
+	const few, many = 20000, 100000
+	window := 30 * 24 * time.Hour
+	in := fmt.Sprintf("SELECT count(*) FROM records WHERE %s AND %s >= $%d AND %s < $%d", due, ps.key, len(args)+1, ps.key, len(args)+2)
+	for from := *lo; !from.After(hi); {
+		to := from.Add(window)
+		var k int64
+		err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
+			return q.QueryRow(ctx, in, append(args[:len(args):len(args)], from, to)...).Scan(&k)
+		})
+		if err != nil {
+			return 0, err
+		}
+		n += k
+		from = to
+		switch {
+		case k > many && window > time.Minute:
+			window /= 2
+		case k < few && window < 100*365*24*time.Hour:
+			window *= 2
+		}
+	}
+	return n, nil
 }
 
 // renumber shifts the $3, $4… of a pass's condition by off, so that several
