@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/alegria/privacy-portal/policy"
@@ -29,7 +30,11 @@ type RetentionStore struct {
 	db    *DB
 	vault *vault.Vault
 	key   []byte // HMAC key of the erasure log (Secrets.Key(ErasureLogKeyName))
-	batch int
+	// The key's inner and outer HMAC pads, so that PostgreSQL computes the
+	// erasure log's HMAC-SHA256 with its built-in sha256() in the statement
+	// that deletes (no extension, no ids back to Go).
+	ipad, opad []byte
+	batch      int
 }
 
 // ErasureLogKeyName names the derived key (vault.Secrets) that hashes the ids
@@ -38,7 +43,32 @@ const ErasureLogKeyName = "erasure-log"
 
 // NewRetentionStore sweeps db; key hashes deleted ids for the erasure log.
 func NewRetentionStore(db *DB, v *vault.Vault, key []byte) *RetentionStore {
-	return &RetentionStore{db: db, vault: v, key: key, batch: 500}
+	ipad, opad := hmacPads(key)
+	return &RetentionStore{db: db, vault: v, key: key, ipad: ipad, opad: opad, batch: DefaultRetentionBatch}
+}
+
+// DefaultRetentionBatch is how many records one sweep transaction deletes:
+// large enough that the commit is a small part of a batch, small enough
+// that its locks are held for a few tens of milliseconds (the bench
+// measures the longest).
+const DefaultRetentionBatch = 500
+
+// hmacPads are HMAC-SHA256's (RFC 2104) key XOR ipad and key XOR opad:
+// HMAC(k, m) = sha256(opad || sha256(ipad || m)).
+func hmacPads(key []byte) (ipad, opad []byte) {
+	k := key
+	if len(k) > sha256.BlockSize {
+		sum := sha256.Sum256(k)
+		k = sum[:]
+	}
+	ipad, opad = make([]byte, sha256.BlockSize), make([]byte, sha256.BlockSize)
+	copy(ipad, k)
+	copy(opad, k)
+	for i := range ipad {
+		ipad[i] ^= 0x36
+		opad[i] ^= 0x5c
+	}
+	return ipad, opad
 }
 
 // SetBatch changes how many rows one transaction deletes (tests, bench).
@@ -144,6 +174,10 @@ func coarse(rt policy.Retention, asOf time.Time) time.Time {
 type recordPass struct {
 	cond string // SQL over records, with $1 = purpose, $2 = as-of, $3.. extra
 	args []any
+	// key is the indexed column the pass walks in order (empty: none): each
+	// batch resumes where the last one ended, so no batch reads again the
+	// index entries of the rows already deleted.
+	key string
 }
 
 // eventEnd is the end of the event a purpose counts from: the date staff set,
@@ -191,17 +225,21 @@ func (s *RetentionStore) passes(ctx context.Context, q Querier, p *policy.Purpos
 	default:
 		anchor = "last_contact_at"
 	}
-	bound := "last_contact_at <= $3"
+	key := "last_contact_at"
 	if rt.From == policy.FromCreated {
-		bound = "created_at <= $3"
+		key = "created_at"
 	}
+	// The bound is on the indexed column alone (greatest(a, b) <= c is
+	// a <= c AND b <= c), so that the index finds the due rows.
+	bound := key + " <= $3"
 	if rt.From == policy.FromEventEnd && len(extra) > 0 {
-		bound = anchor + " <= $3"
+		bound += " AND $4::timestamptz <= $3"
 	}
 	out := []recordPass{{
 		// UTC calendar arithmetic whatever the session's time zone
 		cond: bound + " AND ((" + anchor + ") AT TIME ZONE 'UTC' + " + interval(rt) + ") AT TIME ZONE 'UTC' <= $2",
 		args: append([]any{coarse(rt, asOf)}, extra...),
+		key:  key,
 	}}
 	if len(rt.DestroyOn) > 0 {
 		// at once: an unsuccessful application is not kept (policy)
@@ -434,11 +472,12 @@ func (s *RetentionStore) countRecords(ctx context.Context, reg *policy.Registry,
 			due += " AND NOT coalesce(" + strings.Join(prev, " OR ") + ", false)"
 		}
 		prev = append(prev, cond)
-		var n, held int64
-		err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
-			if err := q.QueryRow(ctx, "SELECT count(*) FROM records WHERE "+due, args...).Scan(&n); err != nil {
-				return err
-			}
+		n, err := s.countDue(ctx, reg, ps, due, args)
+		if err != nil {
+			return c, fmt.Errorf("models: retention count %s: %w", p.Key, err)
+		}
+		var held int64
+		err = s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
 			return q.QueryRow(ctx, `SELECT count(*) FROM (
 				SELECT d.id FROM legal_holds h JOIN (SELECT id, subject_id FROM records WHERE `+due+`) d ON d.id = h.record_id
 					WHERE h.lifted_at IS NULL AND h.ends_at > $2
@@ -454,6 +493,51 @@ func (s *RetentionStore) countRecords(ctx context.Context, reg *policy.Registry,
 	return c, nil
 }
 
+// countDue counts the records matching due. A pass walked by an indexed key
+// is counted window by window of that key, each in its own short
+// transaction, so that counting a million due rows holds no lock on
+// records for long: the window halves when it held many rows and doubles
+// when it held few.
+func (s *RetentionStore) countDue(ctx context.Context, reg *policy.Registry, ps recordPass, due string, args []any) (int64, error) {
+	var n int64
+	if ps.key == "" {
+		err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
+			return q.QueryRow(ctx, "SELECT count(*) FROM records WHERE "+due, args...).Scan(&n)
+		})
+		return n, err
+	}
+	hi, _ := ps.args[0].(time.Time) // the coarse bound: no due row lies after it
+	var lo *time.Time
+	err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
+		return q.QueryRow(ctx, "SELECT min("+ps.key+") FROM records WHERE purpose = $1", args[0]).Scan(&lo)
+	})
+	if err != nil || lo == nil {
+		return 0, err
+	}
+	const few, many = 20000, 100000
+	window := 30 * 24 * time.Hour
+	in := fmt.Sprintf("SELECT count(*) FROM records WHERE %s AND %s >= $%d AND %s < $%d", due, ps.key, len(args)+1, ps.key, len(args)+2)
+	for from := *lo; !from.After(hi); {
+		to := from.Add(window)
+		var k int64
+		err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
+			return q.QueryRow(ctx, in, append(args[:len(args):len(args)], from, to)...).Scan(&k)
+		})
+		if err != nil {
+			return 0, err
+		}
+		n += k
+		from = to
+		switch {
+		case k > many && window > time.Minute:
+			window /= 2
+		case k < few && window < 100*365*24*time.Hour:
+			window *= 2
+		}
+	}
+	return n, nil
+}
+
 // renumber shifts the $3, $4… of a pass's condition by off, so that several
 // passes share one argument list ($1 purpose and $2 as-of stay).
 func renumber(cond string, off int) string {
@@ -466,7 +550,8 @@ func renumber(cond string, off int) string {
 	return cond
 }
 
-// sweepPurpose deletes (or anonymises) the due records of p, batch by batch.
+// sweepPurpose deletes (or anonymises) the due records of p, batch by batch:
+// one statement per batch (see deleteRecords).
 func (s *RetentionStore) sweepPurpose(ctx context.Context, reg *policy.Registry, p *policy.Purpose, asOf time.Time, c *RetentionCount, progress func(int64)) error {
 	var passes []recordPass
 	err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
@@ -479,25 +564,40 @@ func (s *RetentionStore) sweepPurpose(ctx context.Context, reg *policy.Registry,
 	}
 	anonymise := p.Retention.Action == "anonymise"
 	for _, ps := range passes {
+		args := append([]any{p.Key, asOf}, ps.args...)
+		// The rule is checked again on the row being deleted: a record
+		// contacted while the batch was chosen is kept (the DELETE re-reads
+		// a row changed under it). No FOR UPDATE: the advisory lock already
+		// keeps other sweepers out, and locking each row first would write
+		// every row twice.
+		b := recordBatch{recheck: fmt.Sprintf("purpose = $1 AND (%s)", ps.cond), key: ps.key, anonymise: anonymise}
+		b.sel = fmt.Sprintf("SELECT id FROM records WHERE %s AND NOT %s", b.recheck, heldSQL)
+		var from any = pgtype.Timestamptz{InfinityModifier: pgtype.NegativeInfinity, Valid: true} // from the oldest
+		if b.key != "" {
+			// In the key's order from where the last batch ended (>=: rows
+			// sharing that instant may remain), an ordered index scan that
+			// stops at the batch's size.
+			b.sel += fmt.Sprintf(" AND %s >= $%d ORDER BY %s", b.key, len(args)+1, b.key)
+		}
+		b.sel += fmt.Sprintf(" LIMIT %d", s.batch)
 		for {
-			var ids []uuid.UUID
+			var n int64
 			err := s.db.Scoped(ctx, allScope(reg), func(q Querier) error {
-				args := append([]any{p.Key, asOf}, ps.args...)
-				// The rule is checked again on the row being deleted: a record
-				// contacted or held while the batch was chosen is kept (the
-				// DELETE re-reads a row changed under it). No FOR UPDATE: the
-				// advisory lock already keeps other sweepers out, and locking
-				// each row first would write every row twice.
-				due := fmt.Sprintf("purpose = $1 AND (%s) AND NOT %s", ps.cond, heldSQL)
-				sel := fmt.Sprintf("SELECT id FROM records WHERE %s LIMIT %d", due, s.batch)
+				a := args
+				if b.key != "" {
+					a = append(a[:len(a):len(a)], from)
+				}
+				var last *time.Time
 				var err error
-				ids, err = s.deleteRecords(ctx, q, sel, due, args, anonymise)
+				n, last, err = s.deleteRecords(ctx, q, b, a)
+				if last != nil {
+					from = *last
+				}
 				return err
 			})
 			if err != nil {
 				return err
 			}
-			n := int64(len(ids))
 			if anonymise {
 				c.Anonymised += n
 			} else {
@@ -517,52 +617,55 @@ func (s *RetentionStore) sweepPurpose(ctx context.Context, reg *policy.Registry,
 // logs each id as a keyed hash for replay after a restore. With anonymise,
 // only a count per purpose, month and status survives. It is the one
 // deletion primitive of retention; erasure on request can share it.
-func (s *RetentionStore) deleteRecords(ctx context.Context, q Querier, sel, recheck string, args []any, anonymise bool) ([]uuid.UUID, error) {
+//
+// One statement, one round trip: the CTEs read the deleted rows (RETURNING)
+// and nothing comes back to Go but the count. The consents go through
+// portal_retention_drop_consents (the ledger is append-only for the
+// application): it is VOLATILE, so it runs after its argument has made the
+// DELETE run to completion, with a snapshot that sees the records gone.
+// Subjects are deleted by the same statement, whose snapshot still shows the
+// deleted records: those are excluded by id.
+func (s *RetentionStore) deleteRecords(ctx context.Context, q Querier, b recordBatch, args []any) (deleted int64, last *time.Time, err error) {
+	recheck, lastSQL := b.recheck, "NULL::timestamptz"
 	if recheck == "" {
 		recheck = "true"
 	}
+	if b.key != "" {
+		lastSQL = "(SELECT max(" + b.key + ") FROM del)"
+	}
+	n := len(args)
+	args = append(args, DataRecords, s.ipad, s.opad)
+	kind, ipad, opad := fmt.Sprintf("$%d", n+1), fmt.Sprintf("$%d::bytea", n+2), fmt.Sprintf("$%d::bytea", n+3)
 	stats := ""
-	if anonymise {
+	if b.anonymise {
 		stats = `, st AS (INSERT INTO retention_stats (purpose, month, status, count)
 			SELECT purpose, date_trunc('month', created_at AT TIME ZONE 'UTC')::date, status, count(*) FROM del GROUP BY 1, 2, 3
 			ON CONFLICT (purpose, month, status) DO UPDATE SET count = retention_stats.count + EXCLUDED.count)`
 	}
 	// id = ANY (ARRAY(…)): the batch is chosen first, then each row found
 	// by its key and checked again (a join on the rule would scan every due row).
-	rows, err := q.Query(ctx, `WITH del AS (DELETE FROM records WHERE id = ANY (ARRAY(`+sel+`)) AND `+recheck+`
-		RETURNING id, subject_id, purpose, status, created_at)`+stats+` SELECT id, subject_id FROM del`, args...)
+	err = q.QueryRow(ctx, `WITH del AS (DELETE FROM records WHERE id = ANY (ARRAY(`+b.sel+`)) AND `+recheck+`
+			RETURNING id, subject_id, purpose, status, created_at, last_contact_at),
+		logged AS (INSERT INTO erasure_log (kind, id_hash)
+			SELECT `+kind+`, sha256(`+opad+` || sha256(`+ipad+` || convert_to(`+kind+` || ':' || id::text, 'UTF8'))) FROM del),
+		gone AS (DELETE FROM subjects s WHERE s.id IN (SELECT subject_id FROM del)
+			AND NOT EXISTS (SELECT 1 FROM records r WHERE r.subject_id = s.id AND r.id NOT IN (SELECT id FROM del))
+			AND NOT EXISTS (SELECT 1 FROM rights_requests q WHERE q.subject_id = s.id)
+			AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.subject_id = s.id AND h.lifted_at IS NULL))`+stats+`
+		SELECT (SELECT count(*) FROM del), `+lastSQL+`, portal_retention_drop_consents(ARRAY(SELECT id FROM del))`, args...).Scan(&deleted, &last, nil)
 	if err != nil {
-		return nil, fmt.Errorf("models: retention delete: %w", err)
+		return 0, nil, fmt.Errorf("models: retention delete: %w", err)
 	}
-	var ids []uuid.UUID
-	var subjects []uuid.UUID
-	for rows.Next() {
-		var id uuid.UUID
-		var subj *uuid.UUID
-		if err := rows.Scan(&id, &subj); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("models: retention delete: %w", err)
-		}
-		ids = append(ids, id)
-		if subj != nil {
-			subjects = append(subjects, *subj)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("models: retention delete: %w", err)
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	keys := make([]string, len(ids))
-	for i, id := range ids {
-		keys[i] = id.String()
-	}
-	if err := s.forget(ctx, q, ids, subjects, DataRecords, keys); err != nil {
-		return nil, err
-	}
-	return ids, nil
+	return deleted, last, nil
+}
+
+// recordBatch is one batch of deleteRecords: sel chooses the ids (with a
+// LIMIT), recheck is tested again on each row as it is deleted, key (if
+// any) is the column whose greatest deleted value is returned, for the next
+// batch to resume from.
+type recordBatch struct {
+	sel, recheck, key string
+	anonymise         bool
 }
 
 // forget removes what hangs on deleted records (consents, subjects left with
@@ -904,11 +1007,11 @@ func (s *RetentionStore) Replay(ctx context.Context, reg *policy.Registry, since
 		}
 		for len(recs) > 0 {
 			n := min(len(recs), s.batch)
-			got, err := s.deleteRecords(ctx, q, "SELECT id FROM records WHERE id = ANY ($1)", "", []any{recs[:n]}, false)
+			got, _, err := s.deleteRecords(ctx, q, recordBatch{sel: "SELECT id FROM records WHERE id = ANY ($1)"}, []any{recs[:n]})
 			if err != nil {
 				return err
 			}
-			rep.Records += int64(len(got))
+			rep.Records += got
 			recs = recs[n:]
 		}
 		if len(subjects) > 0 {

@@ -7,18 +7,29 @@ cd "$(dirname "$0")/.."
 
 own_cluster=
 own_clamd=
+pid=
+# One cleanup for every way out (Ctrl-C, SIGTERM, an error, the server ending): the
+# cluster and clamd run in sessions of their own, so no signal reaches them but this.
+# `timeout make run` delivers SIGTERM twice (make forwards it, timeout signals the
+# whole group): the cleanup ignores further signals so the second cannot cut it short.
+stop() {
+  trap '' INT TERM
+  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; fi
+  if [ -n "$own_cluster" ]; then echo "stopping the database…"; scripts/pgcluster stop .data/pg || true; own_cluster=; fi
+  if [ -n "$own_clamd" ]; then scripts/clamd stop .data/clamd || true; own_clamd=; fi
+}
+trap stop EXIT
+trap 'exit 0' INT TERM
 if [ -z "${DATABASE_URL:-}" ]; then
+  own_cluster=1 # set before starting: a signal during the start still stops it
   scripts/pgcluster start .data/pg
-  own_cluster=1
-  trap 'scripts/pgcluster stop .data/pg' EXIT
   set -a; . .data/pg/env; set +a
   ln -sf pg/env .data/env
 fi
 if [ -z "${CLAMD_ADDR:-}" ]; then
   # freshclam's database when installed, else the test signature with a loud warning.
-  scripts/clamd start .data/clamd
   own_clamd=1
-  trap '[ -z "$own_cluster" ] || scripts/pgcluster stop .data/pg; scripts/clamd stop .data/clamd' EXIT
+  scripts/clamd start .data/clamd
   set -a; . .data/clamd/env; set +a
 fi
 export PORTAL_KEYS_DIR=${PORTAL_KEYS_DIR:-.data/keys}
@@ -46,12 +57,4 @@ export PORTAL_METRICS_ADDR=${PORTAL_METRICS_ADDR:-127.0.0.1:0} PORTAL_DRAIN_DELA
 # Not exec: the EXIT trap must stop the cluster after the server has shut down.
 bin/portal serve &
 pid=$!
-stop() {
-  kill -TERM $pid 2>/dev/null || true
-  wait $pid 2>/dev/null || true
-  if [ -n "$own_cluster" ]; then echo "stopping the database…"; scripts/pgcluster stop .data/pg; fi
-  if [ -n "$own_clamd" ]; then scripts/clamd stop .data/clamd; fi
-}
-trap stop EXIT
-trap 'exit 0' INT TERM
 wait $pid

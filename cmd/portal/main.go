@@ -22,7 +22,7 @@ commands:
                         create a staff account; prints its invitation link (emailed too with SMTP_URL)
   auditlog verify       walk the access log's hash chains and name the first broken link
   auditlog prune        delete access events older than a year, leaving signed checkpoints (owner role)
-  retention run [--dry-run] [--as-of YYYY-MM-DD]
+  retention run [--dry-run] [--as-of YYYY-MM-DD] [--batch N]
                         apply the registry's retention rules; a summary per purpose (due, deleted, anonymised, held)
   retention verify      walk the hash chain of the retention runs
   retention replay [--since YYYY-MM-DD]

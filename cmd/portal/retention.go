@@ -19,7 +19,7 @@ import (
 // retentionCommand: run [--dry-run] [--as-of DATE], verify, replay [--since DATE].
 func retentionCommand(env *env, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: portal retention run [--dry-run] [--as-of YYYY-MM-DD] | verify | replay [--since YYYY-MM-DD]")
+		return errors.New("usage: portal retention run [--dry-run] [--as-of YYYY-MM-DD] [--batch N] | verify | replay [--since YYYY-MM-DD]")
 	}
 	ctx, stdout := env.ctx, env.stdout
 	reg, db, v, secrets, err := env.all()
@@ -33,9 +33,14 @@ func retentionCommand(env *env, args []string) error {
 		fs.SetOutput(env.stderr)
 		dry := fs.Bool("dry-run", false, "count only: delete nothing")
 		asOf := fs.String("as-of", "", "apply the rules as on this day (YYYY-MM-DD); a future day needs --dry-run")
+		batch := fs.Int("batch", models.DefaultRetentionBatch, "records deleted per transaction")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
+		if *batch < 1 || *batch > 100000 {
+			return errors.New("--batch: between 1 and 100000 records per transaction")
+		}
+		store.SetBatch(*batch)
 		opts := models.SweepOptions{AsOf: time.Now(), DryRun: *dry, Trigger: "cli"}
 		if *asOf != "" {
 			d, err := time.Parse(time.DateOnly, *asOf)

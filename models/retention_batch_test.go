@@ -1,0 +1,126 @@
+package models_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/alegria/privacy-portal/models"
+)
+
+// The statement that deletes a batch writes the erasure log itself: each
+// hash is HMAC-SHA256 of "records:<id>" under the erasure key, the same
+// hash `portal retention replay` looks for (keys longer than SHA-256's
+// block are hashed first, as RFC 2104 says).
+func TestErasureLogHashesAreHMACs(t *testing.T) {
+	for _, key := range [][]byte{erasureKey, []byte(fmt.Sprintf("%0100d", 7))} {
+		t.Run(fmt.Sprintf("key of %d bytes", len(key)), func(t *testing.T) {
+			e := newRetentionEnv(t)
+			e.store = models.NewRetentionStore(e.db, e.v, key)
+			ids := map[uuid.UUID]bool{}
+			for i := range 3 {
+				ids[e.create(t, "quote", day("2020-01-01T00:00:00Z"), fmt.Sprintf("h%d@example.com", i))] = true
+			}
+			e.sweep(t, e.reg, day("2026-01-01"), false)
+			rows, err := e.owner.Query("SELECT id_hash FROM erasure_log WHERE kind = 'records'")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			want := map[string]bool{}
+			for id := range ids {
+				m := hmac.New(sha256.New, key)
+				m.Write([]byte("records:" + id.String()))
+				want[string(m.Sum(nil))] = true
+			}
+			n := 0
+			for rows.Next() {
+				var h []byte
+				if err := rows.Scan(&h); err != nil {
+					t.Fatal(err)
+				}
+				if !want[string(h)] {
+					t.Errorf("logged hash %x is no HMAC of a deleted id", h)
+				}
+				n++
+			}
+			if n != len(ids) {
+				t.Errorf("%d hashes logged, want %d", n, len(ids))
+			}
+		})
+	}
+}
+
+// Batches walk the due records oldest first and resume where the last one
+// ended: records sharing an instant across a batch boundary all go, held
+// records in between are skipped and counted, and those after them still go.
+func TestBatchesResumeAcrossTiesAndHolds(t *testing.T) {
+	e := newRetentionEnv(t)
+	ctx := context.Background()
+	e.store.SetBatch(2)
+	var ids []uuid.UUID
+	for i := range 9 {
+		ids = append(ids, e.create(t, "quote", day("2020-01-01T00:00:00Z"), fmt.Sprintf("b%d@example.com", i)))
+	}
+	// Five share one instant (a tie across batches of two), then four a day apart.
+	for i, id := range ids {
+		at := day("2020-01-01T00:00:00Z")
+		if i >= 5 {
+			at = at.AddDate(0, 0, i)
+		}
+		e.exec(t, "UPDATE records SET last_contact_at = $2 WHERE id = $1", id, at)
+	}
+	dpo := models.Actor{StaffID: uuid.New(), Role: "dpo", Now: day("2026-01-01T00:00:00Z")}
+	for _, i := range []int{1, 6} {
+		if _, err := e.store.PlaceHold(ctx, e.reg, dpo, models.HoldTarget{RecordID: &ids[i]}, "dispute", day("2027-01-01")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := e.sweep(t, e.reg, day("2026-01-02T00:00:00Z"), false)
+	for i, id := range ids {
+		if held := i == 1 || i == 6; e.exists(t, "records", id) != held {
+			t.Errorf("record %d: kept %v, held %v", i, !held, held)
+		}
+	}
+	if c := countOf(rep, "quote"); c.Deleted != 7 || c.Held != 2 || c.Due != 9 {
+		t.Errorf("quote: %+v, want 9 due, 7 deleted, 2 held", c)
+	}
+}
+
+// The one statement of a batch deletes a subject only once it has nothing
+// left: another purpose's record keeps it, and that record's consents stay.
+func TestBatchKeepsSubjectWithOtherRecords(t *testing.T) {
+	e := newRetentionEnv(t)
+	old := e.create(t, "quote", day("2020-01-01T00:00:00Z"), "both@example.com")
+	recent := e.create(t, "contact", day("2025-12-01T00:00:00Z"), "both@example.com")
+	var subj uuid.UUID
+	if err := e.owner.QueryRow("SELECT subject_id FROM records WHERE id = $1", old).Scan(&subj); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `INSERT INTO consents (subject_id, record_id, purpose, kind, granted, source, policy_version, wording_hash)
+		VALUES ($1, $2, 'quote', 'prospecting', true, 'form', 'v', '\x00'), ($1, $3, 'contact', 'prospecting', true, 'form', 'v', '\x00')`,
+		subj, old, recent)
+	e.sweep(t, e.reg, day("2026-01-02T00:00:00Z"), false)
+	if e.exists(t, "records", old) || !e.exists(t, "records", recent) {
+		t.Fatal("the sweep did not delete exactly the expired record")
+	}
+	if !e.exists(t, "subjects", subj) {
+		t.Error("a subject with a record left was deleted")
+	}
+	if n := e.count(t, "SELECT count(*) FROM consents WHERE record_id = $1", old); n != 0 {
+		t.Errorf("%d consents of the deleted record left", n)
+	}
+	if n := e.count(t, "SELECT count(*) FROM consents WHERE record_id = $1 AND subject_id = $2", recent, subj); n != 1 {
+		t.Errorf("%d consents of the remaining record, want 1", n)
+	}
+	if n := e.count(t, "SELECT count(*) FROM consent_state WHERE subject_id = $1 AND purpose = 'contact'", subj); n != 1 {
+		t.Errorf("the remaining record's consent state: %d rows, want 1", n)
+	}
+	if n := e.count(t, "SELECT count(*) FROM consent_state WHERE subject_id = $1 AND purpose = 'quote'", subj); n != 0 {
+		t.Errorf("the deleted record's consent state: %d rows, want 0", n)
+	}
+}
