@@ -280,3 +280,79 @@ func TestPreferencesLinks(t *testing.T) {
 		t.Errorf("a link moved to another person: %v", err)
 	}
 }
+
+// Audiences read the objections copied into consent_state; the copy
+// follows the objection list whichever way a person and an objection meet:
+// an objection older than the person's first sign-up (an erased person who
+// comes back: a new subject), a phone given later that had opted out, an
+// objection to one channel covering every box of that channel, and an
+// objection the retention sweep drops.
+func TestObjectionsReachTheConsentStateEveryWay(t *testing.T) {
+	db, urls := testdb.Open(t)
+	reg := registry(t)
+	v, _ := vault.NewEphemeral()
+	forms := models.NewFormStore(db, v)
+	au := models.NewAudienceStore(db, v, reg)
+	sup := models.NewSuppressionStore(db, v)
+	ctx := context.Background()
+	now := time.Now()
+	a := sales(reg, now)
+	sms := models.Audience{Purpose: "ai_challenge", Kind: "sms"}
+	offers := models.Audience{Purpose: "ai_challenge", Kind: "offers_sms"}
+	calls := models.Audience{Purpose: "ai_challenge", Kind: "automated_calls"}
+	submit := func(email, phone string, at time.Time) {
+		t.Helper()
+		if _, err := forms.Submit(ctx, challenger(t, reg, email, phone, at, "sms", "offers_sms", "automated_calls")); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Objected before we ever knew them: their first sign-up is suppressed.
+	if err := sup.Record(ctx, reg, models.Suppression{Email: "back@example.com", Source: models.SuppressionFromRights, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	submit("back@example.com", "+33600000011", now)
+	submit("plain@example.com", "", now)
+	for _, box := range []models.Audience{sms, offers, calls} {
+		if got := listed(t, au, a, box); has(got, "back@example.com") || !has(got, "plain@example.com") {
+			t.Errorf("%s audience %v: the earlier objection is not applied to a new sign-up", box.Kind, got)
+		}
+	}
+
+	// An SMS opt-out known by phone only, then the person gives that phone.
+	if err := sup.Record(ctx, reg, models.Suppression{Phone: "+33600000012", Channel: policy.ChannelSMS, Source: models.SuppressionFromStaff, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if got := listed(t, au, a, sms); !has(got, "plain@example.com") {
+		t.Fatalf("SMS audience %v lacks a person the opt-out does not name", got)
+	}
+	submit("plain@example.com", "+33600000012", now.Add(time.Minute))
+	for _, box := range []models.Audience{sms, offers} {
+		if got := listed(t, au, a, box); has(got, "plain@example.com") {
+			t.Errorf("%s audience %v: the phone's SMS opt-out does not follow it to the person", box.Kind, got)
+		}
+	}
+	if got := listed(t, au, a, calls); !has(got, "plain@example.com") {
+		t.Errorf("automated calls audience %v: an SMS opt-out removed another channel", got)
+	}
+
+	// The retention sweep drops the SMS opt-out: the consent, still
+	// current, counts again.
+	owner, err := pgx.Connect(ctx, urls.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	var dropped int64
+	if err := owner.QueryRow(ctx, `SELECT portal_retention_drop_suppression_ids(array_agg(id)) FROM suppressions WHERE channel = 'sms'`).Scan(&dropped); err != nil || dropped != 1 {
+		t.Fatalf("dropping the opt-out: %d %v", dropped, err)
+	}
+	if got := listed(t, au, a, sms); !has(got, "plain@example.com") {
+		t.Errorf("SMS audience %v: a dropped opt-out still suppresses", got)
+	}
+	var stale int
+	if err := owner.QueryRow(ctx, `SELECT count(*) FROM consent_state cs
+		WHERE cs.suppressed IS DISTINCT FROM portal_subject_suppressed(cs.subject_id)`).Scan(&stale); err != nil || stale != 0 {
+		t.Errorf("%d consent_state rows disagree with the objection list (%v)", stale, err)
+	}
+}
