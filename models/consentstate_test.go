@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -354,5 +355,129 @@ func TestObjectionsReachTheConsentStateEveryWay(t *testing.T) {
 	if err := owner.QueryRow(ctx, `SELECT count(*) FROM consent_state cs
 		WHERE cs.suppressed IS DISTINCT FROM portal_subject_suppressed(cs.subject_id)`).Scan(&stale); err != nil || stale != 0 {
 		t.Errorf("%d consent_state rows disagree with the objection list (%v)", stale, err)
+	}
+}
+
+// An objector is in no list and no export a sales user can draw, of any
+// purpose: every audience of every channel box, every partner transmission,
+// every records export; an objection to one channel takes the person out
+// of every box of that channel, and of no other.
+func TestAnObjectorIsInNoListNorExport(t *testing.T) {
+	db, _ := testdb.Open(t)
+	reg := registry(t)
+	reg.Deployment.Partners = []policy.Partner{{Name: "CPF Partner SAS"}}
+	v, _ := vault.NewEphemeral()
+	forms := models.NewFormStore(db, v)
+	prefs := models.NewPreferenceStore(db, v, reg)
+	au := models.NewAudienceStore(db, v, reg)
+	records := models.NewRecordStore(db, v)
+	ctx := context.Background()
+	now := time.Now()
+	a := sales(reg, now)
+	people := []string{"objector@example.com", "keen@example.com"}
+
+	// Both sign up on every form with a channel box sales may use, every
+	// box ticked, double opt-ins confirmed.
+	var boxes []models.Audience
+	channel := map[models.Audience]string{}
+	for _, pc := range reg.ChannelConsents() {
+		if !reg.CanSee("sales", pc.Purpose.Key) {
+			continue
+		}
+		box := models.Audience{Purpose: pc.Purpose.Key, Kind: pc.Consent.Kind}
+		boxes, channel[box] = append(boxes, box), pc.Consent.Channel
+	}
+	signed := map[string]bool{}
+	for _, box := range boxes {
+		p, _ := reg.Purpose(box.Purpose)
+		if signed[p.Key] {
+			continue
+		}
+		signed[p.Key] = true
+		for i, email := range people {
+			var consents []models.ConsentChoice
+			for _, c := range p.Form.Consents {
+				consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: true})
+			}
+			phone := "+3360000002" + strconv.Itoa(i)
+			in := models.FormSubmission{ID: uuid.New(), Purpose: p, PolicyVersion: reg.Version, Now: now, Email: email, Phone: phone,
+				Fields: models.Fields{"email": email, "phone": phone, "first_name": "P", "last_name": "Q", "message": "hi"}, Consents: consents}
+			if _, err := forms.Submit(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			if p.Form.DoubleOptIn {
+				if err := forms.ConfirmRecord(ctx, p, in.ID, now); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if len(boxes) < 3 || len(reg.Recipients.Partners.Purposes) == 0 {
+		t.Fatalf("the registry gives sales %d channel boxes and %d partner purposes: nothing to test", len(boxes), len(reg.Recipients.Partners.Purposes))
+	}
+	partners := func() []string {
+		var out []string
+		for _, purpose := range reg.Recipients.Partners.Purposes {
+			if !reg.CanSee("sales", purpose) {
+				continue
+			}
+			if _, err := au.PartnerExport(ctx, a, purpose, "CPF Partner SAS", func(r models.AudienceRow) error {
+				out = append(out, r.Fields["email"])
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	exported := func() []string {
+		var out []string
+		for _, purpose := range reg.PurposesFor("sales") {
+			if err := records.Export(ctx, a, purpose, true, func(r models.ExportRow) error {
+				out = append(out, r.Fields["email"])
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	// Before the objection both are everywhere: the checks below can fail.
+	for _, box := range boxes {
+		if got := listed(t, au, a, box); !has(got, people[0]) || !has(got, people[1]) {
+			t.Fatalf("%s.%s before any objection: %v", box.Purpose, box.Kind, got)
+		}
+	}
+	if got := partners(); !has(got, people[0]) {
+		t.Fatalf("partner transmission before the objection: %v", got)
+	}
+	if got := exported(); !has(got, people[0]) {
+		t.Fatalf("records exports before the objection: %v", got)
+	}
+
+	if err := prefs.Object(ctx, prefs.PersonOf(people[0]), models.SuppressAll, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, box := range boxes {
+		if got := listed(t, au, a, box); has(got, people[0]) || !has(got, people[1]) {
+			t.Errorf("%s.%s after the objection: %v", box.Purpose, box.Kind, got)
+		}
+	}
+	if got := partners(); has(got, people[0]) || !has(got, people[1]) {
+		t.Errorf("partner transmission after the objection: %v", got)
+	}
+	if got := exported(); has(got, people[0]) || !has(got, people[1]) {
+		t.Errorf("records exports after the objection: %v", got)
+	}
+
+	// One channel: every box opening it, and only those.
+	if err := prefs.Object(ctx, prefs.PersonOf(people[1]), policy.ChannelSMS, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, box := range boxes {
+		got := listed(t, au, a, box)
+		if sms := channel[box] == policy.ChannelSMS; has(got, people[1]) == sms {
+			t.Errorf("%s.%s (channel %s) after an SMS opt-out: %v", box.Purpose, box.Kind, channel[box], got)
+		}
 	}
 }
