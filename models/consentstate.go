@@ -65,14 +65,19 @@ const notSuppressedSQL = `NOT cs.suppressed && ARRAY['` + SuppressAll + `', $3]:
 // $3 ($4: a double opt-in purpose, whose form answer counts once confirmed),
 // the latest record visible in the transaction's scope of every person
 // whose consent to that box is current and who is on no objection list for
-// the channel: the only way a marketing list is drawn.
-const audienceSQL = `SELECT DISTINCT ON (r.subject_id) r.id, r.fields
+// the channel: the only way a marketing list is drawn. The people come from
+// one range of consent_state_audience; each one's record is then found by
+// its subject (records_subject), so row-level security checks only the
+// records of the list, never every record of the purpose.
+const audienceSQL = `SELECT r.id, r.fields
   FROM consent_state cs
-  JOIN records r ON r.subject_id = cs.subject_id AND r.purpose = cs.purpose
- WHERE cs.purpose = $1 AND cs.kind = $2 AND cs.granted AND NOT r.objected
+ CROSS JOIN LATERAL (SELECT id, fields FROM records
+         WHERE subject_id = cs.subject_id AND purpose = cs.purpose AND NOT objected
+         ORDER BY created_at DESC, id DESC LIMIT 1) r
+ WHERE cs.purpose = $1 AND cs.kind = $2 AND cs.granted
    AND (NOT $4::boolean OR cs.source <> 'form')
    AND ` + notSuppressedSQL + `
- ORDER BY r.subject_id, r.created_at DESC, r.id DESC`
+ ORDER BY cs.subject_id`
 
 // audienceCountSQL counts the people of audienceSQL from the consent state
 // alone (an index-only scan of consent_state_audience): a person whose
