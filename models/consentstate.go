@@ -59,29 +59,38 @@ func currentlyGranted(ctx context.Context, q Querier, subject uuid.UUID, purpose
 	return granted, nil
 }
 
+// notSuppressedSQL keeps the consent_state rows (alias cs) of people on no
+// objection list for channel $3 nor for all prospecting: each row carries
+// its subject's objections (migration 00017), so an audience reads one
+// index and joins nothing.
+const notSuppressedSQL = `NOT cs.suppressed && ARRAY['` + SuppressAll + `', $3]::text[]`
+
 // audienceSQL selects, for the purpose $1 and consent box $2 opening channel
 // $3 ($4: a double opt-in purpose, whose form answer counts once confirmed),
 // the latest record visible in the transaction's scope of every person
 // whose consent to that box is current and who is on no objection list for
-// the channel: the only way a marketing list is drawn.
-var audienceSQL = `WITH objectors AS (` + suppressedSubjectsSQL("$3") + `)
-SELECT DISTINCT ON (r.subject_id) r.id, r.fields
+// the channel: the only way a marketing list is drawn. The people come from
+// one range of consent_state_audience; each one's record is then found by
+// its subject (records_subject), so row-level security checks only the
+// records of the list, never every record of the purpose.
+const audienceSQL = `SELECT r.id, r.fields
   FROM consent_state cs
-  JOIN records r ON r.subject_id = cs.subject_id AND r.purpose = cs.purpose
- WHERE cs.purpose = $1 AND cs.kind = $2 AND cs.granted AND NOT r.objected
-   AND (NOT $4::boolean OR cs.source <> 'form')
-   AND NOT EXISTS (SELECT 1 FROM objectors o WHERE o.id = cs.subject_id)
- ORDER BY r.subject_id, r.created_at DESC, r.id DESC`
-
-// audienceCountSQL counts the people of audienceSQL from the consent state
-// alone (an index-only scan): a person whose every record is restricted
-// (art. 18) is counted here and left out of the export, whose logged count
-// is exact.
-var audienceCountSQL = `WITH objectors AS (` + suppressedSubjectsSQL("$3") + `)
-SELECT count(*) FROM consent_state cs
+ CROSS JOIN LATERAL (SELECT id, fields FROM records
+         WHERE subject_id = cs.subject_id AND purpose = cs.purpose AND NOT objected
+         ORDER BY created_at DESC, id DESC LIMIT 1) r
  WHERE cs.purpose = $1 AND cs.kind = $2 AND cs.granted
    AND (NOT $4::boolean OR cs.source <> 'form')
-   AND NOT EXISTS (SELECT 1 FROM objectors o WHERE o.id = cs.subject_id)`
+   AND ` + notSuppressedSQL + `
+ ORDER BY cs.subject_id`
+
+// audienceCountSQL counts the people of audienceSQL from the consent state
+// alone (an index-only scan of consent_state_audience): a person whose
+// every record is restricted (art. 18) is counted here and left out of the
+// export, whose logged count is exact.
+const audienceCountSQL = `SELECT count(*) FROM consent_state cs
+ WHERE cs.purpose = $1 AND cs.kind = $2 AND cs.granted
+   AND (NOT $4::boolean OR cs.source <> 'form')
+   AND ` + notSuppressedSQL
 
 // subjectConsents is the consent state and objections of the subject of a
 // record, for the record page (read in the record's scope).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -278,5 +279,205 @@ func TestPreferencesLinks(t *testing.T) {
 	vals.Set("p", "AQIDBQ")
 	if _, err := models.VerifyPreferencesLink(key, vals, now); !errors.Is(err, models.ErrLinkInvalid) {
 		t.Errorf("a link moved to another person: %v", err)
+	}
+}
+
+// Audiences read the objections copied into consent_state; the copy
+// follows the objection list whichever way a person and an objection meet:
+// an objection older than the person's first sign-up (an erased person who
+// comes back: a new subject), a phone given later that had opted out, an
+// objection to one channel covering every box of that channel, and an
+// objection the retention sweep drops.
+func TestObjectionsReachTheConsentStateEveryWay(t *testing.T) {
+	db, urls := testdb.Open(t)
+	reg := registry(t)
+	v, _ := vault.NewEphemeral()
+	forms := models.NewFormStore(db, v)
+	au := models.NewAudienceStore(db, v, reg)
+	sup := models.NewSuppressionStore(db, v)
+	ctx := context.Background()
+	now := time.Now()
+	a := sales(reg, now)
+	sms := models.Audience{Purpose: "ai_challenge", Kind: "sms"}
+	offers := models.Audience{Purpose: "ai_challenge", Kind: "offers_sms"}
+	calls := models.Audience{Purpose: "ai_challenge", Kind: "automated_calls"}
+	submit := func(email, phone string, at time.Time) {
+		t.Helper()
+		if _, err := forms.Submit(ctx, challenger(t, reg, email, phone, at, "sms", "offers_sms", "automated_calls")); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Objected before we ever knew them: their first sign-up is suppressed.
+	if err := sup.Record(ctx, reg, models.Suppression{Email: "back@example.com", Source: models.SuppressionFromRights, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	submit("back@example.com", "+33600000011", now)
+	submit("plain@example.com", "", now)
+	for _, box := range []models.Audience{sms, offers, calls} {
+		if got := listed(t, au, a, box); has(got, "back@example.com") || !has(got, "plain@example.com") {
+			t.Errorf("%s audience %v: the earlier objection is not applied to a new sign-up", box.Kind, got)
+		}
+	}
+
+	// An SMS opt-out known by phone only, then the person gives that phone.
+	if err := sup.Record(ctx, reg, models.Suppression{Phone: "+33600000012", Channel: policy.ChannelSMS, Source: models.SuppressionFromStaff, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if got := listed(t, au, a, sms); !has(got, "plain@example.com") {
+		t.Fatalf("SMS audience %v lacks a person the opt-out does not name", got)
+	}
+	submit("plain@example.com", "+33600000012", now.Add(time.Minute))
+	for _, box := range []models.Audience{sms, offers} {
+		if got := listed(t, au, a, box); has(got, "plain@example.com") {
+			t.Errorf("%s audience %v: the phone's SMS opt-out does not follow it to the person", box.Kind, got)
+		}
+	}
+	if got := listed(t, au, a, calls); !has(got, "plain@example.com") {
+		t.Errorf("automated calls audience %v: an SMS opt-out removed another channel", got)
+	}
+
+	// The retention sweep drops the SMS opt-out: the consent, still
+	// current, counts again.
+	owner, err := pgx.Connect(ctx, urls.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	var dropped int64
+	if err := owner.QueryRow(ctx, `SELECT portal_retention_drop_suppression_ids(array_agg(id)) FROM suppressions WHERE channel = 'sms'`).Scan(&dropped); err != nil || dropped != 1 {
+		t.Fatalf("dropping the opt-out: %d %v", dropped, err)
+	}
+	if got := listed(t, au, a, sms); !has(got, "plain@example.com") {
+		t.Errorf("SMS audience %v: a dropped opt-out still suppresses", got)
+	}
+	var stale int
+	if err := owner.QueryRow(ctx, `SELECT count(*) FROM consent_state cs
+		WHERE cs.suppressed IS DISTINCT FROM portal_subject_suppressed(cs.subject_id)`).Scan(&stale); err != nil || stale != 0 {
+		t.Errorf("%d consent_state rows disagree with the objection list (%v)", stale, err)
+	}
+}
+
+// An objector is in no list and no export a sales user can draw, of any
+// purpose: every audience of every channel box, every partner transmission,
+// every records export; an objection to one channel takes the person out
+// of every box of that channel, and of no other.
+func TestAnObjectorIsInNoListNorExport(t *testing.T) {
+	db, _ := testdb.Open(t)
+	reg := registry(t)
+	reg.Deployment.Partners = []policy.Partner{{Name: "CPF Partner SAS"}}
+	v, _ := vault.NewEphemeral()
+	forms := models.NewFormStore(db, v)
+	prefs := models.NewPreferenceStore(db, v, reg)
+	au := models.NewAudienceStore(db, v, reg)
+	records := models.NewRecordStore(db, v)
+	ctx := context.Background()
+	now := time.Now()
+	a := sales(reg, now)
+	people := []string{"objector@example.com", "keen@example.com"}
+
+	// Both sign up on every form with a channel box sales may use, every
+	// box ticked, double opt-ins confirmed.
+	var boxes []models.Audience
+	channel := map[models.Audience]string{}
+	for _, pc := range reg.ChannelConsents() {
+		if !reg.CanSee("sales", pc.Purpose.Key) {
+			continue
+		}
+		box := models.Audience{Purpose: pc.Purpose.Key, Kind: pc.Consent.Kind}
+		boxes, channel[box] = append(boxes, box), pc.Consent.Channel
+	}
+	signed := map[string]bool{}
+	for _, box := range boxes {
+		p, _ := reg.Purpose(box.Purpose)
+		if signed[p.Key] {
+			continue
+		}
+		signed[p.Key] = true
+		for i, email := range people {
+			var consents []models.ConsentChoice
+			for _, c := range p.Form.Consents {
+				consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: true})
+			}
+			phone := "+3360000002" + strconv.Itoa(i)
+			in := models.FormSubmission{ID: uuid.New(), Purpose: p, PolicyVersion: reg.Version, Now: now, Email: email, Phone: phone,
+				Fields: models.Fields{"email": email, "phone": phone, "first_name": "P", "last_name": "Q", "message": "hi"}, Consents: consents}
+			if _, err := forms.Submit(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			if p.Form.DoubleOptIn {
+				if err := forms.ConfirmRecord(ctx, p, in.ID, now); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if len(boxes) < 3 || len(reg.Recipients.Partners.Purposes) == 0 {
+		t.Fatalf("the registry gives sales %d channel boxes and %d partner purposes: nothing to test", len(boxes), len(reg.Recipients.Partners.Purposes))
+	}
+	partners := func() []string {
+		var out []string
+		for _, purpose := range reg.Recipients.Partners.Purposes {
+			if !reg.CanSee("sales", purpose) {
+				continue
+			}
+			if _, err := au.PartnerExport(ctx, a, purpose, "CPF Partner SAS", func(r models.AudienceRow) error {
+				out = append(out, r.Fields["email"])
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	exported := func() []string {
+		var out []string
+		for _, purpose := range reg.PurposesFor("sales") {
+			if err := records.Export(ctx, a, purpose, true, func(r models.ExportRow) error {
+				out = append(out, r.Fields["email"])
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	// Before the objection both are everywhere: the checks below can fail.
+	for _, box := range boxes {
+		if got := listed(t, au, a, box); !has(got, people[0]) || !has(got, people[1]) {
+			t.Fatalf("%s.%s before any objection: %v", box.Purpose, box.Kind, got)
+		}
+	}
+	if got := partners(); !has(got, people[0]) {
+		t.Fatalf("partner transmission before the objection: %v", got)
+	}
+	if got := exported(); !has(got, people[0]) {
+		t.Fatalf("records exports before the objection: %v", got)
+	}
+
+	if err := prefs.Object(ctx, prefs.PersonOf(people[0]), models.SuppressAll, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, box := range boxes {
+		if got := listed(t, au, a, box); has(got, people[0]) || !has(got, people[1]) {
+			t.Errorf("%s.%s after the objection: %v", box.Purpose, box.Kind, got)
+		}
+	}
+	if got := partners(); has(got, people[0]) || !has(got, people[1]) {
+		t.Errorf("partner transmission after the objection: %v", got)
+	}
+	if got := exported(); has(got, people[0]) || !has(got, people[1]) {
+		t.Errorf("records exports after the objection: %v", got)
+	}
+
+	// One channel: every box opening it, and only those.
+	if err := prefs.Object(ctx, prefs.PersonOf(people[1]), policy.ChannelSMS, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, box := range boxes {
+		got := listed(t, au, a, box)
+		if sms := channel[box] == policy.ChannelSMS; has(got, people[1]) == sms {
+			t.Errorf("%s.%s (channel %s) after an SMS opt-out: %v", box.Purpose, box.Kind, channel[box], got)
+		}
 	}
 }

@@ -155,16 +155,6 @@ func collectSuppressed(rows pgx.Rows) (map[string]time.Time, error) {
 	return out, rows.Err()
 }
 
-// suppressedSubjectsSQL selects the ids of the subjects on the objection
-// list for channel (a SQL expression; an objection to all prospecting
-// counts for every channel). It starts from the list, which is small, and
-// finds its subjects by their indexed blind indexes, so excluding them from
-// an audience never scans every subject.
-func suppressedSubjectsSQL(channel string) string {
-	return `SELECT subj.id FROM suppressions x JOIN subjects subj ON subj.email_index = x.email_index WHERE x.channel IN ('all', ` + channel + `)
-	UNION SELECT subj.id FROM suppressions x JOIN subjects subj ON subj.phone_index = x.phone_index WHERE x.channel IN ('all', ` + channel + `)`
-}
-
 // objectedSQL is true when the subject whose id is the SQL expression
 // subjectID objected to all prospecting.
 func objectedSQL(subjectID string) string {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"text/tabwriter"
 	"time"
 
@@ -17,6 +18,9 @@ import (
 // the DPO's page /admin/dpo/consents, through the same query.
 func consentsCommand(env *env, args []string) error {
 	ctx, stdout := env.ctx, env.stdout
+	if len(args) > 0 && args[0] == "bench-link" {
+		return preferencesBenchLink(env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "stats" {
 		return errors.New("usage: portal consents stats [--days N]")
 	}
@@ -65,5 +69,30 @@ func table(out io.Writer, header string, rows func(w io.Writer)) error {
 	rows(w)
 	err := w.Flush()
 	fmt.Fprintln(out)
+	return err
+}
+
+// preferencesBenchLink prints the path of a signed /preferences link for an
+// address, as the emails carry it: `make bench` measures the page without
+// reading a mailbox. PORTAL_BENCH=1 only, like staff bench-session: whoever
+// runs it holds the keys anyway, but a link printed on a terminal is a
+// credential outside any email.
+func preferencesBenchLink(env *env, args []string) error {
+	if os.Getenv("PORTAL_BENCH") != "1" {
+		return errors.New("bench-link is only available with PORTAL_BENCH=1")
+	}
+	fs := flag.NewFlagSet("consents bench-link", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	email := fs.String("email", "", "the address the link is for")
+	if err := fs.Parse(args); err != nil || *email == "" {
+		return errors.New("usage: portal consents bench-link --email E")
+	}
+	v, secrets, err := env.keys()
+	if err != nil {
+		return err
+	}
+	// The key the server signs every email's link with (handlers/routes.go).
+	link := models.SignPreferencesLink(secrets.Key("email-link"), models.PersonOf(v, *email), time.Now().Add(models.PreferencesLinkValidity))
+	_, err = fmt.Fprintln(env.stdout, "/preferences?"+link)
 	return err
 }

@@ -47,11 +47,14 @@ func FillConsents(ctx context.Context, owner *pgxpool.Pool, n int, purpose strin
 		{`ALTER TABLE consents ENABLE TRIGGER consents_state_insert`, nil},
 		{`ALTER TABLE consents ADD CONSTRAINT consents_subject_id_fkey FOREIGN KEY (subject_id) REFERENCES subjects (id) ON DELETE SET NULL`, nil},
 		{`ALTER TABLE records ADD CONSTRAINT records_subject_id_fkey FOREIGN KEY (subject_id) REFERENCES subjects (id) ON DELETE SET NULL`, nil},
+		// Nobody objected yet: the objections below mark their subjects' rows.
+		{`ALTER TABLE consent_state DISABLE TRIGGER consent_state_suppressed`, nil},
 		{`INSERT INTO consent_state (subject_id, purpose, kind, granted, consent_id, source, at)
 		  SELECT DISTINCT ON (subject_id, purpose, kind) subject_id, purpose, kind, granted, id, source, created_at
 		    FROM consents WHERE subject_id IS NOT NULL AND policy_version = 'bench'
 		   ORDER BY subject_id, purpose, kind, created_at DESC, id DESC
 		  ON CONFLICT DO NOTHING`, nil},
+		{`ALTER TABLE consent_state ENABLE TRIGGER consent_state_suppressed`, nil},
 		{`ALTER TABLE consent_state ADD CONSTRAINT consent_state_subject_id_fkey FOREIGN KEY (subject_id) REFERENCES subjects (id) ON DELETE CASCADE`, nil},
 		{`INSERT INTO suppressions (email_index, phone_index, channel, source, created_at)
 		  SELECT email_index, phone_index, 'all', 'preferences', $1 FROM bench_subjects WHERE g % 100 = 5`, []any{now}},
