@@ -47,8 +47,8 @@ func PolicyNoticeEmail(reg *policy.Registry, baseURL string) (subject, body stri
 	fmt.Fprintf(&b, "Hello,\n\nWe hold some of your personal data, so we are telling you that our privacy policy changed on %s (version %s).\n\n",
 		longDate(reg.Date), reg.Version)
 	for _, h := range reg.History {
-		if h.Version == reg.Version && h.Summary != "" {
-			fmt.Fprintf(&b, "%s\n\n", h.Summary)
+		if h.Version == reg.Version && !h.Summary.IsZero() {
+			fmt.Fprintf(&b, "%s\n\n", h.Summary.EN)
 		}
 	}
 	if len(reg.History) > 1 {

@@ -93,7 +93,7 @@ func readers(reg *policy.Registry, pu *policy.Purpose) string {
 	var names []string
 	for _, ro := range reg.Roles {
 		if slices.Contains(reg.PurposesFor(ro.Key), pu.Key) {
-			names = append(names, "the "+ro.Title)
+			names = append(names, "the "+ro.Title.EN)
 		}
 	}
 	return joinAnd(names)
@@ -152,7 +152,7 @@ func consentBoxes(reg *policy.Registry, kind string, only []string) []consentBox
 		}
 		for _, c := range p.Form.Consents {
 			if c.Kind == kind {
-				out = append(out, consentBox{Label: c.Label, FormTitle: p.Title, FormPath: p.Form.Path})
+				out = append(out, consentBox{Label: c.Label.EN, FormTitle: p.Title.EN, FormPath: p.Form.Path})
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
 )
 
@@ -49,6 +50,7 @@ func DiffPolicies(old, cur *policy.Registry) []PolicyChange {
 		}
 	}
 	list := func(s []string) string { return strings.Join(s, "; ") }
+	texts := func(ts []policy.Text) string { return list(policy.Texts(ts, i18n.EN)) }
 	bases := func(p *policy.Purpose) string {
 		var s []string
 		for _, b := range p.Bases {
@@ -63,34 +65,34 @@ func DiffPolicies(old, cur *policy.Registry) []PolicyChange {
 
 	for _, p := range old.Purposes {
 		if _, ok := cur.Purpose(p.Key); !ok {
-			add("Purpose", p.Title, "Purpose", p.Description, "")
+			add("Purpose", p.Title.EN, "Purpose", p.Description.EN, "")
 		}
 	}
 	for i := range cur.Purposes {
 		p := &cur.Purposes[i]
 		o, ok := old.Purpose(p.Key)
 		if !ok {
-			add("Purpose", p.Title, "Purpose", "", p.Description)
+			add("Purpose", p.Title.EN, "Purpose", "", p.Description.EN)
 			continue
 		}
-		add("Purpose", p.Title, "Purpose", o.Description, p.Description)
-		add("Purpose", p.Title, "Legal basis", bases(o), bases(p))
-		add("Purpose", p.Title, "Data collected", list(o.DataKinds), list(p.DataKinds))
-		add("Retention", p.Title, "How long we keep it", RetentionText(o.Retention), RetentionText(p.Retention))
+		add("Purpose", p.Title.EN, "Purpose", o.Description.EN, p.Description.EN)
+		add("Purpose", p.Title.EN, "Legal basis", bases(o), bases(p))
+		add("Purpose", p.Title.EN, "Data collected", texts(o.DataKinds), texts(p.DataKinds))
+		add("Retention", p.Title.EN, "How long we keep it", RetentionText(o.Retention), RetentionText(p.Retention))
 	}
 	add("Retention", "Connection data", "How long we keep it",
 		RetentionText(old.ConnectionData.Retention), RetentionText(cur.ConnectionData.Retention))
 
 	rc, oc := cur.Recipients, old.Recipients
-	add("Recipients", "Internal", "Who sees it", oc.Internal, rc.Internal)
+	add("Recipients", "Internal", "Who sees it", oc.Internal.EN, rc.Internal.EN)
 	added, removed := setDiff(oc.Processors, rc.Processors)
 	add("Recipients", "Processors", "Added", "", list(added))
 	add("Recipients", "Processors", "Removed", list(removed), "")
 	add("Recipients", "Partners", "Forms whose data partners may receive",
 		purposeTitles(old, oc.Partners.Purposes), purposeTitles(cur, rc.Partners.Purposes))
-	add("Recipients", "Authorities", "When", list(oc.Authorities), list(rc.Authorities))
+	add("Recipients", "Authorities", "When", texts(oc.Authorities), texts(rc.Authorities))
 	add("Transfers", "Outside the European Economic Area", "Safeguards", transfers(old), transfers(cur))
-	add("Security", "", "Measures", list(old.Security), list(cur.Security))
+	add("Security", "", "Measures", texts(old.Security), texts(cur.Security))
 
 	oldCookies, curCookies := cookiesByName(old), cookiesByName(cur)
 	for _, name := range sortedKeys(oldCookies) {
@@ -108,14 +110,14 @@ func transfers(r *policy.Registry) string {
 	if !r.Transfers.OutsideEEA {
 		return noTransfer
 	}
-	return strings.Join(r.Transfers.Safeguards, " ")
+	return strings.Join(policy.Texts(r.Transfers.Safeguards, i18n.EN), " ")
 }
 
 func purposeTitles(r *policy.Registry, keys []string) string {
 	var s []string
 	for _, k := range keys {
 		if p, ok := r.Purpose(k); ok {
-			s = append(s, p.Title)
+			s = append(s, p.Title.EN)
 		}
 	}
 	return strings.Join(s, "; ")
@@ -127,7 +129,7 @@ func cookiesByName(r *policy.Registry) map[string]string {
 	out := map[string]string{}
 	for _, cat := range r.Cookies {
 		for _, c := range cat.Cookies {
-			out[c.Name] = cat.Title + ": " + c.Purpose + " (" + c.Provider + "; " + c.LifetimeText() + ")"
+			out[c.Name] = cat.Title.EN + ": " + c.Purpose.EN + " (" + c.Provider.EN + "; " + c.LifetimeText().EN + ")"
 		}
 	}
 	return out

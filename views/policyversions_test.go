@@ -28,7 +28,7 @@ func TestDiffPolicies(t *testing.T) {
 		t.Fatalf("%d changes, want 3: %+v", len(ch), ch)
 	}
 	contact, _ := cur.Purpose("contact")
-	if ch[0].Area != "Retention" || ch[0].What != contact.Title || ch[0].After != views.RetentionText(contact.Retention) {
+	if ch[0].Area != "Retention" || ch[0].What != contact.Title.EN || ch[0].After != views.RetentionText(contact.Retention) {
 		t.Errorf("retention change: %+v", ch[0])
 	}
 	if ch[1].What != "Processors" || ch[1].After != "Mailjet" || ch[1].Before != "" {
@@ -46,7 +46,7 @@ func TestPolicyNoticeEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 	subject, body := views.PolicyNoticeEmail(cur, "https://portal.example")
-	for _, want := range []string{cur.History[1].Summary, "https://portal.example/privacy/versions/" + cur.Version + "/changes", cur.DPO.Email} {
+	for _, want := range []string{cur.History[1].Summary.EN, "https://portal.example/privacy/versions/" + cur.Version + "/changes", cur.DPO.Email} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the notice lacks %q:\n%s", want, body)
 		}

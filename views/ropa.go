@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 )
@@ -58,7 +59,7 @@ const (
 func NewROPA(reg *policy.Registry) ROPA {
 	c := reg.Controller
 	r := ROPA{PolicyVersion: reg.Version, PolicyDate: reg.Date,
-		Controller: fmt.Sprintf("%s, %s, %s %s, %s", c.Name, c.LegalForm, c.Registry, c.RegNumber, c.Address),
+		Controller: fmt.Sprintf("%s, %s, %s %s, %s", c.Name, c.LegalForm.EN, c.Registry, c.RegNumber, c.Address),
 		DPO:        "Data Protection Officer: " + reg.DPO.Email}
 	for i := range reg.Purposes {
 		r.Entries = append(r.Entries, ropaEntry(reg, &reg.Purposes[i]))
@@ -67,9 +68,9 @@ func NewROPA(reg *policy.Registry) ROPA {
 }
 
 func ropaEntry(reg *policy.Registry, p *policy.Purpose) ROPAEntry {
-	e := ROPAEntry{Purpose: p.Key, Title: p.Title, Description: p.Description,
-		DataCategories: slices.Clone(p.DataKinds), Retention: RetentionText(p.Retention),
-		Security: slices.Clone(reg.Security), SubjectCategories: reg.Deployment.SubjectCategories[p.Key]}
+	e := ROPAEntry{Purpose: p.Key, Title: p.Title.EN, Description: p.Description.EN,
+		DataCategories: policy.Texts(p.DataKinds, i18n.EN), Retention: RetentionText(p.Retention),
+		Security: policy.Texts(reg.Security, i18n.EN), SubjectCategories: reg.Deployment.SubjectCategories[p.Key].EN}
 	missing := func(what, at string) {
 		e.Missing = append(e.Missing, what)
 		e.MissingFields = append(e.MissingFields, at)
@@ -96,7 +97,7 @@ func ropaEntry(reg *policy.Registry, p *policy.Purpose) ROPAEntry {
 	var teams []string
 	for _, ro := range reg.Roles {
 		if !ro.ManagesStaff && (ro.AllPurposes || slices.Contains(ro.Purposes, p.Key)) {
-			teams = append(teams, ro.Title)
+			teams = append(teams, ro.Title.EN)
 		}
 	}
 	if len(teams) > 0 {
@@ -104,7 +105,7 @@ func ropaEntry(reg *policy.Registry, p *policy.Purpose) ROPAEntry {
 	}
 	if len(reg.Deployment.Processors) > 0 {
 		for _, pr := range reg.Deployment.Processors {
-			e.Recipients = append(e.Recipients, fmt.Sprintf("Processor: %s (%s, %s)", pr.Name, pr.Service, pr.Country))
+			e.Recipients = append(e.Recipients, fmt.Sprintf("Processor: %s (%s, %s)", pr.Name, pr.Service.EN, pr.Country.EN))
 		}
 	} else if len(reg.Recipients.Processors) > 0 {
 		e.Recipients = append(e.Recipients, "Processors named in the policy: "+strings.Join(reg.Recipients.Processors, ", "))
@@ -115,7 +116,7 @@ func ropaEntry(reg *policy.Registry, p *policy.Purpose) ROPAEntry {
 			reg.Recipients.Partners.ConsentKind+")")
 	}
 	for _, a := range reg.Recipients.Authorities {
-		e.Recipients = append(e.Recipients, "Authorities: "+a)
+		e.Recipients = append(e.Recipients, "Authorities: "+a.EN)
 	}
 
 	if !reg.Transfers.OutsideEEA {
@@ -125,7 +126,7 @@ func ropaEntry(reg *policy.Registry, p *policy.Purpose) ROPAEntry {
 	var countries []string
 	for _, pr := range reg.Deployment.Processors {
 		if !pr.EEA {
-			countries = append(countries, pr.Name+": "+pr.Country)
+			countries = append(countries, pr.Name+": "+pr.Country.EN)
 		}
 	}
 	if len(countries) > 0 {
@@ -134,7 +135,7 @@ func ropaEntry(reg *policy.Registry, p *policy.Purpose) ROPAEntry {
 		e.Transfers = append(e.Transfers, "Outside the European Economic Area (the policy says data may be transferred there).")
 		missing(missingCountries, "deployment.processors")
 	}
-	e.Transfers = append(e.Transfers, reg.Transfers.Safeguards...)
+	e.Transfers = append(e.Transfers, policy.Texts(reg.Transfers.Safeguards, i18n.EN)...)
 	return e
 }
 

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
 )
 
@@ -36,33 +37,36 @@ func hostileRegistry() *policy.Registry {
 		Controller: policy.Controller{Name: "Acme " + xss, Site: "javascript:alert(1)"},
 		DPO:        policy.DPO{Email: "dpo@example.test"},
 		Authority:  policy.Authority{Name: "Authority", Short: "AUTH", ComplaintURL: "https://example.test/complain"},
-		Services:   []string{"Service " + xss},
+		Services:   []policy.Text{tx("Service " + xss)},
 		Purposes: []policy.Purpose{{
 			Key:         "contact",
-			Title:       "Contact " + xss,
-			Description: "Answer " + xss,
+			Title:       tx("Contact " + xss),
+			Description: tx("Answer " + xss),
 			Bases:       []policy.LegalBasis{policy.BasisConsent},
-			DataKinds:   []string{"email " + xss},
+			DataKinds:   []policy.Text{tx("email " + xss)},
 			Form: &policy.Form{
 				Path:     "javascript:alert(1)",
-				Intro:    "Intro " + xss,
-				Consents: []policy.Consent{{Kind: "partner_transfer", Label: "Share " + xss}},
+				Intro:    tx("Intro " + xss),
+				Consents: []policy.Consent{{Kind: "partner_transfer", Label: tx("Share " + xss)}},
 			},
 			Retention: policy.Retention{Years: 1, From: policy.FromLastContact, DestroyOn: []string{"x" + xss}},
 		}},
 		Recipients: policy.Recipients{
 			Processors: []string{"Proc " + xss},
-			Partners:   policy.Partners{Description: "Partners " + xss, ConsentKind: "partner_transfer"},
+			Partners:   policy.Partners{Description: tx("Partners " + xss), ConsentKind: "partner_transfer"},
 		},
-		Transfers:  policy.Transfers{OutsideEEA: true, Safeguards: []string{"SCC " + xss}},
-		Deployment: policy.Deployment{Processors: []policy.Processor{{Name: "Proc " + xss, Service: "Mail " + xss, Country: "US " + xss}}},
-		Rights:     []policy.Right{{Key: "access", Title: "Access " + xss, Conditions: []string{"When " + xss}}},
+		Transfers:  policy.Transfers{OutsideEEA: true, Safeguards: []policy.Text{tx("SCC " + xss)}},
+		Deployment: policy.Deployment{Processors: []policy.Processor{{Name: "Proc " + xss, Service: tx("Mail " + xss), Country: tx("US " + xss)}}},
+		Rights:     []policy.Right{{Key: "access", Title: tx("Access " + xss), Conditions: []policy.Text{tx("When " + xss)}}},
 		Cookies: []policy.CookieCategory{{
-			Key: "necessary", Title: "Necessary " + xss, Necessary: true,
-			Cookies: []policy.Cookie{{Name: "c_" + xss, Provider: "us", Purpose: "p", Lifetime: &policy.Period{Days: 1}}},
+			Key: "necessary", Title: tx("Necessary " + xss), Necessary: true,
+			Cookies: []policy.Cookie{{Name: "c_" + xss, Provider: tx("us"), Purpose: tx("p"), Lifetime: &policy.Period{Days: 1}}},
 		}},
 	}
 }
+
+// tx is a text written the same in both languages (tests only).
+func tx(s string) policy.Text { return policy.T(s, s) }
 
 // page is one rendered page, parsed.
 type page struct {
@@ -71,10 +75,16 @@ type page struct {
 	text string // all text, whitespace collapsed
 }
 
+// render renders c in English; renderIn in a given language.
 func render(t *testing.T, c templ.Component) page {
 	t.Helper()
+	return renderIn(t, i18n.EN, c)
+}
+
+func renderIn(t *testing.T, l i18n.Lang, c templ.Component) page {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := c.Render(context.Background(), &buf); err != nil {
+	if err := c.Render(i18n.WithLang(context.Background(), l), &buf); err != nil {
 		t.Fatalf("render: %v", err)
 	}
 	doc, err := html.Parse(bytes.NewReader(buf.Bytes()))
@@ -339,7 +349,7 @@ func TestPrivacyPage(t *testing.T) {
 		t.Fatalf("no h2#controller (the footer's legal notice link)")
 	}
 	c := reg.Controller
-	for _, want := range []string{c.Name, c.LegalForm, c.ShareCapital, c.Registry + " " + c.RegNumber, c.Address, c.Site} {
+	for _, want := range []string{c.Name, c.LegalForm.EN, c.ShareCapital.EN, c.Registry + " " + c.RegNumber, c.Address, c.Site} {
 		if !p.hasText(want) {
 			t.Errorf("controller fact %q missing", want)
 		}
@@ -377,7 +387,7 @@ func TestPrivacyPage(t *testing.T) {
 		}
 	}
 	for _, pu := range reg.Purposes {
-		row, ok := rows[pu.Title]
+		row, ok := rows[pu.Title.EN]
 		if !ok {
 			t.Errorf("purpose %q has no row in the table", pu.Title)
 			continue
@@ -394,7 +404,7 @@ func TestPrivacyPage(t *testing.T) {
 			t.Errorf("purpose %q has no details section", pu.Key)
 		}
 		for _, d := range pu.DataKinds {
-			if !p.hasText(d) {
+			if !p.hasText(d.EN) {
 				t.Errorf("purpose %q: data kind %q missing", pu.Key, d)
 			}
 		}
@@ -425,14 +435,14 @@ func TestPrivacyPage(t *testing.T) {
 		t.Errorf("never-sold statement missing")
 	}
 	var texts []string
-	texts = append(texts, reg.Transfers.Safeguards...)
-	texts = append(texts, reg.Security...)
-	texts = append(texts, reg.Recipients.Authorities...)
-	texts = append(texts, reg.AutomatedCalls.OptOut...)
-	texts = append(texts, reg.Storage, reg.Identity, reg.ThirdPartyLink, reg.Changes, reg.AutomatedCalls.Description, reg.Version, longDate(reg.Date))
+	texts = append(texts, policy.Texts(reg.Transfers.Safeguards, i18n.EN)...)
+	texts = append(texts, policy.Texts(reg.Security, i18n.EN)...)
+	texts = append(texts, policy.Texts(reg.Recipients.Authorities, i18n.EN)...)
+	texts = append(texts, policy.Texts(reg.AutomatedCalls.OptOut, i18n.EN)...)
+	texts = append(texts, reg.Storage.EN, reg.Identity.EN, reg.ThirdPartyLink.EN, reg.Changes.EN, reg.AutomatedCalls.Description.EN, reg.Version, longDate(reg.Date))
 	for _, r := range reg.Rights {
-		texts = append(texts, r.Title, r.Description)
-		texts = append(texts, r.Conditions...)
+		texts = append(texts, r.Title.EN, r.Description.EN)
+		texts = append(texts, policy.Texts(r.Conditions, i18n.EN)...)
 	}
 	for _, want := range texts {
 		if !p.hasText(want) {
@@ -453,14 +463,14 @@ func TestCookiesPage(t *testing.T) {
 		t.Errorf("no “Change your choice” link to /cookies/preferences")
 	}
 	for _, cat := range reg.Cookies {
-		if h := p.byID("category-" + cat.Key); h == nil || textOf(h) != cat.Title {
+		if h := p.byID("category-" + cat.Key); h == nil || textOf(h) != cat.Title.EN {
 			t.Errorf("category %q has no h2", cat.Key)
 		}
-		if !p.hasText(cat.Description) {
+		if !p.hasText(cat.Description.EN) {
 			t.Errorf("category %q: description missing", cat.Key)
 		}
 		for _, c := range cat.Cookies {
-			for _, want := range []string{c.Name, c.Provider, c.Purpose, c.LifetimeText()} {
+			for _, want := range []string{c.Name, c.Provider.EN, c.Purpose.EN, c.LifetimeText().EN} {
 				if !p.hasText(want) {
 					t.Errorf("cookie %q: %q missing", c.Name, want)
 				}
@@ -482,12 +492,12 @@ func TestHomePage(t *testing.T) {
 		}
 	}
 	for _, pu := range formPurposes(reg) {
-		if !p.hasText(pu.Title) {
+		if !p.hasText(pu.Title.EN) {
 			t.Errorf("form title %q missing", pu.Title)
 		}
 	}
 	for _, s := range reg.Services {
-		if !p.hasText(s) {
+		if !p.hasText(s.EN) {
 			t.Errorf("service %q missing", s)
 		}
 	}
@@ -635,7 +645,7 @@ func TestDeploymentFactsOnlyWhenFilled(t *testing.T) {
 		t.Error("the page states processor countries the registry does not declare")
 	}
 	filled := *reg
-	filled.Deployment.Processors = []policy.Processor{{Name: "Brevo", Service: "Sending of emails", Country: "France", EEA: true}}
+	filled.Deployment.Processors = []policy.Processor{{Name: "Brevo", Service: tx("Sending of emails"), Country: tx("France"), EEA: true}}
 	p = render(t, PrivacyPage(Page{Title: "Privacy policy", Path: "/privacy"}, &filled))
 	for _, want := range []string{"<caption>Processors</caption>", "Sending of emails", "France"} {
 		if !strings.Contains(p.raw, want) {
