@@ -111,7 +111,7 @@ func TestSeedFacts(t *testing.T) {
 			}
 		}
 		if !strings.Contains(c.LegalForm.EN, "SAS") || !strings.Contains(c.LegalForm.FR, "SAS") {
-			t.Errorf("legal form %q is not an SAS", c.LegalForm)
+			t.Errorf("legal form %q is not an SAS", c.LegalForm.EN)
 		}
 		if !strings.Contains(r.Authority.Address, "3 Place de Fontenoy, 75007 Paris") {
 			t.Errorf("CNIL address = %q", r.Authority.Address)

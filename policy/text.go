@@ -42,9 +42,6 @@ func (t Text) In(ctx context.Context) string { return t.Get(i18n.From(ctx)) }
 // IsZero reports whether neither language is written (an optional text left out).
 func (t Text) IsZero() bool { return strings.TrimSpace(t.EN) == "" && strings.TrimSpace(t.FR) == "" }
 
-// String is the English text, for logs and command-line output.
-func (t Text) String() string { return t.EN }
-
 // UnmarshalYAML reads {en: …, fr: …}. Other keys are refused here (the
 // strict decoder does not reach inside a custom unmarshaler); a plain string
 // is kept as "bare" so the validator can name its path.

@@ -271,7 +271,7 @@ func PackageEmail(reg *policy.Registry, to, link string, expires time.Time) mode
 // single-use upload link.
 func IdentityEmail(reg *policy.Registry, to, reason, link string) models.Email {
 	body := fmt.Sprintf("Hello,\n\nBefore we can act on your request we need to check that it comes from you, for this reason:\n\n%s\n\nPlease send a copy of an identity document through this link (it works once):\n\n%s\n\n%s\n\n%s",
-		reason, link, reg.Identity, signature(reg))
+		reason, link, reg.Identity.EN, signature(reg))
 	return models.Email{To: to, Subject: reg.Controller.Name + ": please confirm who you are", Body: body}
 }
 

@@ -389,7 +389,7 @@ func TestPrivacyPage(t *testing.T) {
 	for _, pu := range reg.Purposes {
 		row, ok := rows[pu.Title.EN]
 		if !ok {
-			t.Errorf("purpose %q has no row in the table", pu.Title)
+			t.Errorf("purpose %q has no row in the table", pu.Title.EN)
 			continue
 		}
 		if sum := RetentionText(pu.Retention); sum == "" || !strings.Contains(row, sum) {
@@ -405,7 +405,7 @@ func TestPrivacyPage(t *testing.T) {
 		}
 		for _, d := range pu.DataKinds {
 			if !p.hasText(d.EN) {
-				t.Errorf("purpose %q: data kind %q missing", pu.Key, d)
+				t.Errorf("purpose %q: data kind %q missing", pu.Key, d.EN)
 			}
 		}
 	}
@@ -493,12 +493,12 @@ func TestHomePage(t *testing.T) {
 	}
 	for _, pu := range formPurposes(reg) {
 		if !p.hasText(pu.Title.EN) {
-			t.Errorf("form title %q missing", pu.Title)
+			t.Errorf("form title %q missing", pu.Title.EN)
 		}
 	}
 	for _, s := range reg.Services {
 		if !p.hasText(s.EN) {
-			t.Errorf("service %q missing", s)
+			t.Errorf("service %q missing", s.EN)
 		}
 	}
 }
