@@ -294,7 +294,7 @@ func (b *staffGate) page(c echo.Context, title string) views.StaffPage {
 	if s.Role.ReviewsLog {
 		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog},
 			views.NavLink{Href: "/admin/dpo/rights", Label: views.TitleRightsQueue},
-			views.NavLink{Href: "/admin/dpo/ropa", Label: views.TitleROPA},
+			views.NavLink{Href: "/admin/dpo/ropa", Label: views.TitleROPA.In(c.Request().Context())},
 			views.NavLink{Href: "/admin/dpo/consents", Label: views.TitleConsentStats},
 			views.NavLink{Href: "/admin/dpo/retention", Label: views.TitleRetention})
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/views"
@@ -92,7 +93,7 @@ func TestRecordOfProcessingDeploymentFacts(t *testing.T) {
 	s := newBOServer(t)
 	reg := *s.reg
 	reg.Deployment.SubjectCategories = map[string]policy.Text{"contact": policy.T("Prospects who write to us", "Prospects qui nous écrivent")}
-	r := views.NewROPA(&reg)
+	r := views.NewROPA(&reg, i18n.EN)
 	for _, e := range r.Entries {
 		flagged := strings.Contains(strings.Join(e.Missing, " "), "data subjects")
 		if e.Purpose == "contact" && (flagged || e.SubjectCategories != "Prospects who write to us") {

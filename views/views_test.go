@@ -341,15 +341,21 @@ func TestLayoutContract(t *testing.T) {
 }
 
 func TestPrivacyPage(t *testing.T) {
+	for _, l := range i18n.All {
+		t.Run(string(l), func(t *testing.T) { testPrivacyPage(t, l) })
+	}
+}
+
+func testPrivacyPage(t *testing.T, l i18n.Lang) {
 	reg := defaultRegistry(t)
-	p := render(t, PrivacyPage(Page{Title: "Privacy policy", Path: "/privacy"}, reg))
+	p := renderIn(t, l, PrivacyPage(Page{Title: "Privacy policy", Path: "/privacy"}, reg))
 
 	ctrl := p.byID("controller")
 	if ctrl == nil || ctrl.DataAtom != atom.H2 {
 		t.Fatalf("no h2#controller (the footer's legal notice link)")
 	}
 	c := reg.Controller
-	for _, want := range []string{c.Name, c.LegalForm.EN, c.ShareCapital.EN, c.Registry + " " + c.RegNumber, c.Address, c.Site} {
+	for _, want := range []string{c.Name, c.LegalForm.Get(l), c.ShareCapital.Get(l), c.Registry + " " + c.RegNumber, c.Address, c.Site} {
 		if !p.hasText(want) {
 			t.Errorf("controller fact %q missing", want)
 		}
@@ -367,7 +373,7 @@ func TestPrivacyPage(t *testing.T) {
 	// The purposes table: one row per purpose, with title, what for, basis and retention.
 	var purposes *html.Node
 	for _, tb := range p.tag(atom.Table) {
-		if inside(tb, atom.Section) && strings.Contains(textOf(tb), "Legal basis") {
+		if inside(tb, atom.Section) && strings.Contains(textOf(tb), msgColBasis.Get(l)) {
 			purposes = tb
 		}
 	}
@@ -387,34 +393,34 @@ func TestPrivacyPage(t *testing.T) {
 		}
 	}
 	for _, pu := range reg.Purposes {
-		row, ok := rows[pu.Title.EN]
+		row, ok := rows[pu.Title.Get(l)]
 		if !ok {
-			t.Errorf("purpose %q has no row in the table", pu.Title.EN)
+			t.Errorf("purpose %q has no row in the table", pu.Title.Get(l))
 			continue
 		}
-		if sum := RetentionText(pu.Retention); sum == "" || !strings.Contains(row, sum) {
+		if sum := strings.Join(strings.Fields(retentionText(pu.Retention).Get(l)), " "); sum == "" || !strings.Contains(row, sum) {
 			t.Errorf("purpose %q: retention summary %q missing from its row", pu.Key, sum)
 		}
 		for _, b := range pu.Bases {
-			if !strings.Contains(row, BasisLabel(b)) {
-				t.Errorf("purpose %q: basis %q missing from its row", pu.Key, BasisLabel(b))
+			if !strings.Contains(row, basisText(b).Get(l)) {
+				t.Errorf("purpose %q: basis %q missing from its row", pu.Key, basisText(b).Get(l))
 			}
 		}
 		if p.byID("purpose-"+pu.Key) == nil {
 			t.Errorf("purpose %q has no details section", pu.Key)
 		}
 		for _, d := range pu.DataKinds {
-			if !p.hasText(d.EN) {
-				t.Errorf("purpose %q: data kind %q missing", pu.Key, d.EN)
+			if !p.hasText(d.Get(l)) {
+				t.Errorf("purpose %q: data kind %q missing", pu.Key, d.Get(l))
 			}
 		}
 	}
 	for _, k := range keptRecords(reg) {
-		if !p.hasText(k.HowLong) {
-			t.Errorf("connection data: %q missing", k.HowLong)
+		if !p.hasText(k.HowLong.Get(l)) || !p.hasText(k.What.Get(l)) {
+			t.Errorf("connection data: %q missing", k.HowLong.Get(l))
 		}
 	}
-	if !p.hasText(RetentionText(reg.ConnectionData.Retention)) {
+	if !p.hasText(retentionText(reg.ConnectionData.Retention).Get(l)) {
 		t.Errorf("connection data retention missing")
 	}
 	for _, name := range reg.Recipients.Processors {
@@ -424,25 +430,25 @@ func TestPrivacyPage(t *testing.T) {
 	}
 	// The partner box is quoted, exactly as the form shows it.
 	for _, b := range consentBoxes(reg, reg.Recipients.Partners.ConsentKind, reg.Recipients.Partners.Purposes) {
-		if !p.hasText(b.Label) {
-			t.Errorf("partner consent box %q not quoted", b.Label)
+		if !p.hasText(b.Label.Get(l)) {
+			t.Errorf("partner consent box %q not quoted", b.Label.Get(l))
 		}
 	}
 	if len(consentBoxes(reg, reg.Recipients.Partners.ConsentKind, reg.Recipients.Partners.Purposes)) == 0 {
 		t.Errorf("the default registry has no partner consent box to quote")
 	}
-	if !p.hasText("We never sell your personal data.") {
+	if !p.hasText(msgNeverSold.Get(l)) {
 		t.Errorf("never-sold statement missing")
 	}
 	var texts []string
-	texts = append(texts, policy.Texts(reg.Transfers.Safeguards, i18n.EN)...)
-	texts = append(texts, policy.Texts(reg.Security, i18n.EN)...)
-	texts = append(texts, policy.Texts(reg.Recipients.Authorities, i18n.EN)...)
-	texts = append(texts, policy.Texts(reg.AutomatedCalls.OptOut, i18n.EN)...)
-	texts = append(texts, reg.Storage.EN, reg.Identity.EN, reg.ThirdPartyLink.EN, reg.Changes.EN, reg.AutomatedCalls.Description.EN, reg.Version, longDate(reg.Date))
+	texts = append(texts, policy.Texts(reg.Transfers.Safeguards, l)...)
+	texts = append(texts, policy.Texts(reg.Security, l)...)
+	texts = append(texts, policy.Texts(reg.Recipients.Authorities, l)...)
+	texts = append(texts, policy.Texts(reg.AutomatedCalls.OptOut, l)...)
+	texts = append(texts, reg.Storage.Get(l), reg.Identity.Get(l), reg.ThirdPartyLink.Get(l), reg.Changes.Get(l), reg.AutomatedCalls.Description.Get(l), reg.Version, policyDate(i18n.WithLang(context.Background(), l), reg.Date))
 	for _, r := range reg.Rights {
-		texts = append(texts, r.Title.EN, r.Description.EN)
-		texts = append(texts, policy.Texts(r.Conditions, i18n.EN)...)
+		texts = append(texts, r.Title.Get(l), r.Description.Get(l))
+		texts = append(texts, policy.Texts(r.Conditions, l)...)
 	}
 	for _, want := range texts {
 		if !p.hasText(want) {
@@ -457,27 +463,33 @@ func TestPrivacyPage(t *testing.T) {
 }
 
 func TestCookiesPage(t *testing.T) {
+	for _, l := range i18n.All {
+		t.Run(string(l), func(t *testing.T) { testCookiesPage(t, l) })
+	}
+}
+
+func testCookiesPage(t *testing.T, l i18n.Lang) {
 	reg := defaultRegistry(t)
-	p := render(t, CookiesPage(Page{Title: "Cookies", Path: "/cookies"}, reg))
-	if !p.links()["/cookies/preferences"] || !p.hasText("Change your choice") {
+	p := renderIn(t, l, CookiesPage(Page{Title: "Cookies", Path: "/cookies"}, reg))
+	if !p.links()["/cookies/preferences"] || !p.hasText(msgChangeChoice.Get(l)) {
 		t.Errorf("no “Change your choice” link to /cookies/preferences")
 	}
 	for _, cat := range reg.Cookies {
-		if h := p.byID("category-" + cat.Key); h == nil || textOf(h) != cat.Title.EN {
+		if h := p.byID("category-" + cat.Key); h == nil || textOf(h) != cat.Title.Get(l) {
 			t.Errorf("category %q has no h2", cat.Key)
 		}
-		if !p.hasText(cat.Description.EN) {
+		if !p.hasText(cat.Description.Get(l)) {
 			t.Errorf("category %q: description missing", cat.Key)
 		}
 		for _, c := range cat.Cookies {
-			for _, want := range []string{c.Name, c.Provider.EN, c.Purpose.EN, c.LifetimeText().EN} {
+			for _, want := range []string{c.Name, c.Provider.Get(l), c.Purpose.Get(l), c.LifetimeText().Get(l)} {
 				if !p.hasText(want) {
 					t.Errorf("cookie %q: %q missing", c.Name, want)
 				}
 			}
 		}
 	}
-	if !p.hasText("Always on: strictly necessary") || !p.hasText("Only with your consent") {
+	if !p.hasText(msgAlwaysOn.Get(l)) || !p.hasText(msgOnlyWithConsent.Get(l)) {
 		t.Errorf("necessity of the categories not shown")
 	}
 }
