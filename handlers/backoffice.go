@@ -278,13 +278,13 @@ func (b *staffGate) page(c echo.Context, title string) views.StaffPage {
 	if !ok {
 		return p
 	}
-	p.StaffName, p.RoleTitle = s.Name, s.Role.Title
+	p.StaffName, p.RoleTitle = s.Name, s.Role.Title.In(c.Request().Context())
 	if s.MustChange {
 		return p
 	}
 	for _, key := range b.reg.PurposesFor(s.Role.Key) {
 		if pu, ok := b.reg.Purpose(key); ok && pu.Form != nil {
-			p.Nav = append(p.Nav, views.NavLink{Href: "/admin/records/" + key, Label: pu.Title})
+			p.Nav = append(p.Nav, views.NavLink{Href: "/admin/records/" + key, Label: pu.Title.In(c.Request().Context())})
 		}
 	}
 	if s.Role.Markets {
@@ -294,7 +294,7 @@ func (b *staffGate) page(c echo.Context, title string) views.StaffPage {
 	if s.Role.ReviewsLog {
 		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog},
 			views.NavLink{Href: "/admin/dpo/rights", Label: views.TitleRightsQueue},
-			views.NavLink{Href: "/admin/dpo/ropa", Label: views.TitleROPA},
+			views.NavLink{Href: "/admin/dpo/ropa", Label: views.TitleROPA.In(c.Request().Context())},
 			views.NavLink{Href: "/admin/dpo/consents", Label: views.TitleConsentStats},
 			views.NavLink{Href: "/admin/dpo/retention", Label: views.TitleRetention})
 	}

@@ -50,7 +50,7 @@ func (b *audiencesHandler) choices(a models.Actor) []views.AudienceChoice {
 			continue
 		}
 		out = append(out, views.AudienceChoice{Value: pc.Purpose.Key + "." + pc.Consent.Kind,
-			Label: pc.Purpose.Title + ", " + views.ChannelLabel(pc.Consent.Channel) + ": " + pc.Consent.Label})
+			Label: pc.Purpose.Title.EN + ", " + views.ChannelLabel(pc.Consent.Channel) + ": " + pc.Consent.Label.EN})
 	}
 	return out
 }
@@ -135,10 +135,10 @@ func (b *audiencesHandler) exportAudience(c echo.Context) error {
 func (b *audiencesHandler) showPartners(c echo.Context) error {
 	a := b.actor(c)
 	pt := b.reg.Recipients.Partners
-	v := views.PartnerView{Agreement: pt.Agreement, NoPartners: len(b.reg.Deployment.Partners) == 0}
+	v := views.PartnerView{Agreement: pt.Agreement.In(c.Request().Context()), NoPartners: len(b.reg.Deployment.Partners) == 0}
 	for _, key := range pt.Purposes {
 		if p, ok := b.reg.Purpose(key); ok && b.reg.CanSee(a.Role, key) {
-			v.Purposes = append(v.Purposes, views.AudienceChoice{Value: key, Label: p.Title})
+			v.Purposes = append(v.Purposes, views.AudienceChoice{Value: key, Label: p.Title.In(c.Request().Context())})
 		}
 	}
 	for _, p := range b.reg.Deployment.Partners {
@@ -187,7 +187,7 @@ func subjectConsentView(reg *policy.Registry, sc models.SubjectConsents, canCall
 		if !ok || box.Consent.Channel == "" {
 			continue
 		}
-		v.Rows = append(v.Rows, views.SubjectConsentRow{PurposeTitle: box.Purpose.Title, Label: box.Consent.Label,
+		v.Rows = append(v.Rows, views.SubjectConsentRow{PurposeTitle: box.Purpose.Title.EN, Label: box.Consent.Label.EN,
 			Channel: box.Consent.Channel, Granted: s.Granted, At: s.At})
 	}
 	for ch, at := range sc.Suppressed {

@@ -56,7 +56,7 @@ func (b *recordsHandler) showHome(c echo.Context) error {
 	var cards []views.PurposeCard
 	for _, key := range a.Scope.Purposes {
 		if p, ok := b.reg.Purpose(key); ok {
-			cards = append(cards, views.PurposeCard{Key: key, Title: p.Title, Count: counts[key]})
+			cards = append(cards, views.PurposeCard{Key: key, Title: p.Title.In(c.Request().Context()), Count: counts[key]})
 		}
 	}
 	return render(c, http.StatusOK, views.AdminHome(b.page(c, views.TitleStaffHome), cards, s.Role.ReviewsLog, s.Role.ManagesStaff))
@@ -116,12 +116,12 @@ func (b *recordsHandler) listRecords(c echo.Context) error {
 	}
 	v := views.RecordsView{Purpose: p, Page: page, Filter: vf, CanExport: true}
 	for _, mf := range models.MaskedFields(p) {
-		v.Columns = append(v.Columns, mf.Label)
+		v.Columns = append(v.Columns, mf.Label.In(c.Request().Context()))
 	}
 	if page.Next != "" {
 		v.NextURL = views.RecordsURL(p.Key, vf, page.Next)
 	}
-	return render(c, http.StatusOK, views.AdminRecords(b.page(c, views.TitleRecordsPrefix+p.Title), v))
+	return render(c, http.StatusOK, views.AdminRecords(b.page(c, views.TitleRecordsPrefix+p.Title.In(c.Request().Context())), v))
 }
 
 // showRecord shows everything about one record. Row-level security answers
@@ -152,7 +152,7 @@ func (b *recordsHandler) showRecord(c echo.Context) error {
 	if p.Form != nil {
 		for _, f := range p.Form.Fields {
 			if f.Type != policy.FieldFile {
-				v.Fields = append(v.Fields, views.FieldRow{Label: f.Label, Value: d.Fields[f.Name]})
+				v.Fields = append(v.Fields, views.FieldRow{Label: f.Label.In(c.Request().Context()), Value: d.Fields[f.Name]})
 			}
 		}
 	}

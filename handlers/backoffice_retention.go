@@ -58,7 +58,7 @@ func (b *retentionHandler) renderRetention(c echo.Context, status int, form view
 			row.Next30 = ahead.Counts[i].Due - cnt.Due
 		}
 		if p, ok := b.reg.Purpose(cnt.Key); ok {
-			row.Name, row.Rule = p.Title, views.RetentionText(p.Retention)
+			row.Name, row.Rule = p.Title.In(c.Request().Context()), views.RetentionText(p.Retention)
 		} else {
 			row.Name, row.Rule = views.RetentionDataName(cnt.Key, b.reg)
 		}
@@ -91,7 +91,7 @@ func (b *retentionHandler) renderRetention(c echo.Context, status int, form view
 		if p.Retention.From != policy.FromEventEnd {
 			continue
 		}
-		ev := views.EventEndRow{Key: p.Key, Title: p.Title}
+		ev := views.EventEndRow{Key: p.Key, Title: p.Title.In(c.Request().Context())}
 		end, err := b.store.EventEnd(ctx, p)
 		if err != nil {
 			return err

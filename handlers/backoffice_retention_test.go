@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 )
 
@@ -19,7 +20,8 @@ func TestRetentionPage(t *testing.T) {
 	dpo.login(s.account(t, "dpo", true))
 
 	res, body := dpo.do("GET", "/admin/dpo/retention", nil)
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Job and internship applications") || !strings.Contains(body, "2 years from our last contact with you") {
+	recruitment, _ := s.reg.Purpose("recruitment")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, recruitment.Title.Get(i18n.Default)) || !strings.Contains(body, "2 years from our last contact with you") {
 		t.Fatalf("page: %d", res.StatusCode)
 	}
 	res, body = dpo.post("/admin/dpo/retention/holds", url.Values{"record": {rec.String()}, "reason": {""}, "ends": {"2099-01-01"}})

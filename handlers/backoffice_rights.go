@@ -373,7 +373,7 @@ func (h *rightsHandler) openSlot(c echo.Context) (uuid.UUID, error) {
 
 func (h *rightsHandler) identityPage(c echo.Context, status int, problem string) error {
 	return render(c, status, views.IdentityUploadPage(describedPage(c, views.TitleIdentityUpload, ""), h.identityAction(c), csrfToken(c),
-		h.reg.Identity, problem))
+		h.reg.Identity.In(c.Request().Context()), problem))
 }
 
 func (h *rightsHandler) showIdentityUpload(c echo.Context) error {

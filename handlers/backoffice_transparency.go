@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/views"
 )
@@ -35,12 +36,21 @@ func (h *transparencyHandler) showROPA(c echo.Context) error {
 	if err := h.log.LogDocument(c.Request().Context(), h.actor(c), models.ActionReadROPA); err != nil {
 		return dataError(err)
 	}
-	return render(c, http.StatusOK, views.AdminROPA(h.page(c, views.TitleROPA), views.NewROPA(h.reg)))
+	return render(c, http.StatusOK, views.AdminROPA(h.page(c, views.TitleROPA.In(c.Request().Context())), views.NewROPA(h.reg, ropaLang(c))))
+}
+
+// ropaLang is the language the DPO asks the record in (?lang=fr|en), else
+// the back-office's: the record handed to the CNIL is usually in French.
+func ropaLang(c echo.Context) i18n.Lang {
+	if l, ok := i18n.Parse(c.QueryParam("lang")); ok {
+		return l
+	}
+	return i18n.From(c.Request().Context())
 }
 
 // exportROPA downloads the record as HTML, JSON or CSV.
 func (h *transparencyHandler) exportROPA(c echo.Context) error {
-	r := views.NewROPA(h.reg)
+	r := views.NewROPA(h.reg, ropaLang(c))
 	var (
 		buf   bytes.Buffer
 		ctype string

@@ -9,7 +9,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/views"
 )
 
@@ -35,7 +37,7 @@ func TestRecordOfProcessing(t *testing.T) {
 		!strings.Contains(body, "deployment.subject_categories.contact") {
 		t.Error("the missing categories of data subjects are not flagged")
 	}
-	if !strings.Contains(body, s.reg.Security[0]) {
+	if !strings.Contains(body, s.reg.Security[0].EN) {
 		t.Error("the security measures are missing")
 	}
 	if n := s.count(t, "action = 'read_ropa'"); n != 1 {
@@ -90,8 +92,8 @@ func TestRecordOfProcessing(t *testing.T) {
 func TestRecordOfProcessingDeploymentFacts(t *testing.T) {
 	s := newBOServer(t)
 	reg := *s.reg
-	reg.Deployment.SubjectCategories = map[string]string{"contact": "Prospects who write to us"}
-	r := views.NewROPA(&reg)
+	reg.Deployment.SubjectCategories = map[string]policy.Text{"contact": policy.T("Prospects who write to us", "Prospects qui nous écrivent")}
+	r := views.NewROPA(&reg, i18n.EN)
 	for _, e := range r.Entries {
 		flagged := strings.Contains(strings.Join(e.Missing, " "), "data subjects")
 		if e.Purpose == "contact" && (flagged || e.SubjectCategories != "Prospects who write to us") {

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/scan"
@@ -43,7 +44,7 @@ type formsHandler struct {
 func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		st := views.FormState{CSRF: csrfToken(c), Idem: newIdemKey()}
-		return render(c, http.StatusOK, views.FormPage(describedPage(c, pu.Title, pu.Form.Intro), pu, st))
+		return render(c, http.StatusOK, views.FormPage(describedPage(c, pu.Title.In(c.Request().Context()), pu.Form.Intro.In(c.Request().Context())), pu, st))
 	}
 }
 
@@ -78,7 +79,7 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 		if !sub.OK() {
 			st := views.FormState{Values: sub.Typed, Problems: sub.Problems, Consents: sub.Consents, CSRF: csrfToken(c),
 				Idem: idemKeyOf(r.PostForm)}
-			return render(c, http.StatusUnprocessableEntity, views.FormPage(describedPage(c, pu.Title, pu.Form.Intro), pu, st))
+			return render(c, http.StatusUnprocessableEntity, views.FormPage(describedPage(c, pu.Title.In(c.Request().Context()), pu.Form.Intro.In(c.Request().Context())), pu, st))
 		}
 		fields := models.Fields(sub.Values)
 		if pu.Form.Quiz != nil {
@@ -131,7 +132,7 @@ func (h *formsHandler) recordID(c echo.Context, pu *policy.Purpose, form url.Val
 func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
 	in := models.FormSubmission{
 		ID: id, Purpose: pu, PolicyVersion: h.reg.Version, Fields: fields, Now: now,
-		Email: email, Phone: pu.Identifier(sub, "phone"), Consents: consentChoices(pu, sub),
+		Email: email, Phone: pu.Identifier(sub, "phone"), Consents: consentChoices(i18n.From(c.Request().Context()), pu, sub),
 	}
 	for _, f := range pu.Form.Fields {
 		if up, ok := sub.Files[f.Name]; ok {
@@ -156,15 +157,15 @@ func (h *formsHandler) submitRightsRequest(c echo.Context, pu *policy.Purpose, s
 	return h.rights.Submit(c.Request().Context(), models.RightsRequestSubmission{
 		ID: id, Right: fields[policy.RightField], Fields: fields, Email: email, Now: now,
 		Confirm:  models.Email{To: email, Subject: subject, Body: body},
-		Consents: consentChoices(pu, sub), PolicyVersion: h.reg.Version,
+		Consents: consentChoices(i18n.From(c.Request().Context()), pu, sub), PolicyVersion: h.reg.Version,
 	})
 }
 
 // consentChoices are the form's boxes as the visitor answered them.
-func consentChoices(pu *policy.Purpose, sub *policy.Submission) []models.ConsentChoice {
+func consentChoices(l i18n.Lang, pu *policy.Purpose, sub *policy.Submission) []models.ConsentChoice {
 	var out []models.ConsentChoice
 	for _, c := range pu.Form.Consents {
-		out = append(out, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: sub.Consents[c.Kind]})
+		out = append(out, models.ConsentChoice{Kind: c.Kind, Label: c.Label.Get(l), Granted: sub.Consents[c.Kind]})
 	}
 	return out
 }

@@ -105,8 +105,8 @@ func (h *preferencesHandler) showPreferences(c echo.Context) error {
 		if !answered {
 			continue // a box of a form this person never sent
 		}
-		v.Boxes = append(v.Boxes, views.PreferenceBox{Purpose: pc.Purpose.Key, PurposeTitle: pc.Purpose.Title, Kind: pc.Consent.Kind,
-			Label: pc.Consent.Label, Channel: pc.Consent.Channel, Granted: s.Granted, Answered: true, At: s.At})
+		v.Boxes = append(v.Boxes, views.PreferenceBox{Purpose: pc.Purpose.Key, PurposeTitle: pc.Purpose.Title.In(c.Request().Context()), Kind: pc.Consent.Kind,
+			Label: pc.Consent.Label.In(c.Request().Context()), Channel: pc.Consent.Channel, Granted: s.Granted, Answered: true, At: s.At})
 	}
 	for ch, at := range prefs.Suppressed {
 		if ch == models.SuppressAll {

@@ -28,7 +28,7 @@ func BenchmarkPreferencesPage(b *testing.B) {
 	submit := func(email string) {
 		var consents []models.ConsentChoice
 		for i, c := range pu.Form.Consents {
-			consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: c.Required || i%2 == 0})
+			consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label.EN, Granted: c.Required || i%2 == 0})
 		}
 		if _, err := forms.Submit(ctx, models.FormSubmission{ID: uuid.New(), Purpose: pu, PolicyVersion: s.reg.Version, Now: time.Now(),
 			Fields: models.Fields{"email": email, "first_name": "P"}, Email: email, Consents: consents}); err != nil {

@@ -199,7 +199,7 @@ func TestStaffUseOnlyWhatWasGiven(t *testing.T) {
 	for _, email := range []string{"keen@example.org", "objector@example.org", "quiet@example.org"} {
 		var consents []models.ConsentChoice
 		for _, c := range pu.Form.Consents {
-			consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label,
+			consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label.EN,
 				Granted: c.Required || (email != "quiet@example.org" && (c.Kind == "sms" || c.Kind == "automated_calls"))})
 		}
 		ids[email] = uuid.New()

@@ -51,7 +51,7 @@ func newPolicyHistory(reg *policy.Registry, log *slog.Logger) *policyHistory {
 }
 
 func (h *policyHistory) showVersions(c echo.Context) error {
-	return render(c, http.StatusOK, views.Frame(describedPage(c, views.TitlePolicyVersions, views.DescPolicyVersions), h.list))
+	return render(c, http.StatusOK, views.Frame(describedPage(c, views.TitlePolicyVersions.In(c.Request().Context()), views.DescPolicyVersions.In(c.Request().Context())), h.list))
 }
 
 // showVersion is a past version; the current one is /privacy.
@@ -68,5 +68,5 @@ func (h *policyHistory) showChanges(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "")
 	}
-	return render(c, http.StatusOK, views.Frame(describedPage(c, views.TitlePolicyChanges, views.DescPolicyVersions), body))
+	return render(c, http.StatusOK, views.Frame(describedPage(c, views.TitlePolicyChanges.In(c.Request().Context()), views.DescPolicyVersions.In(c.Request().Context())), body))
 }

@@ -104,19 +104,19 @@ func TestRightsRequestPurposeUnderAnotherKeyAndPath(t *testing.T) {
 // uploads, within its own limit.
 func TestUploadOnASecondFormFromARegistryEdit(t *testing.T) {
 	reg := editedRegistry(t, `        - name: company
-          label: Company
+          label: {en: Company, fr: "Entreprise"}
           type: text
           required: false
           max_length: 200
           autocomplete: organization
 `, `        - name: company
-          label: Company
+          label: {en: Company, fr: "Entreprise"}
           type: text
           required: false
           max_length: 200
           autocomplete: organization
         - name: brief
-          label: Your brief (optional)
+          label: {en: Your brief (optional), fr: Votre cahier des charges (facultatif)}
           type: file
           required: false
           accept: [application/pdf]

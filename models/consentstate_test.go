@@ -27,7 +27,7 @@ func challenger(t *testing.T, reg *policy.Registry, email, phone string, now tim
 		for _, k := range ticked {
 			granted = granted || k == c.Kind
 		}
-		consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: granted})
+		consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label.EN, Granted: granted})
 	}
 	return models.FormSubmission{ID: uuid.New(), Purpose: p, PolicyVersion: reg.Version, Now: now,
 		Fields: models.Fields{"email": email, "phone": phone, "first_name": "Ada"}, Email: email, Phone: phone, Consents: consents}

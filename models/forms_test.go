@@ -24,7 +24,7 @@ func submission(t *testing.T, reg *policy.Registry, key, email string, now time.
 	p, _ := reg.Purpose(key)
 	var consents []models.ConsentChoice
 	for _, c := range p.Form.Consents {
-		consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: c.Required})
+		consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label.EN, Granted: c.Required})
 	}
 	return models.FormSubmission{
 		ID: uuid.New(), Purpose: p, PolicyVersion: reg.Version, Now: now,

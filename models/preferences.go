@@ -159,7 +159,7 @@ func (s *PreferenceStore) Withdraw(ctx context.Context, p Person, purpose, kind,
 			return ErrNothingToWithdraw
 		}
 		_, err = q.Exec(ctx, `INSERT INTO consents (subject_id, purpose, kind, granted, source, policy_version, wording_hash, created_at)
-			VALUES ($1, $2, $3, false, $4, $5, $6, $7)`, id, purpose, kind, source, s.reg.Version, WordingHash(box.Consent.Label), now.UTC())
+			VALUES ($1, $2, $3, false, $4, $5, $6, $7)`, id, purpose, kind, source, s.reg.Version, WordingHash(box.Consent.Label.In(ctx)), now.UTC())
 		if err != nil {
 			return fmt.Errorf("models: withdraw: %w", err)
 		}

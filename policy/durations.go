@@ -45,21 +45,34 @@ func (p Period) Duration() time.Duration {
 // IsZero reports whether the period is empty.
 func (p Period) IsZero() bool { return p == Period{} }
 
-// String says the period in words: "6 months", "7 days", "15 minutes".
-func (p Period) String() string {
-	var parts []string
-	for _, u := range []struct {
-		n    int
-		unit string
-	}{{p.Months, "month"}, {p.Days, "day"}, {p.Hours, "hour"}, {p.Minutes, "minute"}} {
-		switch {
-		case u.n == 1:
-			parts = append(parts, "1 "+u.unit)
-		case u.n > 1:
-			parts = append(parts, fmt.Sprintf("%d %ss", u.n, u.unit))
+// String says the period in English words: "6 months", "7 days", "15 minutes".
+func (p Period) String() string { return p.Text().EN }
+
+// periodUnits are the units a period is said in, singular and plural, in
+// English and in French.
+var periodUnits = [4][2][2]string{
+	{{"month", "months"}, {"mois", "mois"}},
+	{{"day", "days"}, {"jour", "jours"}},
+	{{"hour", "hours"}, {"heure", "heures"}},
+	{{"minute", "minutes"}, {"minute", "minutes"}},
+}
+
+// Text says the period in words in both languages: "6 months" / "6 mois",
+// "1 day and 12 hours" / "1 jour et 12 heures".
+func (p Period) Text() Text {
+	var en, fr []string
+	for i, n := range []int{p.Months, p.Days, p.Hours, p.Minutes} {
+		if n <= 0 {
+			continue
 		}
+		plural := 0
+		if n > 1 {
+			plural = 1
+		}
+		en = append(en, fmt.Sprintf("%d %s", n, periodUnits[i][0][plural]))
+		fr = append(fr, fmt.Sprintf("%d %s", n, periodUnits[i][1][plural]))
 	}
-	return strings.Join(parts, " and ")
+	return Text{EN: strings.Join(en, " and "), FR: strings.Join(fr, " et ")}
 }
 
 // Durations and limits the software enforces and the pages state. Each is

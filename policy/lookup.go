@@ -3,6 +3,8 @@ package policy
 import (
 	"slices"
 	"time"
+
+	"github.com/alegria/privacy-portal/i18n"
 )
 
 // Purpose returns the purpose with this key. Pointers point into the
@@ -271,4 +273,17 @@ func (r *Registry) Partner(name string) (*Partner, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Zone is the company's time zone (deployment.time_zone, Europe/Paris by
+// default): the back-office and the pages show times in it.
+func (r *Registry) Zone() *time.Location {
+	if r.Deployment.zone != nil {
+		return r.Deployment.zone
+	}
+	loc, err := time.LoadLocation(i18n.DefaultZone)
+	if err != nil {
+		return time.UTC // unreachable: i18n embeds the zone database
+	}
+	return loc
 }

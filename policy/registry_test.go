@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alegria/privacy-portal/i18n"
 )
 
 func mustDefault(t testing.TB) *Registry {
@@ -70,7 +72,7 @@ func TestSeedFacts(t *testing.T) {
 				if rt.UntilWithdrawn != tt.untilWithdrawn || !slices.Equal(rt.DestroyOn, tt.destroyOn) {
 					t.Errorf("until_withdrawn/destroy_on = %v/%v, want %v/%v", rt.UntilWithdrawn, rt.DestroyOn, tt.untilWithdrawn, tt.destroyOn)
 				}
-				if p.Title == "" || p.Description == "" || p.BasisNote == "" || len(p.DataKinds) == 0 {
+				if p.Title.IsZero() || p.Description.IsZero() || p.BasisNote.IsZero() || len(p.DataKinds) == 0 {
 					t.Error("title, description, basis_note and data are all required")
 				}
 				got := ""
@@ -90,7 +92,8 @@ func TestSeedFacts(t *testing.T) {
 			{"name", c.Name, "Alegria.tech"},
 			{"registry", c.Registry, "RCS Paris"},
 			{"reg_number", c.RegNumber, "890581986"},
-			{"share_capital", c.ShareCapital, "€49,600"},
+			{"share_capital", c.ShareCapital.EN, "€49,600"},
+			{"share_capital fr", c.ShareCapital.FR, "49\u00a0600\u00a0€"},
 			{"site", c.Site, "https://www.alegria.group/"},
 			{"dpo", r.DPO.Email, "dpo@alegria.tech"},
 			{"authority short", r.Authority.Short, "CNIL"},
@@ -107,8 +110,8 @@ func TestSeedFacts(t *testing.T) {
 				t.Errorf("controller address %q lacks %q", c.Address, want)
 			}
 		}
-		if !strings.Contains(c.LegalForm, "SAS") {
-			t.Errorf("legal form %q is not an SAS", c.LegalForm)
+		if !strings.Contains(c.LegalForm.EN, "SAS") || !strings.Contains(c.LegalForm.FR, "SAS") {
+			t.Errorf("legal form %q is not an SAS", c.LegalForm.EN)
 		}
 		if !strings.Contains(r.Authority.Address, "3 Place de Fontenoy, 75007 Paris") {
 			t.Errorf("CNIL address = %q", r.Authority.Address)
@@ -132,7 +135,7 @@ func TestSeedFacts(t *testing.T) {
 			t.Errorf("processor %s missing", name)
 		}
 		pt := r.Recipients.Partners
-		if pt.ConsentKind != "partner_transfer" || !slices.Equal(pt.Purposes, []string{"contact", "ai_challenge"}) || pt.Agreement == "" {
+		if pt.ConsentKind != "partner_transfer" || !slices.Equal(pt.Purposes, []string{"contact", "ai_challenge"}) || pt.Agreement.IsZero() {
 			t.Errorf("partners = %+v", pt)
 		}
 		if !r.Recipients.NeverSold || len(r.Recipients.Authorities) != 3 {
@@ -141,7 +144,7 @@ func TestSeedFacts(t *testing.T) {
 	})
 
 	t.Run("transfers", func(t *testing.T) {
-		all := strings.Join(r.Transfers.Safeguards, " ")
+		all := strings.Join(Texts(r.Transfers.Safeguards, i18n.EN), " ")
 		for _, want := range []string{"Standard Contractual Clauses", "June 2021", "Schrems II", "16 July 2020"} {
 			if !strings.Contains(all, want) {
 				t.Errorf("safeguards do not mention %q", want)
@@ -380,8 +383,8 @@ const minimalYAML = `version: "t1"
 date: "2026-01-01"
 controller:
   name: Acme
-  legal_form: SAS
-  share_capital: "€1"
+  legal_form: {en: SAS, fr: SAS}
+  share_capital: {en: "€1", fr: "€1"}
   registry: RCS Paris
   reg_number: "1"
   address: 1 rue X, Paris
@@ -394,27 +397,27 @@ authority:
   complaint_url: https://www.cnil.fr/
 purposes:
   - key: contact
-    title: Contact
-    description: Answer messages.
+    title: {en: Contact, fr: Contact}
+    description: {en: Answer messages., fr: Answer messages.}
     bases: [consent]
     form:
       path: /contact
       fields:
         - name: email
-          label: Email
+          label: {en: Email, fr: Email}
           type: email
           required: true
           max_length: 254
           identifies: email
         - name: topic
-          label: Topic
+          label: {en: Topic, fr: Topic}
           type: select
           options:
             - value: a
-              label: A
+              label: {en: A, fr: A}
       consents:
         - kind: processing
-          label: I agree.
+          label: {en: I agree., fr: I agree.}
           required: true
     retention:
       years: 3
@@ -427,37 +430,37 @@ connection_data:
     from: last_contact
     action: delete
 recipients:
-  internal: Staff only.
+  internal: {en: Staff only., fr: Staff only.}
 roles:
   - key: sales
-    title: Sales
+    title: {en: Sales, fr: Sales}
     purposes: [contact]
 cookie_categories:
   - key: necessary
-    title: Necessary
-    description: Needed.
+    title: {en: Necessary, fr: Necessary}
+    description: {en: Needed., fr: Needed.}
     necessary: true
 scripts: []
 `
 
 const selectField = `        - name: topic
-          label: Topic
+          label: {en: Topic, fr: Topic}
           type: select
           options:
             - value: a
-              label: A
+              label: {en: A, fr: A}
 `
 
 // invalidCases edit minimalYAML; "#!" marks the line the error must name.
 var invalidCases = []struct {
 	name, old, new, want string
 }{
-	{"unknown key", "    title: Contact\n", "    title: Contact\n    colour: blue #!\n", `unknown key "colour" in Purpose`},
-	{"duplicate yaml key", "    title: Contact\n", "    title: Contact\n    title: Again #!\n", `mapping key "title" already defined`},
+	{"unknown key", "    title: {en: Contact, fr: Contact}\n", "    title: {en: Contact, fr: Contact}\n    colour: blue #!\n", `unknown key "colour" in Purpose`},
+	{"duplicate yaml key", "    title: {en: Contact, fr: Contact}\n", "    title: {en: Contact, fr: Contact}\n    title: {en: Again, fr: Again} #!\n", `mapping key "title" already defined`},
 	{"wrong scalar type", "      years: 3\n", "      years: three #!\n", "cannot unmarshal"},
 	{"duplicate purpose key", "connection_data:\n", `  - key: contact #!
-    title: Again
-    description: Again.
+    title: {en: Again, fr: Again}
+    description: {en: Again., fr: Again.}
     bases: [consent]
     retention: {years: 1, from: created, action: delete}
     statuses: [new]
@@ -465,9 +468,9 @@ connection_data:
 `, `duplicate purpose key "contact"`},
 	{"unknown role purpose", "    purposes: [contact]\n", "    purposes: [contact, billing] #!\n", `unknown purpose "billing"`},
 	{"bad field type", "          type: select\n", "          type: dropdown #!\n", `unknown field type "dropdown"`},
-	{"select without options", selectField, "        - name: topic #!\n          label: Topic\n          type: select\n", "a select field needs options"},
+	{"select without options", selectField, "        - name: topic #!\n          label: {en: Topic, fr: Topic}\n          type: select\n", "a select field needs options"},
 	{"text field without max_length", "          max_length: 254\n", "", "max_length between 1 and 20000"},
-	{"number min above max", selectField, "        - name: age\n          label: Age\n          type: number\n          min: 99 #!\n          max: 16\n", "min 99 is greater than max 16"},
+	{"number min above max", selectField, "        - name: age\n          label: {en: Age, fr: Age}\n          type: number\n          min: 99 #!\n          max: 16\n", "min 99 is greater than max 16"},
 	{"unknown legal basis", "    bases: [consent]\n", "    bases: [consent, vibes] #!\n", `unknown legal basis "vibes"`},
 	{"destroy_on unknown status", "      action: delete\n    statuses", "      action: delete\n      destroy_on: [rejected] #!\n    statuses", `status "rejected" is not one of`},
 	{"no retention period", "      years: 3\n", "      years: 0 #!\n", "a retention period"},
@@ -475,19 +478,28 @@ connection_data:
 	{"free-text retention summary", "      action: delete\n    statuses", "      action: delete\n      summary: Forever. #!\n    statuses", `unknown key "summary"`},
 	{"form without an email identifier", "          identifies: email\n", "", "a form needs a required email field with identifies: email"},
 	{"optional email identifier", "          type: email\n          required: true\n", "          type: email\n          required: false\n", "a form needs a required email field with identifies: email"},
-	{"unknown purpose kind", "    title: Contact\n", "    kind: ticket #!\n    title: Contact\n", `unknown kind "ticket"`},
-	{"rights request without confirmation", "    title: Contact\n", "    kind: rights_request\n    title: Contact\n", `must confirm the requester's address`},
-	{"rights request without a right field", "    title: Contact\n", "    kind: rights_request\n    title: Contact\n", `needs a required select field "right"`},
-	{"rights request with its own statuses", "    title: Contact\n", "    kind: rights_request\n    title: Contact\n", `are the software's`},
+	{"unknown purpose kind", "    title: {en: Contact, fr: Contact}\n", "    kind: ticket #!\n    title: {en: Contact, fr: Contact}\n", `unknown kind "ticket"`},
+	{"rights request without confirmation", "    title: {en: Contact, fr: Contact}\n", "    kind: rights_request\n    title: {en: Contact, fr: Contact}\n", `must confirm the requester's address`},
+	{"rights request without a right field", "    title: {en: Contact, fr: Contact}\n", "    kind: rights_request\n    title: {en: Contact, fr: Contact}\n", `needs a required select field "right"`},
+	{"rights request with its own statuses", "    title: {en: Contact, fr: Contact}\n", "    kind: rights_request\n    title: {en: Contact, fr: Contact}\n", `are the software's`},
 	{"double opt-in without wording", "      consents:\n", "      double_opt_in: true #!\n      consents:\n", "a double opt-in needs confirm_wording"},
-	{"duplicate consent kind", "      consents:\n", "      consents:\n        - kind: processing\n          label: Again.\n", `duplicate consent kind "processing"`},
+	{"duplicate consent kind", "      consents:\n", "      consents:\n        - kind: processing\n          label: {en: Again., fr: Again.}\n", `duplicate consent kind "processing"`},
 	{"bad date", `date: "2026-01-01"`, `date: "2026-13-01" #!`, "not a valid date"},
 	{"script in necessary category", "scripts: []\n", "scripts:\n  - key: demo\n    src: /x.js\n    category: necessary #!\n", "cannot be in the necessary category"},
-	{"unknown google consent type", "scripts: []\n", "  - key: other\n    title: Other\n    description: Other.\n    google_consent: [cookie_storage] #!\nscripts: []\n", `unknown Google consent type "cookie_storage"`},
-	{"two necessary categories", "scripts: []\n", "  - key: other\n    title: Other\n    description: Other.\n    necessary: true #!\nscripts: []\n", "only one cookie category can be necessary"},
-	{"partner consent missing", "  internal: Staff only.\n", "  internal: Staff only.\n  partners:\n    consent_kind: partner_transfer\n    agreement: Signed.\n    purposes: [contact] #!\n", `has no "partner_transfer" consent box`},
+	{"unknown google consent type", "scripts: []\n", "  - key: other\n    title: {en: Other, fr: Other}\n    description: {en: Other., fr: Other.}\n    google_consent: [cookie_storage] #!\nscripts: []\n", `unknown Google consent type "cookie_storage"`},
+	{"two necessary categories", "scripts: []\n", "  - key: other\n    title: {en: Other, fr: Other}\n    description: {en: Other., fr: Other.}\n    necessary: true #!\nscripts: []\n", "only one cookie category can be necessary"},
+	{"partner consent missing", "  internal: {en: Staff only., fr: Staff only.}\n", "  internal: {en: Staff only., fr: Staff only.}\n  partners:\n    consent_kind: partner_transfer\n    agreement: {en: Signed., fr: Signed.}\n    purposes: [contact] #!\n", `has no "partner_transfer" consent box`},
 	{"purpose seen by no role", "    purposes: [contact]\n", "    purposes: []\n", `purpose "contact" is visible to no role`},
 	{"missing dpo email", "  email: dpo@example.com\n", "  email: \"\" #!\n", "dpo.email: must be a plain email address"},
+	// Every text of the registry is written in English and French (the
+	// pages speak both): a missing or empty language is refused by its path.
+	{"text without French", "    title: {en: Contact, fr: Contact}\n", "    title: {en: Contact} #!\n", "purposes[0].title.fr: the French text is missing"},
+	{"text with empty English", "    title: {en: Contact, fr: Contact}\n", "    title: {en: \"  \", fr: Contact} #!\n", "purposes[0].title.en: the English text is missing"},
+	{"text in one language only", "    title: {en: Contact, fr: Contact}\n", "    title: Contact #!\n", "purposes[0].title: a text needs both languages"},
+	{"text in another language", "    title: {en: Contact, fr: Contact}\n", "    title: {en: Contact, fr: Contact, de: Kontakt} #!\n", `unknown language "de"`},
+	{"nested text without French", "              label: {en: A, fr: A}\n", "              label: {en: A, fr: \"\"} #!\n", "purposes[0].form.fields[1].options[0].label.fr: the French text is missing"},
+	{"required text left out", "  internal: {en: Staff only., fr: Staff only.}\n", "  internal: {} #!\n", "recipients.internal: is required"},
+	{"bad time zone", "scripts: []\n", "deployment:\n  time_zone: Mars/Olympus #!\nscripts: []\n", `"Mars/Olympus" is not a time zone`},
 	{"form path without slash", "      path: /contact\n", "      path: contact #!\n", `form path "contact" must start with /`},
 }
 
@@ -502,7 +514,7 @@ func expectedLine(t *testing.T, doc, name string) int {
 	}
 	fallback := map[string]string{
 		"text field without max_length":        "        - name: email",
-		"duplicate consent kind":               "        - kind: processing\n          label: I agree.",
+		"duplicate consent kind":               "        - kind: processing\n          label: {en: I agree.",
 		"purpose seen by no role":              "  - key: contact",
 		"form without an email identifier":     "      fields:",
 		"optional email identifier":            "      fields:",
@@ -585,7 +597,7 @@ func TestLoad(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "policy.yaml")
-	if err := os.WriteFile(bad, []byte(strings.Replace(minimalYAML, "    title: Contact\n", "    title: Contact\n    titel: x\n", 1)), 0o600); err != nil {
+	if err := os.WriteFile(bad, []byte(strings.Replace(minimalYAML, "    title: {en: Contact, fr: Contact}\n", "    title: {en: Contact, fr: Contact}\n    titel: x\n", 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Load(bad); err == nil || !strings.Contains(err.Error(), bad+":20: unknown key") {

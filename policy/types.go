@@ -3,7 +3,10 @@
 // permissions, the retention sweep and the record of processing are derived.
 package policy
 
-import "io/fs"
+import (
+	"io/fs"
+	"time"
+)
 
 // Registry is the whole published policy. Every user-facing fact about how
 // personal data is processed lives here, never in Go code.
@@ -15,21 +18,21 @@ type Registry struct {
 	Controller     Controller     `yaml:"controller"`
 	DPO            DPO            `yaml:"dpo"`
 	Authority      Authority      `yaml:"authority"`
-	Services       []string       `yaml:"services"` // what the site offers (home page)
+	Services       []Text         `yaml:"services"` // what the site offers (home page)
 	Purposes       []Purpose      `yaml:"purposes"`
 	ConnectionData ConnectionData `yaml:"connection_data"`
 	Recipients     Recipients     `yaml:"recipients"`
 	Transfers      Transfers      `yaml:"transfers"`
-	Security       []string       `yaml:"security"` // technical and organisational measures (art. 32)
-	Storage        string         `yaml:"storage"`  // general storage-limitation statement (art. 5(1)(e))
+	Security       []Text         `yaml:"security"` // technical and organisational measures (art. 32)
+	Storage        Text           `yaml:"storage"`  // general storage-limitation statement (art. 5(1)(e))
 	AutomatedCalls AutomatedCalls `yaml:"automated_calls"`
 	Rights         []Right        `yaml:"rights"`
-	Identity       string         `yaml:"identity"` // how identity is checked on a rights request, and what happens to the ID copy
+	Identity       Text           `yaml:"identity"` // how identity is checked on a rights request, and what happens to the ID copy
 	// IdentityDocument is the upload the DPO may ask for on reasonable doubt
 	// (accepted types, size cap), checked like every form's file field.
 	IdentityDocument Field            `yaml:"identity_document"`
-	ThirdPartyLink   string           `yaml:"third_party_links"`
-	Changes          string           `yaml:"changes"` // how changes to the policy are announced
+	ThirdPartyLink   Text             `yaml:"third_party_links"`
+	Changes          Text             `yaml:"changes"` // how changes to the policy are announced
 	Roles            []Role           `yaml:"roles"`
 	Cookies          []CookieCategory `yaml:"cookie_categories"`
 	Scripts          []Script         `yaml:"scripts"`
@@ -48,10 +51,16 @@ type Deployment struct {
 	// SubjectCategories names, per purpose key, the categories of people
 	// whose data the purpose processes (art. 30(1)(c)): prospects,
 	// customers, applicants… The published policy does not state them.
-	SubjectCategories map[string]string `yaml:"subject_categories"`
+	SubjectCategories map[string]Text `yaml:"subject_categories"`
 	// Partners are the authorised partners a partner transfer may go to
 	// (recipients.partners): the policy does not name them, the company does.
 	Partners []Partner `yaml:"partners"`
+	// TimeZone is the company's time zone (an IANA name): times shown to
+	// staff and visitors are in it, with the zone named. Empty means
+	// Europe/Paris (i18n.DefaultZone).
+	TimeZone string `yaml:"time_zone"`
+
+	zone *time.Location // TimeZone, loaded by the validator
 }
 
 // Partner is one authorised partner receiving data under the
@@ -63,8 +72,8 @@ type Partner struct {
 // Controller is the data controller (art. 13(1)(a)).
 type Controller struct {
 	Name         string `yaml:"name"`
-	LegalForm    string `yaml:"legal_form"`
-	ShareCapital string `yaml:"share_capital"`
+	LegalForm    Text   `yaml:"legal_form"`
+	ShareCapital Text   `yaml:"share_capital"`
 	Registry     string `yaml:"registry"`   // trade register, e.g. "RCS Paris"
 	RegNumber    string `yaml:"reg_number"` // e.g. "890581986"
 	Address      string `yaml:"address"`
@@ -101,11 +110,11 @@ const (
 type Purpose struct {
 	Key         string       `yaml:"key"`         // contact, quote, …; also the back-office URL segment
 	Kind        PurposeKind  `yaml:"kind"`        // how the software handles it; empty means KindRecord
-	Title       string       `yaml:"title"`       // short name shown in tables
-	Description string       `yaml:"description"` // what the processing is for
+	Title       Text         `yaml:"title"`       // short name shown in tables
+	Description Text         `yaml:"description"` // what the processing is for
 	Bases       []LegalBasis `yaml:"bases"`
-	BasisNote   string       `yaml:"basis_note"` // the basis in plain words
-	DataKinds   []string     `yaml:"data"`       // categories of data processed (art. 30(1)(c))
+	BasisNote   Text         `yaml:"basis_note"` // the basis in plain words
+	DataKinds   []Text       `yaml:"data"`       // categories of data processed (art. 30(1)(c))
 	Form        *Form        `yaml:"form"`       // nil when the purpose has no public form of its own
 	Retention   Retention    `yaml:"retention"`
 	Statuses    []string     `yaml:"statuses"` // back-office workflow; the first is the initial status
@@ -151,12 +160,12 @@ const RightField = "right"
 // rendered and validated from here (data minimisation: nothing else is asked).
 type Form struct {
 	Path     string    `yaml:"path"`  // e.g. /contact
-	Intro    string    `yaml:"intro"` // one sentence above the form
-	Submit   string    `yaml:"submit"`
+	Intro    Text      `yaml:"intro"` // one sentence above the form
+	Submit   Text      `yaml:"submit"`
 	Fields   []Field   `yaml:"fields"`
 	Consents []Consent `yaml:"consents"`
 	Quiz     *Quiz     `yaml:"quiz"`
-	Confirm  string    `yaml:"confirm"` // what the confirmation page says was done
+	Confirm  Text      `yaml:"confirm"` // what the confirmation page says was done
 	// DoubleOptIn: the submission counts only once the person follows the
 	// signed link emailed to them (newsletter: CNIL double opt-in; rights
 	// requests: the requester proves the address is theirs).
@@ -168,9 +177,9 @@ type Form struct {
 // ConfirmWording is what a double opt-in says: in the email with the signed
 // link, and on the page that link opens.
 type ConfirmWording struct {
-	Subject string `yaml:"subject"` // the email's subject, after the controller's name
-	Lead    string `yaml:"lead"`    // the email's first paragraph, before the link
-	Page    string `yaml:"page"`    // the page's sentence above the Confirm button
+	Subject Text `yaml:"subject"` // the email's subject, after the controller's name
+	Lead    Text `yaml:"lead"`    // the email's first paragraph, before the link
+	Page    Text `yaml:"page"`    // the page's sentence above the Confirm button
 }
 
 // FieldType is how a field is rendered and validated.
@@ -190,7 +199,7 @@ const (
 // Field is one input of a form.
 type Field struct {
 	Name         string    `yaml:"name"` // form field name and key in the stored record
-	Label        string    `yaml:"label"`
+	Label        Text      `yaml:"label"`
 	Type         FieldType `yaml:"type"`
 	Required     bool      `yaml:"required"`
 	MaxLength    int       `yaml:"max_length"` // characters; required for text-like fields
@@ -200,7 +209,7 @@ type Field struct {
 	Accept       []string  `yaml:"accept"`  // file fields: allowed MIME types, detected from content
 	MaxBytes     int64     `yaml:"max_bytes"`
 	Autocomplete string    `yaml:"autocomplete"`
-	Help         string    `yaml:"help"`
+	Help         Text      `yaml:"help"`
 	Identifies   string    `yaml:"identifies"` // "email" or "phone": feeds the subject's blind index
 	Masked       bool      `yaml:"masked"`     // shown masked in back-office lists
 }
@@ -208,14 +217,14 @@ type Field struct {
 // Option is one choice of a select field.
 type Option struct {
 	Value string `yaml:"value"`
-	Label string `yaml:"label"`
+	Label Text   `yaml:"label"`
 }
 
 // Consent is one distinct, unticked box. Its exact wording is hashed into
 // the consents ledger so the proof names what the person agreed to.
 type Consent struct {
 	Kind     string `yaml:"kind"` // newsletter, sms, whatsapp, automated_calls, offers_sms, offers_whatsapp, offers_automated_calls, partner_transfer, processing
-	Label    string `yaml:"label"`
+	Label    Text   `yaml:"label"`
 	Required bool   `yaml:"required"` // the purpose itself rests on this consent: the form cannot be sent without it
 	// Channel is how the box lets us reach the person (one of Channels);
 	// empty for a box that only allows the processing itself.
@@ -237,7 +246,7 @@ var Channels = []string{ChannelEmail, ChannelSMS, ChannelWhatsApp, ChannelAutoma
 
 // Quiz is a short admission prerequisite test (training).
 type Quiz struct {
-	Title     string     `yaml:"title"`
+	Title     Text       `yaml:"title"`
 	PassScore int        `yaml:"pass_score"`
 	Questions []Question `yaml:"questions"`
 }
@@ -245,7 +254,7 @@ type Quiz struct {
 // Question is one multiple-choice question of a quiz.
 type Question struct {
 	Name    string   `yaml:"name"`
-	Text    string   `yaml:"text"`
+	Text    Text     `yaml:"text"`
 	Options []Option `yaml:"options"`
 	Answer  string   `yaml:"answer"` // value of the correct option
 }
@@ -279,10 +288,10 @@ type ConnectionData struct {
 
 // Recipients says who receives the data (art. 13(1)(e)).
 type Recipients struct {
-	Internal    string   `yaml:"internal"`   // which teams see what
+	Internal    Text     `yaml:"internal"`   // which teams see what
 	Processors  []string `yaml:"processors"` // names, as the policy gives them; details in Deployment
 	Partners    Partners `yaml:"partners"`
-	Authorities []string `yaml:"authorities"` // when the law requires disclosure
+	Authorities []Text   `yaml:"authorities"` // when the law requires disclosure
 	NeverSold   bool     `yaml:"never_sold"`
 }
 
@@ -290,46 +299,46 @@ type Recipients struct {
 // data on the controller's behalf (art. 28).
 type Processor struct {
 	Name    string `yaml:"name"`
-	Service string `yaml:"service"`
-	Country string `yaml:"country"`
+	Service Text   `yaml:"service"`
+	Country Text   `yaml:"country"`
 	EEA     bool   `yaml:"eea"` // false: a transfer outside the EEA
 }
 
 // Partners are the commercial partners who may receive data for CPF prospecting.
 type Partners struct {
-	Description string   `yaml:"description"`
+	Description Text     `yaml:"description"`
 	ConsentKind string   `yaml:"consent_kind"` // the consent box that alone allows the transmission
 	Purposes    []string `yaml:"purposes"`     // forms that carry that box
-	Agreement   string   `yaml:"agreement"`
+	Agreement   Text     `yaml:"agreement"`
 }
 
 // Transfers describes transfers outside the EEA (art. 44-46).
 type Transfers struct {
-	OutsideEEA bool     `yaml:"outside_eea"`
-	Safeguards []string `yaml:"safeguards"`
+	OutsideEEA bool   `yaml:"outside_eea"`
+	Safeguards []Text `yaml:"safeguards"`
 }
 
 // AutomatedCalls covers pre-recorded calls (CNIL rules on automated prospecting).
 type AutomatedCalls struct {
-	Description string   `yaml:"description"`
-	ConsentKind string   `yaml:"consent_kind"`
-	OptOut      []string `yaml:"opt_out"`
+	Description Text   `yaml:"description"`
+	ConsentKind string `yaml:"consent_kind"`
+	OptOut      []Text `yaml:"opt_out"`
 }
 
 // Right is one of the data subject's rights (art. 15-22, art. 77, and
 // article 85 of the French Data Protection Act for post-mortem directives).
 type Right struct {
-	Key         string   `yaml:"key"` // access, rectification, erasure, restriction, objection, portability, withdraw_consent, automated_decision, post_mortem, complaint
-	Title       string   `yaml:"title"`
-	Description string   `yaml:"description"`
-	Conditions  []string `yaml:"conditions"`
-	Requestable bool     `yaml:"requestable"` // offered on the rights-request form
+	Key         string `yaml:"key"` // access, rectification, erasure, restriction, objection, portability, withdraw_consent, automated_decision, post_mortem, complaint
+	Title       Text   `yaml:"title"`
+	Description Text   `yaml:"description"`
+	Conditions  []Text `yaml:"conditions"`
+	Requestable bool   `yaml:"requestable"` // offered on the rights-request form
 }
 
 // Role is a staff role and the purposes it may see.
 type Role struct {
 	Key            string   `yaml:"key"` // sales, training, recruitment, dpo, admin
-	Title          string   `yaml:"title"`
+	Title          Text     `yaml:"title"`
 	Purposes       []string `yaml:"purposes"`
 	AllPurposes    bool     `yaml:"all_purposes"`    // the DPO
 	ReadOnly       bool     `yaml:"read_only"`       // may read but not change records (outside rights requests)
@@ -342,8 +351,8 @@ type Role struct {
 // CookieCategory groups cookies a visitor consents to together.
 type CookieCategory struct {
 	Key         string   `yaml:"key"` // necessary, audience, marketing
-	Title       string   `yaml:"title"`
-	Description string   `yaml:"description"`
+	Title       Text     `yaml:"title"`
+	Description Text     `yaml:"description"`
 	Necessary   bool     `yaml:"necessary"` // always on, no consent needed (ePrivacy art. 5(3) exemption)
 	Cookies     []Cookie `yaml:"cookies"`
 	// GoogleConsent are the Google Consent Mode v2 types this category
@@ -355,17 +364,17 @@ type CookieCategory struct {
 // Cookie is one cookie the site sets or lets a third party set.
 type Cookie struct {
 	Name     string  `yaml:"name"`
-	Provider string  `yaml:"provider"`
-	Purpose  string  `yaml:"purpose"`
+	Provider Text    `yaml:"provider"`
+	Purpose  Text    `yaml:"purpose"`
 	Lifetime *Period `yaml:"lifetime"` // nil: a session cookie, gone when the browser closes
 }
 
 // LifetimeText says how long the cookie lasts, for the cookie page.
-func (c Cookie) LifetimeText() string {
+func (c Cookie) LifetimeText() Text {
 	if c.Lifetime == nil || c.Lifetime.IsZero() {
-		return "Until the browser is closed"
+		return Text{EN: "Until the browser is closed", FR: "Jusqu’à la fermeture du navigateur"}
 	}
-	return c.Lifetime.String()
+	return c.Lifetime.Text()
 }
 
 // Script is a script gated by cookie consent: rendered inert until the

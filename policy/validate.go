@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -78,6 +79,7 @@ func validate(r *Registry, name string, root *yaml.Node) error {
 	v.rights(r)
 	v.roles(r)
 	v.cookies(r)
+	v.texts(reflect.ValueOf(r).Elem(), "")
 
 	if len(v.problems) == 0 {
 		return nil
@@ -103,8 +105,8 @@ func (v *validator) header(r *Registry) {
 	}
 	c := r.Controller // art. 13(1)(a): identity and contact details
 	v.required("controller.name", c.Name)
-	v.required("controller.legal_form", c.LegalForm)
-	v.required("controller.share_capital", c.ShareCapital)
+	v.requiredText("controller.legal_form", c.LegalForm)
+	v.requiredText("controller.share_capital", c.ShareCapital)
 	v.required("controller.registry", c.Registry)
 	v.required("controller.reg_number", c.RegNumber)
 	v.required("controller.address", c.Address)
@@ -144,7 +146,7 @@ func (v *validator) history(r *Registry) {
 			v.errorf(at+".date", "%s is before the previous version's %s: list versions oldest first", h.Date, prev)
 		}
 		prev = h.Date
-		v.required(at+".summary", h.Summary)
+		v.requiredText(at+".summary", h.Summary)
 	}
 	last := r.History[len(r.History)-1]
 	if last.Version != r.Version || last.Date != r.Date || last.Material != r.Material {
@@ -188,8 +190,8 @@ func (v *validator) purposes(r *Registry) {
 		} else {
 			keys[p.Key] = at + ".key"
 		}
-		v.required(at+".title", p.Title)
-		v.required(at+".description", p.Description)
+		v.requiredText(at+".title", p.Title)
+		v.requiredText(at+".description", p.Description)
 		if len(p.Bases) == 0 {
 			v.errorf(at+".bases", "at least one legal basis is required")
 		}
@@ -308,7 +310,7 @@ func (v *validator) form(at string, p *Purpose, paths map[string]string) {
 		if c.Channel != "" && !slices.Contains(Channels, c.Channel) {
 			v.errorf(cat+".channel", "unknown channel %q (one of %s)", c.Channel, strings.Join(Channels, ", "))
 		}
-		v.required(cat+".label", c.Label)
+		v.requiredText(cat+".label", c.Label)
 		hasRequired = hasRequired || c.Required
 	}
 	// Art. 7(1): when consent is the only basis, the form must collect it.
@@ -322,9 +324,9 @@ func (v *validator) form(at string, p *Purpose, paths map[string]string) {
 		if w := f.ConfirmWording; w == nil {
 			v.errorf(at+".double_opt_in", "a double opt-in needs confirm_wording (subject, lead, page)")
 		} else {
-			v.required(at+".confirm_wording.subject", w.Subject)
-			v.required(at+".confirm_wording.lead", w.Lead)
-			v.required(at+".confirm_wording.page", w.Page)
+			v.requiredText(at+".confirm_wording.subject", w.Subject)
+			v.requiredText(at+".confirm_wording.lead", w.Lead)
+			v.requiredText(at+".confirm_wording.page", w.Page)
 		}
 	}
 }
@@ -337,7 +339,7 @@ func (v *validator) field(at string, fd *Field, names map[string]bool) {
 		v.errorf(at+".name", "duplicate field name %q", fd.Name)
 	}
 	names[fd.Name] = true
-	v.required(at+".label", fd.Label)
+	v.requiredText(at+".label", fd.Label)
 	if !slices.Contains(knownTypes, fd.Type) {
 		v.errorf(at+".type", "unknown field type %q (want one of %v)", fd.Type, knownTypes)
 		return
@@ -394,7 +396,7 @@ func (v *validator) options(at string, opts []Option, empty string) {
 			v.errorf(oat+".value", "duplicate option %q", o.Value)
 		}
 		seen[o.Value] = true
-		v.required(oat+".label", o.Label)
+		v.requiredText(oat+".label", o.Label)
 	}
 }
 
@@ -414,7 +416,7 @@ func (v *validator) quiz(at string, q *Quiz, names map[string]bool) {
 			v.errorf(qat+".name", "duplicate field or question name %q", qu.Name)
 		}
 		names[qu.Name] = true
-		v.required(qat+".text", qu.Text)
+		v.requiredText(qat+".text", qu.Text)
 		v.options(qat+".options", qu.Options, "a question needs options")
 		if !slices.ContainsFunc(qu.Options, func(o Option) bool { return o.Value == qu.Answer }) {
 			v.errorf(qat+".answer", "answer %q is not one of the options", qu.Answer)
@@ -438,7 +440,7 @@ func formConsents(r *Registry) map[string][]string {
 
 func (v *validator) recipients(r *Registry) {
 	rc := r.Recipients
-	v.required("recipients.internal", rc.Internal)
+	v.requiredText("recipients.internal", rc.Internal)
 	for i, name := range rc.Processors {
 		v.required(fmt.Sprintf("recipients.processors[%d]", i), name)
 	}
@@ -448,8 +450,8 @@ func (v *validator) recipients(r *Registry) {
 		if !slices.Contains(rc.Processors, p.Name) {
 			v.errorf(at+".name", "%q is not one of recipients.processors %v", p.Name, rc.Processors)
 		}
-		v.required(at+".service", p.Service)
-		v.required(at+".country", p.Country)
+		v.requiredText(at+".service", p.Service)
+		v.requiredText(at+".country", p.Country)
 		outside = outside || !p.EEA
 	}
 	for key, cat := range r.Deployment.SubjectCategories {
@@ -457,7 +459,7 @@ func (v *validator) recipients(r *Registry) {
 		if _, ok := r.Purpose(key); !ok {
 			v.errorf(at, "unknown purpose %q", key)
 		}
-		v.required(at, cat)
+		v.requiredText(at, cat)
 	}
 	// Art. 13(1)(f), 46: a processor outside the EEA is a transfer that
 	// must be declared with its safeguards.
@@ -469,7 +471,7 @@ func (v *validator) recipients(r *Registry) {
 	pt := rc.Partners
 	if pt.ConsentKind != "" || len(pt.Purposes) > 0 {
 		v.required("recipients.partners.consent_kind", pt.ConsentKind)
-		v.required("recipients.partners.agreement", pt.Agreement)
+		v.requiredText("recipients.partners.agreement", pt.Agreement)
 		for i, key := range pt.Purposes {
 			at := fmt.Sprintf("recipients.partners.purposes[%d]", i)
 			if !slices.ContainsFunc(r.Purposes, func(p Purpose) bool { return p.Key == key }) {
@@ -478,6 +480,15 @@ func (v *validator) recipients(r *Registry) {
 				// Partners receive data only on a box ticked for it.
 				v.errorf(at, "the form of purpose %q has no %q consent box", key, pt.ConsentKind)
 			}
+		}
+	}
+
+	if tz := r.Deployment.TimeZone; tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil || tz == "Local" {
+			v.errorf("deployment.time_zone", "%q is not a time zone name such as Europe/Paris", tz)
+		} else {
+			r.Deployment.zone = loc
 		}
 	}
 
@@ -509,8 +520,8 @@ func (v *validator) rights(r *Registry) {
 			v.errorf(at+".key", "duplicate right %q", rt.Key)
 		}
 		seen[rt.Key] = true
-		v.required(at+".title", rt.Title)
-		v.required(at+".description", rt.Description)
+		v.requiredText(at+".title", rt.Title)
+		v.requiredText(at+".description", rt.Description)
 		if rt.Requestable {
 			requestable = append(requestable, rt.Key)
 		}
@@ -551,7 +562,7 @@ func (v *validator) roles(r *Registry) {
 			v.errorf(at+".key", "duplicate role %q", ro.Key)
 		}
 		seen[ro.Key] = true
-		v.required(at+".title", ro.Title)
+		v.requiredText(at+".title", ro.Title)
 		if ro.AllPurposes && len(ro.Purposes) > 0 {
 			v.errorf(at+".purposes", "all_purposes and purposes exclude each other")
 		}
@@ -594,8 +605,8 @@ func (v *validator) cookies(r *Registry) {
 			v.errorf(at+".key", "duplicate cookie category %q", c.Key)
 		}
 		seen[c.Key] = true
-		v.required(at+".title", c.Title)
-		v.required(at+".description", c.Description)
+		v.requiredText(at+".title", c.Title)
+		v.requiredText(at+".description", c.Description)
 		if c.Necessary {
 			necessary++
 			if necessary > 1 {
@@ -611,7 +622,7 @@ func (v *validator) cookies(r *Registry) {
 				v.errorf(cat+".name", "cookie %q is declared twice", ck.Name)
 			}
 			names[ck.Name] = true
-			v.required(cat+".purpose", ck.Purpose)
+			v.requiredText(cat+".purpose", ck.Purpose)
 		}
 		for j, g := range c.GoogleConsent {
 			if !slices.Contains(googleConsentTypes, g) {

@@ -15,7 +15,7 @@ import (
 type PolicyVersion struct {
 	Version  string `yaml:"version"`
 	Date     string `yaml:"date"`     // effective date, YYYY-MM-DD
-	Summary  string `yaml:"summary"`  // what changed, in plain words
+	Summary  Text   `yaml:"summary"`  // what changed, in plain words
 	Material bool   `yaml:"material"` // a material change: consent is asked again and people are told
 }
 

@@ -198,7 +198,7 @@ var paris = func() *time.Location {
 func roleTitle(roles []policy.Role, key string) string {
 	for _, r := range roles {
 		if r.Key == key {
-			return r.Title
+			return r.Title.EN
 		}
 	}
 	return key
@@ -282,7 +282,7 @@ func NewChart(counts []models.DayCount, roles []policy.Role, days int, today tim
 	}
 	series := make([]ChartSeries, 0, len(roles))
 	for _, r := range roles {
-		series = append(series, ChartSeries{Key: r.Key, Label: r.Title, Class: fillFor(r.Key)})
+		series = append(series, ChartSeries{Key: r.Key, Label: r.Title.EN, Class: fillFor(r.Key)})
 	}
 	ch, total := stackedChart(byDay, series, days, today)
 	ch.Summary = fmt.Sprintf("%d accesses over the last %d days; busiest day %d.", total, days, ch.Max)

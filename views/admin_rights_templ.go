@@ -139,9 +139,9 @@ func AdminRightsQueue(p StaffPage, v RightsQueueView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var7 string
-				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(r.Title)
+				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(r.Title.In(ctx))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin_rights.templ`, Line: 30, Col: 70}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin_rights.templ`, Line: 30, Col: 78}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 				if templ_7745c5c3_Err != nil {
@@ -1539,7 +1539,7 @@ func AdminRightsCase(p StaffPage, v RightsCaseView) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						for _, f := range r.Editable {
-							templ_7745c5c3_Err = textField(r.ID+"-"+f.Name, f.Name, f.Label, fieldValue(r.Fields, f.Name), nil).Render(ctx, templ_7745c5c3_Buffer)
+							templ_7745c5c3_Err = textField(r.ID+"-"+f.Name, f.Name, f.Label.In(ctx), fieldValue(r.Fields, f.Name), nil).Render(ctx, templ_7745c5c3_Buffer)
 							if templ_7745c5c3_Err != nil {
 								return templ_7745c5c3_Err
 							}

@@ -66,7 +66,7 @@ func grantedTitles(s ConsentState) string {
 	var titles []string
 	for _, c := range s.Registry.OptionalCategories() {
 		if s.Allows(c.Key) {
-			titles = append(titles, c.Title)
+			titles = append(titles, c.Title.EN)
 		}
 	}
 	if len(titles) == 0 {

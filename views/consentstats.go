@@ -64,7 +64,7 @@ func NewConsentStatsView(st models.ConsentStats, reg *policy.Registry, days int,
 	}
 	for _, cat := range reg.OptionalCategories() {
 		c := granted[cat.Key]
-		v.Granted = append(v.Granted, CategoryRow{Title: cat.Title, Granted: c.Granted,
+		v.Granted = append(v.Granted, CategoryRow{Title: cat.Title.EN, Granted: c.Granted,
 			Rate: fmt.Sprintf("%.1f%%", 100*c.Rate())})
 	}
 	for _, f := range st.Forms {

@@ -16,8 +16,8 @@ import (
 func ReceiptEmail(reg *policy.Registry, pu *policy.Purpose, baseURL string) (subject, body string) {
 	subject = fmt.Sprintf("%s: we have received your request", reg.Controller.Name)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello,\n\n%s\n\n", pu.Form.Confirm)
-	fmt.Fprintf(&b, "Why we keep it: %s\nHow long: %s\n\n", pu.Description, RetentionText(pu.Retention))
+	fmt.Fprintf(&b, "Hello,\n\n%s\n\n", pu.Form.Confirm.EN)
+	fmt.Fprintf(&b, "Why we keep it: %s\nHow long: %s\n\n", pu.Description.EN, RetentionText(pu.Retention))
 	if path := reg.RightsPath(); path != "" {
 		fmt.Fprintf(&b, "You can see, correct or delete your data, or object to its use, at any time: %s%s\n", baseURL, path)
 	}
@@ -29,9 +29,9 @@ func ReceiptEmail(reg *policy.Registry, pu *policy.Purpose, baseURL string) (sub
 // the purpose's confirm_wording.
 func ConfirmEmail(reg *policy.Registry, pu *policy.Purpose, link string) (subject, body string) {
 	w := pu.Form.ConfirmWording
-	subject = fmt.Sprintf("%s: %s", reg.Controller.Name, w.Subject)
+	subject = fmt.Sprintf("%s: %s", reg.Controller.Name, w.Subject.EN)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello,\n\n%s\n\n", w.Lead)
+	fmt.Fprintf(&b, "Hello,\n\n%s\n\n", w.Lead.EN)
 	valid := policy.Durations.LinkValidity
 	fmt.Fprintf(&b, "%s\n\nThe link is valid for %s. If you did not ask for this, ignore this email: without your confirmation we delete the request after %s.\n\n", link, valid, valid)
 	fmt.Fprintf(&b, "Our Data Protection Officer: %s\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
@@ -47,8 +47,8 @@ func PolicyNoticeEmail(reg *policy.Registry, baseURL string) (subject, body stri
 	fmt.Fprintf(&b, "Hello,\n\nWe hold some of your personal data, so we are telling you that our privacy policy changed on %s (version %s).\n\n",
 		longDate(reg.Date), reg.Version)
 	for _, h := range reg.History {
-		if h.Version == reg.Version && h.Summary != "" {
-			fmt.Fprintf(&b, "%s\n\n", h.Summary)
+		if h.Version == reg.Version && !h.Summary.IsZero() {
+			fmt.Fprintf(&b, "%s\n\n", h.Summary.EN)
 		}
 	}
 	if len(reg.History) > 1 {

@@ -115,9 +115,9 @@ func questionProblem(p policy.Problem) string {
 // limit of a file field (said from max_bytes, the limit the server enforces).
 func fieldHelp(f policy.Field) string {
 	if f.Type == policy.FieldFile && f.MaxBytes > 0 {
-		return strings.TrimSpace(byteSize(f.MaxBytes) + " at most. " + f.Help)
+		return strings.TrimSpace(byteSize(f.MaxBytes) + " at most. " + f.Help.EN)
 	}
-	return f.Help
+	return f.Help.EN
 }
 
 // MsgTooLarge says a form with files was refused for its size; maxFile is
@@ -220,19 +220,19 @@ func problemSummary(pu *policy.Purpose, st FormState) []summaryItem {
 	var out []summaryItem
 	for _, f := range pu.Form.Fields {
 		if p, ok := st.Problems[f.Name]; ok {
-			out = append(out, summaryItem{"#f-" + f.Name, f.Label, problemMessage(f, p)})
+			out = append(out, summaryItem{"#f-" + f.Name, f.Label.EN, problemMessage(f, p)})
 		}
 	}
 	if q := pu.Form.Quiz; q != nil {
 		for _, qu := range q.Questions {
 			if p, ok := st.Problems[qu.Name]; ok {
-				out = append(out, summaryItem{"#f-" + qu.Name + "-0", qu.Text, questionProblem(p)})
+				out = append(out, summaryItem{"#f-" + qu.Name + "-0", qu.Text.EN, questionProblem(p)})
 			}
 		}
 	}
 	for _, c := range pu.Form.Consents {
 		if p, ok := st.Problems[policy.ConsentField(c.Kind)]; ok {
-			out = append(out, summaryItem{"#f-" + policy.ConsentField(c.Kind), c.Label, problemMessage(policy.Field{}, p)})
+			out = append(out, summaryItem{"#f-" + policy.ConsentField(c.Kind), c.Label.EN, problemMessage(policy.Field{}, p)})
 		}
 	}
 	return out
@@ -250,10 +250,10 @@ func bases(pu *policy.Purpose) string {
 func storedLabels(pu *policy.Purpose) []string {
 	var out []string
 	for _, f := range pu.Form.Fields {
-		out = append(out, f.Label)
+		out = append(out, f.Label.EN)
 	}
 	if q := pu.Form.Quiz; q != nil {
-		out = append(out, q.Title+": your answers and your score")
+		out = append(out, q.Title.EN+": your answers and your score")
 	}
 	if len(pu.Form.Consents) > 0 {
 		out = append(out, "Your answer to each consent box, with the date and the version of this policy")

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,70 +9,13 @@ import (
 	"github.com/alegria/privacy-portal/policy"
 )
 
-// basisLabels says each art. 6(1) ground in plain words.
-var basisLabels = map[policy.LegalBasis]string{
-	policy.BasisConsent:     "Your consent",
-	policy.BasisPreContract: "Steps before a contract, at your request",
-	policy.BasisContract:    "Performance of a contract with you",
-	policy.BasisLegal:       "A legal obligation",
-	policy.BasisLegitimate:  "Our legitimate interests",
-}
+// BasisLabel is the plain-words label of a legal basis, in English (see
+// basisText for both languages).
+func BasisLabel(b policy.LegalBasis) string { return basisText(b).EN }
 
-// BasisLabel is the plain-words label of a legal basis. An unknown basis is
-// shown as it is written in the registry rather than hidden.
-func BasisLabel(b policy.LegalBasis) string {
-	if l, ok := basisLabels[b]; ok {
-		return l
-	}
-	return string(b)
-}
-
-// RetentionText is a retention rule in one sentence, composed from the rule
-// itself (period, start, early end, destruction on a status, action), so the
-// page says what the retention sweep does.
-func RetentionText(r policy.Retention) string {
-	var parts []string
-	for _, u := range []struct {
-		n    int
-		unit string
-	}{{r.Years, "year"}, {r.Months, "month"}, {r.Days, "day"}} {
-		switch {
-		case u.n == 1:
-			parts = append(parts, "1 "+u.unit)
-		case u.n > 1:
-			parts = append(parts, fmt.Sprintf("%d %ss", u.n, u.unit))
-		}
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	s := joinAnd(parts)
-	switch r.From {
-	case policy.FromLastContact:
-		s += " from our last contact with you"
-	case policy.FromCreated:
-		s += " from the day we receive it"
-	case policy.FromEventEnd:
-		s += " from the end of the event or from our last contact with you"
-	}
-	if r.UntilWithdrawn {
-		s = "until you withdraw your consent, and at most " + s
-	} else {
-		s = "for " + s
-	}
-	var statuses []string
-	for _, st := range r.DestroyOn {
-		statuses = append(statuses, strings.ReplaceAll(st, "_", " "))
-	}
-	then := "we delete it"
-	if r.Action == "anonymise" {
-		then = "we make it anonymous"
-	}
-	if len(statuses) > 0 {
-		return fmt.Sprintf("If it is marked %s, we delete it at once; otherwise we keep it %s, then %s.", strings.Join(statuses, " or "), s, then)
-	}
-	return fmt.Sprintf("We keep it %s, then %s.", s, then)
-}
+// RetentionText is a retention rule in one English sentence (see
+// retentionText for both languages).
+func RetentionText(r policy.Retention) string { return retentionText(r).EN }
 
 // formPurposes are the purposes a visitor can start from a public form,
 // the rights form excepted: it is linked from the navigation and the policy.
@@ -93,7 +35,7 @@ func readers(reg *policy.Registry, pu *policy.Purpose) string {
 	var names []string
 	for _, ro := range reg.Roles {
 		if slices.Contains(reg.PurposesFor(ro.Key), pu.Key) {
-			names = append(names, "the "+ro.Title)
+			names = append(names, "the "+ro.Title.EN)
 		}
 	}
 	return joinAnd(names)
@@ -107,34 +49,10 @@ func joinAnd(words []string) string {
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
-// kept is one kind of record the software keeps beside the forms' own data.
-type kept struct{ What, HowLong string }
-
-// keptRecords lists exactly what the software keeps about visits and
-// contacts, each with the period the code enforces (policy.Durations, the
-// registry's connection_data).
-func keptRecords(reg *policy.Registry) []kept {
-	d := policy.Durations
-	return []kept{
-		{"Your cookie choices: when you made each one, what you chose, the version of this policy, your IP address with its last part removed, and a one-way fingerprint (hash) of your browser's identifier. This is our proof of your choice; your IP address is never stored whole.",
-			RetentionText(reg.ConnectionData.Retention)},
-		{"Your cookie choice itself, in a cookie on your device.",
-			"It expires " + d.ConsentChoice.String() + " after you make the choice; then we ask again."},
-		{"Each consent box of our forms, ticked or not, with a fingerprint of its exact wording, the version of this policy and the date, and each withdrawal: our proof of what you agreed to (GDPR article 7(1)).",
-			"We keep this proof with no set end date: it holds no name, email address or phone number, only a pseudonymous link to you."},
-		{"The emails we send you (receipts, confirmation links).",
-			"Deleted " + d.SentEmailRetention.String() + " after they are sent, or " + d.FailedEmailRetention.String() + " after we stop trying when they cannot be delivered."},
-		{"A log of every time a member of our staff reads, exports, changes or deletes your data: who, when, what and from which network address.",
-			"Kept for " + d.AccessLogRetention.String() + ", so our Data Protection Officer can check that your data is only used as this policy says."},
-		{"Confirmation links we email you.",
-			"They work for " + d.LinkValidity.String() + "; a request or subscription nobody confirms in that time is deleted."},
-	}
-}
-
 // consentBox is one consent box of one form, as the policy quotes it.
 type consentBox struct {
-	Label     string
-	FormTitle string
+	Label     policy.Text
+	FormTitle policy.Text
 	FormPath  string
 }
 

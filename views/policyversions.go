@@ -1,27 +1,30 @@
 package views
 
 import (
+	"context"
 	"slices"
 	"strings"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
 )
 
 // Titles and sentences of the policy history pages.
-const (
-	TitlePolicyVersions = "Versions of the privacy policy"
-	DescPolicyVersions  = "Every version of Alegria.tech's privacy policy, when it took effect, and what changed from one to the next."
-	TitlePolicyChanges  = "What changed in the privacy policy"
-	notInVersion        = "Not in this version"
+var (
+	TitlePolicyVersions = i18n.New("Versions of the privacy policy", "Versions de la politique de confidentialité")
+	DescPolicyVersions  = i18n.New("Every version of Alegria.tech's privacy policy, when it took effect, and what changed from one to the next.",
+		"Chaque version de la politique de confidentialité d’Alegria.tech, sa date d’entrée en vigueur et ce qui a changé d’une version à l’autre.")
+	TitlePolicyChanges = i18n.New("What changed in the privacy policy", "Les modifications de la politique de confidentialité")
+	notInVersion       = i18n.New("Not in this version", "Absent de cette version")
 )
 
 // PolicyChange is one fact of the policy that differs between two versions.
 type PolicyChange struct {
-	Area   string // what kind of fact: a purpose, a cookie, the recipients…
-	What   string // which one: the purpose's title, the cookie's name…
-	Field  string // which of its facts
-	Before string // "" when the fact is new
-	After  string // "" when the fact was removed
+	Area   policy.Text // what kind of fact: a purpose, a cookie, the recipients…
+	What   policy.Text // which one: the purpose's title, the cookie's name…
+	Field  policy.Text // which of its facts
+	Before policy.Text // empty when the fact is new
+	After  policy.Text // empty when the fact was removed
 }
 
 // PolicyVersionsView lists the published versions, newest first.
@@ -43,97 +46,137 @@ type PolicyChangesView struct {
 // cookies. Sentences of the page that are not facts are not compared.
 func DiffPolicies(old, cur *policy.Registry) []PolicyChange {
 	var out []PolicyChange
-	add := func(area, what, field, before, after string) {
+	add := func(area, what, field, before, after policy.Text) {
 		if before != after {
 			out = append(out, PolicyChange{Area: area, What: what, Field: field, Before: before, After: after})
 		}
 	}
-	list := func(s []string) string { return strings.Join(s, "; ") }
-	bases := func(p *policy.Purpose) string {
-		var s []string
+	same := func(s string) policy.Text { return policy.T(s, s) }
+	list := func(ts []policy.Text) policy.Text {
+		return policy.T(strings.Join(policy.Texts(ts, i18n.EN), "; "), strings.Join(policy.Texts(ts, i18n.FR), "\u202f; "))
+	}
+	names := func(s []string) policy.Text { return same(strings.Join(s, ", ")) }
+	bases := func(p *policy.Purpose) policy.Text {
+		var s []policy.Text
 		for _, b := range p.Bases {
-			s = append(s, BasisLabel(b))
+			s = append(s, basisText(b))
 		}
 		return list(s)
 	}
 
-	add("Controller", old.Controller.Name, "Address", old.Controller.Address, cur.Controller.Address)
-	add("Controller", old.Controller.Name, "Name", old.Controller.Name, cur.Controller.Name)
-	add("Data Protection Officer", "", "Email", old.DPO.Email, cur.DPO.Email)
+	ctrl := same(old.Controller.Name)
+	add(areaController, ctrl, fieldAddress, same(old.Controller.Address), same(cur.Controller.Address))
+	add(areaController, ctrl, fieldName, same(old.Controller.Name), same(cur.Controller.Name))
+	add(areaDPO, policy.Text{}, fieldEmail, same(old.DPO.Email), same(cur.DPO.Email))
 
 	for _, p := range old.Purposes {
 		if _, ok := cur.Purpose(p.Key); !ok {
-			add("Purpose", p.Title, "Purpose", p.Description, "")
+			add(areaPurpose, p.Title, fieldPurpose, p.Description, policy.Text{})
 		}
 	}
 	for i := range cur.Purposes {
 		p := &cur.Purposes[i]
 		o, ok := old.Purpose(p.Key)
 		if !ok {
-			add("Purpose", p.Title, "Purpose", "", p.Description)
+			add(areaPurpose, p.Title, fieldPurpose, policy.Text{}, p.Description)
 			continue
 		}
-		add("Purpose", p.Title, "Purpose", o.Description, p.Description)
-		add("Purpose", p.Title, "Legal basis", bases(o), bases(p))
-		add("Purpose", p.Title, "Data collected", list(o.DataKinds), list(p.DataKinds))
-		add("Retention", p.Title, "How long we keep it", RetentionText(o.Retention), RetentionText(p.Retention))
+		add(areaPurpose, p.Title, fieldPurpose, o.Description, p.Description)
+		add(areaPurpose, p.Title, fieldBasis, bases(o), bases(p))
+		add(areaPurpose, p.Title, fieldData, list(o.DataKinds), list(p.DataKinds))
+		add(areaRetention, p.Title, fieldHowLong, retentionText(o.Retention), retentionText(p.Retention))
 	}
-	add("Retention", "Connection data", "How long we keep it",
-		RetentionText(old.ConnectionData.Retention), RetentionText(cur.ConnectionData.Retention))
+	add(areaRetention, whatConnection, fieldHowLong,
+		retentionText(old.ConnectionData.Retention), retentionText(cur.ConnectionData.Retention))
 
 	rc, oc := cur.Recipients, old.Recipients
-	add("Recipients", "Internal", "Who sees it", oc.Internal, rc.Internal)
+	add(areaRecipients, whatInternal, fieldWhoSees, oc.Internal, rc.Internal)
 	added, removed := setDiff(oc.Processors, rc.Processors)
-	add("Recipients", "Processors", "Added", "", list(added))
-	add("Recipients", "Processors", "Removed", list(removed), "")
-	add("Recipients", "Partners", "Forms whose data partners may receive",
+	add(areaRecipients, whatProcessors, fieldAdded, policy.Text{}, names(added))
+	add(areaRecipients, whatProcessors, fieldRemoved, names(removed), policy.Text{})
+	add(areaRecipients, whatPartners, fieldPartnerForms,
 		purposeTitles(old, oc.Partners.Purposes), purposeTitles(cur, rc.Partners.Purposes))
-	add("Recipients", "Authorities", "When", list(oc.Authorities), list(rc.Authorities))
-	add("Transfers", "Outside the European Economic Area", "Safeguards", transfers(old), transfers(cur))
-	add("Security", "", "Measures", list(old.Security), list(cur.Security))
+	add(areaRecipients, whatAuthorities, fieldWhen, list(oc.Authorities), list(rc.Authorities))
+	add(areaTransfers, whatOutsideEEA, fieldSafeguards, transfers(old), transfers(cur))
+	add(areaSecurity, policy.Text{}, fieldMeasures, list(old.Security), list(cur.Security))
 
 	oldCookies, curCookies := cookiesByName(old), cookiesByName(cur)
 	for _, name := range sortedKeys(oldCookies) {
 		if _, ok := curCookies[name]; !ok {
-			add("Cookies", name, "Cookie", oldCookies[name], "")
+			add(areaCookies, same(name), fieldCookie, oldCookies[name], policy.Text{})
 		}
 	}
 	for _, name := range sortedKeys(curCookies) {
-		add("Cookies", name, "Cookie", oldCookies[name], curCookies[name])
+		add(areaCookies, same(name), fieldCookie, oldCookies[name], curCookies[name])
 	}
 	return out
 }
 
-func transfers(r *policy.Registry) string {
+// The names of the facts the diff compares, in both languages.
+var (
+	areaController    = policy.T("Controller", "Responsable du traitement")
+	areaDPO           = policy.T("Data Protection Officer", "Délégué à la protection des données (DPO)")
+	areaPurpose       = policy.T("Purpose", "Finalité")
+	areaRetention     = policy.T("Retention", "Conservation")
+	areaRecipients    = policy.T("Recipients", "Destinataires")
+	areaTransfers     = policy.T("Transfers", "Transferts")
+	areaSecurity      = policy.T("Security", "Sécurité")
+	areaCookies       = policy.T("Cookies", "Cookies")
+	fieldAddress      = policy.T("Address", "Adresse")
+	fieldName         = policy.T("Name", "Nom")
+	fieldEmail        = policy.T("Email", "E-mail")
+	fieldPurpose      = policy.T("Purpose", "Finalité")
+	fieldBasis        = policy.T("Legal basis", "Base légale")
+	fieldData         = policy.T("Data collected", "Données collectées")
+	fieldHowLong      = policy.T("How long we keep it", "Durée de conservation")
+	fieldWhoSees      = policy.T("Who sees it", "Qui y a accès")
+	fieldAdded        = policy.T("Added", "Ajoutés")
+	fieldRemoved      = policy.T("Removed", "Retirés")
+	fieldPartnerForms = policy.T("Forms whose data partners may receive", "Formulaires dont les données peuvent être transmises aux partenaires")
+	fieldWhen         = policy.T("When", "Dans quels cas")
+	fieldSafeguards   = policy.T("Safeguards", "Garanties")
+	fieldMeasures     = policy.T("Measures", "Mesures")
+	fieldCookie       = policy.T("Cookie", "Cookie")
+	whatConnection    = policy.T("Connection data", "Données de connexion")
+	whatInternal      = policy.T("Internal", "En interne")
+	whatProcessors    = policy.T("Processors", "Sous-traitants")
+	whatPartners      = policy.T("Partners", "Partenaires")
+	whatAuthorities   = policy.T("Authorities", "Autorités")
+	whatOutsideEEA    = policy.T("Outside the European Economic Area", "Hors de l’Espace économique européen")
+)
+
+func transfers(r *policy.Registry) policy.Text {
 	if !r.Transfers.OutsideEEA {
-		return noTransfer
+		return msgNoTransfer
 	}
-	return strings.Join(r.Transfers.Safeguards, " ")
+	return policy.T(strings.Join(policy.Texts(r.Transfers.Safeguards, i18n.EN), " "), strings.Join(policy.Texts(r.Transfers.Safeguards, i18n.FR), " "))
 }
 
-func purposeTitles(r *policy.Registry, keys []string) string {
-	var s []string
+func purposeTitles(r *policy.Registry, keys []string) policy.Text {
+	var en, fr []string
 	for _, k := range keys {
 		if p, ok := r.Purpose(k); ok {
-			s = append(s, p.Title)
+			en, fr = append(en, p.Title.EN), append(fr, p.Title.FR)
 		}
 	}
-	return strings.Join(s, "; ")
+	return policy.T(strings.Join(en, "; "), strings.Join(fr, "\u202f; "))
 }
 
 // cookiesByName describes each cookie by its category, provider, purpose
 // and lifetime: a change of any of them shows.
-func cookiesByName(r *policy.Registry) map[string]string {
-	out := map[string]string{}
+func cookiesByName(r *policy.Registry) map[string]policy.Text {
+	out := map[string]policy.Text{}
 	for _, cat := range r.Cookies {
 		for _, c := range cat.Cookies {
-			out[c.Name] = cat.Title + ": " + c.Purpose + " (" + c.Provider + "; " + c.LifetimeText() + ")"
+			lt := c.LifetimeText()
+			out[c.Name] = policy.T(cat.Title.EN+": "+c.Purpose.EN+" ("+c.Provider.EN+"; "+lt.EN+")",
+				cat.Title.FR+"\u00a0: "+c.Purpose.FR+" ("+c.Provider.FR+"\u202f; "+lt.FR+")")
 		}
 	}
 	return out
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys(m map[string]policy.Text) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -157,9 +200,9 @@ func setDiff(a, b []string) (added, removed []string) {
 	return added, removed
 }
 
-func orNotInVersion(s string) string {
-	if s == "" {
-		return notInVersion
+func orNotInVersion(ctx context.Context, t policy.Text) string {
+	if t.IsZero() {
+		return notInVersion.In(ctx)
 	}
-	return s
+	return t.In(ctx)
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/internal/policyfixture"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/views"
@@ -28,13 +29,13 @@ func TestDiffPolicies(t *testing.T) {
 		t.Fatalf("%d changes, want 3: %+v", len(ch), ch)
 	}
 	contact, _ := cur.Purpose("contact")
-	if ch[0].Area != "Retention" || ch[0].What != contact.Title || ch[0].After != views.RetentionText(contact.Retention) {
+	if ch[0].Area.EN != "Retention" || ch[0].What != contact.Title || ch[0].After.EN != views.RetentionText(contact.Retention) || ch[0].After.FR == "" {
 		t.Errorf("retention change: %+v", ch[0])
 	}
-	if ch[1].What != "Processors" || ch[1].After != "Mailjet" || ch[1].Before != "" {
+	if ch[1].What.EN != "Processors" || ch[1].After.EN != "Mailjet" || !ch[1].Before.IsZero() {
 		t.Errorf("processor change: %+v", ch[1])
 	}
-	if ch[2].Area != "Cookies" || ch[2].What != "pp_audience_visit" || ch[2].Before != "" {
+	if ch[2].Area.EN != "Cookies" || ch[2].What.EN != "pp_audience_visit" || !ch[2].Before.IsZero() {
 		t.Errorf("cookie change: %+v", ch[2])
 	}
 }
@@ -46,7 +47,7 @@ func TestPolicyNoticeEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 	subject, body := views.PolicyNoticeEmail(cur, "https://portal.example")
-	for _, want := range []string{cur.History[1].Summary, "https://portal.example/privacy/versions/" + cur.Version + "/changes", cur.DPO.Email} {
+	for _, want := range []string{cur.History[1].Summary.EN, "https://portal.example/privacy/versions/" + cur.Version + "/changes", cur.DPO.Email} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the notice lacks %q:\n%s", want, body)
 		}
@@ -70,7 +71,7 @@ func BenchmarkDiffAndROPA(b *testing.B) {
 	b.Run("ropa json", func(b *testing.B) {
 		for b.Loop() {
 			var sb strings.Builder
-			if err := views.NewROPA(cur).WriteJSON(&sb); err != nil {
+			if err := views.NewROPA(cur, i18n.FR).WriteJSON(&sb); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -38,7 +38,7 @@ const (
 // RightTitle is the registry's title of a right, or its key.
 func RightTitle(reg *policy.Registry, key string) string {
 	if rt, ok := reg.Right(key); ok {
-		return rt.Title
+		return rt.Title.EN
 	}
 	return key
 }
@@ -154,7 +154,7 @@ func labelledFields(pu *policy.Purpose, f models.Fields) []FieldValue {
 	if pu != nil && pu.Form != nil {
 		for _, fd := range pu.Form.Fields {
 			if v, ok := f[fd.Name]; ok {
-				out = append(out, FieldValue{fd.Name, fd.Label, v})
+				out = append(out, FieldValue{fd.Name, fd.Label.EN, v})
 				seen[fd.Name] = true
 			}
 		}
@@ -177,7 +177,7 @@ func NewRightsCaseView(reg *policy.Registry, c models.RightsCase, now time.Time)
 	v := RightsCaseView{Row: NewRightsQueueRow(reg, c.Request.RightsRow, now), RightKey: c.Request.Right,
 		Email: c.Email(), Details: c.Request.Fields["details"], Moves: models.RightsMoves(c.Request.Status),
 		Consents: c.Consents, CookieProofs: c.CookieProofs, Directives: c.Directives, IDDocuments: c.IDDocuments,
-		Authority: reg.Authority, Identity: reg.Identity}
+		Authority: reg.Authority, Identity: reg.Identity.EN}
 	for _, e := range c.Events {
 		v.Events = append(v.Events, RightsEventView{shortTime(e.At), e.Kind, e.Actor, e.Note})
 	}
@@ -187,7 +187,7 @@ func NewRightsCaseView(reg *policy.Registry, c models.RightsCase, now time.Time)
 			Created: shortTime(r.CreatedAt), LastContact: shortTime(r.LastContactAt), Expires: dayOf(&r.ExpiresAt),
 			Restricted: r.Restricted, Objected: r.Objected, Fields: labelledFields(pu, r.Fields), Files: r.Files}
 		if pu != nil {
-			pv.PurposeTitle = pu.Title
+			pv.PurposeTitle = pu.Title.EN
 			if pu.Form != nil {
 				for _, f := range pu.Form.Fields {
 					if f.Type != policy.FieldFile {
@@ -280,7 +280,7 @@ func PackageEmail(reg *policy.Registry, to, link string, expires time.Time) mode
 // single-use upload link.
 func IdentityEmail(reg *policy.Registry, to, reason, link string) models.Email {
 	body := fmt.Sprintf("Hello,\n\nBefore we can act on your request we need to check that it comes from you, for this reason:\n\n%s\n\nPlease send a copy of an identity document through this link (it works once):\n\n%s\n\n%s\n\n%s",
-		reason, link, reg.Identity, signature(reg))
+		reason, link, reg.Identity.EN, signature(reg))
 	return models.Email{To: to, Subject: reg.Controller.Name + ": please confirm who you are", Body: body}
 }
 
@@ -322,13 +322,13 @@ type PackageView struct {
 }
 
 func recipientsOf(reg *policy.Registry, pu *policy.Purpose) string {
-	parts := []string{reg.Recipients.Internal}
+	parts := []string{reg.Recipients.Internal.EN}
 	if len(reg.Recipients.Processors) > 0 {
 		parts = append(parts, "our processors: "+strings.Join(reg.Recipients.Processors, ", "))
 	}
 	for _, k := range reg.Recipients.Partners.Purposes {
 		if pu != nil && k == pu.Key {
-			parts = append(parts, "partners, only with your consent: "+reg.Recipients.Partners.Description)
+			parts = append(parts, "partners, only with your consent: "+reg.Recipients.Partners.Description.EN)
 		}
 	}
 	return strings.Join(parts, "; ")
@@ -342,12 +342,12 @@ func NewPackageView(reg *policy.Registry, c models.RightsCase, now time.Time) Pa
 		it := PackageItem{Purpose: r.Purpose, Origin: Origin(pu), Created: r.CreatedAt.UTC().Format(time.RFC3339), Data: r.Fields,
 			Recipients: recipientsOf(reg, pu)}
 		if pu != nil {
-			it.Purpose = pu.Title
+			it.Purpose = pu.Title.EN
 			var bases []string
 			for _, b := range pu.Bases {
 				bases = append(bases, BasisLabel(b))
 			}
-			it.LegalBasis = strings.Join(bases, ", ") + ": " + pu.BasisNote
+			it.LegalBasis = strings.Join(bases, ", ") + ": " + pu.BasisNote.EN
 			it.Retention = RetentionText(pu.Retention)
 		}
 		for _, f := range r.Files {

@@ -37,6 +37,6 @@ func StaffNotice(reg *policy.Registry, change, email string, role *policy.Role, 
 		return nil
 	}
 	body := fmt.Sprintf("Hello,\n\n%s: the account %s now has the role %s, which sees personal data. Done by %s on %s (Paris time).\n"+
-		"The access log shows the change (action staff_admin).\n\n%s\n", change, email, role.Title, by, shortTime(at), reg.Controller.Name)
-	return &models.Email{To: reg.DPO.Email, Subject: fmt.Sprintf("%s back-office: %s (%s)", reg.Controller.Name, change, role.Title), Body: body}
+		"The access log shows the change (action staff_admin).\n\n%s\n", change, email, role.Title.EN, by, shortTime(at), reg.Controller.Name)
+	return &models.Email{To: reg.DPO.Email, Subject: fmt.Sprintf("%s back-office: %s (%s)", reg.Controller.Name, change, role.Title.EN), Body: body}
 }

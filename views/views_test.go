@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
 )
 
@@ -36,33 +37,36 @@ func hostileRegistry() *policy.Registry {
 		Controller: policy.Controller{Name: "Acme " + xss, Site: "javascript:alert(1)"},
 		DPO:        policy.DPO{Email: "dpo@example.test"},
 		Authority:  policy.Authority{Name: "Authority", Short: "AUTH", ComplaintURL: "https://example.test/complain"},
-		Services:   []string{"Service " + xss},
+		Services:   []policy.Text{tx("Service " + xss)},
 		Purposes: []policy.Purpose{{
 			Key:         "contact",
-			Title:       "Contact " + xss,
-			Description: "Answer " + xss,
+			Title:       tx("Contact " + xss),
+			Description: tx("Answer " + xss),
 			Bases:       []policy.LegalBasis{policy.BasisConsent},
-			DataKinds:   []string{"email " + xss},
+			DataKinds:   []policy.Text{tx("email " + xss)},
 			Form: &policy.Form{
 				Path:     "javascript:alert(1)",
-				Intro:    "Intro " + xss,
-				Consents: []policy.Consent{{Kind: "partner_transfer", Label: "Share " + xss}},
+				Intro:    tx("Intro " + xss),
+				Consents: []policy.Consent{{Kind: "partner_transfer", Label: tx("Share " + xss)}},
 			},
 			Retention: policy.Retention{Years: 1, From: policy.FromLastContact, DestroyOn: []string{"x" + xss}},
 		}},
 		Recipients: policy.Recipients{
 			Processors: []string{"Proc " + xss},
-			Partners:   policy.Partners{Description: "Partners " + xss, ConsentKind: "partner_transfer"},
+			Partners:   policy.Partners{Description: tx("Partners " + xss), ConsentKind: "partner_transfer"},
 		},
-		Transfers:  policy.Transfers{OutsideEEA: true, Safeguards: []string{"SCC " + xss}},
-		Deployment: policy.Deployment{Processors: []policy.Processor{{Name: "Proc " + xss, Service: "Mail " + xss, Country: "US " + xss}}},
-		Rights:     []policy.Right{{Key: "access", Title: "Access " + xss, Conditions: []string{"When " + xss}}},
+		Transfers:  policy.Transfers{OutsideEEA: true, Safeguards: []policy.Text{tx("SCC " + xss)}},
+		Deployment: policy.Deployment{Processors: []policy.Processor{{Name: "Proc " + xss, Service: tx("Mail " + xss), Country: tx("US " + xss)}}},
+		Rights:     []policy.Right{{Key: "access", Title: tx("Access " + xss), Conditions: []policy.Text{tx("When " + xss)}}},
 		Cookies: []policy.CookieCategory{{
-			Key: "necessary", Title: "Necessary " + xss, Necessary: true,
-			Cookies: []policy.Cookie{{Name: "c_" + xss, Provider: "us", Purpose: "p", Lifetime: &policy.Period{Days: 1}}},
+			Key: "necessary", Title: tx("Necessary " + xss), Necessary: true,
+			Cookies: []policy.Cookie{{Name: "c_" + xss, Provider: tx("us"), Purpose: tx("p"), Lifetime: &policy.Period{Days: 1}}},
 		}},
 	}
 }
+
+// tx is a text written the same in both languages (tests only).
+func tx(s string) policy.Text { return policy.T(s, s) }
 
 // page is one rendered page, parsed.
 type page struct {
@@ -71,10 +75,16 @@ type page struct {
 	text string // all text, whitespace collapsed
 }
 
+// render renders c in English; renderIn in a given language.
 func render(t *testing.T, c templ.Component) page {
 	t.Helper()
+	return renderIn(t, i18n.EN, c)
+}
+
+func renderIn(t *testing.T, l i18n.Lang, c templ.Component) page {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := c.Render(context.Background(), &buf); err != nil {
+	if err := c.Render(i18n.WithLang(context.Background(), l), &buf); err != nil {
 		t.Fatalf("render: %v", err)
 	}
 	doc, err := html.Parse(bytes.NewReader(buf.Bytes()))
@@ -331,15 +341,21 @@ func TestLayoutContract(t *testing.T) {
 }
 
 func TestPrivacyPage(t *testing.T) {
+	for _, l := range i18n.All {
+		t.Run(string(l), func(t *testing.T) { testPrivacyPage(t, l) })
+	}
+}
+
+func testPrivacyPage(t *testing.T, l i18n.Lang) {
 	reg := defaultRegistry(t)
-	p := render(t, PrivacyPage(Page{Title: "Privacy policy", Path: "/privacy"}, reg))
+	p := renderIn(t, l, PrivacyPage(Page{Title: "Privacy policy", Path: "/privacy"}, reg))
 
 	ctrl := p.byID("controller")
 	if ctrl == nil || ctrl.DataAtom != atom.H2 {
 		t.Fatalf("no h2#controller (the footer's legal notice link)")
 	}
 	c := reg.Controller
-	for _, want := range []string{c.Name, c.LegalForm, c.ShareCapital, c.Registry + " " + c.RegNumber, c.Address, c.Site} {
+	for _, want := range []string{c.Name, c.LegalForm.Get(l), c.ShareCapital.Get(l), c.Registry + " " + c.RegNumber, c.Address, c.Site} {
 		if !p.hasText(want) {
 			t.Errorf("controller fact %q missing", want)
 		}
@@ -357,7 +373,7 @@ func TestPrivacyPage(t *testing.T) {
 	// The purposes table: one row per purpose, with title, what for, basis and retention.
 	var purposes *html.Node
 	for _, tb := range p.tag(atom.Table) {
-		if inside(tb, atom.Section) && strings.Contains(textOf(tb), "Legal basis") {
+		if inside(tb, atom.Section) && strings.Contains(textOf(tb), msgColBasis.Get(l)) {
 			purposes = tb
 		}
 	}
@@ -377,34 +393,34 @@ func TestPrivacyPage(t *testing.T) {
 		}
 	}
 	for _, pu := range reg.Purposes {
-		row, ok := rows[pu.Title]
+		row, ok := rows[pu.Title.Get(l)]
 		if !ok {
-			t.Errorf("purpose %q has no row in the table", pu.Title)
+			t.Errorf("purpose %q has no row in the table", pu.Title.Get(l))
 			continue
 		}
-		if sum := RetentionText(pu.Retention); sum == "" || !strings.Contains(row, sum) {
+		if sum := strings.Join(strings.Fields(retentionText(pu.Retention).Get(l)), " "); sum == "" || !strings.Contains(row, sum) {
 			t.Errorf("purpose %q: retention summary %q missing from its row", pu.Key, sum)
 		}
 		for _, b := range pu.Bases {
-			if !strings.Contains(row, BasisLabel(b)) {
-				t.Errorf("purpose %q: basis %q missing from its row", pu.Key, BasisLabel(b))
+			if !strings.Contains(row, basisText(b).Get(l)) {
+				t.Errorf("purpose %q: basis %q missing from its row", pu.Key, basisText(b).Get(l))
 			}
 		}
 		if p.byID("purpose-"+pu.Key) == nil {
 			t.Errorf("purpose %q has no details section", pu.Key)
 		}
 		for _, d := range pu.DataKinds {
-			if !p.hasText(d) {
-				t.Errorf("purpose %q: data kind %q missing", pu.Key, d)
+			if !p.hasText(d.Get(l)) {
+				t.Errorf("purpose %q: data kind %q missing", pu.Key, d.Get(l))
 			}
 		}
 	}
 	for _, k := range keptRecords(reg) {
-		if !p.hasText(k.HowLong) {
-			t.Errorf("connection data: %q missing", k.HowLong)
+		if !p.hasText(k.HowLong.Get(l)) || !p.hasText(k.What.Get(l)) {
+			t.Errorf("connection data: %q missing", k.HowLong.Get(l))
 		}
 	}
-	if !p.hasText(RetentionText(reg.ConnectionData.Retention)) {
+	if !p.hasText(retentionText(reg.ConnectionData.Retention).Get(l)) {
 		t.Errorf("connection data retention missing")
 	}
 	for _, name := range reg.Recipients.Processors {
@@ -414,25 +430,25 @@ func TestPrivacyPage(t *testing.T) {
 	}
 	// The partner box is quoted, exactly as the form shows it.
 	for _, b := range consentBoxes(reg, reg.Recipients.Partners.ConsentKind, reg.Recipients.Partners.Purposes) {
-		if !p.hasText(b.Label) {
-			t.Errorf("partner consent box %q not quoted", b.Label)
+		if !p.hasText(b.Label.Get(l)) {
+			t.Errorf("partner consent box %q not quoted", b.Label.Get(l))
 		}
 	}
 	if len(consentBoxes(reg, reg.Recipients.Partners.ConsentKind, reg.Recipients.Partners.Purposes)) == 0 {
 		t.Errorf("the default registry has no partner consent box to quote")
 	}
-	if !p.hasText("We never sell your personal data.") {
+	if !p.hasText(msgNeverSold.Get(l)) {
 		t.Errorf("never-sold statement missing")
 	}
 	var texts []string
-	texts = append(texts, reg.Transfers.Safeguards...)
-	texts = append(texts, reg.Security...)
-	texts = append(texts, reg.Recipients.Authorities...)
-	texts = append(texts, reg.AutomatedCalls.OptOut...)
-	texts = append(texts, reg.Storage, reg.Identity, reg.ThirdPartyLink, reg.Changes, reg.AutomatedCalls.Description, reg.Version, longDate(reg.Date))
+	texts = append(texts, policy.Texts(reg.Transfers.Safeguards, l)...)
+	texts = append(texts, policy.Texts(reg.Security, l)...)
+	texts = append(texts, policy.Texts(reg.Recipients.Authorities, l)...)
+	texts = append(texts, policy.Texts(reg.AutomatedCalls.OptOut, l)...)
+	texts = append(texts, reg.Storage.Get(l), reg.Identity.Get(l), reg.ThirdPartyLink.Get(l), reg.Changes.Get(l), reg.AutomatedCalls.Description.Get(l), reg.Version, policyDate(i18n.WithLang(context.Background(), l), reg.Date))
 	for _, r := range reg.Rights {
-		texts = append(texts, r.Title, r.Description)
-		texts = append(texts, r.Conditions...)
+		texts = append(texts, r.Title.Get(l), r.Description.Get(l))
+		texts = append(texts, policy.Texts(r.Conditions, l)...)
 	}
 	for _, want := range texts {
 		if !p.hasText(want) {
@@ -447,27 +463,33 @@ func TestPrivacyPage(t *testing.T) {
 }
 
 func TestCookiesPage(t *testing.T) {
+	for _, l := range i18n.All {
+		t.Run(string(l), func(t *testing.T) { testCookiesPage(t, l) })
+	}
+}
+
+func testCookiesPage(t *testing.T, l i18n.Lang) {
 	reg := defaultRegistry(t)
-	p := render(t, CookiesPage(Page{Title: "Cookies", Path: "/cookies"}, reg))
-	if !p.links()["/cookies/preferences"] || !p.hasText("Change your choice") {
+	p := renderIn(t, l, CookiesPage(Page{Title: "Cookies", Path: "/cookies"}, reg))
+	if !p.links()["/cookies/preferences"] || !p.hasText(msgChangeChoice.Get(l)) {
 		t.Errorf("no “Change your choice” link to /cookies/preferences")
 	}
 	for _, cat := range reg.Cookies {
-		if h := p.byID("category-" + cat.Key); h == nil || textOf(h) != cat.Title {
+		if h := p.byID("category-" + cat.Key); h == nil || textOf(h) != cat.Title.Get(l) {
 			t.Errorf("category %q has no h2", cat.Key)
 		}
-		if !p.hasText(cat.Description) {
+		if !p.hasText(cat.Description.Get(l)) {
 			t.Errorf("category %q: description missing", cat.Key)
 		}
 		for _, c := range cat.Cookies {
-			for _, want := range []string{c.Name, c.Provider, c.Purpose, c.LifetimeText()} {
+			for _, want := range []string{c.Name, c.Provider.Get(l), c.Purpose.Get(l), c.LifetimeText().Get(l)} {
 				if !p.hasText(want) {
 					t.Errorf("cookie %q: %q missing", c.Name, want)
 				}
 			}
 		}
 	}
-	if !p.hasText("Always on: strictly necessary") || !p.hasText("Only with your consent") {
+	if !p.hasText(msgAlwaysOn.Get(l)) || !p.hasText(msgOnlyWithConsent.Get(l)) {
 		t.Errorf("necessity of the categories not shown")
 	}
 }
@@ -482,13 +504,13 @@ func TestHomePage(t *testing.T) {
 		}
 	}
 	for _, pu := range formPurposes(reg) {
-		if !p.hasText(pu.Title) {
-			t.Errorf("form title %q missing", pu.Title)
+		if !p.hasText(pu.Title.EN) {
+			t.Errorf("form title %q missing", pu.Title.EN)
 		}
 	}
 	for _, s := range reg.Services {
-		if !p.hasText(s) {
-			t.Errorf("service %q missing", s)
+		if !p.hasText(s.EN) {
+			t.Errorf("service %q missing", s.EN)
 		}
 	}
 }
@@ -635,7 +657,7 @@ func TestDeploymentFactsOnlyWhenFilled(t *testing.T) {
 		t.Error("the page states processor countries the registry does not declare")
 	}
 	filled := *reg
-	filled.Deployment.Processors = []policy.Processor{{Name: "Brevo", Service: "Sending of emails", Country: "France", EEA: true}}
+	filled.Deployment.Processors = []policy.Processor{{Name: "Brevo", Service: tx("Sending of emails"), Country: tx("France"), EEA: true}}
 	p = render(t, PrivacyPage(Page{Title: "Privacy policy", Path: "/privacy"}, &filled))
 	for _, want := range []string{"<caption>Processors</caption>", "Sending of emails", "France"} {
 		if !strings.Contains(p.raw, want) {

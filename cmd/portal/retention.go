@@ -123,7 +123,7 @@ func printRetention(w io.Writer, reg *policy.Registry, rep models.RetentionRepor
 	for _, c := range rep.Counts {
 		name := c.Key
 		if p, ok := reg.Purpose(c.Key); ok && c.Data == models.DataRecords {
-			name = p.Title
+			name = p.Title.EN
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", name, c.Due, c.Deleted, c.Anonymised, c.Held)
 	}

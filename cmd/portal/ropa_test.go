@@ -38,7 +38,7 @@ func TestROPAExport(t *testing.T) {
 		t.Errorf("csv: %v, %d rows", err, len(rows))
 	}
 	if html := out("html"); !strings.Contains(html, "<h1>Record of processing activities</h1>") ||
-		!strings.Contains(html, reg.Purposes[0].Title) {
+		!strings.Contains(html, reg.Purposes[0].Title.EN) {
 		t.Error("html: no title or no first purpose")
 	}
 	var stdout, stderr strings.Builder

@@ -36,7 +36,9 @@ func TwoVersions(t testing.TB) string {
 		`version: "`+NewVersion+`"`+"\ndate: \"2026-12-01\"\nmaterial: true")
 	next = replace(next, "\ncontroller:", `  - version: "`+NewVersion+`"
     date: "2026-12-01"
-    summary: We keep contact messages for 2 years instead of 3, and measure audience with a second cookie.
+    summary:
+      en: We keep contact messages for 2 years instead of 3, and measure audience with a second cookie.
+      fr: Nous conservons les messages de contact 2 ans au lieu de 3, et mesurons l’audience avec un second cookie.
     material: true
 
 controller:`)
@@ -46,8 +48,8 @@ controller:`)
 		"processors: [Webflow, Calendly, Airtable, Brevo, ActiveCampaign, Mailjet]")
 	next = replace(next, "        lifetime: {months: 13}\n", `        lifetime: {months: 13}
       - name: pp_audience_visit
-        provider: Alegria.tech (measurement hosted on our own servers)
-        purpose: Tells one visit's pages apart.
+        provider: {en: Alegria.tech (measurement hosted on our own servers), fr: Alegria.tech (mesure hébergée sur nos propres serveurs)}
+        purpose: {en: Tells one visit's pages apart., fr: Distingue les pages d’une même visite.}
         lifetime: {days: 1}
 `)
 	dir := t.TempDir()
