@@ -35,7 +35,7 @@ func BenchmarkRecordView(b *testing.B) {
 	pu, _ := s.reg.Purpose("contact")
 	var consents []models.ConsentChoice
 	for _, c := range pu.Form.Consents {
-		consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: true})
+		consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label.EN, Granted: true})
 	}
 	id := uuid.New()
 	if _, err := models.NewFormStore(s.db, s.vault).Submit(ctx, models.FormSubmission{ID: id, Purpose: pu, PolicyVersion: s.reg.Version,

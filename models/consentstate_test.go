@@ -397,7 +397,7 @@ func TestAnObjectorIsInNoListNorExport(t *testing.T) {
 		for i, email := range people {
 			var consents []models.ConsentChoice
 			for _, c := range p.Form.Consents {
-				consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label, Granted: true})
+				consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label.EN, Granted: true})
 			}
 			phone := "+3360000002" + strconv.Itoa(i)
 			in := models.FormSubmission{ID: uuid.New(), Purpose: p, PolicyVersion: reg.Version, Now: now, Email: email, Phone: phone,

@@ -198,11 +198,11 @@ func (d *RightsDesk) Erase(ctx context.Context, a Actor, id uuid.UUID) (int, err
 		if err := forgetSubjects(ctx, q, subjects, false); err != nil {
 			return err
 		}
-		recs, err := d.erasures.deleteRecords(ctx, q, `SELECT id FROM records WHERE subject_id = ANY ($1)`, "", []any{subjects}, false)
+		deleted, _, err := d.erasures.deleteRecords(ctx, q, recordBatch{sel: `SELECT id FROM records WHERE subject_id = ANY ($1)`}, []any{subjects})
 		if err != nil {
 			return err
 		}
-		n = len(recs)
+		n = int(deleted)
 		if err := forgetSubjects(ctx, q, subjects, true); err != nil {
 			return err
 		}
