@@ -201,7 +201,7 @@ func (h *rightsHandler) rectify(c echo.Context, id uuid.UUID) error {
 	if len(problems) > 0 {
 		msgs := fieldProblems{}
 		for name, p := range problems {
-			msgs[name] = views.FieldProblem(purpose, name, p)
+			msgs[name] = views.FieldProblem(c.Request().Context(), purpose, name, p)
 		}
 		return msgs
 	}
@@ -310,7 +310,7 @@ func (h *rightsHandler) linkProblem(c echo.Context, err error) error {
 	case errors.Is(err, models.ErrLinkUsed):
 		status, msg = http.StatusGone, views.MsgLinkUsed
 	}
-	return render(c, status, views.RightsLinkProblem(describedPage(c, views.TitleLinkProblem, ""), msg, h.reg.DPO.Email))
+	return render(c, status, views.RightsLinkProblem(describedPage(c, tr(c, views.TitleLinkProblem), ""), tr(c, msg), h.reg.DPO.Email))
 }
 
 func (h *rightsHandler) verify(c echo.Context, kind string) (uuid.UUID, error) {
@@ -323,8 +323,8 @@ func (h *rightsHandler) showDownload(c echo.Context) error {
 	if _, err := h.verify(c, linkRightsDownload); err != nil {
 		return h.linkProblem(c, err)
 	}
-	action := h.pu.Form.Path + "/download?" + c.QueryString()
-	return render(c, http.StatusOK, views.DownloadPage(describedPage(c, views.TitleDownload, ""), action, csrfToken(c)))
+	action := localPath(c, h.pu.Form.Path+"/download") + "?" + c.QueryString()
+	return render(c, http.StatusOK, views.DownloadPage(describedPage(c, tr(c, views.TitleDownload), ""), action, csrfToken(c)))
 }
 
 // download hands the package over once.
@@ -348,7 +348,7 @@ func (h *rightsHandler) download(c echo.Context) error {
 }
 
 func (h *rightsHandler) identityAction(c echo.Context) string {
-	return h.pu.Form.Path + "/identity?" + c.QueryString()
+	return localPath(c, h.pu.Form.Path+"/identity") + "?" + c.QueryString()
 }
 
 func (h *rightsHandler) openSlot(c echo.Context) (uuid.UUID, error) {
@@ -367,7 +367,7 @@ func (h *rightsHandler) openSlot(c echo.Context) (uuid.UUID, error) {
 }
 
 func (h *rightsHandler) identityPage(c echo.Context, status int, problem string) error {
-	return render(c, status, views.IdentityUploadPage(describedPage(c, views.TitleIdentityUpload, ""), h.identityAction(c), csrfToken(c),
+	return render(c, status, views.IdentityUploadPage(describedPage(c, tr(c, views.TitleIdentityUpload), ""), h.identityAction(c), csrfToken(c),
 		h.reg.Identity, problem))
 }
 
@@ -380,7 +380,7 @@ func (h *rightsHandler) showIdentityUpload(c echo.Context) error {
 
 func (h *rightsHandler) identityLinkProblem(c echo.Context, err error) error {
 	if errors.Is(err, models.ErrLinkUsed) {
-		return render(c, http.StatusGone, views.RightsLinkProblem(describedPage(c, views.TitleLinkProblem, ""), views.MsgIdentityLinkEnded, h.reg.DPO.Email))
+		return render(c, http.StatusGone, views.RightsLinkProblem(describedPage(c, tr(c, views.TitleLinkProblem), ""), tr(c, views.MsgIdentityLinkEnded), h.reg.DPO.Email))
 	}
 	if errors.Is(err, models.ErrLinkExpired) || errors.Is(err, models.ErrLinkInvalid) {
 		return h.linkProblem(c, err)
@@ -405,12 +405,12 @@ func (h *rightsHandler) uploadIdentity(c echo.Context) error {
 		prob = scanFile(c.Request().Context(), h.scanner, up.Data)
 	}
 	if prob != "" {
-		return h.identityPage(c, http.StatusUnprocessableEntity, views.FileProblem(*f, prob))
+		return h.identityPage(c, http.StatusUnprocessableEntity, views.FileProblem(c.Request().Context(), *f, prob))
 	}
 	if err := h.desk.UploadIdentity(c.Request().Context(), doc, up, h.now()); err != nil {
 		return h.identityLinkProblem(c, err)
 	}
-	return render(c, http.StatusOK, views.IdentityReceivedPage(describedPage(c, views.TitleIdentityUpload, "")))
+	return render(c, http.StatusOK, views.IdentityReceivedPage(describedPage(c, tr(c, views.TitleIdentityUpload), "")))
 }
 
 // rightsLinkPaths are the public paths of the emailed links, under the

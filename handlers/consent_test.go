@@ -49,7 +49,7 @@ func consentCookie(res *http.Response) *http.Cookie {
 // getWith fetches path sending the given cookies and headers.
 func getWith(t *testing.T, s server, path string, cookies []*http.Cookie, headers map[string]string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", s.URL+path, nil)
+	req, _ := http.NewRequest("GET", s.URL+en(path), nil)
 	for _, c := range cookies {
 		req.AddCookie(c)
 	}

@@ -49,7 +49,7 @@ func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
 
 func (h *formsHandler) showSent(pu *policy.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return render(c, http.StatusOK, views.FormSentPage(describedPage(c, views.TitleFormSent, views.DescFormReply), h.reg, pu))
+		return render(c, http.StatusOK, views.FormSentPage(describedPage(c, tr(c, views.TitleFormSent), tr(c, views.DescFormReply)), h.reg, pu))
 	}
 }
 
@@ -63,7 +63,7 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 				return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
 			}
 		}
-		sent := pu.Form.Path + "/sent"
+		sent := localPath(c, pu.Form.Path+"/sent")
 		if r.PostForm.Get(views.HoneypotField) != "" {
 			// A robot: answer as if it worked, store nothing.
 			return c.Redirect(http.StatusSeeOther, sent)
@@ -185,7 +185,7 @@ func (h *formsHandler) verifyLink(c echo.Context, pu *policy.Purpose) (uuid.UUID
 	if expired {
 		status = http.StatusGone
 	}
-	return uuid.Nil, false, render(c, status, views.LinkProblemPage(describedPage(c, views.TitleLinkProblem, views.DescFormReply), pu, expired))
+	return uuid.Nil, false, render(c, status, views.LinkProblemPage(describedPage(c, tr(c, views.TitleLinkProblem), tr(c, views.DescFormReply)), pu, expired))
 }
 
 // showConfirm shows the button that confirms an emailed link. Opening the
@@ -195,8 +195,8 @@ func (h *formsHandler) showConfirm(pu *policy.Purpose) echo.HandlerFunc {
 		if _, ok, err := h.verifyLink(c, pu); !ok {
 			return err
 		}
-		action := pu.Form.Path + "/confirm?" + c.QueryString()
-		return render(c, http.StatusOK, views.ConfirmLinkPage(describedPage(c, views.TitleConfirmEmail, views.DescFormReply), pu, action, csrfToken(c)))
+		action := localPath(c, pu.Form.Path+"/confirm") + "?" + c.QueryString()
+		return render(c, http.StatusOK, views.ConfirmLinkPage(describedPage(c, tr(c, views.TitleConfirmEmail), tr(c, views.DescFormReply)), pu, action, csrfToken(c)))
 	}
 }
 
@@ -207,11 +207,11 @@ func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
 			return err
 		}
 		ctx := c.Request().Context()
-		page := describedPage(c, views.TitleConfirmed, views.DescFormReply)
+		page := describedPage(c, tr(c, views.TitleConfirmed), tr(c, views.DescFormReply))
 		if pu.Kind == policy.KindRightsRequest {
 			req, err := h.rights.Confirm(ctx, id, h.now())
 			if errors.Is(err, models.ErrNotFound) {
-				return render(c, http.StatusGone, views.LinkProblemPage(describedPage(c, views.TitleLinkProblem, views.DescFormReply), pu, true))
+				return render(c, http.StatusGone, views.LinkProblemPage(describedPage(c, tr(c, views.TitleLinkProblem), tr(c, views.DescFormReply)), pu, true))
 			}
 			if err != nil {
 				return err
@@ -220,7 +220,7 @@ func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
 		}
 		err = h.forms.ConfirmRecord(ctx, pu, id, h.now())
 		if errors.Is(err, models.ErrNotFound) {
-			return render(c, http.StatusGone, views.LinkProblemPage(describedPage(c, views.TitleLinkProblem, views.DescFormReply), pu, true))
+			return render(c, http.StatusGone, views.LinkProblemPage(describedPage(c, tr(c, views.TitleLinkProblem), tr(c, views.DescFormReply)), pu, true))
 		}
 		if err != nil {
 			return err
@@ -336,7 +336,7 @@ func limitUploads(limits map[string]int64) echo.MiddlewareFunc {
 			}
 			limit := maxFile + policy.UploadMargin
 			if r.ContentLength > limit {
-				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(maxFile))
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(c.Request().Context(), maxFile))
 			}
 			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 			err := r.ParseMultipartForm(limit + 1<<20)
@@ -346,7 +346,7 @@ func limitUploads(limits map[string]int64) echo.MiddlewareFunc {
 			var tooLarge *http.MaxBytesError
 			switch {
 			case errors.As(err, &tooLarge):
-				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(maxFile))
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(c.Request().Context(), maxFile))
 			case err != nil:
 				return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
 			case !cleanValues(r.PostForm):

@@ -49,7 +49,7 @@ var csrfRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 func (v *visitor) get(path string) (*http.Response, string) {
 	v.t.Helper()
-	res, err := v.c.Get(v.s.URL + path)
+	res, err := v.c.Get(v.s.URL + en(path))
 	if err != nil {
 		v.t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func (v *visitor) post(path string, vals url.Values) (*http.Response, string) {
 	if vals.Get("_csrf") == "" {
 		vals.Set("_csrf", v.csrf)
 	}
-	res, err := v.c.PostForm(v.s.URL+path, vals)
+	res, err := v.c.PostForm(v.s.URL+en(path), vals)
 	if err != nil {
 		v.t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func (v *visitor) postMultipart(path string, vals url.Values, fileField, fileNam
 		_, _ = fw.Write(data)
 	}
 	_ = mw.Close()
-	res, err := v.c.Post(v.s.URL+path, mw.FormDataContentType(), &buf)
+	res, err := v.c.Post(v.s.URL+en(path), mw.FormDataContentType(), &buf)
 	if err != nil {
 		v.t.Fatal(err)
 	}

@@ -26,6 +26,8 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	}
 	metrics := newMetrics(d.Metrics)
 
+	// Public pages: /fr/… and /en/…, routed without the prefix.
+	e.Pre(stripLanguage(d.BaseURL))
 	e.Use(
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID,
 			// Every access event logged for this request carries its id.
@@ -36,6 +38,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 		metrics.middleware,
 		requestLog(d.Log),
 		recoverer(d.Log), // inside the log and metrics, so a panic is counted as the 500 it becomes
+		languageRedirect, // a bare public path goes to the visitor's language
 		withRightsPath(d.Registry.RightsPath()),
 		// Public bodies are small; the forms with file fields set their own limit.
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: func(c echo.Context) bool {

@@ -14,8 +14,14 @@ import (
 // process runs, so rendering it per request would only burn CPU. Nothing
 // request-specific (nonce, visitor, path) may live inside c.
 func Freeze(c templ.Component) (templ.Component, error) {
+	return FreezeIn(context.Background(), c)
+}
+
+// FreezeIn is Freeze with ctx rendering c: a public page is frozen once per
+// language (i18n.WithLang).
+func FreezeIn(ctx context.Context, c templ.Component) (templ.Component, error) {
 	var buf bytes.Buffer
-	if err := c.Render(context.Background(), &buf); err != nil {
+	if err := c.Render(ctx, &buf); err != nil {
 		return nil, err
 	}
 	html := buf.Bytes()

@@ -10,10 +10,6 @@ import (
 
 // Titles and sentences of the preferences pages.
 const (
-	TitlePreferences     = "Your consents and objections"
-	TitlePreferencesLink = "Get a link to your preferences"
-	TitlePreferencesSent = "Check your inbox"
-	DescPreferences      = "See what you agreed to and when, withdraw any consent or object to marketing, in one click each."
 	TitleAudiences       = "Audiences"
 	TitlePartnerExport   = "Partner transmission"
 )
@@ -130,10 +126,3 @@ type SubjectConsentView struct {
 	CanRecordCall bool // the staff member may record an opt-out said during a call
 }
 
-// Messages of the preferences pages.
-const (
-	MsgPreferencesLinkBad     = "This link is incomplete or has been changed. Type your email address to get a new one."
-	MsgPreferencesLinkExpired = "This link has expired. Type your email address to get a new one."
-	MsgPreferencesEmail       = "Please type a valid email address, like name@example.com."
-	MsgUnsubscribed           = "You are unsubscribed: your consent is withdrawn, from now on."
-)

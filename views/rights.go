@@ -19,19 +19,12 @@ import (
 const (
 	TitleRightsQueue     = "Rights requests"
 	TitleRightsCase      = "Rights request"
-	TitleDownload        = "Your data"
-	TitleIdentityUpload  = "Send an identity document"
 	MsgReasonRequired    = "Give a reason: it is kept on the timeline and, where the law requires, sent to the person."
 	MsgBadMove           = "This status cannot follow the current one."
 	MsgExtendTooLate     = "Too late to extend: the person must be told before the first month ends (art. 12(3) GDPR)."
 	MsgAlreadyExtended   = "The deadline was already extended once: the law allows no second extension."
 	MsgClosed            = "This request is already answered."
 	MsgRectifyProblems   = "Some values were refused: nothing was changed."
-	MsgIdentityUploaded  = "Thank you: we have your document. We will delete it once we have answered your request."
-	MsgLinkUsed          = "This link has already been used: for your security it works only once. Write to our Data Protection Officer if you need it again."
-	MsgDownloadExpired   = "This link has expired: for your security it works only for a limited time. Write to our Data Protection Officer to get a new one."
-	MsgDownloadInvalid   = "This link is incomplete or has been changed. Please copy the whole link from the email."
-	MsgIdentityLinkEnded = "This link can no longer be used: a document was already sent through it, or your request has been answered."
 )
 
 // RightTitle is the registry's title of a right, or its key.
@@ -406,14 +399,16 @@ func csvSafe(s string) string {
 
 // FieldProblem is the sentence for a refused field of purpose, as the
 // public form says it.
-func FieldProblem(pu *policy.Purpose, name string, p policy.Problem) string {
+func FieldProblem(ctx context.Context, pu *policy.Purpose, name string, p policy.Problem) string {
 	for _, f := range pu.Form.Fields {
 		if f.Name == name {
-			return problemMessage(f, p)
+			return problemMessage(ctx, f, p)
 		}
 	}
 	return string(p)
 }
 
 // FileProblem is the sentence for a refused file, as the public form says it.
-func FileProblem(f policy.Field, p policy.Problem) string { return problemMessage(f, p) }
+func FileProblem(ctx context.Context, f policy.Field, p policy.Problem) string {
+	return problemMessage(ctx, f, p)
+}

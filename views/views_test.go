@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
 )
 
@@ -74,7 +75,7 @@ type page struct {
 func render(t *testing.T, c templ.Component) page {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := c.Render(context.Background(), &buf); err != nil {
+	if err := c.Render(i18n.WithLang(context.Background(), i18n.EN), &buf); err != nil {
 		t.Fatalf("render: %v", err)
 	}
 	doc, err := html.Parse(bytes.NewReader(buf.Bytes()))
@@ -186,7 +187,7 @@ type pageCase struct {
 func allPages(t *testing.T, reg *policy.Registry) []pageCase {
 	// The handlers fill RightsPath from the registry's rights_request purpose.
 	mk := func(path, title string) Page {
-		return Page{Title: title, Path: path, Lang: "en", RightsPath: "/rights"}
+		return Page{Title: title, Path: path, RightsPath: "/rights"}
 	}
 	return []pageCase{
 		{"home", "/", HomePage(mk("/", "Home"), reg)},
@@ -255,13 +256,13 @@ func TestLayoutContract(t *testing.T) {
 						footerLinks[attr(a, "href")] = true
 					}
 				}
-				for _, href := range []string{"/privacy", "/cookies", "/cookies/preferences", "/rights", "/privacy#controller"} {
+				for _, href := range []string{"/en/privacy", "/en/cookies", "/en/cookies/preferences", "/en/rights", "/en/privacy#controller"} {
 					if !footerLinks[href] {
 						t.Errorf("footer has no link to %s", href)
 					}
 				}
 				// Header navigation, with the current page marked.
-				for _, href := range []string{"/", "/privacy", "/cookies", "/rights"} {
+				for _, href := range []string{"/en/", "/en/privacy", "/en/cookies", "/en/rights"} {
 					navs := p.all(func(n *html.Node) bool {
 						return n.DataAtom == atom.A && inside(n, atom.Header) && attr(n, "href") == href
 					})
@@ -270,7 +271,7 @@ func TestLayoutContract(t *testing.T) {
 					}
 				}
 				for _, a := range p.all(func(n *html.Node) bool { return n.DataAtom == atom.A && hasAttr(n, "aria-current") }) {
-					if attr(a, "href") != pc.path || attr(a, "aria-current") != "page" {
+					if attr(a, "href") != "/en"+pc.path || attr(a, "aria-current") != "page" {
 						t.Errorf("aria-current on %q, current path is %q", attr(a, "href"), pc.path)
 					}
 				}
@@ -477,7 +478,7 @@ func TestHomePage(t *testing.T) {
 	p := render(t, HomePage(Page{Title: "Home", Path: "/"}, reg))
 	links := p.links()
 	for _, path := range []string{"/contact", "/quote", "/newsletter", "/appointment", "/training", "/apply", "/ai-challenge"} {
-		if !links[path] {
+		if !links["/en"+path] {
 			t.Errorf("no link to the form %s", path)
 		}
 	}
@@ -500,7 +501,7 @@ func TestErrorPage(t *testing.T) {
 		message string
 		want    []string
 	}{
-		{"404 default", http.StatusNotFound, "", []string{"Error 404", "Page not found", errorMessage(http.StatusNotFound)}},
+		{"404 default", http.StatusNotFound, "", []string{"Error 404", "Page not found", errorMsgNotFound.Get(i18n.EN)}},
 		{"500 default", http.StatusInternalServerError, "", []string{"Error 500", "Something went wrong"}},
 		{"custom message", http.StatusForbidden, "Staff only.", []string{"Access denied", "Staff only."}},
 		{"escaped message", http.StatusBadRequest, xss, []string{xss}},
@@ -513,7 +514,7 @@ func TestErrorPage(t *testing.T) {
 					t.Errorf("missing %q", w)
 				}
 			}
-			if !p.links()["/"] {
+			if !p.links()["/en/"] {
 				t.Errorf("no link home")
 			}
 			if len(p.tag(atom.Script)) != 0 {
@@ -660,7 +661,7 @@ func TestDurationsAreSaidFromOneDeclaration(t *testing.T) {
 		t.Error("the privacy page does not say the links' new validity")
 	}
 	pu, _ := reg.Purpose("newsletter")
-	sent := render(t, FormSentPage(Page{Title: TitleFormSent}, reg, pu))
+	sent := render(t, FormSentPage(Page{Title: TitleFormSent.Get(i18n.EN)}, reg, pu))
 	if !sent.hasText("within 3 days") {
 		t.Error("the form's confirmation page does not say the links' new validity")
 	}
@@ -679,7 +680,7 @@ func TestFormSentPageSaysWhoCanRead(t *testing.T) {
 		"rights":       "the Data Protection Officer",
 	} {
 		pu, _ := reg.Purpose(key)
-		p := render(t, FormSentPage(Page{Title: TitleFormSent, RightsPath: "/rights"}, reg, pu))
+		p := render(t, FormSentPage(Page{Title: TitleFormSent.Get(i18n.EN), RightsPath: "/rights"}, reg, pu))
 		if !p.hasText("Only these people can read it: " + want + ".") {
 			t.Errorf("%s: the page does not say %q", key, want)
 		}
