@@ -75,7 +75,6 @@ func cookieNames(c policy.CookieCategory) string {
 	return strings.Join(names, ", ")
 }
 
-
 // googleConsent is the Consent Mode v2 mapping of the registry, as the JSON
 // static/js/consent-mode.js reads from its data attribute: consent type →
 // category. Empty when no declared script is a Google tag, in which case no

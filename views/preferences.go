@@ -10,8 +10,8 @@ import (
 
 // Titles and sentences of the preferences pages.
 const (
-	TitleAudiences       = "Audiences"
-	TitlePartnerExport   = "Partner transmission"
+	TitleAudiences     = "Audiences"
+	TitlePartnerExport = "Partner transmission"
 )
 
 // ChannelLabel is how the pages name a channel (policy.Channels).
@@ -125,4 +125,3 @@ type SubjectConsentView struct {
 	Suppressed    []ChannelObjection
 	CanRecordCall bool // the staff member may record an opt-out said during a call
 }
-

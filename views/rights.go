@@ -17,14 +17,14 @@ import (
 
 // Rights desk page titles and messages.
 const (
-	TitleRightsQueue     = "Rights requests"
-	TitleRightsCase      = "Rights request"
-	MsgReasonRequired    = "Give a reason: it is kept on the timeline and, where the law requires, sent to the person."
-	MsgBadMove           = "This status cannot follow the current one."
-	MsgExtendTooLate     = "Too late to extend: the person must be told before the first month ends (art. 12(3) GDPR)."
-	MsgAlreadyExtended   = "The deadline was already extended once: the law allows no second extension."
-	MsgClosed            = "This request is already answered."
-	MsgRectifyProblems   = "Some values were refused: nothing was changed."
+	TitleRightsQueue   = "Rights requests"
+	TitleRightsCase    = "Rights request"
+	MsgReasonRequired  = "Give a reason: it is kept on the timeline and, where the law requires, sent to the person."
+	MsgBadMove         = "This status cannot follow the current one."
+	MsgExtendTooLate   = "Too late to extend: the person must be told before the first month ends (art. 12(3) GDPR)."
+	MsgAlreadyExtended = "The deadline was already extended once: the law allows no second extension."
+	MsgClosed          = "This request is already answered."
+	MsgRectifyProblems = "Some values were refused: nothing was changed."
 )
 
 // RightTitle is the registry's title of a right, or its key.

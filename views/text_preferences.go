@@ -36,11 +36,11 @@ var (
 	prefsNone = i18n.New("We hold no consent from this address.", "Nous ne détenons aucun consentement lié à cette adresse.")
 	prefsLead = i18n.New("What you agreed to, and when. Withdrawing takes effect at once; it does not make unlawful what we did before.",
 		"Ce que vous avez accepté, et quand. Le retrait prend effet immédiatement ; il ne remet pas en cause la licéité du traitement effectué auparavant.")
-	prefsAgreed       = i18n.New("You agreed on %s.", "Vous avez donné votre accord le %s.")
-	prefsWithdraw     = i18n.New("Withdraw this consent", "Retirer ce consentement")
-	prefsNotGiven     = i18n.New("Not given, or withdrawn, as of %s.", "Non donné, ou retiré, depuis le %s.")
-	prefsMarketing    = i18n.New("Marketing", "Prospection commerciale")
-	prefsObjectedOn   = i18n.New("You objected to all marketing on %s. We keep only a keyed hash of your address and phone number, so that the objection holds even after your data is deleted.",
+	prefsAgreed     = i18n.New("You agreed on %s.", "Vous avez donné votre accord le %s.")
+	prefsWithdraw   = i18n.New("Withdraw this consent", "Retirer ce consentement")
+	prefsNotGiven   = i18n.New("Not given, or withdrawn, as of %s.", "Non donné, ou retiré, depuis le %s.")
+	prefsMarketing  = i18n.New("Marketing", "Prospection commerciale")
+	prefsObjectedOn = i18n.New("You objected to all marketing on %s. We keep only a keyed hash of your address and phone number, so that the objection holds even after your data is deleted.",
 		"Vous vous êtes opposé(e) à toute prospection le %s. Nous ne conservons qu’une empreinte chiffrée (hachage avec clé) de votre adresse e-mail et de votre numéro de téléphone, afin que votre opposition soit respectée même après l’effacement de vos données.")
 	prefsCanObject = i18n.New("You can object to all marketing from us, by every channel, at any time (GDPR art. 21).",
 		"Vous pouvez à tout moment vous opposer à toute prospection de notre part, par tous les canaux (droit d’opposition, art. 21 du RGPD).")

@@ -19,8 +19,8 @@ var (
 
 	rightsDataReady = i18n.New("Your data is ready. The link works once: keep the file somewhere safe.",
 		"Vos données sont prêtes. Le lien ne fonctionne qu’une fois : conservez le fichier en lieu sûr.")
-	rightsDownload  = i18n.New("Download my data", "Télécharger mes données")
-	rightsDPO       = i18n.New("Our Data Protection Officer:", "Notre délégué à la protection des données (DPO) :")
-	rightsDocument  = i18n.New("Identity document (PDF, JPEG or PNG)", "Justificatif d’identité (PDF, JPEG ou PNG)")
-	rightsSend      = i18n.New("Send", "Envoyer")
+	rightsDownload = i18n.New("Download my data", "Télécharger mes données")
+	rightsDPO      = i18n.New("Our Data Protection Officer:", "Notre délégué à la protection des données (DPO) :")
+	rightsDocument = i18n.New("Identity document (PDF, JPEG or PNG)", "Justificatif d’identité (PDF, JPEG ou PNG)")
+	rightsSend     = i18n.New("Send", "Envoyer")
 )
