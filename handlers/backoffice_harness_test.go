@@ -87,6 +87,7 @@ func (b *browser) do(method, path string, form url.Values) (*http.Response, stri
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.Header.Set("User-Agent", b.ua)
+	req.Header.Set("Accept-Language", "en") // the English pages, whose sentences the tests read
 	if b.xff != "" {
 		req.Header.Set("X-Forwarded-For", b.xff)
 	}

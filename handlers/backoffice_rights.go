@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/views"
@@ -143,7 +144,7 @@ func (h *rightsHandler) moveRequest(c echo.Context, id uuid.UUID) error {
 	}
 	message := c.FormValue("message")
 	compose := func(rc models.RightsCase) models.Email {
-		return views.AnswerEmail(h.reg, rc.Email(), rc.Request.Right, to, reason, message)
+		return personEmail(rc, views.AnswerEmail(langOf(rc), h.reg, rc.Email(), rc.Request.Right, to, reason, message))
 	}
 	return h.desk.Move(c.Request().Context(), h.actor(c), id, to, reason, compose)
 }
@@ -154,7 +155,7 @@ func (h *rightsHandler) extendRequest(c echo.Context, id uuid.UUID) error {
 		reason = ""
 	}
 	return h.desk.Extend(c.Request().Context(), h.actor(c), id, reason, func(rc models.RightsCase, due time.Time) models.Email {
-		return views.ExtensionEmail(h.reg, rc.Email(), rc.Request.Right, reason, due)
+		return personEmail(rc, views.ExtensionEmail(langOf(rc), h.reg, rc.Email(), rc.Request.Right, reason, due))
 	})
 }
 
@@ -172,8 +173,8 @@ func (h *rightsHandler) sendPackage(c echo.Context, id uuid.UUID) error {
 		return err
 	}
 	p := models.Package{ID: uuid.New(), Content: zipped, ExpiresAt: a.Now.Add(models.LinkValidity)}
-	link := h.baseURL + h.pu.Form.Path + "/download?" + models.SignLink(h.linkKey, linkRightsDownload, p.ID, p.ExpiresAt)
-	return h.desk.SendPackage(ctx, a, id, p, views.PackageEmail(h.reg, rc.Email(), link, p.ExpiresAt))
+	link := h.baseURL + views.PathIn(langOf(rc), h.pu.Form.Path+"/download") + "?" + models.SignLink(h.linkKey, linkRightsDownload, p.ID, p.ExpiresAt)
+	return h.desk.SendPackage(ctx, a, id, p, personEmail(rc, views.PackageEmail(langOf(rc), h.reg, rc.Email(), link, p.ExpiresAt)))
 }
 
 // rectify validates the corrected fields exactly as the public form does.
@@ -262,8 +263,8 @@ func (h *rightsHandler) askIdentity(c echo.Context, id uuid.UUID) error {
 	reason := limitText(strings.TrimSpace(c.FormValue("reason")), 2000)
 	a := h.actor(c)
 	return h.desk.AskIdentity(c.Request().Context(), a, id, reason, func(rc models.RightsCase, doc uuid.UUID) models.Email {
-		link := h.baseURL + h.pu.Form.Path + "/identity?" + models.SignLink(h.linkKey, linkRightsIdentity, doc, a.Now.Add(models.LinkValidity))
-		return views.IdentityEmail(h.reg, rc.Email(), reason, link)
+		link := h.baseURL + views.PathIn(langOf(rc), h.pu.Form.Path+"/identity") + "?" + models.SignLink(h.linkKey, linkRightsIdentity, doc, a.Now.Add(models.LinkValidity))
+		return personEmail(rc, views.IdentityEmail(langOf(rc), h.reg, rc.Email(), reason, link))
 	})
 }
 
@@ -298,6 +299,21 @@ func (h *rightsHandler) identityFile(c echo.Context) error {
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	return c.Blob(http.StatusOK, f.MIME, f.Content)
+}
+
+// langOf is the language the person wrote their request in: the desk's
+// emails to them are written in it.
+func langOf(rc models.RightsCase) i18n.Lang {
+	if l, ok := i18n.Parse(rc.Request.Lang); ok {
+		return l
+	}
+	return i18n.Default
+}
+
+// personEmail marks e as written in the person's language.
+func personEmail(rc models.RightsCase, e models.Email) models.Email {
+	e.Lang = langOf(rc).String()
+	return e
 }
 
 // ---- public links -----------------------------------------------------

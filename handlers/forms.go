@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/scan"
@@ -138,24 +139,28 @@ func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *pol
 			in.Files = append(in.Files, up)
 		}
 	}
+	// The emails, and the later ones about this record, in the page's language.
+	lang := i18n.From(c.Request().Context())
+	in.Lang = lang.String()
 	var subject, body string
 	if pu.Form.DoubleOptIn {
-		subject, body = views.ConfirmEmail(h.reg, pu, h.confirmURL(pu, id, now))
+		subject, body = views.ConfirmEmail(lang, h.reg, pu, h.confirmURL(lang, pu, id, now))
 	} else {
-		subject, body = views.ReceiptEmail(h.reg, pu, h.baseURL)
+		subject, body = views.ReceiptEmail(lang, h.reg, pu, h.baseURL)
 	}
-	body += views.PreferencesFooter(h.prefLinks.page(h.prefLinks.personOf(email), now))
-	in.Receipt = &models.Email{To: email, Subject: subject, Body: body}
+	body += views.PreferencesFooter(lang, h.prefLinks.page(lang, h.prefLinks.personOf(email), now))
+	in.Receipt = &models.Email{To: email, Subject: subject, Body: body, Lang: lang.String()}
 	_, err := h.forms.Submit(c.Request().Context(), in)
 	return err
 }
 
 func (h *formsHandler) submitRightsRequest(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
-	subject, body := views.ConfirmEmail(h.reg, pu, h.confirmURL(pu, id, now))
-	body += views.PreferencesFooter(h.prefLinks.page(h.prefLinks.personOf(email), now))
+	lang := i18n.From(c.Request().Context())
+	subject, body := views.ConfirmEmail(lang, h.reg, pu, h.confirmURL(lang, pu, id, now))
+	body += views.PreferencesFooter(lang, h.prefLinks.page(lang, h.prefLinks.personOf(email), now))
 	return h.rights.Submit(c.Request().Context(), models.RightsRequestSubmission{
-		ID: id, Right: fields[policy.RightField], Fields: fields, Email: email, Now: now,
-		Confirm:  models.Email{To: email, Subject: subject, Body: body},
+		ID: id, Right: fields[policy.RightField], Fields: fields, Email: email, Now: now, Lang: lang.String(),
+		Confirm:  models.Email{To: email, Subject: subject, Body: body, Lang: lang.String()},
 		Consents: consentChoices(pu, sub), PolicyVersion: h.reg.Version,
 	})
 }
@@ -169,8 +174,8 @@ func consentChoices(pu *policy.Purpose, sub *policy.Submission) []models.Consent
 	return out
 }
 
-func (h *formsHandler) confirmURL(pu *policy.Purpose, id uuid.UUID, now time.Time) string {
-	return h.baseURL + pu.Form.Path + "/confirm?" + models.SignLink(h.linkKey, pu.Key, id, now.Add(models.LinkValidity))
+func (h *formsHandler) confirmURL(lang i18n.Lang, pu *policy.Purpose, id uuid.UUID, now time.Time) string {
+	return h.baseURL + views.PathIn(lang, pu.Form.Path+"/confirm") + "?" + models.SignLink(h.linkKey, pu.Key, id, now.Add(models.LinkValidity))
 }
 
 // verifyLink checks a confirmation link; on failure it renders the page

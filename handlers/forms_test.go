@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/alegria/privacy-portal/handlers"
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/models/testdb"
 	"github.com/alegria/privacy-portal/policy"
@@ -166,7 +167,7 @@ func TestEveryFormHappyPathStoresEncrypted(t *testing.T) {
 			}
 			vals := validPost(pu)
 			res, body := v.post(pu.Form.Path, vals)
-			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != pu.Form.Path+"/sent" {
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/en"+pu.Form.Path+"/sent" {
 				t.Fatalf("POST: %d %s\n%s", res.StatusCode, res.Header.Get("Location"), body)
 			}
 			res, sent := v.get(pu.Form.Path + "/sent")
@@ -316,7 +317,7 @@ func TestUploads(t *testing.T) {
 	}
 }
 
-var linkRE = regexp.MustCompile(`https://portal\.example(/[a-z-]+/confirm\?[^\s]+)`)
+var linkRE = regexp.MustCompile(`https://portal\.example((?:/en|/fr)?/[a-z-]+/confirm\?[^\s]+)`)
 
 func outboxLink(t *testing.T, s server, kind string) string {
 	t.Helper()
@@ -390,7 +391,7 @@ func TestRightsRequestIntake(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("confirm: %d", res.StatusCode)
 	}
-	due := models.RightsDueDate(time.Now()).Format("2 January 2006")
+	due := models.RightsDueDate(time.Now()).In(i18n.Zone(context.Background())).Format("2 Jan 2006")
 	if !strings.Contains(body, due) {
 		t.Errorf("confirmation lacks the due date %s", due)
 	}

@@ -153,16 +153,15 @@ func locate(c echo.Context, site string) echo.Context {
 		if rest == "" {
 			rest = "/"
 		}
-		u := *r.URL
-		u.Path = rest
-		if u.RawPath != "" {
-			u.RawPath = strings.TrimPrefix(u.RawPath, prefix)
+		// In place: the router reads the request Echo received (as Echo's
+		// own rewrite middleware does).
+		r.URL.Path = rest
+		if r.URL.RawPath != "" {
+			r.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, prefix)
 		}
 		loc.prefixed = true
 		ctx = i18n.WithLang(ctx, l)
-		r = r.WithContext(context.WithValue(ctx, locatedKey{}, loc))
-		r.URL = &u
-		c.SetRequest(r)
+		c.SetRequest(r.WithContext(context.WithValue(ctx, locatedKey{}, loc)))
 		return c
 	}
 	c.SetRequest(r.WithContext(context.WithValue(ctx, locatedKey{}, loc)))
@@ -171,10 +170,11 @@ func locate(c echo.Context, site string) echo.Context {
 
 // languageNeutral are the paths that have one URL for every language: the
 // back-office (the staff member's preference chooses), the banner's POST,
-// assets and probes.
+// the one-click unsubscribe a mail provider posts to (RFC 8058: it follows
+// no redirect), assets and probes.
 func languageNeutral(path string) bool {
 	switch path {
-	case consentPath, "/healthz", "/readyz", "/favicon.ico", "/admin":
+	case consentPath, unsubscribePath, "/healthz", "/readyz", "/favicon.ico", "/admin":
 		return true
 	}
 	for _, prefix := range []string{"/static/", "/admin/", "/__bench/"} {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/vault"
@@ -54,9 +55,9 @@ func (l preferencesLinks) personOf(email string) models.Person {
 // address or not.
 const preferencesLinkFloor = 50 * time.Millisecond
 
-// page is the link to person's preferences page, valid from now.
-func (l preferencesLinks) page(person models.Person, now time.Time) string {
-	return l.baseURL + "/preferences?" + models.SignPreferencesLink(l.key, person, now.Add(models.PreferencesLinkValidity))
+// page is the link to person's preferences page in lang, valid from now.
+func (l preferencesLinks) page(lang i18n.Lang, person models.Person, now time.Time) string {
+	return l.baseURL + views.PathIn(lang, "/preferences") + "?" + models.SignPreferencesLink(l.key, person, now.Add(models.PreferencesLinkValidity))
 }
 
 // signedQuery is the part of a request's query the signature covers, to
@@ -132,8 +133,9 @@ func (h *preferencesHandler) requestLink(c echo.Context) error {
 	}
 	now := h.now()
 	person := h.store.PersonOf(email)
-	subject, body := views.PreferencesLinkEmail(h.reg, h.links.page(person, now))
-	if err := h.store.MailLink(c.Request().Context(), person, models.Email{To: email, Subject: subject, Body: body}, now); err != nil {
+	lang := i18n.From(c.Request().Context())
+	subject, body := views.PreferencesLinkEmail(lang, h.reg, h.links.page(lang, person, now))
+	if err := h.store.MailLink(c.Request().Context(), person, models.Email{To: email, Subject: subject, Body: body, Lang: lang.String()}, now); err != nil {
 		return err
 	}
 	if wait := h.minWait - time.Since(start); wait > 0 {

@@ -27,6 +27,9 @@ type Email struct {
 	// marketing email: sent as List-Unsubscribe with List-Unsubscribe-Post.
 	// Empty for the emails a person's own request calls for.
 	Unsubscribe string `json:"unsubscribe,omitempty"`
+	// Lang is the language the email is written in ("fr", "en"), for the
+	// lang of its HTML alternative. Empty: French.
+	Lang string `json:"lang,omitempty"`
 }
 
 // ConsentChoice is one consent box as it was shown and answered.
@@ -47,6 +50,17 @@ type FormSubmission struct {
 	Files         []policy.Upload
 	Receipt       *Email // queued in the same transaction
 	Now           time.Time
+	// Lang is the language of the pages the person used ("fr", "en"): later
+	// emails about the record are written in it. Empty: French.
+	Lang string
+}
+
+// langOf is a language as stored: "en" or, for anything else, "fr".
+func langOf(l string) string {
+	if l == "en" {
+		return "en"
+	}
+	return "fr"
 }
 
 // FormStore stores public form submissions.
@@ -88,8 +102,8 @@ const submitSQL = `WITH s AS (
 ), sup AS (
   SELECT EXISTS (SELECT 1 FROM suppressions WHERE (email_index = $3 OR phone_index = $4) AND channel = 'all') AS objected
 ), r AS (
-  INSERT INTO records (id, purpose, subject_id, status, fields, objected, created_at, last_contact_at, expires_at)
-  SELECT $1, $5, s.id, $6, $7, sup.objected, $8, $8, $9 FROM s, sup
+  INSERT INTO records (id, purpose, subject_id, status, fields, objected, created_at, last_contact_at, expires_at, lang)
+  SELECT $1, $5, s.id, $6, $7, sup.objected, $8, $8, $9, $16 FROM s, sup
   ON CONFLICT (id) DO NOTHING
   RETURNING id, subject_id, objected
 ), c AS (
@@ -161,7 +175,7 @@ func (s *FormStore) prepare(in FormSubmission) (*preparedSubmission, error) {
 	}
 	now := in.Now.UTC()
 	prep := &preparedSubmission{purpose: p.Key, args: []any{in.ID, uuid.New(), emailIdx, phoneIdx, p.Key, p.InitialStatus(), sealed, now,
-		p.Retention.ExpiresAt(now), in.PolicyVersion, kinds, granted, hashes, outboxID, msg}}
+		p.Retention.ExpiresAt(now), in.PolicyVersion, kinds, granted, hashes, outboxID, msg, langOf(in.Lang)}}
 	for i, f := range in.Files {
 		// The file's id follows from the record's, so a retried post
 		// stores it once (ON CONFLICT below).

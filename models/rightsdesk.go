@@ -298,6 +298,7 @@ type RightsDetail struct {
 	PausedAt        *time.Time
 	AnsweredAt      *time.Time
 	CookieConsentID *uuid.UUID
+	Lang            string // the language the person wrote in ("fr", "en")
 }
 
 // RightsCase is one request and everything held about its person, found
@@ -322,13 +323,13 @@ func (d *RightsDesk) detail(ctx context.Context, q Querier, id uuid.UUID, lock b
 	var sealed []byte
 	var received, due *time.Time
 	sql := `SELECT id, "right", status, received_at, due_at, extended_at IS NOT NULL, paused_at IS NOT NULL,
-		fields, subject_id, extended_at, paused_at, answered_at, cookie_consent_id
+		fields, subject_id, extended_at, paused_at, answered_at, cookie_consent_id, lang
 		FROM rights_requests WHERE id = $1 AND purpose = $2 AND email_confirmed_at IS NOT NULL`
 	if lock {
 		sql += " FOR UPDATE"
 	}
 	err := q.QueryRow(ctx, sql, id, d.purpose).Scan(&r.ID, &r.Right, &r.Status, &received, &due, &r.Extended, &r.Paused,
-		&sealed, &r.SubjectID, &r.ExtendedAt, &r.PausedAt, &r.AnsweredAt, &r.CookieConsentID)
+		&sealed, &r.SubjectID, &r.ExtendedAt, &r.PausedAt, &r.AnsweredAt, &r.CookieConsentID, &r.Lang)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, ErrNotFound
 	}

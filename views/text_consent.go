@@ -14,7 +14,7 @@ var (
 
 	consentGPCTitle = i18n.New("Your privacy signal was honoured", "Votre signal de confidentialité a été respecté")
 	consentGPCText  = i18n.New("Your browser sent a Global Privacy Control signal, so we refused every optional cookie for you. You can still opt in from the",
-		"Votre navigateur a envoyé un signal Global Privacy Control : nous avons donc refusé pour vous tous les cookies facultatifs. Vous pouvez toujours les accepter depuis les")
+		"Votre navigateur a envoyé un signal Global Privacy Control\u00a0: nous avons donc refusé pour vous tous les cookies facultatifs. Vous pouvez toujours les accepter depuis les")
 	consentSettingsLink = i18n.New("cookie settings", "paramètres des cookies")
 	consentTitle        = i18n.New("Cookies on this site", "Les cookies sur ce site")
 	consentText         = i18n.New("With your consent we measure our audience to improve the site. Strictly necessary cookies are always on. Refusing is as easy as accepting, and you can change your mind at any time.",
@@ -26,14 +26,14 @@ var (
 	consentSave        = i18n.New("Save my choices", "Enregistrer mes choix")
 	consentCategories  = i18n.New("Cookie categories", "Catégories de cookies")
 	consentAlwaysOn    = i18n.New("%s (always on)", "%s (toujours actifs)")
-	consentCookieNames = i18n.New("Cookies: %s.", "Cookies : %s.")
+	consentCookieNames = i18n.New("Cookies: %s.", "Cookies\u00a0: %s.")
 	consentNoCookies   = i18n.New("No cookies in this category today.", "Aucun cookie dans cette catégorie à ce jour.")
 
 	consentSettingsLead = i18n.New("Choose which optional cookies we may use. You can change or withdraw your choice at any time.",
 		"Choisissez les cookies facultatifs que nous pouvons utiliser. Vous pouvez modifier ou retirer votre choix à tout moment.")
 	consentSaved       = i18n.New("Your choice is saved.", "Votre choix est enregistré.")
 	consentCurrent     = i18n.New("Your current choice", "Votre choix actuel")
-	consentUndecided   = i18n.New("You have not made a choice yet, so no optional cookie is set.", "Vous n’avez pas encore fait de choix : aucun cookie facultatif n’est déposé.")
+	consentUndecided   = i18n.New("You have not made a choice yet, so no optional cookie is set.", "Vous n’avez pas encore fait de choix\u00a0: aucun cookie facultatif n’est déposé.")
 	consentAllowed     = i18n.New("Allowed", "Autorisés")
 	consentHow         = i18n.New("How", "Comment")
 	consentWhen        = i18n.New("When", "Quand")

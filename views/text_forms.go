@@ -6,7 +6,7 @@ import "github.com/alegria/privacy-portal/i18n"
 // them in the visitor's language).
 var (
 	MsgCSRF = i18n.New("This form has expired or was sent from another site. Please go back, reload the page and send it again: nothing was stored.",
-		"Ce formulaire a expiré ou a été envoyé depuis un autre site. Revenez en arrière, rechargez la page et envoyez-le à nouveau : rien n’a été enregistré.")
+		"Ce formulaire a expiré ou a été envoyé depuis un autre site. Revenez en arrière, rechargez la page et envoyez-le à nouveau\u00a0: rien n’a été enregistré.")
 	MsgRateLimited = i18n.New("You have sent several forms in a short time. Please wait a minute before trying again.",
 		"Vous avez envoyé plusieurs formulaires en peu de temps. Veuillez patienter une minute avant de réessayer.")
 	MsgBadForm = i18n.New("We could not read this form. Please go back, reload the page and send it again.",
@@ -14,7 +14,7 @@ var (
 	MsgBadInput = i18n.New("This address or form contains characters we cannot read (a NUL byte or invalid UTF-8). Please check the link or retype the form.",
 		"Cette adresse ou ce formulaire contient des caractères illisibles (octet NUL ou UTF-8 invalide). Vérifiez le lien ou saisissez à nouveau le formulaire.")
 	formsTooLarge = i18n.New("What you sent is larger than we accept (files: %s at most). Please go back and choose a smaller file: nothing was stored.",
-		"Votre envoi dépasse la taille acceptée (fichiers : %s au maximum). Revenez en arrière et choisissez un fichier plus léger : rien n’a été enregistré.")
+		"Votre envoi dépasse la taille acceptée (fichiers\u00a0: %s au maximum). Revenez en arrière et choisissez un fichier plus léger\u00a0: rien n’a été enregistré.")
 )
 
 // Page titles of the form flow.
@@ -49,31 +49,31 @@ var (
 var (
 	formsCheckInbox = i18n.New("Check your inbox", "Consultez votre messagerie")
 	formsLinkSent   = i18n.New("We have sent you an email with a link. Please follow it within %s to confirm that this address is yours: until then, nothing is done with your request, and if you do not follow it we delete the request.",
-		"Nous vous avons envoyé un e-mail contenant un lien. Suivez-le dans un délai de %s pour confirmer que cette adresse est bien la vôtre : d’ici là, votre demande n’est pas traitée, et sans confirmation nous la supprimons.")
+		"Nous vous avons envoyé un e-mail contenant un lien. Suivez-le dans un délai de %s pour confirmer que cette adresse est bien la vôtre\u00a0: d’ici là, votre demande n’est pas traitée, et sans confirmation nous la supprimons.")
 	formsWhatStored = i18n.New("What we stored", "Ce que nous avons enregistré")
-	formsEncrypted  = i18n.New("It is stored encrypted. Only these people can read it: %s.", "Ces données sont stockées chiffrées. Seules ces personnes peuvent les lire : %s.")
+	formsEncrypted  = i18n.New("It is stored encrypted. Only these people can read it: %s.", "Ces données sont stockées chiffrées. Seules ces personnes peuvent les lire\u00a0: %s.")
 	formsForHowLong = i18n.New("For how long", "Pour combien de temps")
 	formsYourRights = i18n.New("Your rights", "Vos droits")
-	formsRightsText = i18n.New("You can see, correct or delete this data, object to its use or withdraw your consent at any time: use", "Vous pouvez à tout moment consulter, rectifier ou effacer ces données, vous opposer à leur utilisation ou retirer votre consentement : utilisez")
+	formsRightsText = i18n.New("You can see, correct or delete this data, object to its use or withdraw your consent at any time: use", "Vous pouvez à tout moment consulter, rectifier ou effacer ces données, vous opposer à leur utilisation ou retirer votre consentement\u00a0: utilisez")
 	formsRightsForm = i18n.New("our rights form", "notre formulaire d’exercice des droits")
 	formsOrRead     = i18n.New(", or read our", ", ou consultez notre")
 	formsConfirm    = i18n.New("Confirm", "Confirmer")
 	formsDue        = i18n.New("We received your request on %s. We will answer by %s at the latest, one month later, as the law requires; if your request is complex we may extend this and will tell you why before that date.",
-		"Nous avons reçu votre demande le %s. Nous y répondrons au plus tard le %s, soit un mois plus tard, comme la loi l’exige ; si votre demande est complexe, ce délai peut être prolongé et nous vous en indiquerons les raisons avant cette date.")
+		"Nous avons reçu votre demande le %s. Nous y répondrons au plus tard le %s, soit un mois plus tard, comme la loi l’exige\u00a0; si votre demande est complexe, ce délai peut être prolongé et nous vous en indiquerons les raisons avant cette date.")
 	formsLinkExpired = i18n.New("This link has expired: links are valid for %s, after which we delete the unconfirmed request.",
-		"Ce lien a expiré : les liens sont valables %s, après quoi nous supprimons la demande non confirmée.")
+		"Ce lien a expiré\u00a0: les liens sont valables %s, après quoi nous supprimons la demande non confirmée.")
 	formsLinkBroken = i18n.New("This link is incomplete or has been changed. Please copy the whole link from the email, or send the form again.",
 		"Ce lien est incomplet ou a été modifié. Copiez le lien entier depuis l’e-mail, ou envoyez à nouveau le formulaire.")
 	formsFillAgain   = i18n.New("Fill in the form again", "Remplir à nouveau le formulaire")
-	formsQuizAnswers = i18n.New("%s: your answers and your score", "%s : vos réponses et votre score")
+	formsQuizAnswers = i18n.New("%s: your answers and your score", "%s\u00a0: vos réponses et votre score")
 	formsConsentKept = i18n.New("Your answer to each consent box, with the date and the version of this policy",
 		"Votre réponse à chaque case de consentement, avec la date et la version de la politique de confidentialité")
 )
 
 // What is wrong with a field, said from its declared limits.
 var (
-	problemChooseRequired = i18n.New("Please make a choice here: this field is required.", "Veuillez faire un choix : ce champ est obligatoire.")
-	problemFillRequired   = i18n.New("Please fill in this field: it is required.", "Veuillez remplir ce champ : il est obligatoire.")
+	problemChooseRequired = i18n.New("Please make a choice here: this field is required.", "Veuillez faire un choix\u00a0: ce champ est obligatoire.")
+	problemFillRequired   = i18n.New("Please fill in this field: it is required.", "Veuillez remplir ce champ\u00a0: il est obligatoire.")
 	problemTooLong        = i18n.New("Please shorten this to %d characters at most.", "Veuillez raccourcir ce texte à %d caractères au maximum.")
 	problemBadText        = i18n.New("This contains invisible or control characters we cannot store. Please type it again.", "Ce texte contient des caractères invisibles ou de contrôle que nous ne pouvons pas enregistrer. Veuillez le saisir à nouveau.")
 	problemOneLine        = i18n.New("Please write this on a single line.", "Veuillez écrire ce texte sur une seule ligne.")
@@ -90,13 +90,13 @@ var (
 		"Ce fichier n’est pas un document PDF, Word (.docx) ou OpenDocument (.odt), quel que soit son nom. Veuillez choisir un fichier de l’un de ces formats.")
 	problemFileTooLarge = i18n.New("This file is larger than %s. Please choose a smaller one.", "Ce fichier dépasse %s. Veuillez en choisir un plus léger.")
 	problemFileArchive  = i18n.New("This document expands to far more data than a CV holds, so we cannot accept it. Please save it again or send a PDF.",
-		"Une fois décompressé, ce document contient bien plus de données qu’un CV : nous ne pouvons pas l’accepter. Enregistrez-le à nouveau ou envoyez un PDF.")
+		"Une fois décompressé, ce document contient bien plus de données qu’un CV\u00a0: nous ne pouvons pas l’accepter. Enregistrez-le à nouveau ou envoyez un PDF.")
 	problemFileEmpty      = i18n.New("This file is empty. Please choose another one.", "Ce fichier est vide. Veuillez en choisir un autre.")
 	problemFileUnreadable = i18n.New("We could not read this file. Please save it again or send a PDF.", "Nous n’avons pas pu lire ce fichier. Enregistrez-le à nouveau ou envoyez un PDF.")
 	problemFileInfected   = i18n.New("Our virus scanner found malicious content in this file, so we did not accept it. Please check your computer and send a clean copy.",
-		"Notre antivirus a détecté un contenu malveillant dans ce fichier : nous ne l’avons pas accepté. Vérifiez votre ordinateur et envoyez une copie saine.")
+		"Notre antivirus a détecté un contenu malveillant dans ce fichier\u00a0: nous ne l’avons pas accepté. Vérifiez votre ordinateur et envoyez une copie saine.")
 	problemFileUnscanned = i18n.New("We could not check this file for viruses just now, so we did not store it. Please choose it again and send the form in a few minutes.",
-		"Nous n’avons pas pu analyser ce fichier à l’instant : nous ne l’avons pas enregistré. Choisissez-le à nouveau et envoyez le formulaire dans quelques minutes.")
+		"Nous n’avons pas pu analyser ce fichier à l’instant\u00a0: nous ne l’avons pas enregistré. Choisissez-le à nouveau et envoyez le formulaire dans quelques minutes.")
 	problemConsentRequired = i18n.New("We need your agreement to this to handle your request. Please tick the box.",
 		"Nous avons besoin de votre accord sur ce point pour traiter votre demande. Veuillez cocher la case.")
 	problemOther        = i18n.New("Please check this field.", "Veuillez vérifier ce champ.")

@@ -12,7 +12,7 @@ var (
 	TitleHome = i18n.New("Training in low-code, no-code and AI",
 		"Formations au low-code, au no-code et à l’IA")
 	DescHome = i18n.New("Alegria.tech trains people in low-code, no-code and artificial intelligence: courses, work-study programmes, an AI challenge and advice.",
-		"Alegria.tech forme au low-code, au no-code et à l’intelligence artificielle : formations, alternance, challenge IA et conseil.")
+		"Alegria.tech forme au low-code, au no-code et à l’intelligence artificielle\u00a0: formations, alternance, challenge IA et conseil.")
 	DescPrivacy = i18n.New("How Alegria.tech collects, uses, keeps and protects your personal data, who receives it, and how to use your rights.",
 		"Comment Alegria.tech collecte, utilise, conserve et protège vos données personnelles, qui les reçoit et comment exercer vos droits.")
 	DescCookies = i18n.New("The cookies this site sets, what each one is for, how long it lasts, and how to change your choice.",

@@ -22,20 +22,20 @@ var (
 	MsgPreferencesEmail = i18n.New("Please type a valid email address, like name@example.com.",
 		"Veuillez saisir une adresse e-mail valide, par exemple nom@exemple.fr.")
 	MsgUnsubscribed = i18n.New("You are unsubscribed: your consent is withdrawn, from now on.",
-		"Votre désinscription est enregistrée : votre consentement est retiré à compter de maintenant.")
+		"Votre désinscription est enregistrée\u00a0: votre consentement est retiré à compter de maintenant.")
 
 	prefsAskLink = i18n.New("Type your email address: we send a link to the page where you can see what you agreed to and when, withdraw any consent or object to marketing. The link works for %s.",
-		"Saisissez votre adresse e-mail : nous vous envoyons un lien vers la page où vous pouvez consulter ce que vous avez accepté et quand, retirer un consentement ou vous opposer à la prospection. Le lien est valable %s.")
+		"Saisissez votre adresse e-mail\u00a0: nous vous envoyons un lien vers la page où vous pouvez consulter ce que vous avez accepté et quand, retirer un consentement ou vous opposer à la prospection. Le lien est valable %s.")
 	prefsEmail    = i18n.New("Email address", "Adresse e-mail")
 	prefsSendLink = i18n.New("Send me the link", "M’envoyer le lien")
 	prefsSent     = i18n.New("If we hold anything about this address, we have just sent it a link to your preferences. It works for %s.",
 		"Si nous détenons des données liées à cette adresse, nous venons d’y envoyer un lien vers vos préférences. Il est valable %s.")
 	prefsWithdrawn = i18n.New("Your consent is withdrawn, from now on.", "Votre consentement est retiré à compter de maintenant.")
 	prefsObjected  = i18n.New("Your objection is recorded: no marketing reaches you any more.",
-		"Votre opposition est enregistrée : vous ne recevrez plus aucune prospection.")
+		"Votre opposition est enregistrée\u00a0: vous ne recevrez plus aucune prospection.")
 	prefsNone = i18n.New("We hold no consent from this address.", "Nous ne détenons aucun consentement lié à cette adresse.")
 	prefsLead = i18n.New("What you agreed to, and when. Withdrawing takes effect at once; it does not make unlawful what we did before.",
-		"Ce que vous avez accepté, et quand. Le retrait prend effet immédiatement ; il ne remet pas en cause la licéité du traitement effectué auparavant.")
+		"Ce que vous avez accepté, et quand. Le retrait prend effet immédiatement\u00a0; il ne remet pas en cause la licéité du traitement effectué auparavant.")
 	prefsAgreed     = i18n.New("You agreed on %s.", "Vous avez donné votre accord le %s.")
 	prefsWithdraw   = i18n.New("Withdraw this consent", "Retirer ce consentement")
 	prefsNotGiven   = i18n.New("Not given, or withdrawn, as of %s.", "Non donné, ou retiré, depuis le %s.")
@@ -45,7 +45,7 @@ var (
 	prefsCanObject = i18n.New("You can object to all marketing from us, by every channel, at any time (GDPR art. 21).",
 		"Vous pouvez à tout moment vous opposer à toute prospection de notre part, par tous les canaux (droit d’opposition, art. 21 du RGPD).")
 	prefsObject    = i18n.New("Object to all marketing", "M’opposer à toute prospection")
-	prefsNoChannel = i18n.New("No %s since %s.", "%s : aucun envoi depuis le %s.")
+	prefsNoChannel = i18n.New("No %s since %s.", "%s\u00a0: aucun envoi depuis le %s.")
 
 	channelEmail     = i18n.New("Email", "E-mail")
 	channelAutomated = i18n.New("Automated calls", "Appels automatisés")

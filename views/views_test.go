@@ -665,7 +665,7 @@ func TestDurationsAreSaidFromOneDeclaration(t *testing.T) {
 	if !sent.hasText("within 3 days") {
 		t.Error("the form's confirmation page does not say the links' new validity")
 	}
-	if _, body := ConfirmEmail(reg, pu, "https://x/confirm"); !strings.Contains(body, "valid for 3 days") {
+	if _, body := ConfirmEmail(i18n.EN, reg, pu, "https://x/confirm"); !strings.Contains(body, "valid for 3 days") {
 		t.Error("the confirmation email does not say the links' new validity")
 	}
 }
