@@ -88,7 +88,7 @@ func TestRightsRequestPurposeUnderAnotherKeyAndPath(t *testing.T) {
 		t.Fatal("the request was not stored under its purpose")
 	}
 	link := outboxLink(t, s, "rights_confirm")
-	if !strings.HasPrefix(link, "/my-rights/confirm?") {
+	if !strings.HasPrefix(link, "/en/my-rights/confirm?") {
 		t.Fatalf("confirmation link %q", link)
 	}
 	v.get(link)
