@@ -33,7 +33,13 @@ func TestAccessibilityWithBannerOpen(t *testing.T) {
 	}
 	s := startSite(t)
 	ctx := browser(t, true, 1280)
-	for _, path := range []string{"/", "/privacy", "/cookies", "/cookies/preferences", "/privacy/versions", "/privacy with customise open"} {
+	var paths []string
+	for _, lang := range []string{"/fr", "/en"} { // the French pages are checked as the English ones
+		for _, path := range []string{"/", "/privacy", "/cookies", "/cookies/preferences", "/privacy/versions", "/contact", "/privacy with customise open"} {
+			paths = append(paths, lang+path)
+		}
+	}
+	for _, path := range paths {
 		t.Run(path, func(t *testing.T) {
 			navigate(t, ctx, s, strings.Fields(path)[0])
 			if !present(t, ctx, bannerOpen) {

@@ -38,7 +38,7 @@ func TestContactFormWithoutJavaScript(t *testing.T) {
 	s := startSite(t)
 	base, db := s.URL, s.DB
 	ctx := browser(t, false, 1280)
-	if st := formsStep(t, ctx, chromedp.Navigate(base+"/contact")); st != 200 {
+	if st := formsStep(t, ctx, chromedp.Navigate(base+"/en/contact")); st != 200 {
 		t.Fatalf("GET /contact: %d", st)
 	}
 	message := "Bonjour,\nje voudrais <b>une formation</b> en IA."
@@ -67,7 +67,7 @@ func TestContactFormWithoutJavaScript(t *testing.T) {
 	); st != 200 {
 		t.Fatalf("corrected post: %d", st)
 	}
-	if got := eval[string](t, ctx, `location.pathname + ' ' + document.querySelector('h1').textContent`); got != "/contact/sent Thank you" {
+	if got := eval[string](t, ctx, `location.pathname + ' ' + document.querySelector('h1').textContent`); got != "/en/contact/sent Thank you" {
 		t.Errorf("after sending: %q", got)
 	}
 	if n := formsCount(t, db, `SELECT count(*) FROM consents WHERE kind = 'processing' AND granted`); n != 1 {
@@ -81,7 +81,7 @@ func TestAIChallengeBoxesWithoutJavaScript(t *testing.T) {
 	s := startSite(t)
 	base, db := s.URL, s.DB
 	ctx := browser(t, false, 1280)
-	formsStep(t, ctx, chromedp.Navigate(base+"/ai-challenge"))
+	formsStep(t, ctx, chromedp.Navigate(base+"/en/ai-challenge"))
 	if got := eval[string](t, ctx, `String([...document.querySelectorAll('main input[type=checkbox]')].filter(b => b.checked).length) + '/' + document.querySelectorAll('main input[type=checkbox]').length`); got != "0/8" {
 		t.Fatalf("ticked/total boxes %s, want 0/8", got)
 	}

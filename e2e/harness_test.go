@@ -97,6 +97,10 @@ func browser(t *testing.T, js bool, width int64) context.Context {
 	must(t, chromedp.Do(ctx)) // start the browser on a context without a deadline
 	_, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: width, Height: 900, DeviceScaleFactor: 1})
 	must(t, err)
+	// English unless a test asks otherwise (acceptLanguage): the tests read
+	// the English sentences; the language test and axe visit both.
+	_, err = chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": "en"}})
+	must(t, err)
 	if !js {
 		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 		must(t, err)

@@ -111,7 +111,7 @@ func TestAbuseCrawler(t *testing.T) {
 // rawDo sends a body as is, with the browser's cookies.
 func rawDo(t *testing.T, b *browser, method, path, ctype, body string) *http.Response {
 	t.Helper()
-	req, _ := http.NewRequest(method, b.s.URL+path, strings.NewReader(body))
+	req, _ := http.NewRequest(method, b.s.URL+en(path), strings.NewReader(body))
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}

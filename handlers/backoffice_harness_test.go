@@ -82,11 +82,12 @@ func (b *browser) do(method, path string, form url.Values) (*http.Response, stri
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, _ := http.NewRequest(method, b.s.URL+path, body)
+	req, _ := http.NewRequest(method, b.s.URL+en(path), body)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.Header.Set("User-Agent", b.ua)
+	req.Header.Set("Accept-Language", "en") // the English pages, whose sentences the tests read
 	if b.xff != "" {
 		req.Header.Set("X-Forwarded-For", b.xff)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/views"
@@ -145,7 +146,7 @@ func (h *rightsHandler) moveRequest(c echo.Context, id uuid.UUID) error {
 	}
 	message := c.FormValue("message")
 	compose := func(rc models.RightsCase) models.Email {
-		return views.AnswerEmail(h.reg, rc.Email(), rc.Request.Right, to, reason, message)
+		return personEmail(rc, views.AnswerEmail(langOf(rc), h.reg, rc.Email(), rc.Request.Right, to, reason, message))
 	}
 	return h.desk.Move(c.Request().Context(), h.actor(c), id, to, reason, compose)
 }
@@ -156,7 +157,7 @@ func (h *rightsHandler) extendRequest(c echo.Context, id uuid.UUID) error {
 		reason = ""
 	}
 	return h.desk.Extend(c.Request().Context(), h.actor(c), id, reason, func(rc models.RightsCase, due time.Time) models.Email {
-		return views.ExtensionEmail(h.reg, rc.Email(), rc.Request.Right, reason, due)
+		return personEmail(rc, views.ExtensionEmail(langOf(rc), h.reg, rc.Email(), rc.Request.Right, reason, due))
 	})
 }
 
@@ -174,8 +175,8 @@ func (h *rightsHandler) sendPackage(c echo.Context, id uuid.UUID) error {
 		return err
 	}
 	p := models.Package{ID: uuid.New(), Content: zipped, ExpiresAt: a.Now.Add(models.LinkValidity)}
-	link := h.baseURL + h.pu.Form.Path + "/download?" + models.SignLink(h.linkKey, linkRightsDownload, p.ID, p.ExpiresAt)
-	return h.desk.SendPackage(ctx, a, id, p, views.PackageEmail(h.reg, rc.Email(), link, p.ExpiresAt))
+	link := h.baseURL + views.PathIn(langOf(rc), h.pu.Form.Path+"/download") + "?" + models.SignLink(h.linkKey, linkRightsDownload, p.ID, p.ExpiresAt)
+	return h.desk.SendPackage(ctx, a, id, p, personEmail(rc, views.PackageEmail(langOf(rc), h.reg, rc.Email(), link, p.ExpiresAt)))
 }
 
 // rectify validates the corrected fields exactly as the public form does.
@@ -203,7 +204,7 @@ func (h *rightsHandler) rectify(c echo.Context, id uuid.UUID) error {
 	if len(problems) > 0 {
 		msgs := fieldProblems{}
 		for name, p := range problems {
-			msgs[name] = views.FieldProblem(purpose, name, p)
+			msgs[name] = views.FieldProblem(c.Request().Context(), purpose, name, p)
 		}
 		return msgs
 	}
@@ -218,7 +219,7 @@ func (h *rightsHandler) erase(c echo.Context, id uuid.UUID) error {
 func (h *rightsHandler) restrict(c echo.Context, id uuid.UUID) error {
 	reason := limitText(c.FormValue("reason"), 2000)
 	_, err := h.desk.Restrict(c.Request().Context(), h.actor(c), id, c.FormValue("on") != "", reason, func(rc models.RightsCase) models.Email {
-		return views.RestrictionLiftedEmail(h.reg, rc.Email(), reason)
+		return views.RestrictionLiftedEmail(langOf(rc), h.reg, rc.Email(), reason)
 	})
 	return err
 }
@@ -267,8 +268,8 @@ func (h *rightsHandler) askIdentity(c echo.Context, id uuid.UUID) error {
 	reason := limitText(strings.TrimSpace(c.FormValue("reason")), 2000)
 	a := h.actor(c)
 	return h.desk.AskIdentity(c.Request().Context(), a, id, reason, func(rc models.RightsCase, doc uuid.UUID) models.Email {
-		link := h.baseURL + h.pu.Form.Path + "/identity?" + models.SignLink(h.linkKey, linkRightsIdentity, doc, a.Now.Add(models.LinkValidity))
-		return views.IdentityEmail(h.reg, rc.Email(), reason, link)
+		link := h.baseURL + views.PathIn(langOf(rc), h.pu.Form.Path+"/identity") + "?" + models.SignLink(h.linkKey, linkRightsIdentity, doc, a.Now.Add(models.LinkValidity))
+		return personEmail(rc, views.IdentityEmail(langOf(rc), h.reg, rc.Email(), reason, link))
 	})
 }
 
@@ -305,6 +306,21 @@ func (h *rightsHandler) identityFile(c echo.Context) error {
 	return c.Blob(http.StatusOK, f.MIME, f.Content)
 }
 
+// langOf is the language the person wrote their request in: the desk's
+// emails to them are written in it.
+func langOf(rc models.RightsCase) i18n.Lang {
+	if l, ok := i18n.Parse(rc.Request.Lang); ok {
+		return l
+	}
+	return i18n.Default
+}
+
+// personEmail marks e as written in the person's language.
+func personEmail(rc models.RightsCase, e models.Email) models.Email {
+	e.Lang = langOf(rc).String()
+	return e
+}
+
 // ---- public links -----------------------------------------------------
 
 func (h *rightsHandler) linkProblem(c echo.Context, err error) error {
@@ -315,7 +331,7 @@ func (h *rightsHandler) linkProblem(c echo.Context, err error) error {
 	case errors.Is(err, models.ErrLinkUsed):
 		status, msg = http.StatusGone, views.MsgLinkUsed
 	}
-	return render(c, status, views.RightsLinkProblem(describedPage(c, views.TitleLinkProblem, ""), msg, h.reg.DPO.Email))
+	return render(c, status, views.RightsLinkProblem(describedPage(c, tr(c, views.TitleLinkProblem), ""), tr(c, msg), h.reg.DPO.Email))
 }
 
 func (h *rightsHandler) verify(c echo.Context, kind string) (uuid.UUID, error) {
@@ -328,8 +344,8 @@ func (h *rightsHandler) showDownload(c echo.Context) error {
 	if _, err := h.verify(c, linkRightsDownload); err != nil {
 		return h.linkProblem(c, err)
 	}
-	action := h.pu.Form.Path + "/download?" + c.QueryString()
-	return render(c, http.StatusOK, views.DownloadPage(describedPage(c, views.TitleDownload, ""), action, csrfToken(c)))
+	action := localPath(c, h.pu.Form.Path+"/download") + "?" + c.QueryString()
+	return render(c, http.StatusOK, views.DownloadPage(describedPage(c, tr(c, views.TitleDownload), ""), action, csrfToken(c)))
 }
 
 // download hands the package over once.
@@ -353,7 +369,7 @@ func (h *rightsHandler) download(c echo.Context) error {
 }
 
 func (h *rightsHandler) identityAction(c echo.Context) string {
-	return h.pu.Form.Path + "/identity?" + c.QueryString()
+	return localPath(c, h.pu.Form.Path+"/identity") + "?" + c.QueryString()
 }
 
 func (h *rightsHandler) openSlot(c echo.Context) (uuid.UUID, error) {
@@ -372,7 +388,7 @@ func (h *rightsHandler) openSlot(c echo.Context) (uuid.UUID, error) {
 }
 
 func (h *rightsHandler) identityPage(c echo.Context, status int, problem string) error {
-	return render(c, status, views.IdentityUploadPage(describedPage(c, views.TitleIdentityUpload, ""), h.identityAction(c), csrfToken(c),
+	return render(c, status, views.IdentityUploadPage(describedPage(c, tr(c, views.TitleIdentityUpload), ""), h.identityAction(c), csrfToken(c),
 		h.reg.Identity.In(c.Request().Context()), problem))
 }
 
@@ -385,7 +401,7 @@ func (h *rightsHandler) showIdentityUpload(c echo.Context) error {
 
 func (h *rightsHandler) identityLinkProblem(c echo.Context, err error) error {
 	if errors.Is(err, models.ErrLinkUsed) {
-		return render(c, http.StatusGone, views.RightsLinkProblem(describedPage(c, views.TitleLinkProblem, ""), views.MsgIdentityLinkEnded, h.reg.DPO.Email))
+		return render(c, http.StatusGone, views.RightsLinkProblem(describedPage(c, tr(c, views.TitleLinkProblem), ""), tr(c, views.MsgIdentityLinkEnded), h.reg.DPO.Email))
 	}
 	if errors.Is(err, models.ErrLinkExpired) || errors.Is(err, models.ErrLinkInvalid) {
 		return h.linkProblem(c, err)
@@ -410,12 +426,12 @@ func (h *rightsHandler) uploadIdentity(c echo.Context) error {
 		prob = scanFile(c.Request().Context(), h.scanner, up.Data)
 	}
 	if prob != "" {
-		return h.identityPage(c, http.StatusUnprocessableEntity, views.FileProblem(*f, prob))
+		return h.identityPage(c, http.StatusUnprocessableEntity, views.FileProblem(c.Request().Context(), *f, prob))
 	}
 	if err := h.desk.UploadIdentity(c.Request().Context(), doc, up, h.now()); err != nil {
 		return h.identityLinkProblem(c, err)
 	}
-	return render(c, http.StatusOK, views.IdentityReceivedPage(describedPage(c, views.TitleIdentityUpload, "")))
+	return render(c, http.StatusOK, views.IdentityReceivedPage(describedPage(c, tr(c, views.TitleIdentityUpload), "")))
 }
 
 // rightsLinkPaths are the public paths of the emailed links, under the

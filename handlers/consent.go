@@ -64,9 +64,9 @@ func (h *consentHandler) saveChoice(c echo.Context) error {
 func (h *consentHandler) showPreferences(c echo.Context) error {
 	back := safeReturnPath(c.QueryParam("return_to"))
 	if c.QueryParam("return_to") == "" {
-		back = "/cookies/preferences?saved=1"
+		back = localPath(c, "/cookies/preferences") + "?saved=1"
 	}
-	return render(c, http.StatusOK, views.CookiePreferencesPage(describedPage(c, views.TitleCookiePreferences, views.DescCookiePreferences),
+	return render(c, http.StatusOK, views.CookiePreferencesPage(describedPage(c, tr(c, views.TitleCookiePreferences), tr(c, views.DescCookiePreferences)),
 		consentStateOf(c), back, c.QueryParam("saved") == "1"))
 }
 

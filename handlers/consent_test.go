@@ -49,7 +49,7 @@ func consentCookie(res *http.Response) *http.Cookie {
 // getWith fetches path sending the given cookies and headers.
 func getWith(t *testing.T, s server, path string, cookies []*http.Cookie, headers map[string]string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", s.URL+path, nil)
+	req, _ := http.NewRequest("GET", s.URL+en(path), nil)
 	for _, c := range cookies {
 		req.AddCookie(c)
 	}
@@ -86,7 +86,7 @@ func TestBannerUntilAChoice(t *testing.T) {
 	s := newServer(t, nil)
 	_, body := get(t, s, "/privacy")
 	for _, want := range []string{`id="consent-banner"`, `action="/consent"`, `value="accept_all"`, `value="reject_all"`,
-		`formaction="/cookies/preferences"`, `type="text/plain"`, `data-category="audience"`, `name="return_to" value="/privacy"`} {
+		`formaction="/en/cookies/preferences"`, `type="text/plain"`, `data-category="audience"`, `name="return_to" value="/en/privacy"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("first visit lacks %q", want)
 		}
@@ -209,6 +209,7 @@ func TestConsentRejectsBadInput(t *testing.T) {
 			req, _ := http.NewRequest("POST", s.URL+"/consent", strings.NewReader(c.form.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			req.Header.Set("Accept-Language", "en")
 			if c.mutate != nil {
 				c.mutate(req)
 			}

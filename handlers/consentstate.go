@@ -152,7 +152,7 @@ func consentContext(reg *policy.Registry, cookies *consentCookies, ledger *model
 				}
 			}
 			state := views.ConsentState{
-				Registry: reg, Decided: v.decided, GPCHonoured: v.gpc, ReturnTo: r.URL.Path,
+				Registry: reg, Decided: v.decided, GPCHonoured: v.gpc, ReturnTo: requestedPath(c),
 				Granted: v.choice.Categories, Action: string(v.choice.Action), At: v.choice.At,
 				PolicyVersion: v.choice.PolicyVersion,
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/views"
 )
@@ -34,6 +35,9 @@ func errorHandler(log *slog.Logger, methods *allowedMethods) echo.HTTPErrorHandl
 			if m, ok := he.Message.(string); ok && he.Internal == nil && status < 500 && m != http.StatusText(status) {
 				message = m // a message written for the visitor
 			}
+			if m, ok := he.Message.(i18n.Msg); ok && he.Internal == nil && status < 500 {
+				message = m.In(c.Request().Context()) // the same, in the visitor's language
+			}
 			if status == http.StatusInternalServerError && models.IsUnavailable(he.Internal) {
 				status = http.StatusServiceUnavailable
 			}
@@ -58,7 +62,7 @@ func errorHandler(log *slog.Logger, methods *allowedMethods) echo.HTTPErrorHandl
 			return
 		}
 		if strings.HasPrefix(c.Request().URL.Path, "/admin") { // the back-office keeps its own layout
-			p := views.StaffPage{Title: views.TitleError, Path: c.Request().URL.Path}
+			p := views.StaffPage{Title: tr(c, views.TitleError), Path: c.Request().URL.Path}
 			if rerr := render(c, status, views.AdminError(p, status, message)); rerr != nil {
 				_ = c.String(status, http.StatusText(status))
 			}
@@ -68,7 +72,7 @@ func errorHandler(log *slog.Logger, methods *allowedMethods) echo.HTTPErrorHandl
 		if status == http.StatusNotFound {
 			title = views.TitleNotFound
 		}
-		if rerr := render(c, status, views.ErrorPage(pageFor(c, title), status, message)); rerr != nil {
+		if rerr := render(c, status, views.ErrorPage(pageFor(c, tr(c, title)), status, message)); rerr != nil {
 			_ = c.String(status, http.StatusText(status))
 		}
 	}

@@ -50,7 +50,7 @@ func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
 
 func (h *formsHandler) showSent(pu *policy.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return render(c, http.StatusOK, views.FormSentPage(describedPage(c, views.TitleFormSent, views.DescFormReply), h.reg, pu))
+		return render(c, http.StatusOK, views.FormSentPage(describedPage(c, tr(c, views.TitleFormSent), tr(c, views.DescFormReply)), h.reg, pu))
 	}
 }
 
@@ -64,7 +64,7 @@ func (h *formsHandler) submit(pu *policy.Purpose) echo.HandlerFunc {
 				return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
 			}
 		}
-		sent := pu.Form.Path + "/sent"
+		sent := localPath(c, pu.Form.Path+"/sent")
 		if r.PostForm.Get(views.HoneypotField) != "" {
 			// A robot: answer as if it worked, store nothing.
 			return c.Redirect(http.StatusSeeOther, sent)
@@ -139,24 +139,28 @@ func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *pol
 			in.Files = append(in.Files, up)
 		}
 	}
+	// The emails, and the later ones about this record, in the page's language.
+	lang := i18n.From(c.Request().Context())
+	in.Lang = lang.String()
 	var subject, body string
 	if pu.Form.DoubleOptIn {
-		subject, body = views.ConfirmEmail(h.reg, pu, h.confirmURL(pu, id, now))
+		subject, body = views.ConfirmEmail(lang, h.reg, pu, h.confirmURL(lang, pu, id, now))
 	} else {
-		subject, body = views.ReceiptEmail(h.reg, pu, h.baseURL)
+		subject, body = views.ReceiptEmail(lang, h.reg, pu, h.baseURL)
 	}
-	body += views.PreferencesFooter(h.prefLinks.page(h.prefLinks.personOf(email), now))
-	in.Receipt = &models.Email{To: email, Subject: subject, Body: body}
+	body += views.PreferencesFooter(lang, h.prefLinks.page(lang, h.prefLinks.personOf(email), now))
+	in.Receipt = &models.Email{To: email, Subject: subject, Body: body, Lang: lang.String()}
 	_, err := h.forms.Submit(c.Request().Context(), in)
 	return err
 }
 
 func (h *formsHandler) submitRightsRequest(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {
-	subject, body := views.ConfirmEmail(h.reg, pu, h.confirmURL(pu, id, now))
-	body += views.PreferencesFooter(h.prefLinks.page(h.prefLinks.personOf(email), now))
+	lang := i18n.From(c.Request().Context())
+	subject, body := views.ConfirmEmail(lang, h.reg, pu, h.confirmURL(lang, pu, id, now))
+	body += views.PreferencesFooter(lang, h.prefLinks.page(lang, h.prefLinks.personOf(email), now))
 	return h.rights.Submit(c.Request().Context(), models.RightsRequestSubmission{
-		ID: id, Right: fields[policy.RightField], Fields: fields, Email: email, Now: now,
-		Confirm:  models.Email{To: email, Subject: subject, Body: body},
+		ID: id, Right: fields[policy.RightField], Fields: fields, Email: email, Now: now, Lang: lang.String(),
+		Confirm:  models.Email{To: email, Subject: subject, Body: body, Lang: lang.String()},
 		Consents: consentChoices(i18n.From(c.Request().Context()), pu, sub), PolicyVersion: h.reg.Version,
 	})
 }
@@ -170,8 +174,8 @@ func consentChoices(l i18n.Lang, pu *policy.Purpose, sub *policy.Submission) []m
 	return out
 }
 
-func (h *formsHandler) confirmURL(pu *policy.Purpose, id uuid.UUID, now time.Time) string {
-	return h.baseURL + pu.Form.Path + "/confirm?" + models.SignLink(h.linkKey, pu.Key, id, now.Add(models.LinkValidity))
+func (h *formsHandler) confirmURL(lang i18n.Lang, pu *policy.Purpose, id uuid.UUID, now time.Time) string {
+	return h.baseURL + views.PathIn(lang, pu.Form.Path+"/confirm") + "?" + models.SignLink(h.linkKey, pu.Key, id, now.Add(models.LinkValidity))
 }
 
 // verifyLink checks a confirmation link; on failure it renders the page
@@ -186,7 +190,7 @@ func (h *formsHandler) verifyLink(c echo.Context, pu *policy.Purpose) (uuid.UUID
 	if expired {
 		status = http.StatusGone
 	}
-	return uuid.Nil, false, render(c, status, views.LinkProblemPage(describedPage(c, views.TitleLinkProblem, views.DescFormReply), pu, expired))
+	return uuid.Nil, false, render(c, status, views.LinkProblemPage(describedPage(c, tr(c, views.TitleLinkProblem), tr(c, views.DescFormReply)), pu, expired))
 }
 
 // showConfirm shows the button that confirms an emailed link. Opening the
@@ -196,8 +200,8 @@ func (h *formsHandler) showConfirm(pu *policy.Purpose) echo.HandlerFunc {
 		if _, ok, err := h.verifyLink(c, pu); !ok {
 			return err
 		}
-		action := pu.Form.Path + "/confirm?" + c.QueryString()
-		return render(c, http.StatusOK, views.ConfirmLinkPage(describedPage(c, views.TitleConfirmEmail, views.DescFormReply), pu, action, csrfToken(c)))
+		action := localPath(c, pu.Form.Path+"/confirm") + "?" + c.QueryString()
+		return render(c, http.StatusOK, views.ConfirmLinkPage(describedPage(c, tr(c, views.TitleConfirmEmail), tr(c, views.DescFormReply)), pu, action, csrfToken(c)))
 	}
 }
 
@@ -208,11 +212,11 @@ func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
 			return err
 		}
 		ctx := c.Request().Context()
-		page := describedPage(c, views.TitleConfirmed, views.DescFormReply)
+		page := describedPage(c, tr(c, views.TitleConfirmed), tr(c, views.DescFormReply))
 		if pu.Kind == policy.KindRightsRequest {
 			req, err := h.rights.Confirm(ctx, id, h.now())
 			if errors.Is(err, models.ErrNotFound) {
-				return render(c, http.StatusGone, views.LinkProblemPage(describedPage(c, views.TitleLinkProblem, views.DescFormReply), pu, true))
+				return render(c, http.StatusGone, views.LinkProblemPage(describedPage(c, tr(c, views.TitleLinkProblem), tr(c, views.DescFormReply)), pu, true))
 			}
 			if err != nil {
 				return err
@@ -221,7 +225,7 @@ func (h *formsHandler) confirm(pu *policy.Purpose) echo.HandlerFunc {
 		}
 		err = h.forms.ConfirmRecord(ctx, pu, id, h.now())
 		if errors.Is(err, models.ErrNotFound) {
-			return render(c, http.StatusGone, views.LinkProblemPage(describedPage(c, views.TitleLinkProblem, views.DescFormReply), pu, true))
+			return render(c, http.StatusGone, views.LinkProblemPage(describedPage(c, tr(c, views.TitleLinkProblem), tr(c, views.DescFormReply)), pu, true))
 		}
 		if err != nil {
 			return err
@@ -337,7 +341,7 @@ func limitUploads(limits map[string]int64) echo.MiddlewareFunc {
 			}
 			limit := maxFile + policy.UploadMargin
 			if r.ContentLength > limit {
-				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(maxFile))
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(c.Request().Context(), maxFile))
 			}
 			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 			err := r.ParseMultipartForm(limit + 1<<20)
@@ -347,7 +351,7 @@ func limitUploads(limits map[string]int64) echo.MiddlewareFunc {
 			var tooLarge *http.MaxBytesError
 			switch {
 			case errors.As(err, &tooLarge):
-				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(maxFile))
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, views.MsgTooLarge(c.Request().Context(), maxFile))
 			case err != nil:
 				return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadForm)
 			case !cleanValues(r.PostForm):

@@ -50,7 +50,7 @@ var csrfRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 func (v *visitor) get(path string) (*http.Response, string) {
 	v.t.Helper()
-	res, err := v.c.Get(v.s.URL + path)
+	res, err := v.c.Get(v.s.URL + en(path))
 	if err != nil {
 		v.t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func (v *visitor) post(path string, vals url.Values) (*http.Response, string) {
 	if vals.Get("_csrf") == "" {
 		vals.Set("_csrf", v.csrf)
 	}
-	res, err := v.c.PostForm(v.s.URL+path, vals)
+	res, err := v.c.PostForm(v.s.URL+en(path), vals)
 	if err != nil {
 		v.t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func (v *visitor) postMultipart(path string, vals url.Values, fileField, fileNam
 		_, _ = fw.Write(data)
 	}
 	_ = mw.Close()
-	res, err := v.c.Post(v.s.URL+path, mw.FormDataContentType(), &buf)
+	res, err := v.c.Post(v.s.URL+en(path), mw.FormDataContentType(), &buf)
 	if err != nil {
 		v.t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestEveryFormHappyPathStoresEncrypted(t *testing.T) {
 			}
 			vals := validPost(pu)
 			res, body := v.post(pu.Form.Path, vals)
-			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != pu.Form.Path+"/sent" {
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/en"+pu.Form.Path+"/sent" {
 				t.Fatalf("POST: %d %s\n%s", res.StatusCode, res.Header.Get("Location"), body)
 			}
 			res, sent := v.get(pu.Form.Path + "/sent")
@@ -317,7 +317,7 @@ func TestUploads(t *testing.T) {
 	}
 }
 
-var linkRE = regexp.MustCompile(`https://portal\.example(/[a-z-]+/confirm\?[^\s]+)`)
+var linkRE = regexp.MustCompile(`https://portal\.example((?:/en|/fr)?/[a-z-]+/confirm\?[^\s]+)`)
 
 func outboxLink(t *testing.T, s server, kind string) string {
 	t.Helper()
@@ -392,7 +392,7 @@ func TestRightsRequestIntake(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("confirm: %d", res.StatusCode)
 	}
-	due := models.RightsDueDate(time.Now()).Format("2 January 2006")
+	due := models.RightsDueDate(time.Now()).In(i18n.Zone(context.Background())).Format("2 Jan 2006")
 	if !strings.Contains(body, due) {
 		t.Errorf("confirmation lacks the due date %s", due)
 	}

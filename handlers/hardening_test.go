@@ -71,7 +71,7 @@ func TestHeadAndMethodNotAllowed(t *testing.T) {
 		paths = append(paths, p.Form.Path)
 	}
 	for _, path := range paths {
-		req, _ := http.NewRequest(http.MethodHead, s.URL+path, nil)
+		req, _ := http.NewRequest(http.MethodHead, s.URL+en(path), nil)
 		res, err := noRedirect(s).Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -91,7 +91,7 @@ func TestHeadAndMethodNotAllowed(t *testing.T) {
 		{"HEAD", "/consent", "POST"},
 		{"POST", "/privacy", "GET, HEAD"},
 	} {
-		req, _ := http.NewRequest(c.method, s.URL+c.path, nil)
+		req, _ := http.NewRequest(c.method, s.URL+en(c.path), nil)
 		res, err := noRedirect(s).Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -102,7 +102,7 @@ func TestHeadAndMethodNotAllowed(t *testing.T) {
 		}
 	}
 	for _, m := range []string{"GET", "TRACE", "HEAD"} {
-		req, _ := http.NewRequest(m, s.URL+"/no-such-page", nil)
+		req, _ := http.NewRequest(m, s.URL+en("/no-such-page"), nil)
 		res, err := noRedirect(s).Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -1,15 +1,21 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+
+	"github.com/alegria/privacy-portal/i18n"
+	"github.com/alegria/privacy-portal/views"
 )
 
 // cspBefore and cspAfter surround the nonce in the Content-Security-Policy
@@ -120,4 +126,132 @@ func recoverer(log *slog.Logger) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// Every public page lives under a language prefix, /fr/… or /en/…, one URL
+// per language; the rest of the path is the same in both. The router knows
+// only the rest: stripLanguage removes the prefix before routing and puts
+// the language on the request context, where views find it (i18n.From).
+
+// located is what stripLanguage learned about the URL as requested.
+type located struct {
+	requested string // the path with its language prefix, as the visitor sees it
+	prefixed  bool
+	base      string // the site's public URL, for the pages' hreflang links
+}
+
+type locatedKey struct{}
+
+// stripLanguage runs before routing (Echo#Pre): a path that starts with a
+// language the portal speaks is routed without it, in that language.
+func stripLanguage(base *url.URL) echo.MiddlewareFunc {
+	site := ""
+	if base != nil {
+		site = strings.TrimSuffix(base.String(), "/")
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			return next(locate(c, site))
+		}
+	}
+}
+
+func locate(c echo.Context, site string) echo.Context {
+	r := c.Request()
+	p := r.URL.Path
+	loc := located{requested: p, base: site}
+	ctx := r.Context()
+	for _, l := range i18n.All {
+		prefix := "/" + l.String()
+		if p != prefix && !strings.HasPrefix(p, prefix+"/") {
+			continue
+		}
+		rest := strings.TrimPrefix(p, prefix)
+		if rest == "" {
+			rest = "/"
+		}
+		// In place: the router reads the request Echo received (as Echo's
+		// own rewrite middleware does).
+		r.URL.Path = rest
+		if r.URL.RawPath != "" {
+			r.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, prefix)
+		}
+		loc.prefixed = true
+		ctx = i18n.WithLang(ctx, l)
+		c.SetRequest(r.WithContext(context.WithValue(ctx, locatedKey{}, loc)))
+		return c
+	}
+	c.SetRequest(r.WithContext(context.WithValue(ctx, locatedKey{}, loc)))
+	return c
+}
+
+// languageNeutral are the paths that have one URL for every language: the
+// back-office (the staff member's preference chooses), the banner's POST,
+// the one-click unsubscribe a mail provider posts to (RFC 8058: it follows
+// no redirect), assets and probes.
+func languageNeutral(path string) bool {
+	switch path {
+	case consentPath, unsubscribePath, "/healthz", "/readyz", "/favicon.ico", "/admin":
+		return true
+	}
+	for _, prefix := range []string{"/static/", "/admin/", "/__bench/"} {
+		if strings.HasPrefix(path, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// languageRedirect sends a bare public path to the same page in the
+// language the browser asks for (Accept-Language): 302 for a GET, 307 for
+// anything else so that a POST stays a POST with its body. Language-neutral
+// paths are served in that language too (their error pages), and do not
+// exist under a prefix.
+func languageRedirect(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		loc, _ := r.Context().Value(locatedKey{}).(located)
+		neutral := languageNeutral(r.URL.Path)
+		switch {
+		case loc.prefixed && neutral:
+			return echo.ErrNotFound
+		case loc.prefixed:
+			return next(c)
+		}
+		c.Response().Header().Add(echo.HeaderVary, "Accept-Language")
+		l := i18n.Match(r.Header.Get("Accept-Language"))
+		if neutral {
+			c.SetRequest(r.WithContext(i18n.WithLang(r.Context(), l)))
+			return next(c)
+		}
+		target := "/" + l.String() + r.URL.EscapedPath()
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		status := http.StatusFound
+		if r.Method != http.MethodGet {
+			status = http.StatusTemporaryRedirect
+		}
+		return c.Redirect(status, target)
+	}
+}
+
+// requestedPath is the path as the visitor requested it, language prefix
+// included: where a form or the banner brings them back.
+func requestedPath(c echo.Context) string {
+	if loc, ok := c.Request().Context().Value(locatedKey{}).(located); ok {
+		return loc.requested
+	}
+	return c.Request().URL.Path
+}
+
+// siteURL is the site's public URL without a trailing slash.
+func siteURL(c echo.Context) string {
+	loc, _ := c.Request().Context().Value(locatedKey{}).(located)
+	return loc.base
+}
+
+// localPath is a public path in the request's language, for redirects.
+func localPath(c echo.Context, path string) string {
+	return views.LangPath(c.Request().Context(), path)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/vault"
@@ -54,9 +55,9 @@ func (l preferencesLinks) personOf(email string) models.Person {
 // address or not.
 const preferencesLinkFloor = 50 * time.Millisecond
 
-// page is the link to person's preferences page, valid from now.
-func (l preferencesLinks) page(person models.Person, now time.Time) string {
-	return l.baseURL + "/preferences?" + models.SignPreferencesLink(l.key, person, now.Add(models.PreferencesLinkValidity))
+// page is the link to person's preferences page in lang, valid from now.
+func (l preferencesLinks) page(lang i18n.Lang, person models.Person, now time.Time) string {
+	return l.baseURL + views.PathIn(lang, "/preferences") + "?" + models.SignPreferencesLink(l.key, person, now.Add(models.PreferencesLinkValidity))
 }
 
 // signedQuery is the part of a request's query the signature covers, to
@@ -72,17 +73,17 @@ func (h *preferencesHandler) person(c echo.Context) (models.Person, bool, error)
 	if err == nil {
 		return p, true, nil
 	}
-	status, problem := http.StatusBadRequest, views.MsgPreferencesLinkBad
+	status, problem := http.StatusBadRequest, tr(c, views.MsgPreferencesLinkBad)
 	if errors.Is(err, models.ErrLinkExpired) {
-		status, problem = http.StatusGone, views.MsgPreferencesLinkExpired
+		status, problem = http.StatusGone, tr(c, views.MsgPreferencesLinkExpired)
 	}
-	return nil, false, render(c, status, views.PreferencesRequestPage(describedPage(c, views.TitlePreferencesLink, views.DescPreferences), csrfToken(c), problem))
+	return nil, false, render(c, status, views.PreferencesRequestPage(describedPage(c, tr(c, views.TitlePreferencesLink), tr(c, views.DescPreferences)), csrfToken(c), problem))
 }
 
 // showPreferences is the page of a signed link, or the form asking for one.
 func (h *preferencesHandler) showPreferences(c echo.Context) error {
 	if !c.QueryParams().Has("sig") {
-		return render(c, http.StatusOK, views.PreferencesRequestPage(describedPage(c, views.TitlePreferencesLink, views.DescPreferences), csrfToken(c), ""))
+		return render(c, http.StatusOK, views.PreferencesRequestPage(describedPage(c, tr(c, views.TitlePreferencesLink), tr(c, views.DescPreferences)), csrfToken(c), ""))
 	}
 	person, ok, err := h.person(c)
 	if !ok {
@@ -117,7 +118,7 @@ func (h *preferencesHandler) showPreferences(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("Referrer-Policy", "no-referrer") // the link is a credential
-	return render(c, http.StatusOK, views.PreferencesPage(describedPage(c, views.TitlePreferences, views.DescPreferences), v))
+	return render(c, http.StatusOK, views.PreferencesPage(describedPage(c, tr(c, views.TitlePreferences), tr(c, views.DescPreferences)), v))
 }
 
 // requestLink mails a link to the address typed, if we hold anything about
@@ -125,21 +126,22 @@ func (h *preferencesHandler) showPreferences(c echo.Context) error {
 // statement, then a floor): the page never tells whether an address is known.
 func (h *preferencesHandler) requestLink(c echo.Context) error {
 	start := time.Now()
-	page := describedPage(c, views.TitlePreferencesLink, views.DescPreferences)
+	page := describedPage(c, tr(c, views.TitlePreferencesLink), tr(c, views.DescPreferences))
 	email, problem := policy.CheckEmail(strings.TrimSpace(c.FormValue("email")))
 	if problem != "" {
-		return render(c, http.StatusUnprocessableEntity, views.PreferencesRequestPage(page, csrfToken(c), views.MsgPreferencesEmail))
+		return render(c, http.StatusUnprocessableEntity, views.PreferencesRequestPage(page, csrfToken(c), tr(c, views.MsgPreferencesEmail)))
 	}
 	now := h.now()
 	person := h.store.PersonOf(email)
-	subject, body := views.PreferencesLinkEmail(h.reg, h.links.page(person, now))
-	if err := h.store.MailLink(c.Request().Context(), person, models.Email{To: email, Subject: subject, Body: body}, now); err != nil {
+	lang := i18n.From(c.Request().Context())
+	subject, body := views.PreferencesLinkEmail(lang, h.reg, h.links.page(lang, person, now))
+	if err := h.store.MailLink(c.Request().Context(), person, models.Email{To: email, Subject: subject, Body: body, Lang: lang.String()}, now); err != nil {
 		return err
 	}
 	if wait := h.minWait - time.Since(start); wait > 0 {
 		time.Sleep(wait)
 	}
-	return render(c, http.StatusOK, views.PreferencesSentPage(describedPage(c, views.TitlePreferencesSent, views.DescPreferences)))
+	return render(c, http.StatusOK, views.PreferencesSentPage(describedPage(c, tr(c, views.TitlePreferencesSent), tr(c, views.DescPreferences))))
 }
 
 // withdraw appends the withdrawal of one box to the ledger.
@@ -152,7 +154,7 @@ func (h *preferencesHandler) withdraw(c echo.Context) error {
 	if err != nil && !errors.Is(err, models.ErrNothingToWithdraw) {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/preferences?"+signedQuery(c.QueryParams())+"&done="+views.DoneWithdrawn)
+	return c.Redirect(http.StatusSeeOther, localPath(c, "/preferences")+"?"+signedQuery(c.QueryParams())+"&done="+views.DoneWithdrawn)
 }
 
 // object puts the person on the objection list for all prospecting.
@@ -164,7 +166,7 @@ func (h *preferencesHandler) object(c echo.Context) error {
 	if err := h.store.Object(c.Request().Context(), person, models.SuppressAll, h.now()); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/preferences?"+signedQuery(c.QueryParams())+"&done="+views.DoneObjected)
+	return c.Redirect(http.StatusSeeOther, localPath(c, "/preferences")+"?"+signedQuery(c.QueryParams())+"&done="+views.DoneObjected)
 }
 
 // unsubscribe is the one-click unsubscribe of RFC 8058: a POST from the
@@ -174,12 +176,12 @@ func (h *preferencesHandler) object(c echo.Context) error {
 func (h *preferencesHandler) unsubscribe(c echo.Context) error {
 	person, err := models.VerifyPreferencesLink(h.links.key, c.QueryParams(), h.now())
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, views.MsgPreferencesLinkBad)
+		return echo.NewHTTPError(http.StatusBadRequest, tr(c, views.MsgPreferencesLinkBad))
 	}
 	purpose, kind, _ := strings.Cut(c.QueryParam("box"), ".")
 	err = h.store.Withdraw(c.Request().Context(), person, purpose, kind, "unsubscribe", h.now())
 	if err != nil && !errors.Is(err, models.ErrNothingToWithdraw) {
 		return err
 	}
-	return c.String(http.StatusOK, views.MsgUnsubscribed)
+	return c.String(http.StatusOK, tr(c, views.MsgUnsubscribed))
 }

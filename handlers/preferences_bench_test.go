@@ -44,7 +44,7 @@ func BenchmarkPreferencesPage(b *testing.B) {
 	if err := prefs.Object(ctx, person, models.SuppressAll, time.Now()); err != nil {
 		b.Fatal(err)
 	}
-	link := s.URL + "/preferences?" + models.SignPreferencesLink(secrets.Key("email-link"), person, time.Now().Add(time.Hour))
+	link := s.URL + "/fr/preferences?" + models.SignPreferencesLink(secrets.Key("email-link"), person, time.Now().Add(time.Hour))
 	if _, err := url.Parse(link); err != nil {
 		b.Fatal(err)
 	}

@@ -22,7 +22,7 @@ import (
 
 var nonceRE = regexp.MustCompile(`nonce(="|-)[^"']+`)
 
-var prefLinkRE = regexp.MustCompile(`https://portal\.example(/preferences\?[^\s"<]+)`)
+var prefLinkRE = regexp.MustCompile(`https://portal\.example/en(/preferences\?[^\s"<]+)`)
 
 // deliver sends the outbox through a real SMTP server and returns what it
 // received.
@@ -61,7 +61,7 @@ func TestPreferencesFromTheEmailLink(t *testing.T) {
 		t.Fatalf("%d emails delivered", len(msgs))
 	}
 	m := prefLinkRE.FindStringSubmatch(msgs[0].Text)
-	if m == nil || !strings.Contains(msgs[0].HTML, `href="https://portal.example/preferences?`) {
+	if m == nil || !strings.Contains(msgs[0].HTML, `href="https://portal.example/en/preferences?`) {
 		t.Fatalf("the receipt carries no preferences link: %q", msgs[0].Text)
 	}
 	link := m[1]

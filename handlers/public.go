@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -12,19 +13,27 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/views"
 )
 
 // publicHandler serves the pages anyone can read. Their bodies depend on
-// the registry alone, so they are rendered once, at start-up; each whole
-// page (layout, banner, gated scripts) is rendered once per variant of the
-// visitor's consent and written back with the request's own CSP nonce.
+// the registry and the language alone, so they are rendered once per
+// language, at start-up; each whole page (layout, banner, gated scripts) is
+// rendered once per variant of the visitor's consent and written back with
+// the request's own CSP nonce.
 type publicHandler struct {
 	reg                    *policy.Registry
-	home, privacy, cookies templ.Component
+	home, privacy, cookies perLang
 	pages                  splicedPages
 }
+
+// perLang is one frozen body per language.
+type perLang map[i18n.Lang]templ.Component
+
+// in is the body in the request's language.
+func (p perLang) in(c echo.Context) templ.Component { return p[i18n.From(c.Request().Context())] }
 
 func newPublicHandler(reg *policy.Registry, log *slog.Logger) *publicHandler {
 	return &publicHandler{
@@ -35,38 +44,46 @@ func newPublicHandler(reg *policy.Registry, log *slog.Logger) *publicHandler {
 	}
 }
 
-// frozen pre-renders c; should that fail, the page is rendered per request
-// instead, and the failure shows there through the error handler.
-func frozen(c templ.Component, log *slog.Logger) templ.Component {
-	f, err := views.Freeze(c)
-	if err != nil {
-		log.Error("pre-rendering a public page failed", "error", err)
-		return c
+// frozen pre-renders c in each language; should that fail, the page is
+// rendered per request instead, and the failure shows there through the
+// error handler.
+func frozen(c templ.Component, log *slog.Logger) perLang {
+	out := perLang{}
+	for _, l := range i18n.All {
+		f, err := views.FreezeIn(i18n.WithLang(context.Background(), l), c)
+		if err != nil {
+			log.Error("pre-rendering a public page failed", "lang", l, "error", err)
+			f = c
+		}
+		out[l] = f
 	}
-	return f
+	return out
 }
 
 func (h *publicHandler) showHome(c echo.Context) error {
-	return h.serve(c, views.TitleHome, views.DescHome, h.home)
+	return h.serve(c, views.TitleHome, views.DescHome, h.home.in(c))
 }
 
 func (h *publicHandler) showPrivacy(c echo.Context) error {
-	return h.serve(c, views.TitlePrivacy, views.DescPrivacy, h.privacy)
+	return h.serve(c, views.TitlePrivacy, views.DescPrivacy, h.privacy.in(c))
 }
 
 func (h *publicHandler) showCookies(c echo.Context) error {
-	return h.serve(c, views.TitleCookies, views.DescCookies, h.cookies)
+	return h.serve(c, views.TitleCookies, views.DescCookies, h.cookies.in(c))
 }
 
 // serve writes the whole page of body from its spliced copy for this
 // request's variant, rendering that copy the first time it is asked for.
-func (h *publicHandler) serve(c echo.Context, title, description string, body templ.Component) error {
-	p := describedPage(c, title, description)
-	key, ok := pageVariant(h.reg, p)
+func (h *publicHandler) serve(c echo.Context, title, description i18n.Msg, body templ.Component) error {
+	p := describedPage(c, tr(c, title), tr(c, description))
+	lang := i18n.From(c.Request().Context())
+	key, ok := pageVariant(h.reg, lang, p)
 	if !ok {
 		return render(c, http.StatusOK, views.Frame(p, body))
 	}
-	page, err := h.pages.get(key, func() (*views.SplicedPage, error) { return views.Splice(views.Frame(p, body)) })
+	page, err := h.pages.get(key, func() (*views.SplicedPage, error) {
+		return views.Splice(i18n.WithLang(context.Background(), lang), views.Frame(p, body))
+	})
 	if err != nil {
 		return render(c, http.StatusOK, views.Frame(p, body)) // the error shows there
 	}
@@ -90,8 +107,13 @@ func (h *publicHandler) serve(c echo.Context, title, description string, body te
 // its body and the nonce: language, title, path, the rights link, and the
 // visitor's consent as the layout renders it (banner or GPC notice, the
 // categories granted in the cookie's order). A category the registry does
-// not offer has no variant (ok false): such a page is rendered as it comes.
-func pageVariant(reg *policy.Registry, p views.Page) (string, bool) {
+// not offer has no variant (ok false), nor has a URL with a query (the
+// switcher keeps it, and a client chooses it freely): such a page is
+// rendered as it comes.
+func pageVariant(reg *policy.Registry, lang i18n.Lang, p views.Page) (string, bool) {
+	if p.Query != "" {
+		return "", false
+	}
 	s := p.Consent
 	for i, g := range s.Granted {
 		if _, known := reg.Category(g); !known || slices.Contains(s.Granted[:i], g) {
@@ -104,7 +126,7 @@ func pageVariant(reg *policy.Registry, p views.Page) (string, bool) {
 		}
 		return "0"
 	}
-	return strings.Join([]string{p.Lang, p.Title, p.Description, p.Path, p.RightsPath, s.ReturnTo,
+	return strings.Join([]string{lang.String(), p.Base, p.Title, p.Description, p.Path, p.RightsPath, s.ReturnTo,
 		flag(s.Registry != nil), flag(s.Decided), flag(s.GPCHonoured), flag(p.Banner != nil),
 		strings.Join(s.Granted, " ")}, "\x00"), true
 }

@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/alegria/privacy-portal/policy"
@@ -16,13 +15,13 @@ import (
 // Everything comes from the registry and its snapshots, so it is rendered
 // once, at start-up.
 type policyHistory struct {
-	list    templ.Component
-	past    map[string]templ.Component // version → its privacy page
-	changes map[string]templ.Component // version → what changed from the previous one
+	list    perLang
+	past    map[string]perLang // version → its privacy page
+	changes map[string]perLang // version → what changed from the previous one
 }
 
 func newPolicyHistory(reg *policy.Registry, log *slog.Logger) *policyHistory {
-	h := &policyHistory{past: map[string]templ.Component{}, changes: map[string]templ.Component{}}
+	h := &policyHistory{past: map[string]perLang{}, changes: map[string]perLang{}}
 	lv := views.PolicyVersionsView{Current: reg.Version, Versions: reg.Versions(), Previous: map[string]string{}}
 	regs := map[string]*policy.Registry{}
 	for _, v := range reg.History {
@@ -51,7 +50,7 @@ func newPolicyHistory(reg *policy.Registry, log *slog.Logger) *policyHistory {
 }
 
 func (h *policyHistory) showVersions(c echo.Context) error {
-	return render(c, http.StatusOK, views.Frame(describedPage(c, views.TitlePolicyVersions.In(c.Request().Context()), views.DescPolicyVersions.In(c.Request().Context())), h.list))
+	return render(c, http.StatusOK, views.Frame(describedPage(c, tr(c, views.TitlePolicyVersions), tr(c, views.DescPolicyVersions)), h.list.in(c)))
 }
 
 // showVersion is a past version; the current one is /privacy.
@@ -60,7 +59,7 @@ func (h *policyHistory) showVersion(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "")
 	}
-	return render(c, http.StatusOK, views.Frame(describedPage(c, views.TitlePrivacy+" · "+c.Param("version"), views.DescPrivacy), body))
+	return render(c, http.StatusOK, views.Frame(describedPage(c, tr(c, views.TitlePrivacy)+" · "+c.Param("version"), tr(c, views.DescPrivacy)), body.in(c)))
 }
 
 func (h *policyHistory) showChanges(c echo.Context) error {
@@ -68,5 +67,5 @@ func (h *policyHistory) showChanges(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "")
 	}
-	return render(c, http.StatusOK, views.Frame(describedPage(c, views.TitlePolicyChanges.In(c.Request().Context()), views.DescPolicyVersions.In(c.Request().Context())), body))
+	return render(c, http.StatusOK, views.Frame(describedPage(c, tr(c, views.TitlePolicyChanges), tr(c, views.DescPolicyVersions)), body.in(c)))
 }

@@ -71,10 +71,10 @@ func TestRightsRequestPurposeUnderAnotherKeyAndPath(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("GET %s: %d", path, res.StatusCode)
 		}
-		if !strings.Contains(body, `href="/my-rights"`) {
+		if !strings.Contains(body, `href="/en/my-rights"`) {
 			t.Errorf("GET %s: no link to /my-rights", path)
 		}
-		if strings.Contains(body, `href="/rights"`) {
+		if strings.Contains(body, `href="/en/rights"`) || strings.Contains(body, `href="/rights"`) {
 			t.Errorf("GET %s: a link to /rights remains", path)
 		}
 	}
@@ -88,7 +88,7 @@ func TestRightsRequestPurposeUnderAnotherKeyAndPath(t *testing.T) {
 		t.Fatal("the request was not stored under its purpose")
 	}
 	link := outboxLink(t, s, "rights_confirm")
-	if !strings.HasPrefix(link, "/my-rights/confirm?") {
+	if !strings.HasPrefix(link, "/en/my-rights/confirm?") {
 		t.Fatalf("confirmation link %q", link)
 	}
 	v.get(link)

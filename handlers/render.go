@@ -9,6 +9,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/views"
 )
 
@@ -29,6 +30,9 @@ func render(c echo.Context, status int, comp templ.Component) error {
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
+// tr is m in the request's language.
+func tr(c echo.Context, m i18n.Msg) string { return m.In(c.Request().Context()) }
+
 // describedPage is pageFor with a meta description.
 func describedPage(c echo.Context, title, description string) views.Page {
 	p := pageFor(c, title)
@@ -38,7 +42,8 @@ func describedPage(c echo.Context, title, description string) views.Page {
 
 // pageFor is the layout data of the current request.
 func pageFor(c echo.Context, title string) views.Page {
-	p := views.Page{Title: title, Path: c.Request().URL.Path}
+	r := c.Request()
+	p := views.Page{Title: title, Path: r.URL.Path, Query: r.URL.RawQuery, Base: siteURL(c)}
 	p.RightsPath, _ = c.Request().Context().Value(rightsPathKey{}).(string)
 	// Cookie consent: the banner (or the GPC notice) and the gated scripts.
 	p.Consent = consentStateOf(c)

@@ -42,7 +42,7 @@ func newRightsDesk(t *testing.T) *rightsDesk {
 	return d
 }
 
-var anyLinkRE = regexp.MustCompile(`https://portal\.example(/[a-z-]+/[a-z]+\?[^\s]+)`)
+var anyLinkRE = regexp.MustCompile(`https://portal\.example((?:/en|/fr)?/[a-z-]+/[a-z]+\?[^\s]+)`)
 
 // mailLink is the link of the newest email of kind in the outbox.
 func (d *rightsDesk) mailLink(t *testing.T, kind string) (string, models.Email) {

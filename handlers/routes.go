@@ -14,6 +14,9 @@ import (
 // consentPath receives the cookie banner's answers.
 const consentPath = "/consent"
 
+// unsubscribePath is the one-click unsubscribe of marketing emails.
+const unsubscribePath = "/preferences/unsubscribe"
+
 // routes registers every route in one place, grouped by who may call them.
 func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	schema := newSchemaGate(d.DB, d.SchemaTarget, d.Now)
@@ -26,6 +29,8 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	}
 	metrics := newMetrics(d.Metrics)
 
+	// Public pages: /fr/… and /en/…, routed without the prefix.
+	e.Pre(stripLanguage(d.BaseURL))
 	e.Use(
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID,
 			// Every access event logged for this request carries its id.
@@ -36,6 +41,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 		metrics.middleware,
 		requestLog(d.Log),
 		recoverer(d.Log), // inside the log and metrics, so a panic is counted as the 500 it becomes
+		languageRedirect, // a bare public path goes to the visitor's language
 		withRightsPath(d.Registry.RightsPath()),
 		// Public bodies are small; the forms with file fields set their own limit.
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: func(c echo.Context) bool {
@@ -106,7 +112,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	site.POST("/preferences/withdraw", prefs.withdraw, formLimit, csrf)
 	site.POST("/preferences/object", prefs.object, formLimit, csrf)
 	// RFC 8058 one-click: the mail client has no form token; the URL is signed.
-	site.POST("/preferences/unsubscribe", prefs.unsubscribe, formLimit)
+	site.POST(unsubscribePath, prefs.unsubscribe, formLimit)
 	// ---- Staff back-office ----------------------------------------------
 	// Everything under /admin: no-store, a form token on every POST, and a
 	// live session of an active account, except the sign-in page. Each route

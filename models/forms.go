@@ -28,6 +28,9 @@ type Email struct {
 	// marketing email: sent as List-Unsubscribe with List-Unsubscribe-Post.
 	// Empty for the emails a person's own request calls for.
 	Unsubscribe string `json:"unsubscribe,omitempty"`
+	// Lang is the language the email is written in ("fr", "en"), for the
+	// lang of its HTML alternative. Empty: French.
+	Lang string `json:"lang,omitempty"`
 }
 
 // ConsentChoice is one consent box as it was shown and answered.
@@ -48,6 +51,17 @@ type FormSubmission struct {
 	Files         []policy.Upload
 	Receipt       *Email // queued in the same transaction
 	Now           time.Time
+	// Lang is the language of the pages the person used ("fr", "en"): later
+	// emails about the record are written in it. Empty: French.
+	Lang string
+}
+
+// langOf is a language as stored: "en" or, for anything else, "fr".
+func langOf(l string) string {
+	if l == "en" {
+		return "en"
+	}
+	return "fr"
 }
 
 // FormStore stores public form submissions.
@@ -91,17 +105,17 @@ func WordingHash(label string) []byte {
 // groupCommit writes each submission alone.
 const submitSQL = `WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::bytea[], $5::text[], $6::text[], $7::bytea[],
-                       $8::timestamptz[], $9::timestamptz[], $10::text[], $11::uuid[], $12::bytea[])
-    WITH ORDINALITY AS t(rid, sid, email, phone, purpose, status, fields, at, expires, ver, outbox_id, msg, n)
+                       $8::timestamptz[], $9::timestamptz[], $10::text[], $11::uuid[], $12::bytea[], $17::text[])
+    WITH ORDINALITY AS t(rid, sid, email, phone, purpose, status, fields, at, expires, ver, outbox_id, msg, lang, n)
 ), s AS (
   INSERT INTO subjects (id, email_index, phone_index) SELECT sid, email, phone FROM input ORDER BY n
   ON CONFLICT (email_index) DO UPDATE SET phone_index = coalesce(subjects.phone_index, excluded.phone_index)
   RETURNING id, email_index
 ), r AS (
-  INSERT INTO records (id, purpose, subject_id, status, fields, objected, created_at, last_contact_at, expires_at)
+  INSERT INTO records (id, purpose, subject_id, status, fields, objected, created_at, last_contact_at, expires_at, lang)
   SELECT i.rid, i.purpose, s.id, i.status, i.fields,
          EXISTS (SELECT 1 FROM suppressions x WHERE (x.email_index = i.email OR x.phone_index = i.phone) AND x.channel = 'all'),
-         i.at, i.at, i.expires
+         i.at, i.at, i.expires, i.lang
     FROM input i JOIN s ON s.email_index = i.email
   ON CONFLICT (id) DO NOTHING
   RETURNING id, subject_id, objected
@@ -127,6 +141,7 @@ type preparedSubmission struct {
 	fields       []byte
 	at, expires  time.Time
 	version      string
+	lang         string // the language of the pages the person used
 	outboxID     uuid.UUID
 	receipt      []byte // nil: no receipt
 	kinds        []string
@@ -185,7 +200,7 @@ func (s *FormStore) prepare(in FormSubmission) (*preparedSubmission, error) {
 	now := in.Now.UTC()
 	prep := &preparedSubmission{purpose: p.Key, id: in.ID, subject: uuid.New(), email: emailIdx, phone: phoneIdx,
 		status: p.InitialStatus(), fields: sealed, at: now, expires: p.Retention.ExpiresAt(now), version: in.PolicyVersion,
-		outboxID: outboxID, receipt: msg, kinds: kinds, granted: granted, hashes: hashes}
+		outboxID: outboxID, receipt: msg, kinds: kinds, granted: granted, hashes: hashes, lang: langOf(in.Lang)}
 	for i, f := range in.Files {
 		// The file's id follows from the record's, so a retried post
 		// stores it once (ON CONFLICT below).
@@ -209,7 +224,7 @@ func (s *FormStore) insert(ctx context.Context, subs []*preparedSubmission) erro
 	n := len(subs)
 	ids, subjects, outboxIDs := make([]pgtype.UUID, n), make([]pgtype.UUID, n), make([]pgtype.UUID, n)
 	emails, phones, fields, receipts := make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
-	keys, statuses, versions := make([]string, n), make([]string, n), make([]string, n)
+	keys, statuses, versions, langs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	ats, expires := make([]time.Time, n), make([]time.Time, n)
 	var ordinals []int64
 	var kinds []string
@@ -223,6 +238,7 @@ func (s *FormStore) insert(ctx context.Context, subs []*preparedSubmission) erro
 		ids[i], subjects[i], outboxIDs[i] = pgID(&p.id), pgID(&p.subject), pgID(&p.outboxID)
 		emails[i], phones[i], fields[i], receipts[i] = p.email, p.phone, p.fields, p.receipt
 		keys[i], statuses[i], versions[i], ats[i], expires[i] = p.purpose, p.status, p.version, p.at, p.expires
+		langs[i] = p.lang
 		for range p.kinds {
 			ordinals = append(ordinals, int64(i+1))
 		}
@@ -232,7 +248,7 @@ func (s *FormStore) insert(ctx context.Context, subs []*preparedSubmission) erro
 	b := &pgx.Batch{}
 	b.Queue(`SELECT set_config('portal.purposes', $1, true), set_config('portal.restricted', 'off', true)`, strings.Join(purposes, ","))
 	b.Queue(submitSQL, ids, subjects, emails, phones, keys, statuses, fields, ats, expires, versions, outboxIDs, receipts,
-		ordinals, kinds, granted, hashes).Query(func(rows pgx.Rows) error {
+		ordinals, kinds, granted, hashes, langs).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var id pgtype.UUID
 			var objected *bool

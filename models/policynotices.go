@@ -41,7 +41,7 @@ func (b NoticeBatch) Done() int { return b.Emailed + b.NoAddress }
 // pendingNotices are the people with a record not yet expired who have no
 // notice for the version, each with their newest record. Restricted records
 // stay out of sight (art. 18): the scope does not see them.
-const pendingNotices = `SELECT DISTINCT ON (r.subject_id) r.subject_id, r.id, r.purpose, r.fields
+const pendingNotices = `SELECT DISTINCT ON (r.subject_id) r.subject_id, r.id, r.purpose, r.fields, r.lang
 FROM records r
 WHERE r.subject_id IS NOT NULL AND r.expires_at > $2
   AND NOT EXISTS (SELECT 1 FROM policy_notices n WHERE n.version = $1 AND n.subject_id = r.subject_id)
@@ -49,12 +49,13 @@ ORDER BY r.subject_id, r.created_at DESC
 LIMIT $3`
 
 // NotifyBatch handles up to limit people in one transaction: it records
-// each notice, queues its email (compose writes it for an address) and logs
+// each notice, queues its email (compose writes it for an address, in the
+// language of the person's newest record) and logs
 // the batch in the access log, so a batch is all done or not at all. Two
 // runs at once do not tell anyone twice: the notice's key refuses the
 // second, and its transaction waits for or skips the first.
 func (n *PolicyNotices) NotifyBatch(ctx context.Context, version string, limit int, now time.Time,
-	compose func(to string) Email) (NoticeBatch, error) {
+	compose func(to, lang string) Email) (NoticeBatch, error) {
 	var b NoticeBatch
 	scope := Scope{Purposes: n.reg.PurposeKeys()}
 	err := n.db.Scoped(ctx, scope, func(q Querier) error {
@@ -65,13 +66,13 @@ func (n *PolicyNotices) NotifyBatch(ctx context.Context, version string, limit i
 		}
 		type pending struct {
 			subject, record uuid.UUID
-			purpose         string
+			purpose, lang   string
 			fields          []byte
 		}
 		var todo []pending
 		for rows.Next() {
 			var p pending
-			if err := rows.Scan(&p.subject, &p.record, &p.purpose, &p.fields); err != nil {
+			if err := rows.Scan(&p.subject, &p.record, &p.purpose, &p.fields, &p.lang); err != nil {
 				rows.Close()
 				return fmt.Errorf("models: policy notices: %w", err)
 			}
@@ -102,7 +103,7 @@ func (n *PolicyNotices) NotifyBatch(ctx context.Context, version string, limit i
 				b.NoAddress++
 				continue
 			}
-			if err := enqueueQ(ctx, q, n.vault, "policy_notice", compose(to), now); err != nil {
+			if err := enqueueQ(ctx, q, n.vault, "policy_notice", compose(to, p.lang), now); err != nil {
 				return err
 			}
 			b.Emailed++

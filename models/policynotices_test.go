@@ -43,7 +43,7 @@ func TestPolicyNoticesOncePerPerson(t *testing.T) {
 	add("contact", "hidden@example.org", now.AddDate(0, -1, 0), true) // restricted (art. 18)
 
 	notices := models.NewPolicyNotices(db, v, reg)
-	compose := func(to string) models.Email { return models.Email{To: to, Subject: "policy", Body: "changed"} }
+	compose := func(to, _ string) models.Email { return models.Email{To: to, Subject: "policy", Body: "changed"} }
 	b, err := notices.NotifyBatch(ctx, reg.Version, 1, now, compose)
 	if err != nil || b.Emailed != 1 {
 		t.Fatalf("first batch of one: %+v, %v", b, err)

@@ -53,6 +53,7 @@ type RightsRequestSubmission struct {
 	// requester's consent, so the ledger proves it (art. 7(1)).
 	Consents      []ConsentChoice
 	PolicyVersion string
+	Lang          string // the language of the form: the desk answers in it
 }
 
 // RightsStore stores rights requests. Each row carries the key of the
@@ -92,8 +93,8 @@ func (s *RightsStore) Submit(ctx context.Context, in RightsRequestSubmission) er
 			ON CONFLICT (email_index) DO UPDATE SET email_index = excluded.email_index
 			RETURNING id
 		), r AS (
-			INSERT INTO rights_requests (id, subject_id, "right", fields, status, created_at, purpose)
-			SELECT $1, s.id, $4, $5, $6, $7, $8 FROM s RETURNING id, subject_id
+			INSERT INTO rights_requests (id, subject_id, "right", fields, status, created_at, purpose, lang)
+			SELECT $1, s.id, $4, $5, $6, $7, $8, $13 FROM s RETURNING id, subject_id
 		), c AS (
 			INSERT INTO consents (subject_id, record_id, purpose, kind, granted, source, policy_version, wording_hash, created_at)
 			SELECT r.subject_id, r.id, $8, k.kind, k.granted, 'form', $9, k.hash, $7
@@ -101,7 +102,7 @@ func (s *RightsStore) Submit(ctx context.Context, in RightsRequestSubmission) er
 		)
 		INSERT INTO rights_request_events (request_id, kind, actor, created_at) SELECT id, 'submitted', 'requester', $7 FROM r`,
 			in.ID, uuid.New(), emailIdx, in.Right, sealed, RightsUnconfirmed, now, s.purpose,
-			in.PolicyVersion, kinds, granted, hashes)
+			in.PolicyVersion, kinds, granted, hashes, langOf(in.Lang))
 		if err != nil {
 			return fmt.Errorf("models: rights request: %w", err)
 		}

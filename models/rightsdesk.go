@@ -302,6 +302,7 @@ type RightsDetail struct {
 	PausedAt        *time.Time
 	AnsweredAt      *time.Time
 	CookieConsentID *uuid.UUID
+	Lang            string // the language the person wrote in ("fr", "en")
 }
 
 // RightsCase is one request and everything held about its person, found
@@ -322,7 +323,7 @@ type RightsCase struct {
 func (c RightsCase) Email() string { return c.Request.Fields["email"] }
 
 const rightsDetailSQL = `SELECT id, "right", status, received_at, due_at, extended_at IS NOT NULL, paused_at IS NOT NULL,
-	fields, subject_id, extended_at, paused_at, answered_at, cookie_consent_id
+	fields, subject_id, extended_at, paused_at, answered_at, cookie_consent_id, lang
 	FROM rights_requests WHERE id = $1 AND purpose = $2 AND email_confirmed_at IS NOT NULL`
 
 func (d *RightsDesk) scanDetail(row pgx.Row, id uuid.UUID) (RightsDetail, error) {
@@ -330,7 +331,7 @@ func (d *RightsDesk) scanDetail(row pgx.Row, id uuid.UUID) (RightsDetail, error)
 	var sealed []byte
 	var received, due *time.Time
 	err := row.Scan(&r.ID, &r.Right, &r.Status, &received, &due, &r.Extended, &r.Paused,
-		&sealed, &r.SubjectID, &r.ExtendedAt, &r.PausedAt, &r.AnsweredAt, &r.CookieConsentID)
+		&sealed, &r.SubjectID, &r.ExtendedAt, &r.PausedAt, &r.AnsweredAt, &r.CookieConsentID, &r.Lang)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, ErrNotFound
 	}

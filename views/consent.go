@@ -1,11 +1,13 @@
 package views
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
 )
 
@@ -34,35 +36,24 @@ func (s ConsentState) ShowBanner() bool { return s.Registry != nil && !s.Decided
 // Allows reports whether the choice covers category key.
 func (s ConsentState) Allows(key string) bool { return s.Decided && slices.Contains(s.Granted, key) }
 
-// Consent-related messages handlers return to the visitor (400, 403).
-const (
-	MsgUnknownCookieAction   = "This cookie choice is not one we offer. Please use the buttons of the cookie banner or of the cookie settings page."
-	MsgUnknownCookieCategory = "This cookie category does not exist. Please choose among the categories listed on the cookie settings page."
-	MsgCrossOriginConsent    = "Cookie choices can only be made from this site's own pages."
-)
-
-// TitleCookiePreferences is the cookie settings page's title.
-const TitleCookiePreferences = "Cookie settings"
-
 // choiceLabel says how the current choice was made.
-func choiceLabel(action string) string {
-	switch action {
-	case "accept_all":
-		return "You accepted all optional cookies."
-	case "reject_all":
-		return "You refused all optional cookies."
-	case "custom":
-		return "You chose category by category."
-	case "withdraw":
-		return "You withdrew your consent."
-	case "gpc":
-		return "Your browser's Global Privacy Control signal refused all optional cookies for you."
+func choiceLabel(ctx context.Context, action string) string {
+	if m, ok := choiceLabels[action]; ok {
+		return m.In(ctx)
 	}
 	return action
 }
 
+var choiceLabels = map[string]i18n.Msg{
+	"accept_all": choiceAcceptAll,
+	"reject_all": choiceRejectAll,
+	"custom":     choiceCustom,
+	"withdraw":   choiceWithdraw,
+	"gpc":        choiceGPC,
+}
+
 // grantedTitles lists the titles of the categories a choice covers.
-func grantedTitles(s ConsentState) string {
+func grantedTitles(ctx context.Context, s ConsentState) string {
 	var titles []string
 	for _, c := range s.Registry.OptionalCategories() {
 		if s.Allows(c.Key) {
@@ -70,7 +61,7 @@ func grantedTitles(s ConsentState) string {
 		}
 	}
 	if len(titles) == 0 {
-		return "Only strictly necessary cookies."
+		return consentOnlyNeeded.In(ctx)
 	}
 	return sentence(titles)
 }
@@ -83,9 +74,6 @@ func cookieNames(c policy.CookieCategory) string {
 	}
 	return strings.Join(names, ", ")
 }
-
-// longTime writes the time of a choice.
-func longTime(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") }
 
 // googleConsent is the Consent Mode v2 mapping of the registry, as the JSON
 // static/js/consent-mode.js reads from its data attribute: consent type →

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
 )
 
@@ -100,7 +101,7 @@ func TestBannerChoicesAreEqual(t *testing.T) {
 	if nec := p.byID("banner-necessary"); nec == nil || !hasAttr(nec, "checked") || !hasAttr(nec, "disabled") || hasAttr(nec, "name") {
 		t.Error("strictly necessary is not shown as always on")
 	}
-	if !p.hasText("pp_audience") || !p.links()["/cookies"] {
+	if !p.hasText("pp_audience") || !p.links()["/en/cookies"] {
 		t.Error("the banner does not name the cookies or link the cookie policy")
 	}
 }
@@ -150,7 +151,7 @@ func TestPreferencesPage(t *testing.T) {
 	reg := defaultRegistry(t)
 	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
 	t.Run("undecided", func(t *testing.T) {
-		p := render(t, CookiePreferencesPage(Page{Title: TitleCookiePreferences}, ConsentState{Registry: reg}, "/", false))
+		p := render(t, CookiePreferencesPage(Page{Title: TitleCookiePreferences.Get(i18n.EN)}, ConsentState{Registry: reg}, "/", false))
 		if !p.hasText("You have not made a choice yet") || p.byID("withdraw") != nil {
 			t.Error("undecided visitor: wrong current choice or a withdraw button")
 		}
@@ -158,8 +159,8 @@ func TestPreferencesPage(t *testing.T) {
 	t.Run("accepted", func(t *testing.T) {
 		s := ConsentState{Registry: reg, Decided: true, Granted: []string{"audience", "marketing"}, Action: "accept_all",
 			At: at, PolicyVersion: reg.Version, ConsentID: "0190-id"}
-		p := render(t, CookiePreferencesPage(Page{Title: TitleCookiePreferences}, s, "/privacy?x=<b>", true))
-		for _, want := range []string{"Audience measurement, Marketing.", "You accepted all optional cookies.", "2 November 2026, 09:30 UTC", "0190-id", "Your choice is saved."} {
+		p := render(t, CookiePreferencesPage(Page{Title: TitleCookiePreferences.Get(i18n.EN)}, s, "/privacy?x=<b>", true))
+		for _, want := range []string{"Audience measurement, Marketing.", "You accepted all optional cookies.", "2 Nov 2026, 10:30 CET", "0190-id", "Your choice is saved."} {
 			if !p.hasText(want) {
 				t.Errorf("page lacks %q", want)
 			}

@@ -1,9 +1,12 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
 )
 
@@ -12,54 +15,68 @@ import (
 // they never repeat what the person typed (an email can be forwarded or
 // read over a shoulder).
 
-// ReceiptEmail is the receipt each form sends.
-func ReceiptEmail(reg *policy.Registry, pu *policy.Purpose, baseURL string) (subject, body string) {
-	subject = fmt.Sprintf("%s: we have received your request", reg.Controller.Name)
+// ReceiptEmail is the receipt each form sends, in language l; its links
+// lead to the pages in l.
+func ReceiptEmail(l i18n.Lang, reg *policy.Registry, pu *policy.Purpose, baseURL string) (subject, body string) {
+	subject = fmt.Sprintf(mailReceived.Get(l), reg.Controller.Name)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello,\n\n%s\n\n", pu.Form.Confirm.EN)
-	fmt.Fprintf(&b, "Why we keep it: %s\nHow long: %s\n\n", pu.Description.EN, RetentionText(pu.Retention))
+	fmt.Fprintf(&b, "%s\n\n%s\n\n", mailHello.Get(l), pu.Form.Confirm.Get(l))
+	fmt.Fprintf(&b, mailWhyHowLong.Get(l)+"\n\n", pu.Description.Get(l), RetentionText(pu.Retention))
 	if path := reg.RightsPath(); path != "" {
-		fmt.Fprintf(&b, "You can see, correct or delete your data, or object to its use, at any time: %s%s\n", baseURL, path)
+		fmt.Fprintf(&b, mailRights.Get(l)+"\n", baseURL+PathIn(l, path))
 	}
-	fmt.Fprintf(&b, "Our privacy policy: %s/privacy\nOur Data Protection Officer: %s\n\n%s\n", baseURL, reg.DPO.Email, reg.Controller.Name)
+	fmt.Fprintf(&b, mailPolicy.Get(l)+"\n"+mailDPO.Get(l)+"\n\n%s\n", baseURL+PathIn(l, "/privacy"), reg.DPO.Email, reg.Controller.Name)
 	return subject, b.String()
 }
 
 // ConfirmEmail asks the person to follow a signed link (double opt-in), in
 // the purpose's confirm_wording.
-func ConfirmEmail(reg *policy.Registry, pu *policy.Purpose, link string) (subject, body string) {
+func ConfirmEmail(l i18n.Lang, reg *policy.Registry, pu *policy.Purpose, link string) (subject, body string) {
 	w := pu.Form.ConfirmWording
-	subject = fmt.Sprintf("%s: %s", reg.Controller.Name, w.Subject.EN)
+	subject = fmt.Sprintf("%s: %s", reg.Controller.Name, w.Subject.Get(l))
+	if l == i18n.FR {
+		subject = fmt.Sprintf("%s\u00a0: %s", reg.Controller.Name, w.Subject.Get(l))
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello,\n\n%s\n\n", w.Lead.EN)
+	fmt.Fprintf(&b, "%s\n\n%s\n\n", mailHello.Get(l), w.Lead.Get(l))
 	valid := policy.Durations.LinkValidity
-	fmt.Fprintf(&b, "%s\n\nThe link is valid for %s. If you did not ask for this, ignore this email: without your confirmation we delete the request after %s.\n\n", link, valid, valid)
-	fmt.Fprintf(&b, "Our Data Protection Officer: %s\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
+	fmt.Fprintf(&b, "%s\n\n"+mailLinkValid.Get(l)+"\n\n", link, valid, valid)
+	fmt.Fprintf(&b, mailDPO.Get(l)+"\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
 	return subject, b.String()
 }
 
 // PolicyNoticeEmail tells a person about a material change of the privacy
 // policy (art. 12(1), 13(3)): what changed, where to read it, and how to
 // use their rights.
-func PolicyNoticeEmail(reg *policy.Registry, baseURL string) (subject, body string) {
-	subject = fmt.Sprintf("%s: our privacy policy changes", reg.Controller.Name)
+func PolicyNoticeEmail(l i18n.Lang, reg *policy.Registry, baseURL string) (subject, body string) {
+	ctx := i18n.WithLang(context.Background(), l)
+	subject = fmt.Sprintf(mailNoticeSubj.Get(l), reg.Controller.Name)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello,\n\nWe hold some of your personal data, so we are telling you that our privacy policy changed on %s (version %s).\n\n",
-		longDate(reg.Date), reg.Version)
+	fmt.Fprintf(&b, "%s\n\n"+mailNoticeLead.Get(l)+"\n\n", mailHello.Get(l), registryDay(ctx, reg.Date), reg.Version)
 	for _, h := range reg.History {
 		if h.Version == reg.Version && !h.Summary.IsZero() {
 			fmt.Fprintf(&b, "%s\n\n", h.Summary.EN)
 		}
 	}
 	if len(reg.History) > 1 {
-		fmt.Fprintf(&b, "What changed, fact by fact: %s/privacy/versions/%s/changes\n", baseURL, reg.Version)
+		fmt.Fprintf(&b, mailNoticeDiff.Get(l)+"\n", baseURL+PathIn(l, "/privacy/versions/"+reg.Version+"/changes"))
 	}
-	fmt.Fprintf(&b, "The policy: %s/privacy\n\n", baseURL)
+	fmt.Fprintf(&b, mailNoticePol.Get(l)+"\n\n", baseURL+PathIn(l, "/privacy"))
 	if path := reg.RightsPath(); path != "" {
-		fmt.Fprintf(&b, "You can see, correct or delete your data, or object to its use, at any time: %s%s\n", baseURL, path)
+		fmt.Fprintf(&b, mailRights.Get(l)+"\n", baseURL+PathIn(l, path))
 	}
-	fmt.Fprintf(&b, "Our Data Protection Officer: %s\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
+	fmt.Fprintf(&b, mailDPO.Get(l)+"\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
 	return subject, b.String()
+}
+
+// registryDay is a registry date (YYYY-MM-DD) as ctx's language writes it;
+// a date in any other form is shown as written.
+func registryDay(ctx context.Context, s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return i18n.Date(ctx, t)
 }
 
 // EmailParagraph is one paragraph of an email, line by line, each line cut
@@ -107,4 +124,13 @@ func EmailParagraphs(body string) []EmailParagraph {
 		out = append(out, p)
 	}
 	return out
+}
+
+// emailLang is the lang attribute of an email written in lang; French, the
+// default language, when it names none.
+func emailLang(lang string) string {
+	if l, ok := i18n.Parse(lang); ok {
+		return l.String()
+	}
+	return i18n.Default.String()
 }

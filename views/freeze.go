@@ -6,27 +6,27 @@ import (
 	"io"
 
 	"github.com/a-h/templ"
-
-	"github.com/alegria/privacy-portal/i18n"
 )
 
-// Freeze renders c once in each language and returns a component that
-// writes the same bytes every time, in the language of the request. It is
-// for content that depends on the registry and the language alone (the
+// Freeze renders c once and returns a component that writes the same bytes
+// every time. It is for content that depends on the registry alone (the
 // policy, the cookie declaration): the registry cannot change while the
 // process runs, so rendering it per request would only burn CPU. Nothing
 // request-specific (nonce, visitor, path) may live inside c.
 func Freeze(c templ.Component) (templ.Component, error) {
-	pages := map[i18n.Lang][]byte{}
-	for _, l := range i18n.All {
-		var buf bytes.Buffer
-		if err := c.Render(i18n.WithLang(context.Background(), l), &buf); err != nil {
-			return nil, err
-		}
-		pages[l] = buf.Bytes()
+	return FreezeIn(context.Background(), c)
+}
+
+// FreezeIn is Freeze with ctx rendering c: a public page is frozen once per
+// language (i18n.WithLang).
+func FreezeIn(ctx context.Context, c templ.Component) (templ.Component, error) {
+	var buf bytes.Buffer
+	if err := c.Render(ctx, &buf); err != nil {
+		return nil, err
 	}
-	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		_, err := w.Write(pages[i18n.From(ctx)])
+	html := buf.Bytes()
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		_, err := w.Write(html)
 		return err
 	}), nil
 }
@@ -43,12 +43,12 @@ type SplicedPage struct {
 	size  int      // sum of len(parts)
 }
 
-// Splice renders c with a placeholder nonce and cuts the page at each of
-// its places. Like Freeze, nothing else request-specific may live in c
-// beyond what the caller keys its copies by.
-func Splice(c templ.Component) (*SplicedPage, error) {
+// Splice renders c in ctx (its language) with a placeholder nonce and cuts
+// the page at each of its places. Like Freeze, nothing else request-specific
+// may live in c beyond what the caller keys its copies by.
+func Splice(ctx context.Context, c templ.Component) (*SplicedPage, error) {
 	var buf bytes.Buffer
-	if err := c.Render(templ.WithNonce(context.Background(), noncePlaceholder), &buf); err != nil {
+	if err := c.Render(templ.WithNonce(ctx, noncePlaceholder), &buf); err != nil {
 		return nil, err
 	}
 	p := &SplicedPage{parts: bytes.Split(buf.Bytes(), []byte(noncePlaceholder))}

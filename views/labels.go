@@ -1,7 +1,6 @@
 package views
 
 import (
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -106,46 +105,6 @@ func telURL(phone string) string {
 	return "tel:" + b.String()
 }
 
-// errorHeading is the page heading for an HTTP error status.
-func errorHeading(status int) string {
-	switch status {
-	case http.StatusNotFound:
-		return "Page not found"
-	case http.StatusForbidden:
-		return "Access denied"
-	case http.StatusUnauthorized:
-		return "Please sign in"
-	case http.StatusMethodNotAllowed:
-		return "This action is not allowed here"
-	case http.StatusRequestEntityTooLarge:
-		return "What you sent is too large"
-	case http.StatusTooManyRequests:
-		return "Too many requests"
-	case http.StatusServiceUnavailable:
-		return "Service temporarily unavailable"
-	}
-	if status >= 400 && status < 500 {
-		return "We could not handle this request"
-	}
-	return "Something went wrong"
-}
-
-// errorMessage is what the error page says when the handler gave no message.
-func errorMessage(status int) string {
-	switch status {
-	case http.StatusNotFound:
-		return "The page you asked for does not exist or has moved."
-	case http.StatusForbidden:
-		return "You do not have access to this page."
-	case http.StatusTooManyRequests:
-		return "Please wait a moment before trying again."
-	}
-	if status >= 400 && status < 500 {
-		return "Please check what you entered and try again."
-	}
-	return "An error occurred on our side. Please try again in a few minutes."
-}
-
 // longDate writes a registry date (YYYY-MM-DD) as "1 November 2026"; a date
 // in any other form is shown as written.
 func longDate(s string) string {
@@ -160,18 +119,3 @@ func longDate(s string) string {
 func sentence(items []string) string {
 	return strings.Join(items, ", ") + "."
 }
-
-// Page titles, kept here with every other sentence the visitor reads.
-const (
-	TitleHome = "Training in low-code, no-code and AI"
-	// Meta descriptions of the public pages (forms use their intro).
-	DescHome              = "Alegria.tech trains people in low-code, no-code and artificial intelligence: courses, work-study programmes, an AI challenge and advice."
-	DescPrivacy           = "How Alegria.tech collects, uses, keeps and protects your personal data, who receives it, and how to use your rights."
-	DescCookies           = "The cookies this site sets, what each one is for, how long it lasts, and how to change your choice."
-	DescCookiePreferences = "See and change your cookie choice, or withdraw your consent."
-	DescFormReply         = "What we stored from your form, for how long, and how to use your rights."
-	TitlePrivacy          = "Privacy policy"
-	TitleCookies          = "Cookies"
-	TitleNotFound         = "Page not found"
-	TitleError            = "Something went wrong"
-)

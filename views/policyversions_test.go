@@ -46,8 +46,8 @@ func TestPolicyNoticeEmail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	subject, body := views.PolicyNoticeEmail(cur, "https://portal.example")
-	for _, want := range []string{cur.History[1].Summary.EN, "https://portal.example/privacy/versions/" + cur.Version + "/changes", cur.DPO.Email} {
+	subject, body := views.PolicyNoticeEmail(i18n.EN, cur, "https://portal.example")
+	for _, want := range []string{cur.History[1].Summary.EN, "https://portal.example/en/privacy/versions/" + cur.Version + "/changes", cur.DPO.Email} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the notice lacks %q:\n%s", want, body)
 		}

@@ -5,17 +5,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
 )
 
 // Titles and sentences of the preferences pages.
 const (
-	TitlePreferences     = "Your consents and objections"
-	TitlePreferencesLink = "Get a link to your preferences"
-	TitlePreferencesSent = "Check your inbox"
-	DescPreferences      = "See what you agreed to and when, withdraw any consent or object to marketing, in one click each."
-	TitleAudiences       = "Audiences"
-	TitlePartnerExport   = "Partner transmission"
+	TitleAudiences     = "Audiences"
+	TitlePartnerExport = "Partner transmission"
 )
 
 // ChannelLabel is how the pages name a channel (policy.Channels).
@@ -74,19 +71,19 @@ const (
 )
 
 // PreferencesLinkEmail carries the link to the preferences page.
-func PreferencesLinkEmail(reg *policy.Registry, link string) (subject, body string) {
-	subject = fmt.Sprintf("%s: your consents and objections", reg.Controller.Name)
+func PreferencesLinkEmail(l i18n.Lang, reg *policy.Registry, link string) (subject, body string) {
+	subject = fmt.Sprintf(mailPrefsSubj.Get(l), reg.Controller.Name)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello,\n\nSomeone, hopefully you, asked for a link to see and change what this address agreed to with %s. Open this link:\n\n%s\n\n", reg.Controller.Name, link)
-	fmt.Fprintf(&b, "The link works for %s. If you did not ask for it, ignore this email: nothing changes.\n\n", policy.Durations.PreferencesLink)
-	fmt.Fprintf(&b, "Our Data Protection Officer: %s\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
+	fmt.Fprintf(&b, "%s\n\n"+mailPrefsAsked.Get(l)+"\n\n%s\n\n", mailHello.Get(l), reg.Controller.Name, link)
+	fmt.Fprintf(&b, mailPrefsValid.Get(l)+"\n\n", policy.Durations.PreferencesLink)
+	fmt.Fprintf(&b, mailDPO.Get(l)+"\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
 	return subject, b.String()
 }
 
 // PreferencesFooter is the paragraph every email ends with: the signed link
 // to the person's preferences.
-func PreferencesFooter(link string) string {
-	return fmt.Sprintf("\n--\nSee or withdraw your consents, or object to marketing, in one click: %s\n", link)
+func PreferencesFooter(l i18n.Lang, link string) string {
+	return "\n--\n" + fmt.Sprintf(mailFooter.Get(l), link) + "\n"
 }
 
 // AudienceChoice is one consent box a list can be drawn on.
@@ -129,11 +126,3 @@ type SubjectConsentView struct {
 	Suppressed    []ChannelObjection
 	CanRecordCall bool // the staff member may record an opt-out said during a call
 }
-
-// Messages of the preferences pages.
-const (
-	MsgPreferencesLinkBad     = "This link is incomplete or has been changed. Type your email address to get a new one."
-	MsgPreferencesLinkExpired = "This link has expired. Type your email address to get a new one."
-	MsgPreferencesEmail       = "Please type a valid email address, like name@example.com."
-	MsgUnsubscribed           = "You are unsubscribed: your consent is withdrawn, from now on."
-)

@@ -11,28 +11,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 )
 
 // Rights desk page titles and messages.
 const (
-	TitleRightsQueue     = "Rights requests"
-	TitleRightsCase      = "Rights request"
-	TitleDownload        = "Your data"
-	TitleIdentityUpload  = "Send an identity document"
-	MsgReasonRequired    = "Give a reason: it is kept on the timeline and, where the law requires, sent to the person."
-	MsgBadMove           = "This status cannot follow the current one."
-	MsgExtendTooLate     = "Too late to extend: the person must be told before the first month ends (art. 12(3) GDPR)."
-	MsgAlreadyExtended   = "The deadline was already extended once: the law allows no second extension."
-	MsgClosed            = "This request is already answered."
-	MsgHeld              = "A legal hold keeps this person's data (art. 17(3)(e) GDPR): nothing was erased. Lift the hold first, or refuse the erasure with its reason."
-	MsgRectifyProblems   = "Some values were refused: nothing was changed."
-	MsgIdentityUploaded  = "Thank you: we have your document. We will delete it once we have answered your request."
-	MsgLinkUsed          = "This link has already been used: for your security it works only once. Write to our Data Protection Officer if you need it again."
-	MsgDownloadExpired   = "This link has expired: for your security it works only for a limited time. Write to our Data Protection Officer to get a new one."
-	MsgDownloadInvalid   = "This link is incomplete or has been changed. Please copy the whole link from the email."
-	MsgIdentityLinkEnded = "This link can no longer be used: a document was already sent through it, or your request has been answered."
+	TitleRightsQueue   = "Rights requests"
+	TitleRightsCase    = "Rights request"
+	MsgReasonRequired  = "Give a reason: it is kept on the timeline and, where the law requires, sent to the person."
+	MsgBadMove         = "This status cannot follow the current one."
+	MsgExtendTooLate   = "Too late to extend: the person must be told before the first month ends (art. 12(3) GDPR)."
+	MsgAlreadyExtended = "The deadline was already extended once: the law allows no second extension."
+	MsgClosed          = "This request is already answered."
+	MsgRectifyProblems = "Some values were refused: nothing was changed."
+	MsgHeld            = "A legal hold keeps this person's data (art. 17(3)(e) GDPR): nothing was erased. Lift the hold first, or refuse the erasure with its reason."
 )
 
 // RightTitle is the registry's title of a right, or its key.
@@ -224,64 +218,68 @@ func NewRightsCaseView(reg *policy.Registry, c models.RightsCase, now time.Time)
 
 // ---- emails to the person and to the DPO ------------------------------
 
-func signature(reg *policy.Registry) string {
-	return fmt.Sprintf("Our Data Protection Officer: %s\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
+func signature(l i18n.Lang, reg *policy.Registry) string {
+	return fmt.Sprintf(mailDPO.Get(l)+"\n\n%s\n", reg.DPO.Email, reg.Controller.Name)
 }
 
-func complaint(reg *policy.Registry) string {
+func complaint(l i18n.Lang, reg *policy.Registry) string {
 	a := reg.Authority
-	return fmt.Sprintf("If you disagree, you can complain to the %s (%s), %s, phone %s: %s\n", a.Short, a.Name, a.Address, a.Phone, a.ComplaintURL)
+	return fmt.Sprintf(mailComplaint.Get(l)+"\n", a.Short, a.Name, a.Address, a.Phone, a.ComplaintURL)
 }
+
+// The emails below go to the person in l, the language they used for their
+// request.
 
 // AnswerEmail closes a request: what was done, or why it was refused (with
 // the supervisory authority's contact, art. 12(4)).
-func AnswerEmail(reg *policy.Registry, to, right, status, reason, message string) models.Email {
+func AnswerEmail(l i18n.Lang, reg *policy.Registry, to, right, status, reason, message string) models.Email {
 	var b strings.Builder
-	subject := fmt.Sprintf("%s: your request (%s)", reg.Controller.Name, RightTitle(reg, right))
-	b.WriteString("Hello,\n\n")
+	subject := fmt.Sprintf(mailAnswerSubj.Get(l), reg.Controller.Name, RightTitle(reg, right))
+	b.WriteString(mailHello.Get(l) + "\n\n")
 	if status == policy.RightsRefused {
-		fmt.Fprintf(&b, "We cannot act on your request (%s), for this reason:\n\n%s\n\n", RightTitle(reg, right), reason)
-		b.WriteString(complaint(reg))
+		fmt.Fprintf(&b, mailRefused.Get(l)+"\n\n%s\n\n", RightTitle(reg, right), reason)
+		b.WriteString(complaint(l, reg))
 		b.WriteString("\n")
 	} else {
-		fmt.Fprintf(&b, "We have acted on your request (%s).\n\n", RightTitle(reg, right))
+		fmt.Fprintf(&b, mailDone.Get(l)+"\n\n", RightTitle(reg, right))
 	}
 	if strings.TrimSpace(message) != "" {
 		b.WriteString(message + "\n\n")
 	}
-	b.WriteString(signature(reg))
+	b.WriteString(signature(l, reg))
 	return models.Email{To: to, Subject: subject, Body: b.String()}
 }
 
 // RestrictionLiftedEmail tells the person that the restriction of their
 // data's processing is lifted, and why (art. 18(3)).
-func RestrictionLiftedEmail(reg *policy.Registry, to, reason string) models.Email {
-	body := fmt.Sprintf("Hello,\n\nYou asked us to restrict the use of your data. We are lifting this restriction, for this reason:\n\n%s\n\n%s%s",
-		reason, complaint(reg), "\n"+signature(reg))
-	return models.Email{To: to, Subject: reg.Controller.Name + ": the restriction of your data is lifted", Body: body}
+func RestrictionLiftedEmail(l i18n.Lang, reg *policy.Registry, to, reason string) models.Email {
+	body := mailHello.Get(l) + "\n\n" + mailLiftLead.Get(l) + "\n\n" + reason + "\n\n" + complaint(l, reg) + "\n" + signature(l, reg)
+	return models.Email{To: to, Subject: fmt.Sprintf(mailLiftSubj.Get(l), reg.Controller.Name), Body: body, Lang: l.String()}
 }
 
 // ExtensionEmail tells the person, before the first month ends, that the
 // answer will take up to two more months, and why (art. 12(3)).
-func ExtensionEmail(reg *policy.Registry, to, right, reason string, due time.Time) models.Email {
-	body := fmt.Sprintf("Hello,\n\nWe need more time to answer your request (%s), for this reason:\n\n%s\n\nWe will answer by %s at the latest.\n\n%s%s",
-		RightTitle(reg, right), reason, dayOf(&due), complaint(reg), "\n"+signature(reg))
-	return models.Email{To: to, Subject: reg.Controller.Name + ": more time for your request", Body: body}
+func ExtensionEmail(l i18n.Lang, reg *policy.Registry, to, right, reason string, due time.Time) models.Email {
+	ctx := i18n.WithLang(context.Background(), l)
+	body := mailHello.Get(l) + "\n\n" + fmt.Sprintf(mailMoreTime.Get(l), RightTitle(reg, right)) + "\n\n" + reason + "\n\n" +
+		fmt.Sprintf(mailAnswerBy.Get(l), i18n.Date(ctx, due)) + "\n\n" + complaint(l, reg) + "\n" + signature(l, reg)
+	return models.Email{To: to, Subject: fmt.Sprintf(mailMoreSubj.Get(l), reg.Controller.Name), Body: body}
 }
 
 // PackageEmail carries the signed single-use link to the person's data.
-func PackageEmail(reg *policy.Registry, to, link string, expires time.Time) models.Email {
-	body := fmt.Sprintf("Hello,\n\nHere is the data we hold about you, with where it came from, why we use it, who receives it and how long we keep it:\n\n%s\n\nThe link works once, until %s. The file holds a readable summary (HTML) and your data as JSON and CSV, which you can take to another service.\n\n%s",
-		link, shortTime(expires), signature(reg))
-	return models.Email{To: to, Subject: reg.Controller.Name + ": your data", Body: body}
+func PackageEmail(l i18n.Lang, reg *policy.Registry, to, link string, expires time.Time) models.Email {
+	ctx := i18n.WithLang(context.Background(), l)
+	body := mailHello.Get(l) + "\n\n" + mailDataLead.Get(l) + "\n\n" + link + "\n\n" +
+		fmt.Sprintf(mailDataOnce.Get(l), i18n.Time(ctx, expires)) + "\n\n" + signature(l, reg)
+	return models.Email{To: to, Subject: fmt.Sprintf(mailDataSubj.Get(l), reg.Controller.Name), Body: body}
 }
 
 // IdentityEmail asks for an identity document, with the reason, and the
 // single-use upload link.
-func IdentityEmail(reg *policy.Registry, to, reason, link string) models.Email {
-	body := fmt.Sprintf("Hello,\n\nBefore we can act on your request we need to check that it comes from you, for this reason:\n\n%s\n\nPlease send a copy of an identity document through this link (it works once):\n\n%s\n\n%s\n\n%s",
-		reason, link, reg.Identity.EN, signature(reg))
-	return models.Email{To: to, Subject: reg.Controller.Name + ": please confirm who you are", Body: body}
+func IdentityEmail(l i18n.Lang, reg *policy.Registry, to, reason, link string) models.Email {
+	body := mailHello.Get(l) + "\n\n" + mailIDLead.Get(l) + "\n\n" + reason + "\n\n" + mailIDSend.Get(l) + "\n\n" + link +
+		"\n\n" + reg.Identity.Get(l) + "\n\n" + signature(l, reg)
+	return models.Email{To: to, Subject: fmt.Sprintf(mailIDSubj.Get(l), reg.Controller.Name), Body: body}
 }
 
 // ReminderEmail warns the DPO of a deadline.
@@ -415,14 +413,16 @@ func csvSafe(s string) string {
 
 // FieldProblem is the sentence for a refused field of purpose, as the
 // public form says it.
-func FieldProblem(pu *policy.Purpose, name string, p policy.Problem) string {
+func FieldProblem(ctx context.Context, pu *policy.Purpose, name string, p policy.Problem) string {
 	for _, f := range pu.Form.Fields {
 		if f.Name == name {
-			return problemMessage(f, p)
+			return problemMessage(ctx, f, p)
 		}
 	}
 	return string(p)
 }
 
 // FileProblem is the sentence for a refused file, as the public form says it.
-func FileProblem(f policy.Field, p policy.Problem) string { return problemMessage(f, p) }
+func FileProblem(ctx context.Context, f policy.Field, p policy.Problem) string {
+	return problemMessage(ctx, f, p)
+}

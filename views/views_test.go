@@ -196,7 +196,7 @@ type pageCase struct {
 func allPages(t *testing.T, reg *policy.Registry) []pageCase {
 	// The handlers fill RightsPath from the registry's rights_request purpose.
 	mk := func(path, title string) Page {
-		return Page{Title: title, Path: path, Lang: "en", RightsPath: "/rights"}
+		return Page{Title: title, Path: path, RightsPath: "/rights"}
 	}
 	return []pageCase{
 		{"home", "/", HomePage(mk("/", "Home"), reg)},
@@ -265,13 +265,13 @@ func TestLayoutContract(t *testing.T) {
 						footerLinks[attr(a, "href")] = true
 					}
 				}
-				for _, href := range []string{"/privacy", "/cookies", "/cookies/preferences", "/rights", "/privacy#controller"} {
+				for _, href := range []string{"/en/privacy", "/en/cookies", "/en/cookies/preferences", "/en/rights", "/en/privacy#controller"} {
 					if !footerLinks[href] {
 						t.Errorf("footer has no link to %s", href)
 					}
 				}
 				// Header navigation, with the current page marked.
-				for _, href := range []string{"/", "/privacy", "/cookies", "/rights"} {
+				for _, href := range []string{"/en/", "/en/privacy", "/en/cookies", "/en/rights"} {
 					navs := p.all(func(n *html.Node) bool {
 						return n.DataAtom == atom.A && inside(n, atom.Header) && attr(n, "href") == href
 					})
@@ -280,7 +280,7 @@ func TestLayoutContract(t *testing.T) {
 					}
 				}
 				for _, a := range p.all(func(n *html.Node) bool { return n.DataAtom == atom.A && hasAttr(n, "aria-current") }) {
-					if attr(a, "href") != pc.path || attr(a, "aria-current") != "page" {
+					if attr(a, "href") != "/en"+pc.path || attr(a, "aria-current") != "page" {
 						t.Errorf("aria-current on %q, current path is %q", attr(a, "href"), pc.path)
 					}
 				}
@@ -499,7 +499,7 @@ func TestHomePage(t *testing.T) {
 	p := render(t, HomePage(Page{Title: "Home", Path: "/"}, reg))
 	links := p.links()
 	for _, path := range []string{"/contact", "/quote", "/newsletter", "/appointment", "/training", "/apply", "/ai-challenge"} {
-		if !links[path] {
+		if !links["/en"+path] {
 			t.Errorf("no link to the form %s", path)
 		}
 	}
@@ -522,7 +522,7 @@ func TestErrorPage(t *testing.T) {
 		message string
 		want    []string
 	}{
-		{"404 default", http.StatusNotFound, "", []string{"Error 404", "Page not found", errorMessage(http.StatusNotFound)}},
+		{"404 default", http.StatusNotFound, "", []string{"Error 404", "Page not found", errorMsgNotFound.Get(i18n.EN)}},
 		{"500 default", http.StatusInternalServerError, "", []string{"Error 500", "Something went wrong"}},
 		{"custom message", http.StatusForbidden, "Staff only.", []string{"Access denied", "Staff only."}},
 		{"escaped message", http.StatusBadRequest, xss, []string{xss}},
@@ -535,7 +535,7 @@ func TestErrorPage(t *testing.T) {
 					t.Errorf("missing %q", w)
 				}
 			}
-			if !p.links()["/"] {
+			if !p.links()["/en/"] {
 				t.Errorf("no link home")
 			}
 			if len(p.tag(atom.Script)) != 0 {
@@ -682,11 +682,11 @@ func TestDurationsAreSaidFromOneDeclaration(t *testing.T) {
 		t.Error("the privacy page does not say the links' new validity")
 	}
 	pu, _ := reg.Purpose("newsletter")
-	sent := render(t, FormSentPage(Page{Title: TitleFormSent}, reg, pu))
+	sent := render(t, FormSentPage(Page{Title: TitleFormSent.Get(i18n.EN)}, reg, pu))
 	if !sent.hasText("within 3 days") {
 		t.Error("the form's confirmation page does not say the links' new validity")
 	}
-	if _, body := ConfirmEmail(reg, pu, "https://x/confirm"); !strings.Contains(body, "valid for 3 days") {
+	if _, body := ConfirmEmail(i18n.EN, reg, pu, "https://x/confirm"); !strings.Contains(body, "valid for 3 days") {
 		t.Error("the confirmation email does not say the links' new validity")
 	}
 }
@@ -701,7 +701,7 @@ func TestFormSentPageSaysWhoCanRead(t *testing.T) {
 		"rights":       "the Data Protection Officer",
 	} {
 		pu, _ := reg.Purpose(key)
-		p := render(t, FormSentPage(Page{Title: TitleFormSent, RightsPath: "/rights"}, reg, pu))
+		p := render(t, FormSentPage(Page{Title: TitleFormSent.Get(i18n.EN), RightsPath: "/rights"}, reg, pu))
 		if !p.hasText("Only these people can read it: " + want + ".") {
 			t.Errorf("%s: the page does not say %q", key, want)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/views"
 )
@@ -31,8 +32,16 @@ func policyNotify(env *env, args []string) error {
 	if !reg.Material {
 		return fmt.Errorf("version %s of the policy is not a material change: nobody needs to be told", reg.Version)
 	}
-	subject, body := views.PolicyNoticeEmail(reg, strings.TrimSuffix(env.cfg.BaseURL.String(), "/"))
-	compose := func(to string) models.Email { return models.Email{To: to, Subject: subject, Body: body} }
+	// One notice per language, each person's in the language they used.
+	base := strings.TrimSuffix(env.cfg.BaseURL.String(), "/")
+	compose := func(to, lang string) models.Email {
+		l, _ := i18n.Parse(lang)
+		if l == "" {
+			l = i18n.Default
+		}
+		subject, body := views.PolicyNoticeEmail(l, reg, base)
+		return models.Email{To: to, Subject: subject, Body: body, Lang: l.String()}
+	}
 	notices := models.NewPolicyNotices(db, v, reg)
 	var total models.NoticeBatch
 	for {

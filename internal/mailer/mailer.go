@@ -103,7 +103,7 @@ func Message(from string, e models.Email) (*mail.Msg, error) {
 	m.SetDate()
 	m.SetBodyString(mail.TypeTextPlain, e.Body)
 	var html bytes.Buffer
-	if err := views.EmailHTML(e.Subject, views.EmailParagraphs(e.Body)).Render(context.Background(), &html); err != nil {
+	if err := views.EmailHTML(e.Lang, e.Subject, views.EmailParagraphs(e.Body)).Render(context.Background(), &html); err != nil {
 		return nil, fmt.Errorf("mailer: html: %w", err)
 	}
 	m.AddAlternativeString(mail.TypeTextHTML, html.String())

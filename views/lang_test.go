@@ -1,0 +1,151 @@
+package views
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/a-h/templ"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/alegria/privacy-portal/i18n"
+	"github.com/alegria/privacy-portal/policy"
+)
+
+// publicMsgs are the sentences the public pages declare (text_*.go), the
+// emails' aside: a French page must show none of them in English.
+var publicMsgs = []i18n.Msg{MsgUnknownCookieAction, MsgUnknownCookieCategory, MsgCrossOriginConsent, TitleCookiePreferences, consentGPCTitle, consentGPCText, consentSettingsLink, consentTitle, consentText, consentReadPolicy, consentAcceptAll, consentRejectAll, consentCustomise, consentSave, consentCategories, consentAlwaysOn, consentCookieNames, consentNoCookies, consentSettingsLead, consentSaved, consentCurrent, consentUndecided, consentAllowed, consentHow, consentWhen, consentVersion, consentReference, consentChange, consentWithdrawH, consentWithdrawTxt, consentWithdrawBtn, consentOnlyNeeded, choiceAcceptAll, choiceRejectAll, choiceCustom, choiceWithdraw, choiceGPC, MsgCSRF, MsgRateLimited, MsgBadForm, MsgBadInput, formsTooLarge, TitleFormSent, TitleConfirmEmail, TitleConfirmed, TitleLinkProblem, formsCorrectOne, formsCorrectMany, formsRequiredA, formsRequiredB, formsYourChoices, formsHoneypot, formsChoose, formsAbout, formsWhy, formsBasis, formsHowLong, formsReadPolicyA, formsPolicy, formsReadPolicyB, formsHowRights, formsMaxSize, formsCheckInbox, formsLinkSent, formsWhatStored, formsEncrypted, formsForHowLong, formsYourRights, formsRightsText, formsRightsForm, formsOrRead, formsConfirm, formsDue, formsLinkExpired, formsLinkBroken, formsFillAgain, formsQuizAnswers, formsConsentKept, problemChooseRequired, problemFillRequired, problemTooLong, problemBadText, problemOneLine, problemEmail, problemPhone, problemNumber, problemRange, problemRangeAny, problemChoice, problemDateTime, problemPast, problemTooFar, problemFileType, problemFileTooLarge, problemFileArchive, problemFileEmpty, problemFileUnreadable, problemFileInfected, problemFileUnscanned, problemConsentRequired, problemOther, problemAnswer, problemAnswerChoice, formsBytes, formsMegabytes, homeLead, homeOffer, homeGetStarted, homeYourData, homeEveryForm, homePolicy, homeAnd, homeCookies, homeOr, homeRights, homeAnyTime, layoutSkip, layoutNavMain, layoutNavLegal, layoutNavLanguage, layoutHome, layoutPrivacy, layoutPrivacyPolicy, layoutCookies, layoutCookieChoice, layoutLegalNotice, layoutYourRights, componentScrollHint, componentOnThisPage, TitleHome, DescHome, DescPrivacy, DescCookies, DescCookiePreferences, DescFormReply, TitlePrivacy, TitleCookies, TitleNotFound, TitleError, errorLabel, errorBackHome, errorNotFound, errorForbidden, errorSignIn, errorMethod, errorTooLarge, errorTooMany, errorUnavailable, errorClient, errorServer, errorMsgNotFound, errorMsgForbidden, errorMsgTooMany, errorMsgClient, errorMsgServer, TitlePreferences, TitlePreferencesLink, TitlePreferencesSent, DescPreferences, MsgPreferencesLinkBad, MsgPreferencesLinkExpired, MsgPreferencesEmail, MsgUnsubscribed, prefsAskLink, prefsEmail, prefsSendLink, prefsSent, prefsWithdrawn, prefsObjected, prefsNone, prefsLead, prefsAgreed, prefsWithdraw, prefsNotGiven, prefsMarketing, prefsObjectedOn, prefsCanObject, prefsObject, prefsNoChannel, channelEmail, channelAutomated, channelPartners, channelAll, TitleDownload, TitleIdentityUpload, MsgIdentityUploaded, MsgLinkUsed, MsgDownloadExpired, MsgDownloadInvalid, MsgIdentityLinkEnded, rightsDataReady, rightsDownload, rightsDPO, rightsDocument, rightsSend}
+
+// publicPages are the pages of the public site this package renders (the
+// privacy and cookie pages aside: the registry's texts), in every state
+// that shows other sentences.
+func publicPages(t *testing.T, reg *policy.Registry, l i18n.Lang) map[string]templ.Component {
+	t.Helper()
+	mk := func(path string) Page {
+		return Page{Title: "t", Path: path, RightsPath: "/rights", Base: "https://portal.example"}
+	}
+	out := map[string]templ.Component{
+		"home":              HomePage(mk("/"), reg),
+		"not found":         ErrorPage(mk("/x"), http.StatusNotFound, ""),
+		"error":             ErrorPage(mk("/x"), http.StatusInternalServerError, ""),
+		"too many":          ErrorPage(mk("/x"), http.StatusTooManyRequests, ""),
+		"preferences link":  PreferencesRequestPage(mk("/preferences"), "tok", ""),
+		"preferences sent":  PreferencesSentPage(mk("/preferences/link")),
+		"download":          DownloadPage(mk("/rights/download"), PathIn(l, "/rights/download?x"), "tok"),
+		"identity":          IdentityUploadPage(mk("/rights/identity"), PathIn(l, "/rights/identity?x"), "tok", reg.Identity.Get(l), ""),
+		"identity received": IdentityReceivedPage(mk("/rights/identity")),
+		"rights link":       RightsLinkProblem(mk("/rights/download"), "", reg.DPO.Email),
+	}
+	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	out["preferences"] = PreferencesPage(mk("/preferences"), PreferencesView{Query: "p=1",
+		Boxes: []PreferenceBox{{Purpose: "newsletter", PurposeTitle: "N", Kind: "newsletter", Label: "L", Channel: policy.ChannelEmail, Granted: true, Answered: true, At: at},
+			{Purpose: "quote", PurposeTitle: "Q", Kind: "sms", Label: "L", Channel: policy.ChannelSMS, Answered: true, At: at}},
+		Channels: []ChannelObjection{{Channel: policy.ChannelEmail, At: at}}, Done: DoneWithdrawn})
+	out["preferences objected"] = PreferencesPage(mk("/preferences"), PreferencesView{Objected: true, ObjectedAt: at, Done: DoneObjected})
+	undecided := ConsentState{Registry: reg}
+	banner := mk("/cookies/preferences")
+	banner.Banner, banner.Consent = ConsentBanner(undecided), undecided
+	out["cookie settings, banner open"] = CookiePreferencesPage(banner, undecided, PathIn(l, "/cookies/preferences?saved=1"), false)
+	gpc := ConsentState{Registry: reg, Decided: true, Action: "gpc", At: at, PolicyVersion: reg.Version, ConsentID: "id", GPCHonoured: true}
+	notice := mk("/cookies/preferences")
+	notice.Banner, notice.Consent = ConsentBanner(gpc), gpc
+	out["cookie settings, GPC"] = CookiePreferencesPage(notice, gpc, "/", true)
+	for _, pu := range reg.FormPurposes() {
+		st := FormState{Problems: map[string]policy.Problem{}, Values: map[string]string{}}
+		for _, f := range pu.Form.Fields {
+			st.Problems[f.Name] = policy.ProblemRequired
+		}
+		for _, c := range pu.Form.Consents {
+			st.Problems[policy.ConsentField(c.Kind)] = policy.ProblemConsentRequired
+		}
+		if q := pu.Form.Quiz; q != nil {
+			for _, qu := range q.Questions {
+				st.Problems[qu.Name] = policy.ProblemRequired
+			}
+		}
+		out["form "+pu.Key] = FormPage(mk(pu.Form.Path), pu, st)
+		out["sent "+pu.Key] = FormSentPage(mk(pu.Form.Path+"/sent"), reg, pu)
+		if pu.Form.DoubleOptIn {
+			out["confirm "+pu.Key] = ConfirmLinkPage(mk(pu.Form.Path+"/confirm"), pu, PathIn(l, pu.Form.Path+"/confirm?x"), "tok")
+			out["confirmed "+pu.Key] = ConfirmedPage(mk(pu.Form.Path+"/confirm"), reg, pu, &at, &at)
+			out["expired "+pu.Key] = LinkProblemPage(mk(pu.Form.Path+"/confirm"), pu, true)
+			out["broken "+pu.Key] = LinkProblemPage(mk(pu.Form.Path+"/confirm"), pu, false)
+		}
+	}
+	return out
+}
+
+// Every public page this package renders says its language, names its
+// twin in the other language (hreflang), links within its language, and in
+// French shows none of its own sentences in English.
+func TestPublicPagesInBothLanguages(t *testing.T) {
+	reg := defaultRegistry(t)
+	// The registry's own texts are English until it is bilingual: its
+	// words are not this package's.
+	registryText, err := os.ReadFile("../policy/registry.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range i18n.All {
+		for name, c := range publicPages(t, reg, l) {
+			t.Run(name+"/"+l.String(), func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := c.Render(i18n.WithLang(context.Background(), l), &buf); err != nil {
+					t.Fatal(err)
+				}
+				doc, err := html.Parse(&buf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var text strings.Builder
+				hreflang := map[string]string{}
+				for n := range doc.Descendants() {
+					switch {
+					case n.Type == html.TextNode:
+						text.WriteString(n.Data + " ")
+					case n.DataAtom == atom.Html && attr(n, "lang") != l.String():
+						t.Errorf("<html lang=%q>, want %s", attr(n, "lang"), l)
+					case n.DataAtom == atom.Link && attr(n, "rel") == "alternate":
+						hreflang[attr(n, "hreflang")] = attr(n, "href")
+					case n.DataAtom == atom.A || n.DataAtom == atom.Form:
+						href := attr(n, "href") + attr(n, "action")
+						if strings.HasPrefix(href, "/") && !strings.HasPrefix(href, "/"+l.String()+"/") && !hasAttr(n, "data-lang-switch") && href != "/consent" {
+							t.Errorf("a link leaves the language: %q", href)
+						}
+					}
+					for _, a := range n.Attr { // labels read aloud count too
+						if a.Key == "aria-label" || a.Key == "placeholder" || a.Key == "title" {
+							text.WriteString(a.Val + " ")
+						}
+					}
+				}
+				base := "https://portal.example"
+				path := strings.TrimPrefix(hreflang["x-default"], base)
+				if hreflang["fr"] != base+"/fr"+path || hreflang["en"] != base+"/en"+path || !strings.HasPrefix(hreflang["x-default"], base+"/") {
+					t.Errorf("hreflang alternates %v", hreflang)
+				}
+				if l != i18n.FR {
+					return
+				}
+				page := text.String()
+				for _, m := range publicMsgs {
+					en, fr := m.Get(i18n.EN), m.Get(i18n.FR)
+					if en == fr {
+						continue
+					}
+					if i := strings.Index(en, "%"); i >= 0 {
+						en = en[:i]
+					}
+					if len(en) >= 10 && strings.Contains(page, en) && !bytes.Contains(registryText, []byte(en)) {
+						t.Errorf("English on the French page: %q", en)
+					}
+				}
+			})
+		}
+	}
+}
