@@ -67,17 +67,34 @@ func has(list []string, s string) bool {
 	return false
 }
 
-func TestAudiencesFollowTheLedgerAndTheObjectionList(t *testing.T) {
-	db, _ := testdb.Open(t)
+// audienceWorld is what the audience tests draw on: a fresh database, the
+// registry with one partner declared, the stores, and a sales user.
+type audienceWorld struct {
+	db    *models.DB
+	urls  testdb.URLs
+	reg   *policy.Registry
+	v     *vault.Vault
+	forms *models.FormStore
+	prefs *models.PreferenceStore
+	au    *models.AudienceStore
+	sales models.Actor
+}
+
+func newAudienceWorld(t *testing.T, now time.Time) audienceWorld {
+	t.Helper()
+	db, urls := testdb.Open(t)
 	reg := registry(t)
 	reg.Deployment.Partners = []policy.Partner{{Name: "CPF Partner SAS"}}
 	v, _ := vault.NewEphemeral()
-	forms := models.NewFormStore(db, v)
-	prefs := models.NewPreferenceStore(db, v, reg)
-	au := models.NewAudienceStore(db, v, reg)
-	ctx := context.Background()
+	return audienceWorld{db: db, urls: urls, reg: reg, v: v, forms: models.NewFormStore(db, v),
+		prefs: models.NewPreferenceStore(db, v, reg), au: models.NewAudienceStore(db, v, reg), sales: sales(reg, now)}
+}
+
+func TestAudiencesFollowTheLedgerAndTheObjectionList(t *testing.T) {
 	now := time.Now()
-	a := sales(reg, now)
+	w := newAudienceWorld(t, now)
+	db, reg, v, forms, prefs, au, a := w.db, w.reg, w.v, w.forms, w.prefs, w.au, w.sales
+	ctx := context.Background()
 
 	for _, s := range []models.FormSubmission{
 		challenger(t, reg, "sms@example.com", "+33600000001", now, "sms", "partner_transfer"),
@@ -289,15 +306,11 @@ func TestPreferencesLinks(t *testing.T) {
 // objection to one channel covering every box of that channel, and an
 // objection the retention sweep drops.
 func TestObjectionsReachTheConsentStateEveryWay(t *testing.T) {
-	db, urls := testdb.Open(t)
-	reg := registry(t)
-	v, _ := vault.NewEphemeral()
-	forms := models.NewFormStore(db, v)
-	au := models.NewAudienceStore(db, v, reg)
-	sup := models.NewSuppressionStore(db, v)
-	ctx := context.Background()
 	now := time.Now()
-	a := sales(reg, now)
+	w := newAudienceWorld(t, now)
+	urls, reg, forms, au, a := w.urls, w.reg, w.forms, w.au, w.sales
+	sup := models.NewSuppressionStore(w.db, w.v)
+	ctx := context.Background()
 	sms := models.Audience{Purpose: "ai_challenge", Kind: "sms"}
 	offers := models.Audience{Purpose: "ai_challenge", Kind: "offers_sms"}
 	calls := models.Audience{Purpose: "ai_challenge", Kind: "automated_calls"}
@@ -363,17 +376,11 @@ func TestObjectionsReachTheConsentStateEveryWay(t *testing.T) {
 // every records export; an objection to one channel takes the person out
 // of every box of that channel, and of no other.
 func TestAnObjectorIsInNoListNorExport(t *testing.T) {
-	db, _ := testdb.Open(t)
-	reg := registry(t)
-	reg.Deployment.Partners = []policy.Partner{{Name: "CPF Partner SAS"}}
-	v, _ := vault.NewEphemeral()
-	forms := models.NewFormStore(db, v)
-	prefs := models.NewPreferenceStore(db, v, reg)
-	au := models.NewAudienceStore(db, v, reg)
-	records := models.NewRecordStore(db, v)
-	ctx := context.Background()
 	now := time.Now()
-	a := sales(reg, now)
+	w := newAudienceWorld(t, now)
+	reg, forms, prefs, au, a := w.reg, w.forms, w.prefs, w.au, w.sales
+	records := models.NewRecordStore(w.db, w.v)
+	ctx := context.Background()
 	people := []string{"objector@example.com", "keen@example.com"}
 
 	// Both sign up on every form with a channel box sales may use, every
