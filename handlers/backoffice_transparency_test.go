@@ -23,7 +23,7 @@ func TestRecordOfProcessing(t *testing.T) {
 	dpo := s.browser(t)
 	dpo.login(s.account(t, "dpo", true))
 
-	res, body := dpo.do("GET", "/admin/dpo/ropa", nil)
+	res, body := dpo.do("GET", "/admin/dpo/ropa?lang=en", nil)
 	if res.StatusCode != 200 {
 		t.Fatalf("ropa: %d", res.StatusCode)
 	}
@@ -44,7 +44,7 @@ func TestRecordOfProcessing(t *testing.T) {
 		t.Errorf("%d read_ropa events after one view, want 1", n)
 	}
 
-	res, js := dpo.do("GET", "/admin/dpo/ropa/export?format=json", nil)
+	res, js := dpo.do("GET", "/admin/dpo/ropa/export?format=json&lang=en", nil)
 	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("json export: %d", res.StatusCode)
 	}
@@ -65,20 +65,31 @@ func TestRecordOfProcessing(t *testing.T) {
 		}
 	}
 
-	res, text := dpo.do("GET", "/admin/dpo/ropa/export?format=csv", nil)
+	res, text := dpo.do("GET", "/admin/dpo/ropa/export?format=csv&lang=en", nil)
 	rows, err := csv.NewReader(strings.NewReader(text)).ReadAll()
 	if res.StatusCode != 200 || err != nil || len(rows) != 1+len(s.reg.Purposes) {
 		t.Fatalf("csv export: %d, %v, %d rows", res.StatusCode, err, len(rows))
 	}
-	res, html := dpo.do("GET", "/admin/dpo/ropa/export?format=html", nil)
+	res, html := dpo.do("GET", "/admin/dpo/ropa/export?format=html&lang=en", nil)
 	if res.StatusCode != 200 || !strings.Contains(html, "<h1>Record of processing activities</h1>") {
 		t.Fatalf("html export: %d", res.StatusCode)
+	}
+	// The record in French, for the CNIL: every text in French.
+	res, js = dpo.do("GET", "/admin/dpo/ropa/export?format=json&lang=fr", nil)
+	var fr views.ROPA
+	if err := json.Unmarshal([]byte(js), &fr); err != nil || res.StatusCode != 200 || fr.Lang != i18n.FR || len(fr.Entries) != len(s.reg.Purposes) {
+		t.Fatalf("french json export: %d, %v", res.StatusCode, err)
+	}
+	for i, e := range fr.Entries {
+		if p := s.reg.Purposes[i]; e.Title != p.Title.FR || e.Description != p.Description.FR || e.Retention == r.Entries[i].Retention {
+			t.Errorf("%s: the French record says %q, %q", p.Key, e.Title, e.Retention)
+		}
 	}
 	if res, _ := dpo.do("GET", "/admin/dpo/ropa/export?format=xml", nil); res.StatusCode != 400 {
 		t.Errorf("unknown format: %d, want 400", res.StatusCode)
 	}
-	if n := s.count(t, "action = 'read_ropa'"); n != 4 {
-		t.Errorf("%d read_ropa events after one view and three downloads, want 4", n)
+	if n := s.count(t, "action = 'read_ropa'"); n != 5 {
+		t.Errorf("%d read_ropa events after one view and four downloads, want 5", n)
 	}
 
 	// No log, no document.

@@ -23,20 +23,21 @@ func TestPolicyVersionPages(t *testing.T) {
 	}
 	s := newServer(t, func(d *handlers.Deps) { d.Registry = reg })
 
+	// The pages speak French unless English is asked for.
 	res, body := get(t, s, "/privacy/versions")
 	if res.StatusCode != 200 {
 		t.Fatalf("versions: %d", res.StatusCode)
 	}
 	newer, older := strings.Index(body, "Version "+policyfixture.NewVersion), strings.Index(body, "Version "+old.Version)
-	if newer < 0 || older < newer || !strings.Contains(body, "A material change.") ||
+	if newer < 0 || older < newer || !strings.Contains(body, "Une modification substantielle.") ||
 		!strings.Contains(body, `href="/privacy/versions/`+old.Version+`"`) ||
 		!strings.Contains(body, `href="/privacy/versions/`+policyfixture.NewVersion+`/changes"`) {
 		t.Errorf("the list lacks a version, its order, the material flag or a link:\n%s", body)
 	}
 
 	res, body = get(t, s, "/privacy/versions/"+old.Version)
-	if res.StatusCode != 200 || !strings.Contains(body, "This is version "+old.Version) ||
-		!strings.Contains(body, "Version "+old.Version+", in force since") || !strings.Contains(body, "3 years from our last contact") {
+	if res.StatusCode != 200 || !strings.Contains(body, "Ceci est la version "+old.Version) ||
+		!strings.Contains(body, "Version "+old.Version+", en vigueur depuis le") || !strings.Contains(body, "3 ans à compter de notre dernier contact") {
 		t.Errorf("past version: %d", res.StatusCode)
 	}
 
@@ -45,7 +46,7 @@ func TestPolicyVersionPages(t *testing.T) {
 		t.Fatalf("changes: %d", res.StatusCode)
 	}
 	for _, want := range []string{
-		"3 years from our last contact", "2 years from our last contact", // contact's retention, before and after
+		"3 ans à compter de notre dernier contact", "2 ans à compter de notre dernier contact", // contact's retention, before and after
 		"<td>Mailjet</td>", // a processor added
 		"pp_audience_visit",
 	} {

@@ -87,13 +87,6 @@ func outsideEEA(reg *policy.Registry) []policy.Processor {
 	return out
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "Yes"
-	}
-	return "No"
-}
-
 // telURL turns a phone number as printed ("01 53 73 22 22") into a tel: link.
 func telURL(phone string) string {
 	var b strings.Builder

@@ -103,14 +103,6 @@ func joinWith(words []string, and string) string {
 	return strings.Join(words[:len(words)-1], ", ") + and + words[len(words)-1]
 }
 
-// joinAndIn joins words as a sentence does in ctx's language.
-func joinAndIn(ctx context.Context, words []string) string {
-	if i18n.From(ctx) == i18n.EN {
-		return joinAnd(words)
-	}
-	return joinWith(words, " et ")
-}
-
 // policyDate writes a registry date (YYYY-MM-DD) in ctx's language, "1 Nov
 // 2026" or "1 nov. 2026"; a date in any other form is shown as written.
 func policyDate(ctx context.Context, s string) string {
