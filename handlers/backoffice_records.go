@@ -122,7 +122,7 @@ func (b *recordsHandler) listRecords(c echo.Context) error {
 	if page.Next != "" {
 		v.NextURL = views.RecordsURL(p.Key, vf, page.Next)
 	}
-	return render(c, http.StatusOK, views.AdminRecords(b.page(c, views.TitleRecordsPrefix+p.Title), v))
+	return render(c, http.StatusOK, views.AdminRecords(b.page(c, views.TitleRecords, p.Title), v))
 }
 
 // showRecord shows everything about one record. Row-level security answers
@@ -198,7 +198,7 @@ func (b *recordsHandler) updateRecord(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "")
 	}
 	if errors.Is(err, models.ErrNoteTooLong) {
-		return echo.NewHTTPError(http.StatusUnprocessableEntity, views.MsgNoteTooLong)
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, views.MsgNoteTooLong.In(c.Request().Context()))
 	}
 	if err != nil {
 		return dataError(err)

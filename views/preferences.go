@@ -14,8 +14,6 @@ const (
 	TitlePreferencesLink = "Get a link to your preferences"
 	TitlePreferencesSent = "Check your inbox"
 	DescPreferences      = "See what you agreed to and when, withdraw any consent or object to marketing, in one click each."
-	TitleAudiences       = "Audiences"
-	TitlePartnerExport   = "Partner transmission"
 )
 
 // ChannelLabel is how the pages name a channel (policy.Channels).
