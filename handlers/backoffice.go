@@ -244,7 +244,7 @@ func (b *staffGate) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		// A password set by someone else is changed before anything else.
-		if mustChange && c.Path() != "/admin/password" && c.Path() != "/admin/logout" {
+		if mustChange && c.Path() != "/admin/password" && c.Path() != "/admin/logout" && c.Path() != "/admin/language" {
 			return c.Redirect(http.StatusSeeOther, "/admin/password")
 		}
 		return next(c)

@@ -182,6 +182,13 @@ func anomalyLabel(ctx context.Context, kind string) string {
 	return kind
 }
 
+func actionLabel(ctx context.Context, action string) string {
+	if m, ok := actionLabels[action]; ok {
+		return m.In(ctx)
+	}
+	return action
+}
+
 func outcomeLabel(ctx context.Context, outcome string) string {
 	if m, ok := outcomeLabels[outcome]; ok {
 		return m.In(ctx)

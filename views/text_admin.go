@@ -471,3 +471,25 @@ var rightsStatusLabels = map[string]i18n.Msg{
 	policy.RightsDone:             adminMsg("Answered", "Traitée"),
 	policy.RightsRefused:          adminMsg("Refused", "Refusée"),
 }
+
+var actionLabels = map[string]i18n.Msg{
+	models.ActionList:             adminMsg("list", "liste"),
+	models.ActionView:             adminMsg("view", "consultation"),
+	models.ActionDownload:         adminMsg("download", "téléchargement"),
+	models.ActionExport:           adminMsg("export", "export"),
+	models.ActionUpdate:           adminMsg("update", "modification"),
+	models.ActionErase:            adminMsg("erase", "effacement"),
+	models.ActionLogin:            adminMsg("sign-in", "connexion"),
+	models.ActionLoginFailed:      adminMsg("failed sign-in", "connexion échouée"),
+	models.ActionLogout:           adminMsg("sign-out", "déconnexion"),
+	models.ActionDenied:           adminMsg("denied", "refusé"),
+	models.ActionReadLog:          adminMsg("log read", "lecture du journal"),
+	models.ActionStaffAdmin:       adminMsg("staff account change", "modification de compte"),
+	models.ActionReadROPA:         adminMsg("record of processing read", "lecture du registre"),
+	models.ActionReadConsentStats: adminMsg("consent statistics read", "lecture des statistiques"),
+	models.ActionPolicyNotice:     adminMsg("policy change notice", "avis de modification de la politique"),
+	models.ActionContacted:        adminMsg("contact recorded", "contact enregistré"),
+	models.ActionHold:             adminMsg("hold placed", "gel posé"),
+	models.ActionLiftHold:         adminMsg("hold lifted", "gel levé"),
+	models.ActionTransfer:         adminMsg("partner transmission", "transmission à un partenaire"),
+}
