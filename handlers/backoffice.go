@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/views"
@@ -186,6 +187,19 @@ func (b *staffGate) bindCSRF(c echo.Context, sess *sessions.Session) error {
 	return b.deny(c, "", nil)
 }
 
+// language puts the back-office language on the request context: the
+// browser's (Accept-Language) until requireStaff replaces it with the
+// signed-in member's own choice. Pages outside a session (sign-in, an
+// invitation) follow the browser.
+func (b *staffGate) language(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		c.SetRequest(r.WithContext(i18n.WithLang(r.Context(), i18n.Match(r.Header.Get("Accept-Language")))))
+		c.Response().Header().Add(echo.HeaderVary, "Accept-Language")
+		return next(c)
+	}
+}
+
 // requireStaff lets through only a live session of an active account: the
 // idle timeout is checked in the store, the absolute one here. Anonymous
 // requests go to the sign-in page (and are logged as denied).
@@ -220,11 +234,17 @@ func (b *staffGate) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 		mustChange, _ := sess.Values[sessMustChange].(bool)
 		s := staffMember{ID: id, Name: name, Role: role, MustChange: mustChange}
 		withStaff(c, s)
+		// The member's own language, over the browser's the group set.
+		if l, ok := sess.Values[sessLang].(string); ok {
+			if lang, ok := i18n.Parse(l); ok {
+				c.SetRequest(c.Request().WithContext(i18n.WithLang(c.Request().Context(), lang)))
+			}
+		}
 		if err := b.bindCSRF(c, sess); err != nil {
 			return err
 		}
 		// A password set by someone else is changed before anything else.
-		if mustChange && c.Path() != "/admin/password" && c.Path() != "/admin/logout" {
+		if mustChange && c.Path() != "/admin/password" && c.Path() != "/admin/logout" && c.Path() != "/admin/language" {
 			return c.Redirect(http.StatusSeeOther, "/admin/password")
 		}
 		return next(c)
@@ -271,9 +291,10 @@ func dataError(err error) error {
 	return err
 }
 
-// page is the layout data of a back-office page.
-func (b *staffGate) page(c echo.Context, title string) views.StaffPage {
-	p := views.StaffPage{Title: title, Path: c.Request().URL.Path, CSRF: csrfToken(c)}
+// page is the layout data of a back-office page, its title in the
+// member's language (args fill the title's verbs).
+func (b *staffGate) page(c echo.Context, title i18n.Msg, args ...any) views.StaffPage {
+	p := views.StaffPage{Title: title.F(c.Request().Context(), args...), Path: c.Request().URL.Path, CSRF: csrfToken(c)}
 	s, ok := currentStaff(c)
 	if !ok {
 		return p
@@ -287,19 +308,20 @@ func (b *staffGate) page(c echo.Context, title string) views.StaffPage {
 			p.Nav = append(p.Nav, views.NavLink{Href: "/admin/records/" + key, Label: pu.Title.In(c.Request().Context())})
 		}
 	}
+	ctx := c.Request().Context()
 	if s.Role.Markets {
-		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/audiences", Label: views.TitleAudiences},
-			views.NavLink{Href: "/admin/partners", Label: views.TitlePartnerExport})
+		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/audiences", Label: views.TitleAudiences.In(ctx)},
+			views.NavLink{Href: "/admin/partners", Label: views.TitlePartnerExport.In(ctx)})
 	}
 	if s.Role.ReviewsLog {
-		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog},
-			views.NavLink{Href: "/admin/dpo/rights", Label: views.TitleRightsQueue},
-			views.NavLink{Href: "/admin/dpo/ropa", Label: views.TitleROPA.In(c.Request().Context())},
-			views.NavLink{Href: "/admin/dpo/consents", Label: views.TitleConsentStats},
-			views.NavLink{Href: "/admin/dpo/retention", Label: views.TitleRetention})
+		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog.In(ctx)},
+			views.NavLink{Href: "/admin/dpo/rights", Label: views.TitleRightsQueue.In(ctx)},
+			views.NavLink{Href: "/admin/dpo/ropa", Label: views.TitleROPAPage.In(ctx)},
+			views.NavLink{Href: "/admin/dpo/consents", Label: views.TitleConsentStats.In(ctx)},
+			views.NavLink{Href: "/admin/dpo/retention", Label: views.TitleRetention.In(ctx)})
 	}
 	if s.Role.ManagesStaff {
-		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/staff", Label: views.TitleStaffAdmin})
+		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/staff", Label: views.TitleStaffAdmin.In(ctx)})
 	}
 	return p
 }

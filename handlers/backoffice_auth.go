@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/views"
 )
@@ -18,6 +21,7 @@ import (
 type staffAuth interface {
 	Authenticate(ctx context.Context, a models.LoginAttempt) (models.Staff, error)
 	ChangePassword(ctx context.Context, c models.PasswordChange) error
+	SetLanguage(ctx context.Context, id uuid.UUID, lang i18n.Lang) error
 }
 
 // sessionEnder ends sessions.
@@ -57,14 +61,14 @@ func (b *authHandler) login(c echo.Context) error {
 	}
 	st, err := b.staff.Authenticate(c.Request().Context(), models.LoginAttempt{
 		Email: email, Password: c.FormValue("password"), Code: c.FormValue("code"),
-		IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.now(),
+		IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.now(), Lang: i18n.From(c.Request().Context()),
 	})
 	p := b.page(c, views.TitleStaffLogin)
 	switch {
 	case errors.Is(err, models.ErrTooManyAttempts):
-		return render(c, http.StatusTooManyRequests, views.AdminLogin(p, email, views.LoginTooMany))
+		return render(c, http.StatusTooManyRequests, views.AdminLogin(p, email, views.LoginTooMany(c.Request().Context())))
 	case errors.Is(err, models.ErrBadLogin):
-		return render(c, http.StatusUnauthorized, views.AdminLogin(p, email, views.LoginRefused))
+		return render(c, http.StatusUnauthorized, views.AdminLogin(p, email, views.LoginRefused(c.Request().Context())))
 	case err != nil:
 		return dataError(err)
 	}
@@ -129,9 +133,9 @@ func (b *authHandler) changePassword(c echo.Context) error {
 		Next: c.FormValue("new"), IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.now()})
 	switch {
 	case errors.Is(err, models.ErrTooManyAttempts):
-		return render(c, http.StatusTooManyRequests, views.AdminPassword(b.page(c, views.TitleStaffPassword), views.PasswordTooMany))
+		return render(c, http.StatusTooManyRequests, views.AdminPassword(b.page(c, views.TitleStaffPassword), views.PasswordTooMany(c.Request().Context())))
 	case errors.Is(err, models.ErrWeakPassword) || errors.Is(err, models.ErrBadLogin):
-		return render(c, http.StatusUnprocessableEntity, views.AdminPassword(b.page(c, views.TitleStaffPassword), views.PasswordRefused))
+		return render(c, http.StatusUnprocessableEntity, views.AdminPassword(b.page(c, views.TitleStaffPassword), views.PasswordRefused(c.Request().Context())))
 	}
 	if err != nil {
 		return err
@@ -142,4 +146,29 @@ func (b *authHandler) changePassword(c echo.Context) error {
 		}
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin")
+}
+
+// setLanguage stores the member's back-office language and brings them back
+// to the page they came from (a back-office path only: never an open
+// redirect).
+func (b *authHandler) setLanguage(c echo.Context) error {
+	lang, ok := i18n.Parse(c.FormValue("lang"))
+	if !ok {
+		return echo.NewHTTPError(http.StatusBadRequest, views.MsgBadLanguage.In(c.Request().Context()))
+	}
+	s, _ := currentStaff(c)
+	if err := b.staff.SetLanguage(c.Request().Context(), s.ID, lang); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, backOfficePath(c.FormValue("next")))
+}
+
+// backOfficePath is next if it is a path of the back-office, else its home.
+func backOfficePath(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.ContainsAny(next, "\\\r\n") ||
+		strings.HasPrefix(next, "//") || (u.Path != "/admin" && !strings.HasPrefix(u.Path, "/admin/")) || len(next) > 512 {
+		return "/admin"
+	}
+	return u.Path
 }

@@ -89,7 +89,7 @@ func (p *logPanels) get(c echo.Context, b *dpoHandler) (panelsView, error) {
 		return panelsView{}, err
 	}
 	p.at, p.anomalies, p.chain = now, anomalies, chain
-	p.chart = views.NewChart(counts, b.reg.Roles, days, now.UTC())
+	p.chart = views.NewChart(ctx, counts, b.reg.Roles, days, now.UTC())
 	return panelsView{p.anomalies, p.chart, p.chain}, nil
 }
 
@@ -121,7 +121,7 @@ func (b *dpoHandler) accessFilter(c echo.Context) (models.AccessFilter, views.Ac
 	}
 	f.Before, _ = strconv.ParseInt(c.QueryParam("before"), 10, 64)
 	if _, ok := b.reg.Purpose(f.Purpose); f.Purpose != "" && !ok {
-		return f, vf, echo.NewHTTPError(http.StatusBadRequest, views.UnknownPurpose)
+		return f, vf, echo.NewHTTPError(http.StatusBadRequest, views.UnknownPurpose.In(c.Request().Context()))
 	}
 	return f, vf, nil
 }

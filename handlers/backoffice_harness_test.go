@@ -70,10 +70,11 @@ type browser struct {
 	cookies map[string]string
 	ua      string
 	xff     string // X-Forwarded-For, for a server that trusts the loopback proxy
+	lang    string // Accept-Language: English unless a test asks for French
 }
 
 func (s *boServer) browser(t *testing.T) *browser {
-	return &browser{t: t, s: s, cookies: map[string]string{}, ua: "test-browser"}
+	return &browser{t: t, s: s, cookies: map[string]string{}, ua: "test-browser", lang: "en"}
 }
 
 func (b *browser) do(method, path string, form url.Values) (*http.Response, string) {
@@ -87,7 +88,11 @@ func (b *browser) do(method, path string, form url.Values) (*http.Response, stri
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.Header.Set("User-Agent", b.ua)
-	req.Header.Set("Accept-Language", "en") // the English pages, whose sentences the tests read
+	lang := b.lang
+	if lang == "" {
+		lang = "en" // the English pages, whose sentences the tests read
+	}
+	req.Header.Set("Accept-Language", lang)
 	if b.xff != "" {
 		req.Header.Set("X-Forwarded-For", b.xff)
 	}

@@ -121,7 +121,7 @@ func (b *recordsHandler) listRecords(c echo.Context) error {
 	if page.Next != "" {
 		v.NextURL = views.RecordsURL(p.Key, vf, page.Next)
 	}
-	return render(c, http.StatusOK, views.AdminRecords(b.page(c, views.TitleRecordsPrefix+p.Title.In(c.Request().Context())), v))
+	return render(c, http.StatusOK, views.AdminRecords(b.page(c, views.TitleRecords, p.Title.In(c.Request().Context())), v))
 }
 
 // showRecord shows everything about one record. Row-level security answers
@@ -193,7 +193,7 @@ func (b *recordsHandler) updateRecord(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "")
 	}
 	if errors.Is(err, models.ErrNoteTooLong) {
-		return echo.NewHTTPError(http.StatusUnprocessableEntity, views.MsgNoteTooLong)
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, views.MsgNoteTooLong.In(c.Request().Context()))
 	}
 	if err != nil {
 		return dataError(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/views"
@@ -60,7 +61,7 @@ func (b *retentionHandler) renderRetention(c echo.Context, status int, form view
 		if p, ok := b.reg.Purpose(cnt.Key); ok {
 			row.Name, row.Rule = p.Title.In(c.Request().Context()), views.RetentionText(p.Retention)
 		} else {
-			row.Name, row.Rule = views.RetentionDataName(cnt.Key, b.reg)
+			row.Name, row.Rule = views.RetentionDataName(ctx, cnt.Key, b.reg)
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -113,29 +114,29 @@ func (b *retentionHandler) placeHold(c echo.Context) error {
 	case form.Record != "" && form.Email == "":
 		id, err := uuid.Parse(form.Record)
 		if err != nil {
-			form.Errors = map[string]string{"record": views.MsgHoldTarget}
+			form.Errors = map[string]i18n.Msg{"record": views.MsgHoldTarget}
 			return b.renderRetention(c, http.StatusUnprocessableEntity, form)
 		}
 		t.RecordID = &id
 	case form.Email != "" && form.Record == "" && len(form.Email) <= 254:
 		t.Email = form.Email
 	default:
-		form.Errors = map[string]string{"record": views.MsgHoldTarget}
+		form.Errors = map[string]i18n.Msg{"record": views.MsgHoldTarget}
 		return b.renderRetention(c, http.StatusUnprocessableEntity, form)
 	}
 	ends, err := time.Parse(time.DateOnly, form.Ends)
 	if err != nil {
-		form.Errors = map[string]string{"ends": views.MsgHoldEnd}
+		form.Errors = map[string]i18n.Msg{"ends": views.MsgHoldEnd}
 		return b.renderRetention(c, http.StatusUnprocessableEntity, form)
 	}
 	_, err = b.store.PlaceHold(c.Request().Context(), b.reg, b.actor(c), t, form.Reason, ends)
 	switch {
 	case errors.Is(err, models.ErrHoldReason):
-		form.Errors = map[string]string{"reason": views.MsgHoldReason}
+		form.Errors = map[string]i18n.Msg{"reason": views.MsgHoldReason}
 	case errors.Is(err, models.ErrHoldEnd):
-		form.Errors = map[string]string{"ends": views.MsgHoldEnd}
+		form.Errors = map[string]i18n.Msg{"ends": views.MsgHoldEnd}
 	case errors.Is(err, models.ErrHoldTarget):
-		form.Errors = map[string]string{"record": views.MsgHoldTarget}
+		form.Errors = map[string]i18n.Msg{"record": views.MsgHoldTarget}
 	case err != nil:
 		return dataError(err)
 	default:
@@ -161,7 +162,7 @@ func (b *retentionHandler) setEventEnd(c echo.Context) error {
 	p, ok := b.reg.Purpose(c.FormValue("purpose"))
 	end, err := time.Parse(time.DateOnly, c.FormValue("date"))
 	if !ok || p.Retention.From != policy.FromEventEnd || err != nil {
-		form := views.RetentionForm{Errors: map[string]string{"event_end": views.MsgEventEnd}}
+		form := views.RetentionForm{Errors: map[string]i18n.Msg{"event_end": views.MsgEventEnd}}
 		return b.renderRetention(c, http.StatusUnprocessableEntity, form)
 	}
 	// the whole last day counts

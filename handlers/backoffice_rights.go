@@ -55,7 +55,7 @@ func (h *rightsHandler) showQueue(c echo.Context) error {
 	v := views.RightsQueueView{Status: f.Status, Right: f.Right, Overdue: f.Overdue, Statuses: policy.RightsRequestStatuses[1:],
 		Rights: h.reg.RequestableRights()}
 	for _, r := range page.Items {
-		v.Rows = append(v.Rows, views.NewRightsQueueRow(h.reg, r, a.Now))
+		v.Rows = append(v.Rows, views.NewRightsQueueRow(c.Request().Context(), h.reg, r, a.Now))
 	}
 	if page.Next != "" {
 		q := c.QueryParams()
@@ -87,7 +87,7 @@ func (h *rightsHandler) renderCase(c echo.Context, status int, problem string, f
 	if err != nil {
 		return dataError(err)
 	}
-	v := views.NewRightsCaseView(h.reg, rc, a.Now)
+	v := views.NewRightsCaseView(c.Request().Context(), h.reg, rc, a.Now)
 	v.Problem, v.FieldErrors = problem, fieldErrors
 	return render(c, status, views.AdminRightsCase(h.page(c, views.TitleRightsCase), v))
 }
@@ -116,23 +116,23 @@ func (h *rightsHandler) done(c echo.Context, err error) error {
 	var fields fieldProblems
 	switch {
 	case errors.As(err, &fields):
-		return h.renderCase(c, http.StatusUnprocessableEntity, views.MsgRectifyProblems, fields)
+		return h.renderCase(c, http.StatusUnprocessableEntity, views.MsgRectifyProblems.In(c.Request().Context()), fields)
 	case errors.As(err, new(*echo.HTTPError)):
 		return err
 	case err == nil:
 		return c.Redirect(http.StatusSeeOther, "/admin/dpo/rights/"+c.Param("id"))
 	case errors.Is(err, models.ErrReasonRequired):
-		msg = views.MsgReasonRequired
+		msg = views.MsgReasonRequired.In(c.Request().Context())
 	case errors.Is(err, models.ErrBadMove):
-		msg = views.MsgBadMove
+		msg = views.MsgBadMove.In(c.Request().Context())
 	case errors.Is(err, models.ErrExtendTooLate):
-		msg = views.MsgExtendTooLate
+		msg = views.MsgExtendTooLate.In(c.Request().Context())
 	case errors.Is(err, models.ErrAlreadyExtend):
-		msg = views.MsgAlreadyExtended
+		msg = views.MsgAlreadyExtended.In(c.Request().Context())
 	case errors.Is(err, models.ErrClosed):
-		msg = views.MsgClosed
+		msg = views.MsgClosed.In(c.Request().Context())
 	case errors.Is(err, models.ErrHeld):
-		msg = views.MsgHeld
+		msg = views.MsgHeld.In(c.Request().Context())
 	default:
 		return dataError(err)
 	}

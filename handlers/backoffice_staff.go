@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/views"
@@ -45,29 +46,26 @@ func (b *staffGate) requireStaffAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (b *staffAdminHandler) renderStaff(c echo.Context, status int, created *views.NewAccount, msg string) error {
+func (b *staffAdminHandler) renderStaff(c echo.Context, status int, created *views.NewAccount, msg i18n.Msg) error {
 	list, err := b.staff.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	v := views.StaffAdminView{Staff: accountViews(list), Roles: b.reg.Roles, Error: msg, Created: created}
+	v := views.StaffAdminView{Staff: accountViews(list), Roles: b.reg.Roles, Error: msg.In(c.Request().Context()), Created: created}
 	return render(c, status, views.AdminStaff(b.page(c, views.TitleStaffAdmin), v))
 }
 
 // invitation is the email that carries an invitation link to its owner
 // only: the administrator's page never shows it.
-func (b *staffAdminHandler) invitation(name, email string) func(token string, expires time.Time) models.Email {
-	return views.StaffInvitation(b.reg, b.baseURL.String(), name, email)
+func (b *staffAdminHandler) invitation(c echo.Context, name, email string) func(token string, expires time.Time) models.Email {
+	return views.StaffInvitation(c.Request().Context(), b.reg, b.baseURL.String(), name, email)
 }
 
 // dpoNotice is the DPO's email when an account is given a role that sees
 // personal data; nil otherwise.
-func (b *staffAdminHandler) dpoNotice(c echo.Context, change, email string, role *policy.Role) *models.Email {
-	by := "an administrator"
-	if s, ok := currentStaff(c); ok {
-		by = s.Name
-	}
-	return views.StaffNotice(b.reg, change, email, role, by, b.now())
+func (b *staffAdminHandler) dpoNotice(c echo.Context, change i18n.Msg, email string, role *policy.Role) *models.Email {
+	s, _ := currentStaff(c) // requireStaffAdmin: always signed in
+	return views.StaffNotice(c.Request().Context(), b.reg, change, email, role, s.Name, b.now())
 }
 
 // accountViews is what the staff pages show of the accounts.
@@ -80,7 +78,7 @@ func accountViews(list []models.Staff) []views.StaffAccount {
 }
 
 func (b *staffAdminHandler) showStaff(c echo.Context) error {
-	return b.renderStaff(c, http.StatusOK, nil, "")
+	return b.renderStaff(c, http.StatusOK, nil, i18n.Msg{})
 }
 
 // createStaff adds an account and emails its owner an invitation. The
@@ -93,9 +91,9 @@ func (b *staffAdminHandler) createStaff(c echo.Context) error {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
 	}
 	a := b.actor(c)
-	notice := b.dpoNotice(c, "account created", email, r)
+	notice := b.dpoNotice(c, views.ChangeAccountCreated, email, r)
 	inv, err := b.staff.Create(c.Request().Context(), &a, email, name, role,
-		models.AccountMail{Invitation: b.invitation(name, email), DPO: notice})
+		models.AccountMail{Invitation: b.invitation(c, name, email), DPO: notice})
 	if errors.Is(err, models.ErrDuplicate) {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffEmailTaken)
 	}
@@ -105,7 +103,7 @@ func (b *staffAdminHandler) createStaff(c echo.Context) error {
 	if err != nil {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffFormIncomplete)
 	}
-	return b.renderStaff(c, http.StatusCreated, &views.NewAccount{Email: inv.Staff.Email, ExpiresAt: inv.ExpiresAt, NotifiedDPO: notice != nil}, "")
+	return b.renderStaff(c, http.StatusCreated, &views.NewAccount{Email: inv.Staff.Email, ExpiresAt: inv.ExpiresAt, NotifiedDPO: notice != nil}, i18n.Msg{})
 }
 
 // reinviteStaff replaces the invitation of an account not yet set up (the
@@ -122,14 +120,14 @@ func (b *staffAdminHandler) reinviteStaff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	inv, err := b.staff.Reinvite(c.Request().Context(), b.actor(c), id, models.AccountMail{Invitation: b.invitation(s.Name, s.Email)})
+	inv, err := b.staff.Reinvite(c.Request().Context(), b.actor(c), id, models.AccountMail{Invitation: b.invitation(c, s.Name, s.Email)})
 	if errors.Is(err, models.ErrInvitationInvalid) {
 		return b.renderStaff(c, http.StatusUnprocessableEntity, nil, views.StaffAlreadyEnrolled)
 	}
 	if err != nil {
 		return dataError(err)
 	}
-	return b.renderStaff(c, http.StatusOK, &views.NewAccount{Email: inv.Staff.Email, ExpiresAt: inv.ExpiresAt}, "")
+	return b.renderStaff(c, http.StatusOK, &views.NewAccount{Email: inv.Staff.Email, ExpiresAt: inv.ExpiresAt}, i18n.Msg{})
 }
 
 // staffParam is the account a staff-admin action targets. An administrator
@@ -167,7 +165,7 @@ func (b *staffAdminHandler) setStaffRole(c echo.Context) error {
 	}
 	var notice *models.Email
 	if s.Role != role {
-		notice = b.dpoNotice(c, "account re-roled", s.Email, r)
+		notice = b.dpoNotice(c, views.ChangeAccountReRoled, s.Email, r)
 	}
 	if err := b.staff.SetRole(c.Request().Context(), b.actor(c), id, role, notice); err != nil {
 		return dataError(err)

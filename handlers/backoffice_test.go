@@ -29,6 +29,7 @@ var permissions = map[string][6]int{
 	"POST /admin/login":                                       {401, 401, 401, 401, 401, 401},
 	"GET /admin/password":                                     {303, 200, 200, 200, 200, 200},
 	"POST /admin/password":                                    {303, 422, 422, 422, 422, 422},
+	"POST /admin/language":                                    {303, 303, 303, 303, 303, 303}, // anyone signed in: their own back-office language
 	"GET /admin":                                              {303, 200, 200, 200, 200, 200},
 	"GET /admin/records/:purpose":                             {303, 403, 403, 200, 200, 403},
 	"GET /admin/records/:purpose/export":                      {303, 403, 403, 200, 200, 403},
@@ -158,6 +159,8 @@ func TestPermissionMatrix(t *testing.T) {
 					form = url.Values{"purpose": {"ai_challenge"}, "date": {"2026-12-31"}}
 				case "/admin/login":
 					form = url.Values{"email": {"nobody@example.com"}, "password": {"x"}, "code": {"000000"}}
+				case "/admin/language":
+					form = url.Values{"lang": {"en"}, "next": {"/admin"}}
 				}
 				if role == "anonymous" {
 					b.xff = fmt.Sprintf("198.51.100.%d", n+1)

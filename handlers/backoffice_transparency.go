@@ -36,7 +36,7 @@ func (h *transparencyHandler) showROPA(c echo.Context) error {
 	if err := h.log.LogDocument(c.Request().Context(), h.actor(c), models.ActionReadROPA); err != nil {
 		return dataError(err)
 	}
-	return render(c, http.StatusOK, views.AdminROPA(h.page(c, views.TitleROPA.In(c.Request().Context())), views.NewROPA(h.reg, ropaLang(c))))
+	return render(c, http.StatusOK, views.AdminROPA(h.page(c, views.TitleROPAPage), views.NewROPA(h.reg, ropaLang(c))))
 }
 
 // ropaLang is the language the DPO asks the record in (?lang=fr|en), else
@@ -65,7 +65,7 @@ func (h *transparencyHandler) exportROPA(c echo.Context) error {
 	case "csv":
 		ctype, err = "text/csv; charset=utf-8", r.WriteCSV(&buf)
 	default:
-		return echo.NewHTTPError(http.StatusBadRequest, views.UnknownFormat)
+		return echo.NewHTTPError(http.StatusBadRequest, views.UnknownFormat.In(c.Request().Context()))
 	}
 	if err != nil {
 		return err
@@ -92,6 +92,6 @@ func (h *transparencyHandler) showConsentStats(c echo.Context) error {
 	if err != nil {
 		return dataError(err)
 	}
-	v := views.NewConsentStatsView(st, h.reg, consentStatsDays, today)
+	v := views.NewConsentStatsView(c.Request().Context(), st, h.reg, consentStatsDays, today)
 	return render(c, http.StatusOK, views.AdminConsentStats(h.page(c, views.TitleConsentStats), v))
 }

@@ -78,7 +78,7 @@ func (b *welcomeHandler) enrol(c echo.Context) error {
 		if auth, err = models.NewAuthenticator(s.Email); err != nil {
 			return err
 		}
-		v.Secret, v.QR, v.Error = auth.Secret, auth.QR, views.WelcomeCodeMismatch
+		v.Secret, v.QR, v.Error = auth.Secret, auth.QR, views.WelcomeCodeMismatch.In(c.Request().Context())
 		return b.renderWelcome(c, http.StatusUnprocessableEntity, v)
 	}
 	v.Secret, v.QR = auth.Secret, auth.QR
@@ -86,10 +86,10 @@ func (b *welcomeHandler) enrol(c echo.Context) error {
 		Secret: auth.Secret, Code: c.FormValue("code"), IP: c.RealIP(), UserAgent: c.Request().UserAgent(), Now: b.now()})
 	switch {
 	case errors.Is(err, models.ErrWeakPassword):
-		v.Error = views.WelcomeWeakPassword
+		v.Error = views.WelcomeWeakPassword(c.Request().Context())
 		return b.renderWelcome(c, http.StatusUnprocessableEntity, v)
 	case errors.Is(err, models.ErrBadCode):
-		v.Error = views.WelcomeCodeMismatch
+		v.Error = views.WelcomeCodeMismatch.In(c.Request().Context())
 		return b.renderWelcome(c, http.StatusUnprocessableEntity, v)
 	case errors.Is(err, models.ErrInvitationInvalid):
 		return b.renderWelcome(c, http.StatusNotFound, views.WelcomeView{Invalid: true})

@@ -146,7 +146,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	records.eventEnds = retentionStore
 
 	// Its own group, not the public site's: staff pages have no cookie banner.
-	adm := e.Group("/admin", schema.middleware, noStore, gate.csrf())
+	adm := e.Group("/admin", schema.middleware, noStore, gate.language, gate.csrf())
 	// Anyone: the sign-in page.
 	adm.GET("/login", auth.showLogin)
 	adm.POST("/login", auth.login)
@@ -159,6 +159,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	staff.POST("/logout", auth.logout)
 	staff.GET("/password", auth.showPassword)
 	staff.POST("/password", auth.changePassword)
+	staff.POST("/language", auth.setLanguage)
 	staff.GET("", records.showHome)
 	staff.GET("/records/:purpose", records.listRecords)
 	staff.GET("/records/:purpose/export", records.exportRecords)

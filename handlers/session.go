@@ -26,6 +26,7 @@ const (
 	sessMustChange = "must_change"
 	sessAuthAt     = "auth_at" // unix seconds of the login
 	sessCSRF       = "csrf"    // the form token bound to this session
+	sessLang       = "lang"    // the member's back-office language, fresh from the staff table
 )
 
 // pgStore is a gorilla/sessions Store on the sessions table: the cookie holds
@@ -80,6 +81,7 @@ func (s *pgStore) New(r *http.Request, name string) (*sessions.Session, error) {
 	sess.Values[sessRole] = row.Role
 	sess.Values[sessName] = row.Name
 	sess.Values[sessMustChange] = row.MustChange
+	sess.Values[sessLang] = row.Lang
 	sess.ID = c.Value
 	sess.IsNew = false
 	return sess, nil

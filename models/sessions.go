@@ -32,6 +32,7 @@ type SessionRow struct {
 	Data       []byte
 	CreatedAt  time.Time
 	MustChange bool
+	Lang       string // the member's back-office language, "" if never chosen
 }
 
 func hashToken(token string) []byte {
@@ -70,11 +71,12 @@ func (s *SessionStore) Touch(ctx context.Context, token string, now time.Time) (
 	var lastSeen time.Time
 	var staffID pgtype.UUID // 16 bytes copied, not text parsed (see scanRecord)
 	id := hashToken(token)
-	err := s.db.Pool.QueryRow(ctx, `SELECT st.id, st.role, st.name, s.data, s.created_at, st.must_change_password, s.last_seen_at
+	err := s.db.Pool.QueryRow(ctx, `SELECT st.id, st.role, st.name, s.data, s.created_at, st.must_change_password, s.last_seen_at,
+			coalesce(st.lang, '')
 		FROM sessions s JOIN staff st ON st.id = s.staff_id
 		WHERE s.id_hash = $1 AND st.active AND s.last_seen_at > $3 AND s.expires_at > $2`,
 		id, now, now.Add(-SessionIdle)).
-		Scan(&staffID, &r.Role, &r.Name, &r.Data, &r.CreatedAt, &r.MustChange, &lastSeen)
+		Scan(&staffID, &r.Role, &r.Name, &r.Data, &r.CreatedAt, &r.MustChange, &lastSeen, &r.Lang)
 	r.StaffID = staffID.Bytes
 	if errors.Is(err, pgx.ErrNoRows) {
 		_ = s.Delete(ctx, token)

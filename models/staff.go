@@ -17,6 +17,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/vault"
 )
@@ -40,6 +41,9 @@ type Staff struct {
 	InviteExpiresAt *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// Lang is the language the member reads the back-office in ("fr" or
+	// "en"); empty until the first sign-in sets it from the browser.
+	Lang string
 }
 
 // TableName is the staff table (not "staffs").
@@ -107,12 +111,12 @@ func (st *StaffStore) WithInvitationKey(key []byte) *StaffStore {
 }
 
 const staffColumns = `SELECT id, email, name, role, password_hash, totp_secret, totp_last_step, must_change_password,
-	active, invite_hash IS NOT NULL, invite_expires_at, created_at, updated_at FROM staff`
+	active, invite_hash IS NOT NULL, invite_expires_at, created_at, updated_at, coalesce(lang, '') FROM staff`
 
 func scanStaff(row pgx.CollectableRow) (Staff, error) {
 	var s Staff
 	err := row.Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.PasswordHash, &s.TOTPSecret, &s.TOTPLastStep, &s.MustChangePassword,
-		&s.Active, &s.Invited, &s.InviteExpiresAt, &s.CreatedAt, &s.UpdatedAt)
+		&s.Active, &s.Invited, &s.InviteExpiresAt, &s.CreatedAt, &s.UpdatedAt, &s.Lang)
 	return s, err
 }
 
@@ -237,6 +241,9 @@ type LoginAttempt struct {
 	Email, Password, Code string
 	IP, UserAgent         string
 	Now                   time.Time
+	// Lang is the browser's language (Accept-Language), kept as the
+	// member's back-office language if they have none yet.
+	Lang i18n.Lang
 }
 
 // totpStep finds the time step (within one step of clock drift) whose code
@@ -393,7 +400,9 @@ func (st *StaffStore) Authenticate(ctx context.Context, a LoginAttempt) (Staff, 
 		if _, err := q.Exec(ctx, `DELETE FROM login_throttle WHERE staff_id = $1 AND ip = $2`, s.ID, clip(a.IP, 64)); err != nil {
 			return err
 		}
-		if _, err := q.Exec(ctx, `UPDATE staff SET totp_last_step = $2, updated_at = $3 WHERE id = $1`, s.ID, step, a.Now); err != nil {
+		// A member who never chose a language gets the browser's from now on.
+		if err := q.QueryRow(ctx, `UPDATE staff SET totp_last_step = $2, updated_at = $3, lang = coalesce(lang, $4)
+			WHERE id = $1 RETURNING lang`, s.ID, step, a.Now, string(defaultLang(a.Lang))).Scan(&s.Lang); err != nil {
 			return err
 		}
 		ev.Action, ev.Outcome = ActionLogin, OutcomeOK
@@ -521,6 +530,30 @@ func (st *StaffStore) change(ctx context.Context, by Actor, id uuid.UUID, endSes
 		return fmt.Errorf("models: staff change: %w", err)
 	}
 	return err
+}
+
+func defaultLang(l i18n.Lang) i18n.Lang {
+	if l, ok := i18n.Parse(string(l)); ok {
+		return l
+	}
+	return i18n.Default
+}
+
+// SetLanguage records the language staff member id reads the back-office
+// in. It is the member's own setting, not personal data of the people in the
+// records: no access event.
+func (st *StaffStore) SetLanguage(ctx context.Context, id uuid.UUID, lang i18n.Lang) error {
+	if _, ok := i18n.Parse(string(lang)); !ok {
+		return fmt.Errorf("models: staff language %q", lang)
+	}
+	tag, err := st.db.Pool.Exec(ctx, `UPDATE staff SET lang = $2 WHERE id = $1`, id, string(lang))
+	if err != nil {
+		return fmt.Errorf("models: staff language: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // CurrentTOTPCode is the code an authenticator would show now (tests and the

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strconv"
@@ -10,36 +11,6 @@ import (
 
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
-)
-
-// Back-office page titles.
-const (
-	TitleStaffLogin      = "Staff sign-in"
-	TitleStaffPassword   = "Choose a new password"
-	TitleStaffHome       = "Back-office"
-	TitleStaffAdmin      = "Staff accounts"
-	TitleAccessLog       = "Access log"
-	TitleRecordsPrefix   = "Records: "
-	TitleRecordDetail    = "Record"
-	TitleWelcome         = "Set up your account"
-	StaffFormIncomplete  = "Give an email address, a name and a role."
-	StaffEmailTaken      = "An account with this email address already exists."
-	WelcomeCodeMismatch  = "The code does not match: add the key to your authenticator app, then type the 6-digit code it shows now."
-	StaffAlreadyEnrolled = "This account is already set up: it needs no invitation."
-	StaffSelfChange      = "You cannot change the role of your own account or deactivate it: ask another administrator."
-	UnknownPurpose       = "Unknown purpose: choose one from the list."
-	MsgNoteTooLong       = "The note is too long: 2,000 characters at most. Nothing was saved."
-)
-
-// Sign-in messages: the numbers come from the policy the code enforces.
-var (
-	LoginRefused = fmt.Sprintf("Sign-in refused: check your email, password and code. After %d failures, each new try on an account from your address has to wait longer (%s, then twice as long each time, up to %s).",
-		policy.Limits.LoginFreeFailures, policy.Durations.LoginBackoff, policy.Durations.Lockout)
-	LoginTooMany    = fmt.Sprintf("Too many failed sign-ins from your network. Please wait %s and try again.", policy.Durations.Lockout)
-	PasswordRefused = fmt.Sprintf("Your current password is wrong, or the new one is shorter than %d characters or the same as the current one. Wrong current passwords count like failed sign-ins.",
-		policy.Limits.MinPasswordLength)
-	WelcomeWeakPassword = fmt.Sprintf("Choose a password of at least %d characters (and at most 128).", policy.Limits.MinPasswordLength)
-	PasswordTooMany     = fmt.Sprintf("Too many wrong passwords from your address: wait up to %s before trying again.", policy.Durations.Lockout)
 )
 
 // StaffPage is what the back-office layout needs. The back-office has its own
@@ -204,18 +175,25 @@ func roleTitle(roles []policy.Role, key string) string {
 	return key
 }
 
-func anomalyLabel(kind string) string {
-	switch kind {
-	case models.AnomalyBulkViews:
-		return "Many records viewed in one hour"
-	case models.AnomalyOutOfHours:
-		return "Access outside 07:00–20:00"
-	case models.AnomalyDenied:
-		return "Denied attempts"
-	case models.AnomalyRestrictedReads:
-		return "Reads of restricted records"
+func anomalyLabel(ctx context.Context, kind string) string {
+	if m, ok := anomalyLabels[kind]; ok {
+		return m.In(ctx)
 	}
 	return kind
+}
+
+func actionLabel(ctx context.Context, action string) string {
+	if m, ok := actionLabels[action]; ok {
+		return m.In(ctx)
+	}
+	return action
+}
+
+func outcomeLabel(ctx context.Context, outcome string) string {
+	if m, ok := outcomeLabels[outcome]; ok {
+		return m.In(ctx)
+	}
+	return outcome
 }
 
 func orDash(s string) string {
@@ -270,8 +248,9 @@ func fillFor(role string) string {
 	return "fill-gray-400"
 }
 
-// NewChart lays out counts over days days ending today.
-func NewChart(counts []models.DayCount, roles []policy.Role, days int, today time.Time) Chart {
+// NewChart lays out counts over days days ending today, its text
+// alternative in ctx's language.
+func NewChart(ctx context.Context, counts []models.DayCount, roles []policy.Role, days int, today time.Time) Chart {
 	byDay := map[string]map[string]int64{}
 	for _, c := range counts {
 		d := c.Day.Format(time.DateOnly)
@@ -285,7 +264,7 @@ func NewChart(counts []models.DayCount, roles []policy.Role, days int, today tim
 		series = append(series, ChartSeries{Key: r.Key, Label: r.Title.EN, Class: fillFor(r.Key)})
 	}
 	ch, total := stackedChart(byDay, series, days, today)
-	ch.Summary = fmt.Sprintf("%d accesses over the last %d days; busiest day %d.", total, days, ch.Max)
+	ch.Summary = txtChartSummary.F(ctx, total, days, ch.Max)
 	return ch
 }
 

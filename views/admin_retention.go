@@ -1,22 +1,13 @@
 package views
 
 import (
+	"context"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
-)
-
-// TitleRetention is the DPO's retention page.
-const TitleRetention = "Retention"
-
-// Messages of the retention page's forms.
-const (
-	MsgHoldTarget = "Give either a record id or the email address of a person we hold data about."
-	MsgHoldReason = "Give the reason for the hold (at most 500 characters)."
-	MsgHoldEnd    = "Give an end date in the future (YYYY-MM-DD)."
-	MsgEventEnd   = "Choose a purpose that counts from the end of an event, and a date (YYYY-MM-DD)."
 )
 
 // RetentionView is the DPO's retention page.
@@ -61,23 +52,22 @@ type EventEndRow struct {
 // RetentionForm keeps what the DPO typed, with per-field messages.
 type RetentionForm struct {
 	Record, Email, Reason, Ends string
-	Errors                      map[string]string
+	Errors                      map[string]i18n.Msg
 }
 
 // RetentionDataName names a kind of data that is not a purpose's records,
-// with its rule.
-func RetentionDataName(key string, reg *policy.Registry) (string, string) {
+// with its rule, in ctx's language.
+func RetentionDataName(ctx context.Context, key string, reg *policy.Registry) (string, string) {
 	switch key {
 	case "unconfirmed":
-		return "Unconfirmed sign-ups and requests", "after the link's validity (" + policy.Durations.LinkValidity.String() + ")"
+		return txtUnconfirmed.In(ctx), txtUnconfirmedRule.F(ctx, PeriodText(ctx, policy.Durations.LinkValidity))
 	case "cookie_proofs":
-		return "Proofs of cookie choices (connection data)", RetentionText(reg.ConnectionData.Retention)
+		return txtCookieProofs.In(ctx), RetentionText(reg.ConnectionData.Retention)
 	case "sent_emails":
-		return "Sent emails", "sent: after " + policy.Durations.SentEmailRetention.String() + "; failed: after " + policy.Durations.FailedEmailRetention.String()
+		return txtSentEmails.In(ctx), txtSentEmailsRule.F(ctx, PeriodText(ctx, policy.Durations.SentEmailRetention),
+			PeriodText(ctx, policy.Durations.FailedEmailRetention))
 	case "access_log":
-		return "Access log", "after " + policy.Durations.AccessLogRetention.String() + ", leaving a signed checkpoint"
+		return TitleAccessLog.In(ctx), txtAccessLogRule.F(ctx, PeriodText(ctx, policy.Durations.AccessLogRetention))
 	}
 	return key, ""
 }
-
-func dateOnly(t time.Time) string { return t.In(paris).Format(time.DateOnly) }

@@ -1,18 +1,16 @@
 package views
 
 import (
-	"fmt"
+	"context"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/alegria/privacy-portal/i18n"
 
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 )
-
-// TitleConsentStats is the consent statistics page's title.
-const TitleConsentStats = "Consent statistics"
-
-// UnknownFormat refuses a download format the page does not offer.
-const UnknownFormat = "Unknown format: choose html, json or csv."
 
 // ConsentStatsView is the DPO's consent statistics page.
 type ConsentStatsView struct {
@@ -27,7 +25,7 @@ type ConsentStatsView struct {
 type CategoryRow struct {
 	Title   string
 	Granted int
-	Rate    string
+	Rate    float64 // share of answers, 0…1
 }
 
 // FormConsentRow is one kind of consent box on the forms.
@@ -37,16 +35,20 @@ type FormConsentRow struct {
 }
 
 // answerSeries are the banner's answers, in the order the chart stacks them.
-var answerSeries = []ChartSeries{
-	{Key: string(models.CookieAcceptAll), Label: "Accept all", Class: "fill-emerald-700"},
-	{Key: string(models.CookieRejectAll), Label: "Reject all", Class: "fill-blue-700"},
-	{Key: string(models.CookieCustom), Label: "Custom", Class: "fill-amber-600"},
-	{Key: string(models.CookieGPC), Label: "Global Privacy Control", Class: "fill-purple-700"},
+func answerSeries(ctx context.Context) []ChartSeries {
+	return []ChartSeries{
+		{Key: string(models.CookieAcceptAll), Label: txtAcceptAll.In(ctx), Class: "fill-emerald-700"},
+		{Key: string(models.CookieRejectAll), Label: txtRejectAll.In(ctx), Class: "fill-blue-700"},
+		{Key: string(models.CookieCustom), Label: txtCustom.In(ctx), Class: "fill-amber-600"},
+		{Key: string(models.CookieGPC), Label: "Global Privacy Control", Class: "fill-purple-700"},
+	}
 }
 
-// NewConsentStatsView lays out the figures of the last days days ending today.
-func NewConsentStatsView(st models.ConsentStats, reg *policy.Registry, days int, today time.Time) ConsentStatsView {
+// NewConsentStatsView lays out the figures of the last days days ending
+// today, in ctx's language.
+func NewConsentStatsView(ctx context.Context, st models.ConsentStats, reg *policy.Registry, days int, today time.Time) ConsentStatsView {
 	v := ConsentStatsView{Days: days, Table: st.Days}
+	answerSeries := answerSeries(ctx)
 	byDay := map[string]map[string]int64{}
 	var answers int
 	for _, d := range st.Days {
@@ -57,15 +59,14 @@ func NewConsentStatsView(st models.ConsentStats, reg *policy.Registry, days int,
 	}
 	var total int64
 	v.Answers, total = stackedChart(byDay, answerSeries, days, today)
-	v.Answers.Summary = fmt.Sprintf("%d banner answers over the last %d days; busiest day %d.", total, days, v.Answers.Max)
+	v.Answers.Summary = txtBannerSummary.F(ctx, total, days, v.Answers.Max)
 	granted := map[string]models.CategoryCount{}
 	for _, c := range st.Categories {
 		granted[c.Category] = c
 	}
 	for _, cat := range reg.OptionalCategories() {
 		c := granted[cat.Key]
-		v.Granted = append(v.Granted, CategoryRow{Title: cat.Title.EN, Granted: c.Granted,
-			Rate: fmt.Sprintf("%.1f%%", 100*c.Rate())})
+		v.Granted = append(v.Granted, CategoryRow{Title: cat.Title.In(ctx), Granted: c.Granted, Rate: c.Rate()})
 	}
 	for _, f := range st.Forms {
 		v.Forms = append(v.Forms, FormConsentRow(f))
@@ -73,4 +74,12 @@ func NewConsentStatsView(st models.ConsentStats, reg *policy.Registry, days int,
 	return v
 }
 
-func percent(d models.CookieConsentDay, n int) string { return fmt.Sprintf("%.1f%%", 100*d.Rate(n)) }
+// percent says a share (0…1) to one decimal, as each language writes it:
+// "12.5%", "12,5 %".
+func percent(ctx context.Context, share float64) string {
+	s := strconv.FormatFloat(100*share, 'f', 1, 64)
+	if i18n.From(ctx) == i18n.FR {
+		return strings.Replace(s, ".", ",", 1) + "\u00a0%"
+	}
+	return s + "%"
+}

@@ -9,12 +9,6 @@ import (
 	"github.com/alegria/privacy-portal/policy"
 )
 
-// Titles and sentences of the preferences pages.
-const (
-	TitleAudiences     = "Audiences"
-	TitlePartnerExport = "Partner transmission"
-)
-
 // ChannelLabel is how the pages name a channel (policy.Channels).
 func ChannelLabel(ch string) string {
 	switch ch {

@@ -16,19 +16,6 @@ import (
 	"github.com/alegria/privacy-portal/policy"
 )
 
-// Rights desk page titles and messages.
-const (
-	TitleRightsQueue   = "Rights requests"
-	TitleRightsCase    = "Rights request"
-	MsgReasonRequired  = "Give a reason: it is kept on the timeline and, where the law requires, sent to the person."
-	MsgBadMove         = "This status cannot follow the current one."
-	MsgExtendTooLate   = "Too late to extend: the person must be told before the first month ends (art. 12(3) GDPR)."
-	MsgAlreadyExtended = "The deadline was already extended once: the law allows no second extension."
-	MsgClosed          = "This request is already answered."
-	MsgRectifyProblems = "Some values were refused: nothing was changed."
-	MsgHeld            = "A legal hold keeps this person's data (art. 17(3)(e) GDPR): nothing was erased. Lift the hold first, or refuse the erasure with its reason."
-)
-
 // RightTitle is the registry's title of a right, or its key.
 func RightTitle(reg *policy.Registry, key string) string {
 	if rt, ok := reg.Right(key); ok {
@@ -38,18 +25,9 @@ func RightTitle(reg *policy.Registry, key string) string {
 }
 
 // StatusLabel is the DPO's wording of a request status.
-func StatusLabel(s string) string {
-	switch s {
-	case policy.RightsReceived:
-		return "Received"
-	case policy.RightsInProgress:
-		return "In progress"
-	case policy.RightsWaitingForPerson:
-		return "Waiting for the person (clock stopped)"
-	case policy.RightsDone:
-		return "Answered"
-	case policy.RightsRefused:
-		return "Refused"
+func StatusLabel(ctx context.Context, s string) string {
+	if m, ok := rightsStatusLabels[s]; ok {
+		return m.In(ctx)
 	}
 	return s
 }
@@ -75,21 +53,21 @@ type RightsQueueRow struct {
 	DaysLeftText, Detail string
 }
 
-// NewRightsQueueRow describes one row for now.
-func NewRightsQueueRow(reg *policy.Registry, r models.RightsRow, now time.Time) RightsQueueRow {
+// NewRightsQueueRow describes one row for now, in ctx's language and zone.
+func NewRightsQueueRow(ctx context.Context, reg *policy.Registry, r models.RightsRow, now time.Time) RightsQueueRow {
 	left := models.DaysLeft(r.DueAt, now)
-	row := RightsQueueRow{ID: r.ID.String(), Right: RightTitle(reg, r.Right), Status: StatusLabel(r.Status),
-		Received: dayOf(&r.ReceivedAt), Due: dayOf(&r.DueAt), DaysLeft: left, Overdue: r.Overdue(now), Extended: r.Extended,
+	row := RightsQueueRow{ID: r.ID.String(), Right: RightTitle(reg, r.Right), Status: StatusLabel(ctx, r.Status),
+		Received: i18n.Date(ctx, r.ReceivedAt), Due: i18n.Date(ctx, r.DueAt), DaysLeft: left, Overdue: r.Overdue(now), Extended: r.Extended,
 		Paused: r.Paused, Open: models.RightsOpen(r.Status)}
 	switch {
 	case !row.Open:
 		row.DaysLeftText = "—"
 	case row.Paused:
-		row.DaysLeftText = "clock stopped"
+		row.DaysLeftText = txtClockStopped.In(ctx)
 	case row.Overdue:
-		row.DaysLeftText = fmt.Sprintf("overdue by %d days", -left)
+		row.DaysLeftText = txtOverdueBy.F(ctx, -left)
 	default:
-		row.DaysLeftText = fmt.Sprintf("%d days", left)
+		row.DaysLeftText = txtNDays.F(ctx, left)
 	}
 	return row
 }
@@ -166,19 +144,19 @@ func labelledFields(pu *policy.Purpose, f models.Fields) []FieldValue {
 	return out
 }
 
-// NewRightsCaseView describes a case for the DPO.
-func NewRightsCaseView(reg *policy.Registry, c models.RightsCase, now time.Time) RightsCaseView {
-	v := RightsCaseView{Row: NewRightsQueueRow(reg, c.Request.RightsRow, now), RightKey: c.Request.Right,
+// NewRightsCaseView describes a case for the DPO, in ctx's language and zone.
+func NewRightsCaseView(ctx context.Context, reg *policy.Registry, c models.RightsCase, now time.Time) RightsCaseView {
+	v := RightsCaseView{Row: NewRightsQueueRow(ctx, reg, c.Request.RightsRow, now), RightKey: c.Request.Right,
 		Email: c.Email(), Details: c.Request.Fields["details"], Moves: models.RightsMoves(c.Request.Status),
 		Consents: c.Consents, CookieProofs: c.CookieProofs, Directives: c.Directives, IDDocuments: c.IDDocuments,
 		Authority: reg.Authority, Identity: reg.Identity.EN}
 	for _, e := range c.Events {
-		v.Events = append(v.Events, RightsEventView{shortTime(e.At), e.Kind, e.Actor, e.Note})
+		v.Events = append(v.Events, RightsEventView{i18n.Time(ctx, e.At), e.Kind, e.Actor, e.Note})
 	}
 	for _, r := range c.Records {
 		pu, _ := reg.Purpose(r.Purpose)
 		pv := PersonRecordView{ID: r.ID.String(), Purpose: r.Purpose, PurposeTitle: r.Purpose, Status: r.Status, Origin: Origin(pu),
-			Created: shortTime(r.CreatedAt), LastContact: shortTime(r.LastContactAt), Expires: dayOf(&r.ExpiresAt),
+			Created: i18n.Time(ctx, r.CreatedAt), LastContact: i18n.Time(ctx, r.LastContactAt), Expires: i18n.Date(ctx, r.ExpiresAt),
 			Restricted: r.Restricted, Objected: r.Objected, Fields: labelledFields(pu, r.Fields), Files: r.Files}
 		if pu != nil {
 			pv.PurposeTitle = pu.Title.EN
@@ -208,10 +186,10 @@ func NewRightsCaseView(reg *policy.Registry, c models.RightsCase, now time.Time)
 	}
 	sort.Strings(v.ConsentKinds)
 	if c.Suppressed != nil {
-		v.Suppressed = dayOf(c.Suppressed)
+		v.Suppressed = i18n.Date(ctx, *c.Suppressed)
 	}
 	for _, r := range c.Earlier {
-		v.Earlier = append(v.Earlier, NewRightsQueueRow(reg, r, now))
+		v.Earlier = append(v.Earlier, NewRightsQueueRow(ctx, reg, r, now))
 	}
 	return v
 }

@@ -44,9 +44,9 @@ func staffCommand(env *env, args []string) error {
 		// The operator gets the link (the first account has nobody to mail
 		// it from); it is mailed too when mail can be sent. Creating an
 		// account that sees personal data is logged and notified to the DPO.
-		mail := models.AccountMail{DPO: views.StaffNotice(reg, "account created", *email, r, "an operator (portal staff add)", time.Now())}
+		mail := models.AccountMail{DPO: views.StaffNotice(ctx, reg, views.ChangeAccountCreated, *email, r, "", time.Now())}
 		if env.cfg.SMTPURL != "" {
-			mail.Invitation = views.StaffInvitation(reg, env.cfg.BaseURL.String(), *name, *email)
+			mail.Invitation = views.StaffInvitation(ctx, reg, env.cfg.BaseURL.String(), *name, *email)
 		}
 		inv, err := models.NewStaffStore(db, v).WithInvitationKey(secrets.Key(models.InvitationKeyName)).
 			Create(ctx, nil, *email, *name, *role, mail)
