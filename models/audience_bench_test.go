@@ -172,7 +172,7 @@ func sealAudience(b *testing.B, owner *pgxpool.Pool, v *vault.Vault, purpose str
 }
 
 // beforeCountSQL is the count as it was before consent_state carried the
-// objections (migration 00017): the objectors found by joining the
+// objections (migration 00016): the objectors found by joining the
 // objection list to the subjects' blind indexes. BENCH_EXPLAIN=1 times it
 // on the same data, for the before/after figure.
 const beforeCountSQL = `WITH objectors AS (
@@ -185,7 +185,7 @@ SELECT count(*) FROM consent_state cs
 
 // explainAudience logs the plans of the count and the export on the
 // benchmark's data, as the application role in the sales scope, and the
-// p95 of the count before migration 00017 on the same data.
+// p95 of the count before migration 00016 on the same data.
 func explainAudience(b *testing.B, db *models.DB, sc models.Scope, purpose string) {
 	ctx := context.Background()
 	args := []any{purpose, "sms", "sms", false}
@@ -217,7 +217,7 @@ func explainAudience(b *testing.B, db *models.DB, sc models.Scope, purpose strin
 			}
 			d = append(d, time.Since(start))
 		}
-		b.Logf("count before migration 00017 (join on subjects): slowest of 5 %.1f ms", p95(d))
+		b.Logf("count before migration 00016 (join on subjects): slowest of 5 %.1f ms", p95(d))
 		return nil
 	})
 	if err != nil {

@@ -61,7 +61,7 @@ func currentlyGranted(ctx context.Context, q Querier, subject uuid.UUID, purpose
 
 // notSuppressedSQL keeps the consent_state rows (alias cs) of people on no
 // objection list for channel $3 nor for all prospecting: each row carries
-// its subject's objections (migration 00017), so an audience reads one
+// its subject's objections (migration 00016), so an audience reads one
 // index and joins nothing.
 const notSuppressedSQL = `NOT cs.suppressed && ARRAY['` + SuppressAll + `', $3]::text[]`
 
