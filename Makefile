@@ -2,7 +2,7 @@
 export GOTOOLCHAIN := go1.27.3
 SHELL := /bin/bash
 
-GO_TEST_FLAGS ?= -race -count=1
+GO_TEST_FLAGS ?= -race -count=1 -timeout 30m
 
 .PHONY: run build test lint fuzz vulncheck faults generate css check-generated bench psql demo-code node_modules clean
 
