@@ -66,3 +66,20 @@ func TestTimesAreShownInParisWithTheZoneNamed(t *testing.T) {
 		t.Errorf("Time in another zone = %q", got)
 	}
 }
+
+func TestTheCompanyZoneAppliesWhereNoRequestNamesOne(t *testing.T) {
+	t.Cleanup(func() { companyZone.Store(nil) })
+	at := time.Date(2026, 11, 29, 17, 35, 0, 0, time.UTC)
+	en := WithLang(context.Background(), EN)
+	if got := Time(en, at); got != "29 Nov 2026, 18:35 CET" {
+		t.Fatalf("before SetCompanyZone: %q", got)
+	}
+	martinique, _ := time.LoadLocation("America/Martinique")
+	SetCompanyZone(martinique)
+	if got := Time(en, at); got != "29 Nov 2026, 13:35 AST" {
+		t.Errorf("company zone not applied: %q", got)
+	}
+	if got := Time(WithZone(en, paris), at); got != "29 Nov 2026, 18:35 CET" {
+		t.Errorf("a zone on the context must win: %q", got)
+	}
+}

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // the zone must load on a host without tzdata
 )
@@ -26,9 +27,25 @@ func mustZone(name string) *time.Location {
 	return loc
 }
 
-// Zone is the zone ctx carries, Europe/Paris when none.
+// companyZone is the zone of the company's registry, set once at start-up
+// (SetCompanyZone): emails and CLI output, which carry no request, show
+// their times in it too.
+var companyZone atomic.Pointer[time.Location]
+
+// SetCompanyZone makes loc the zone of every time shown without one of its
+// own on the context. The portal calls it when it loads the registry.
+func SetCompanyZone(loc *time.Location) {
+	if loc != nil {
+		companyZone.Store(loc)
+	}
+}
+
+// Zone is the zone ctx carries, else the company's, else Europe/Paris.
 func Zone(ctx context.Context) *time.Location {
 	if loc, ok := ctx.Value(zoneKey{}).(*time.Location); ok && loc != nil {
+		return loc
+	}
+	if loc := companyZone.Load(); loc != nil {
 		return loc
 	}
 	return paris

@@ -155,17 +155,6 @@ type StaffAdminView struct {
 	Error   string
 }
 
-func shortTime(t time.Time) string { return t.In(paris).Format("2006-01-02 15:04") }
-func stamp(t time.Time) string     { return t.In(paris).Format("2006-01-02 15:04:05") }
-
-var paris = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.UTC
-	}
-	return l
-}()
-
 func roleTitle(roles []policy.Role, key string) string {
 	for _, r := range roles {
 		if r.Key == key {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 	"github.com/alegria/privacy-portal/vault"
@@ -45,6 +46,7 @@ func (e *env) registry() (*policy.Registry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("invalid policy registry:\n%w", err)
 		}
+		i18n.SetCompanyZone(reg.Zone()) // every time shown, in the company's zone
 		e.reg = reg
 	}
 	return e.reg, nil
