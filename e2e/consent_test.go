@@ -124,8 +124,8 @@ func TestFirstVisitAndChoices(t *testing.T) {
 					submit(t, ctx, `#consent-banner [data-consent-customise]`) // opens the settings page
 					must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#pref-audience`))))
 					submit(t, ctx, `#cookie-settings-form button[value="custom"]`)
-					if loc := eval[string](t, ctx, `location.pathname`); loc != "/cookies" {
-						t.Errorf("after saving, back on %s, want /cookies", loc)
+					if loc := eval[string](t, ctx, `location.pathname`); loc != "/en/cookies" {
+						t.Errorf("after saving, back on %s, want /en/cookies", loc)
 					}
 				}
 				expectAudience(t, ctx, s, m.js)

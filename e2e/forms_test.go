@@ -95,7 +95,7 @@ func TestAIChallengeBoxesWithoutJavaScript(t *testing.T) {
 	); st != 200 {
 		t.Fatalf("post: %d", st)
 	}
-	if got := eval[string](t, ctx, `location.pathname`); got != "/ai-challenge/sent" {
+	if got := eval[string](t, ctx, `location.pathname`); got != "/en/ai-challenge/sent" {
 		t.Fatalf("after sending: %s", got)
 	}
 	if n := formsCount(t, db, `SELECT count(*) FROM consents WHERE granted AND kind IN ('processing', 'automated_calls')`); n != 2 {

@@ -43,7 +43,7 @@ func mailedLink(t *testing.T, s site, email string) string {
 	must(t, err)
 	_, err = models.NewOutbox(s.DB, s.Vault).SendPending(context.Background(), send, 50, time.Now)
 	must(t, err)
-	re := regexp.MustCompile(regexp.QuoteMeta(s.URL) + `(/preferences\?[^\s"<]+)`)
+	re := regexp.MustCompile(regexp.QuoteMeta(s.URL) + `((?:/en|/fr)?/preferences\?[^\s"<]+)`)
 	link := ""
 	for _, m := range srv.Messages() {
 		if m.To[0] == email {

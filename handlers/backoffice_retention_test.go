@@ -21,7 +21,7 @@ func TestRetentionPage(t *testing.T) {
 
 	res, body := dpo.do("GET", "/admin/dpo/retention", nil)
 	recruitment, _ := s.reg.Purpose("recruitment")
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, recruitment.Title.Get(i18n.Default)) || !strings.Contains(body, "2 years from our last contact with you") {
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, recruitment.Title.Get(i18n.EN)) || !strings.Contains(body, "2 years from our last contact with you") {
 		t.Fatalf("page: %d", res.StatusCode)
 	}
 	res, body = dpo.post("/admin/dpo/retention/holds", url.Values{"record": {rec.String()}, "reason": {""}, "ends": {"2099-01-01"}})

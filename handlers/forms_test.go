@@ -157,7 +157,7 @@ func TestEveryFormHappyPathStoresEncrypted(t *testing.T) {
 			if res.StatusCode != 200 || v.csrf == "" {
 				t.Fatalf("GET %s: %d, csrf %q", pu.Form.Path, res.StatusCode, v.csrf)
 			}
-			for _, want := range []string{pu.Description.FR, "/privacy", "required-mark"} {
+			for _, want := range []string{pu.Description.EN, "/privacy", "required-mark"} {
 				if !strings.Contains(page, html.EscapeString(want)) {
 					t.Errorf("form page lacks %q", want)
 				}
@@ -361,7 +361,7 @@ func TestNewsletterDoubleOptIn(t *testing.T) {
 		t.Errorf("tampered link: %d, want 400", res.StatusCode)
 	}
 	newsletter, _ := s.reg.Purpose("newsletter")
-	if res, body := v.post(link, url.Values{}); res.StatusCode != 200 || !strings.Contains(body, newsletter.Form.Confirm.Get(i18n.Default)) {
+	if res, body := v.post(link, url.Values{}); res.StatusCode != 200 || !strings.Contains(body, newsletter.Form.Confirm.Get(i18n.EN)) {
 		t.Fatalf("confirming: %d", res.StatusCode)
 	}
 	if n := ownerCount(t, s, `SELECT count(*) FROM records WHERE status = 'subscribed'`); n != 1 {
@@ -426,7 +426,7 @@ func TestConsentRowsMatchBoxes(t *testing.T) {
 	for _, c := range pu.Form.Consents {
 		t.Run(c.Kind, func(t *testing.T) {
 			n := ownerCount(t, s, `SELECT count(*) FROM consents WHERE kind = $1 AND granted = $2 AND policy_version = $3
-				AND wording_hash = $4 AND subject_id IS NOT NULL AND record_id IS NOT NULL`, c.Kind, want[c.Kind], s.reg.Version, models.WordingHash(c.Label.FR))
+				AND wording_hash = $4 AND subject_id IS NOT NULL AND record_id IS NOT NULL`, c.Kind, want[c.Kind], s.reg.Version, models.WordingHash(c.Label.EN))
 			if n != 1 {
 				t.Errorf("%d rows for %s granted=%v", n, c.Kind, want[c.Kind])
 			}

@@ -24,24 +24,24 @@ func TestPolicyVersionPages(t *testing.T) {
 	s := newServer(t, func(d *handlers.Deps) { d.Registry = reg })
 
 	// The pages speak French unless English is asked for.
-	res, body := get(t, s, "/privacy/versions")
+	res, body := get(t, s, "/fr/privacy/versions")
 	if res.StatusCode != 200 {
 		t.Fatalf("versions: %d", res.StatusCode)
 	}
 	newer, older := strings.Index(body, "Version "+policyfixture.NewVersion), strings.Index(body, "Version "+old.Version)
 	if newer < 0 || older < newer || !strings.Contains(body, "Une modification substantielle.") ||
-		!strings.Contains(body, `href="/privacy/versions/`+old.Version+`"`) ||
-		!strings.Contains(body, `href="/privacy/versions/`+policyfixture.NewVersion+`/changes"`) {
+		!strings.Contains(body, `href="/fr/privacy/versions/`+old.Version+`"`) ||
+		!strings.Contains(body, `href="/fr/privacy/versions/`+policyfixture.NewVersion+`/changes"`) {
 		t.Errorf("the list lacks a version, its order, the material flag or a link:\n%s", body)
 	}
 
-	res, body = get(t, s, "/privacy/versions/"+old.Version)
+	res, body = get(t, s, "/fr/privacy/versions/"+old.Version)
 	if res.StatusCode != 200 || !strings.Contains(body, "Ceci est la version "+old.Version) ||
 		!strings.Contains(body, "Version "+old.Version+", en vigueur depuis le") || !strings.Contains(body, "3 ans à compter de notre dernier contact") {
 		t.Errorf("past version: %d", res.StatusCode)
 	}
 
-	res, body = get(t, s, "/privacy/versions/"+policyfixture.NewVersion+"/changes")
+	res, body = get(t, s, "/fr/privacy/versions/"+policyfixture.NewVersion+"/changes")
 	if res.StatusCode != 200 {
 		t.Fatalf("changes: %d", res.StatusCode)
 	}

@@ -361,7 +361,7 @@ func testPrivacyPage(t *testing.T, l i18n.Lang) {
 		}
 	}
 	links := p.links()
-	for _, href := range []string{"mailto:" + reg.DPO.Email, "/rights", "/cookies", "/cookies/preferences", reg.Authority.ComplaintURL} {
+	for _, href := range []string{"mailto:" + reg.DPO.Email, PathIn(l, "/rights"), PathIn(l, "/cookies"), PathIn(l, "/cookies/preferences"), reg.Authority.ComplaintURL} {
 		if !links[href] {
 			t.Errorf("no link to %s", href)
 		}
@@ -471,7 +471,7 @@ func TestCookiesPage(t *testing.T) {
 func testCookiesPage(t *testing.T, l i18n.Lang) {
 	reg := defaultRegistry(t)
 	p := renderIn(t, l, CookiesPage(Page{Title: "Cookies", Path: "/cookies"}, reg))
-	if !p.links()["/cookies/preferences"] || !p.hasText(msgChangeChoice.Get(l)) {
+	if !p.links()[PathIn(l, "/cookies/preferences")] || !p.hasText(msgChangeChoice.Get(l)) {
 		t.Errorf("no “Change your choice” link to /cookies/preferences")
 	}
 	for _, cat := range reg.Cookies {
