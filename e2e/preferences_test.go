@@ -82,7 +82,7 @@ func TestWithdrawObjectAndSignUpAgain(t *testing.T) {
 		t.Error("the withdrawal did not take effect")
 	}
 
-	submit(t, ctx, `form[action^="/preferences/object"] button`)
+	submit(t, ctx, `form[action*="/preferences/object?"] button`)
 	if !present(t, ctx, "#objected") {
 		t.Fatal("the page does not show the objection")
 	}
