@@ -12,7 +12,7 @@ BENCH_CONNS=${BENCH_CONNS:-16}
 BENCH_ADDR=${BENCH_ADDR:-127.0.0.1:8090}
 BENCH_URL="http://$BENCH_ADDR"
 BENCH_DIR=$(mktemp -d)
-BENCH_SAME_BYTES="/privacy"
+BENCH_SAME_BYTES="/fr/privacy" # public pages live under a language prefix; a bare path redirects
 export BENCH_SECONDS BENCH_CONNS BENCH_URL BENCH_DIR
 export PGOPTIONS="-c client_min_messages=warning" # no NOTICE chatter from the cases' setup
 
@@ -136,8 +136,8 @@ done
 for p in $BENCH_SAME_BYTES; do
   bench_wrk "same-bytes $p" "/__bench/same-bytes?path=$p"
 done
-bench_wrk "GET /privacy" /privacy
-bench_ratio "GET /privacy" "same-bytes /privacy" 0.9
+bench_wrk "GET /fr/privacy" /fr/privacy
+bench_ratio "GET /fr/privacy" "same-bytes /fr/privacy" 0.9
 
 echo
 echo "make bench: $BENCH_CONNS connections, ${BENCH_SECONDS}s per case, wrk and server sharing $(nproc) cores"

@@ -12,6 +12,6 @@ sed "s|@ORIGIN@|$BENCH_URL|" "$_consent_dir/consent-post.lua" >"$BENCH_DIR/conse
 bench_wrk "POST /consent (ledger insert)" /consent "$BENCH_DIR/consent-post.lua"
 bench_ratio "POST /consent (ledger insert)" "pgbench single-row insert" 1.0
 
-BENCH_SAME_BYTES+=" /"
-bench_wrk "GET / (banner)" /
-bench_ratio "GET / (banner)" "same-bytes /" 0.9
+BENCH_SAME_BYTES+=" /fr/"
+bench_wrk "GET /fr/ (banner)" /fr/
+bench_ratio "GET /fr/ (banner)" "same-bytes /fr/" 0.9

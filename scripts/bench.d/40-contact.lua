@@ -1,4 +1,4 @@
--- POST /contact with a valid form. Echo's CSRF check compares the __Host-csrf
+-- POST /fr/contact with a valid form (a bare /contact answers 307). Echo's CSRF check compares the __Host-csrf
 -- cookie with the _csrf field (double submit): a fixed pair passes. Each
 -- request has its own email, so each creates its own subject.
 local token = "benchbenchbenchbenchbenchbench01"
@@ -12,7 +12,7 @@ function request()
     "&email=bench" .. prefix .. "." .. counter .. "%40example.org" ..
     "&message=Hello%2C+I+would+like+to+know+more+about+your+courses." ..
     "&consent_processing=yes"
-  return wrk.format("POST", "/contact", {
+  return wrk.format("POST", "/fr/contact", {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = "__Host-csrf=" .. token,
   }, body)

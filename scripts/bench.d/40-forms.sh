@@ -3,5 +3,5 @@
 # Sourced by scripts/bench.sh, which provides bench_wrk, bench_pgbench and
 # bench_ratio. The server must run with PORTAL_FORM_RATE=0 (no per-IP limit).
 here=$(dirname "${BASH_SOURCE[0]}")
-bench_wrk "POST /contact" /contact "$here/40-contact.lua"
-bench_ratio "POST /contact" "pgbench single-row insert" 0.5
+bench_wrk "POST /fr/contact" /fr/contact "$here/40-contact.lua"
+bench_ratio "POST /fr/contact" "pgbench single-row insert" 0.5
