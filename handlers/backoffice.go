@@ -316,7 +316,7 @@ func (b *staffGate) page(c echo.Context, title i18n.Msg, args ...any) views.Staf
 	if s.Role.ReviewsLog {
 		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog.In(ctx)},
 			views.NavLink{Href: "/admin/dpo/rights", Label: views.TitleRightsQueue.In(ctx)},
-			views.NavLink{Href: "/admin/dpo/ropa", Label: views.TitleROPAPage.In(ctx)},
+			views.NavLink{Href: "/admin/dpo/ropa", Label: views.TitleROPA.In(ctx)},
 			views.NavLink{Href: "/admin/dpo/consents", Label: views.TitleConsentStats.In(ctx)},
 			views.NavLink{Href: "/admin/dpo/retention", Label: views.TitleRetention.In(ctx)})
 	}

@@ -36,7 +36,7 @@ func (h *transparencyHandler) showROPA(c echo.Context) error {
 	if err := h.log.LogDocument(c.Request().Context(), h.actor(c), models.ActionReadROPA); err != nil {
 		return dataError(err)
 	}
-	return render(c, http.StatusOK, views.AdminROPA(h.page(c, views.TitleROPAPage), views.NewROPA(h.reg, ropaLang(c))))
+	return render(c, http.StatusOK, views.AdminROPA(h.page(c, views.TitleROPA), views.NewROPA(h.reg, ropaLang(c))))
 }
 
 // ropaLang is the language the DPO asks the record in (?lang=fr|en), else

@@ -25,15 +25,9 @@ import (
 // the request's own CSP nonce.
 type publicHandler struct {
 	reg                    *policy.Registry
-	home, privacy, cookies perLang
+	home, privacy, cookies templ.Component
 	pages                  splicedPages
 }
-
-// perLang is one frozen body per language.
-type perLang map[i18n.Lang]templ.Component
-
-// in is the body in the request's language.
-func (p perLang) in(c echo.Context) templ.Component { return p[i18n.From(c.Request().Context())] }
 
 func newPublicHandler(reg *policy.Registry, log *slog.Logger) *publicHandler {
 	return &publicHandler{
@@ -44,32 +38,28 @@ func newPublicHandler(reg *policy.Registry, log *slog.Logger) *publicHandler {
 	}
 }
 
-// frozen pre-renders c in each language; should that fail, the page is
-// rendered per request instead, and the failure shows there through the
-// error handler.
-func frozen(c templ.Component, log *slog.Logger) perLang {
-	out := perLang{}
-	for _, l := range i18n.All {
-		f, err := views.FreezeIn(i18n.WithLang(context.Background(), l), c)
-		if err != nil {
-			log.Error("pre-rendering a public page failed", "lang", l, "error", err)
-			f = c
-		}
-		out[l] = f
+// frozen pre-renders c in each language (views.Freeze); should that fail,
+// the page is rendered per request instead, and the failure shows there
+// through the error handler.
+func frozen(c templ.Component, log *slog.Logger) templ.Component {
+	f, err := views.Freeze(c)
+	if err != nil {
+		log.Error("pre-rendering a public page failed", "error", err)
+		return c
 	}
-	return out
+	return f
 }
 
 func (h *publicHandler) showHome(c echo.Context) error {
-	return h.serve(c, views.TitleHome, views.DescHome, h.home.in(c))
+	return h.serve(c, views.TitleHome, views.DescHome, h.home)
 }
 
 func (h *publicHandler) showPrivacy(c echo.Context) error {
-	return h.serve(c, views.TitlePrivacy, views.DescPrivacy, h.privacy.in(c))
+	return h.serve(c, views.TitlePrivacy, views.DescPrivacy, h.privacy)
 }
 
 func (h *publicHandler) showCookies(c echo.Context) error {
-	return h.serve(c, views.TitleCookies, views.DescCookies, h.cookies.in(c))
+	return h.serve(c, views.TitleCookies, views.DescCookies, h.cookies)
 }
 
 // serve writes the whole page of body from its spliced copy for this

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/alegria/privacy-portal/policy"
@@ -15,13 +16,13 @@ import (
 // Everything comes from the registry and its snapshots, so it is rendered
 // once, at start-up.
 type policyHistory struct {
-	list    perLang
-	past    map[string]perLang // version → its privacy page
-	changes map[string]perLang // version → what changed from the previous one
+	list    templ.Component
+	past    map[string]templ.Component // version → its privacy page
+	changes map[string]templ.Component // version → what changed from the previous one
 }
 
 func newPolicyHistory(reg *policy.Registry, log *slog.Logger) *policyHistory {
-	h := &policyHistory{past: map[string]perLang{}, changes: map[string]perLang{}}
+	h := &policyHistory{past: map[string]templ.Component{}, changes: map[string]templ.Component{}}
 	lv := views.PolicyVersionsView{Current: reg.Version, Versions: reg.Versions(), Previous: map[string]string{}}
 	regs := map[string]*policy.Registry{}
 	for _, v := range reg.History {
@@ -50,7 +51,7 @@ func newPolicyHistory(reg *policy.Registry, log *slog.Logger) *policyHistory {
 }
 
 func (h *policyHistory) showVersions(c echo.Context) error {
-	return render(c, http.StatusOK, views.Frame(describedPage(c, tr(c, views.TitlePolicyVersions), tr(c, views.DescPolicyVersions)), h.list.in(c)))
+	return render(c, http.StatusOK, views.Frame(describedPage(c, tr(c, views.TitlePolicyVersions), tr(c, views.DescPolicyVersions)), h.list))
 }
 
 // showVersion is a past version; the current one is /privacy.
@@ -59,7 +60,7 @@ func (h *policyHistory) showVersion(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "")
 	}
-	return render(c, http.StatusOK, views.Frame(describedPage(c, tr(c, views.TitlePrivacy)+" · "+c.Param("version"), tr(c, views.DescPrivacy)), body.in(c)))
+	return render(c, http.StatusOK, views.Frame(describedPage(c, tr(c, views.TitlePrivacy)+" · "+c.Param("version"), tr(c, views.DescPrivacy)), body))
 }
 
 func (h *policyHistory) showChanges(c echo.Context) error {
@@ -67,5 +68,5 @@ func (h *policyHistory) showChanges(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "")
 	}
-	return render(c, http.StatusOK, views.Frame(describedPage(c, tr(c, views.TitlePolicyChanges), tr(c, views.DescPolicyVersions)), body.in(c)))
+	return render(c, http.StatusOK, views.Frame(describedPage(c, tr(c, views.TitlePolicyChanges), tr(c, views.DescPolicyVersions)), body))
 }

@@ -31,20 +31,6 @@ func Freeze(c templ.Component) (templ.Component, error) {
 	}), nil
 }
 
-// FreezeIn is Freeze with ctx rendering c: a public page is frozen once per
-// language (i18n.WithLang).
-func FreezeIn(ctx context.Context, c templ.Component) (templ.Component, error) {
-	var buf bytes.Buffer
-	if err := c.Render(ctx, &buf); err != nil {
-		return nil, err
-	}
-	html := buf.Bytes()
-	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		_, err := w.Write(html)
-		return err
-	}), nil
-}
-
 // noncePlaceholder stands for the CSP nonce in a pre-rendered page: only
 // letters and digits, so templ writes it as is, and nothing a page says.
 const noncePlaceholder = "NoncePlaceholder7Qz9Kf3Lw0Vb2Rt5Xc"

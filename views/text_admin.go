@@ -44,9 +44,6 @@ var (
 	TitleRightsCase    = adminMsg("Rights request", "Demande d’exercice des droits")
 	TitleRetention     = adminMsg("Retention", "Durées de conservation")
 	TitleConsentStats  = adminMsg("Consent statistics", "Statistiques des consentements")
-	// TitleROPAPage is the record of processing's title in the back-office
-	// navigation and page head.
-	TitleROPAPage = adminMsg("Record of processing activities", "Registre des activités de traitement")
 )
 
 // Back-office messages.
