@@ -61,7 +61,7 @@ func TestDPOAnswersAnAccessRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, _ := chromedp.Run(dpo, chromedp.Text(chromedp.CSS("main")))
-	if !strings.Contains(page, "Bonjour") || !strings.Contains(page, "the form at /contact") {
+	if !strings.Contains(page, "Bonjour") || !strings.Contains(page, "/contact)") {
 		t.Fatalf("the request page does not show the person's record:\n%s", page)
 	}
 	err = chromedp.Do(dpo,

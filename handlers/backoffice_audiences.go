@@ -43,14 +43,14 @@ func (b *staffGate) requireMarketer(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // choices are the consent boxes opening a channel in the actor's scope.
-func (b *audiencesHandler) choices(a models.Actor) []views.AudienceChoice {
+func (b *audiencesHandler) choices(ctx context.Context, a models.Actor) []views.AudienceChoice {
 	var out []views.AudienceChoice
 	for _, pc := range b.reg.ChannelConsents() {
 		if !b.reg.CanSee(a.Role, pc.Purpose.Key) {
 			continue
 		}
 		out = append(out, views.AudienceChoice{Value: pc.Purpose.Key + "." + pc.Consent.Kind,
-			Label: pc.Purpose.Title.EN + ", " + views.ChannelLabel(pc.Consent.Channel) + ": " + pc.Consent.Label.EN})
+			Label: pc.Purpose.Title.In(ctx) + ", " + views.ChannelLabel(ctx, pc.Consent.Channel) + ": " + pc.Consent.Label.In(ctx)})
 	}
 	return out
 }
@@ -63,7 +63,7 @@ func audienceOf(box string) models.Audience {
 // showAudiences counts a list before it is exported.
 func (b *audiencesHandler) showAudiences(c echo.Context) error {
 	a := b.actor(c)
-	v := views.AudiencesView{Choices: b.choices(a), Selected: c.QueryParam("box")}
+	v := views.AudiencesView{Choices: b.choices(c.Request().Context(), a), Selected: c.QueryParam("box")}
 	if v.Selected != "" {
 		au := audienceOf(v.Selected)
 		n, err := b.audiences.Count(c.Request().Context(), a, au)
@@ -180,14 +180,14 @@ func (b *recordsHandler) callOptOut(c echo.Context) error {
 }
 
 // subjectConsentView is the record page's consent block.
-func subjectConsentView(reg *policy.Registry, sc models.SubjectConsents, canCall bool) *views.SubjectConsentView {
+func subjectConsentView(ctx context.Context, reg *policy.Registry, sc models.SubjectConsents, canCall bool) *views.SubjectConsentView {
 	v := &views.SubjectConsentView{CanRecordCall: canCall}
 	for _, s := range sc.States {
 		box, ok := reg.ConsentBox(s.Purpose, s.Kind)
 		if !ok || box.Consent.Channel == "" {
 			continue
 		}
-		v.Rows = append(v.Rows, views.SubjectConsentRow{PurposeTitle: box.Purpose.Title.EN, Label: box.Consent.Label.EN,
+		v.Rows = append(v.Rows, views.SubjectConsentRow{PurposeTitle: box.Purpose.Title.In(ctx), Label: box.Consent.Label.In(ctx),
 			Channel: box.Consent.Channel, Granted: s.Granted, At: s.At})
 	}
 	for ch, at := range sc.Suppressed {

@@ -118,6 +118,44 @@ var (
 	verbRE   = regexp.MustCompile(`%[a-z]`)
 )
 
+// textsByLanguage finds every text of the marshalled registry (an object
+// of exactly "en" and "fr") whose two languages differ, long enough that
+// finding it on a page cannot be chance.
+func textsByLanguage(t *testing.T, registry []byte) map[i18n.Lang][]string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(registry, &v); err != nil {
+		t.Fatal(err)
+	}
+	out := map[i18n.Lang][]string{}
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			en, isEN := v["en"].(string)
+			fr, isFR := v["fr"].(string)
+			if len(v) == 2 && isEN && isFR {
+				if en != fr && len(en) >= 12 && len(fr) >= 12 {
+					out[i18n.EN], out[i18n.FR] = append(out[i18n.EN], en), append(out[i18n.FR], fr)
+				}
+				return
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	if len(out[i18n.EN]) < 20 {
+		t.Fatalf("only %d registry texts found: the registry's JSON shape changed", len(out[i18n.EN]))
+	}
+	return out
+}
+
 // leftovers are the sentences the back-office declares that body shows in
 // other instead of in its own language. Short texts count only as a whole
 // element's text or a text attribute, so a word inside a person's data or a
@@ -175,6 +213,7 @@ func TestBackOfficeInBothLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	registryTexts := textsByLanguage(t, registry)
 	for _, lang := range []i18n.Lang{i18n.EN, i18n.FR} {
 		for _, b := range []*browser{d.dpo, sales, admin} {
 			if res, _ := b.post("/admin/language", url.Values{"lang": {lang.String()}}); res.StatusCode != http.StatusSeeOther {
@@ -199,6 +238,11 @@ func TestBackOfficeInBothLanguages(t *testing.T) {
 			}
 			if l := leftovers(body, lang.Other(), string(registry)); len(l) > 0 {
 				t.Errorf("%s %s shows, in %s: %q", lang, p.path, lang.Other(), l)
+			}
+			for _, text := range registryTexts[lang.Other()] {
+				if strings.Contains(body, html.EscapeString(text)) {
+					t.Errorf("%s %s shows the registry's %s text %q", lang, p.path, lang.Other(), text)
+				}
 			}
 		}
 		timeRE := map[i18n.Lang]*regexp.Regexp{i18n.FR: frTimeRE, i18n.EN: enTimeRE}[lang]

@@ -157,7 +157,7 @@ func (b *recordsHandler) showRecord(c echo.Context) error {
 		}
 	}
 	if d.Record.SubjectID != nil {
-		v.Consents = subjectConsentView(b.reg, d.Consents, !s.Role.ReadOnly)
+		v.Consents = subjectConsentView(c.Request().Context(), b.reg, d.Consents, !s.Role.ReadOnly)
 	}
 	return render(c, http.StatusOK, views.AdminRecord(b.page(c, views.TitleRecordDetail), v))
 }

@@ -59,7 +59,7 @@ func (b *retentionHandler) renderRetention(c echo.Context, status int, form view
 			row.Next30 = ahead.Counts[i].Due - cnt.Due
 		}
 		if p, ok := b.reg.Purpose(cnt.Key); ok {
-			row.Name, row.Rule = p.Title.In(c.Request().Context()), views.RetentionText(p.Retention)
+			row.Name, row.Rule = p.Title.In(c.Request().Context()), views.RetentionText(p.Retention).In(ctx)
 		} else {
 			row.Name, row.Rule = views.RetentionDataName(ctx, cnt.Key, b.reg)
 		}

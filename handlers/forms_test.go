@@ -187,7 +187,7 @@ func TestEveryFormHappyPathStoresEncrypted(t *testing.T) {
 	}
 }
 
-func retentionSummary(pu *policy.Purpose) string { return views.RetentionText(pu.Retention) }
+func retentionSummary(pu *policy.Purpose) string { return views.RetentionText(pu.Retention).EN }
 
 func TestMissingFieldsAnswer422WithValuesKept(t *testing.T) {
 	s := newServer(t, nil)

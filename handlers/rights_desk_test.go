@@ -130,7 +130,7 @@ func TestRightsQueueAndRequestPage(t *testing.T) {
 	// The request page finds the person's records through the blind index.
 	views := d.s.count(t, "action = 'view' AND purpose = 'rights'")
 	res, body = d.dpo.do("GET", "/admin/dpo/rights/"+id.String(), nil)
-	if res.StatusCode != 200 || !strings.Contains(body, "Hello from Léa") || !strings.Contains(body, "the form at /contact") {
+	if res.StatusCode != 200 || !strings.Contains(body, "Hello from Léa") || !strings.Contains(body, "form (/en/contact)") {
 		t.Fatalf("request page: %d lacks the contact record", res.StatusCode)
 	}
 	if d.s.count(t, "action = 'view' AND purpose = 'rights'") != views+1 {
@@ -190,7 +190,7 @@ func TestAccessPackageSingleUse(t *testing.T) {
 	if err := json.Unmarshal([]byte(files["data.json"]), &pkg); err != nil || len(pkg.Records) != 1 {
 		t.Fatalf("data.json: %v %s", err, files["data.json"])
 	}
-	for _, want := range []string{"Hello from Léa", "legal_basis", "recipients", "retention", "the form at /contact"} {
+	for _, want := range []string{"Hello from Léa", "legal_basis", "recipients", "retention", "form (/en/contact)"} {
 		if !strings.Contains(files["data.json"], want) {
 			t.Errorf("data.json lacks %q", want)
 		}
@@ -304,7 +304,7 @@ func TestRectificationValidatedLikeTheForm(t *testing.T) {
 		t.Error("the record is not corrected")
 	}
 	_, body = d.dpo.do("GET", "/admin/dpo/rights/"+id.String(), nil)
-	if !strings.Contains(body, "rectified") || !strings.Contains(body, "contact: first_name") {
+	if !strings.Contains(body, "data corrected") || !strings.Contains(body, "contact: first_name") {
 		t.Error("the timeline does not name the field changed")
 	}
 	if strings.Contains(body, ">Lea<") {

@@ -155,10 +155,10 @@ type StaffAdminView struct {
 	Error   string
 }
 
-func roleTitle(roles []policy.Role, key string) string {
+func roleTitle(ctx context.Context, roles []policy.Role, key string) string {
 	for _, r := range roles {
 		if r.Key == key {
-			return r.Title.EN
+			return r.Title.In(ctx)
 		}
 	}
 	return key
@@ -250,7 +250,7 @@ func NewChart(ctx context.Context, counts []models.DayCount, roles []policy.Role
 	}
 	series := make([]ChartSeries, 0, len(roles))
 	for _, r := range roles {
-		series = append(series, ChartSeries{Key: r.Key, Label: r.Title.EN, Class: fillFor(r.Key)})
+		series = append(series, ChartSeries{Key: r.Key, Label: r.Title.In(ctx), Class: fillFor(r.Key)})
 	}
 	ch, total := stackedChart(byDay, series, days, today)
 	ch.Summary = txtChartSummary.F(ctx, total, days, ch.Max)

@@ -476,9 +476,9 @@ func subjectConsents(p StaffPage, v SubjectConsentView, optOutAction string) tem
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var28 string
-			templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(txtNoChannelSince.F(ctx, ChannelLabel(s.Channel), i18n.Time(ctx, s.At)))
+			templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(txtNoChannelSince.F(ctx, ChannelLabel(ctx, s.Channel), i18n.Time(ctx, s.At)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin_audiences.templ`, Line: 67, Col: 92}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin_audiences.templ`, Line: 67, Col: 97}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var28))
 			if templ_7745c5c3_Err != nil {
@@ -591,9 +591,9 @@ func subjectConsents(p StaffPage, v SubjectConsentView, optOutAction string) tem
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var36 string
-				templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(ChannelLabel(r.Channel))
+				templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(ChannelLabel(ctx, r.Channel))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin_audiences.templ`, Line: 77, Col: 54}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin_audiences.templ`, Line: 77, Col: 59}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var36))
 				if templ_7745c5c3_Err != nil {

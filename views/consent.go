@@ -57,7 +57,7 @@ func grantedTitles(ctx context.Context, s ConsentState) string {
 	var titles []string
 	for _, c := range s.Registry.OptionalCategories() {
 		if s.Allows(c.Key) {
-			titles = append(titles, c.Title.EN)
+			titles = append(titles, c.Title.In(ctx))
 		}
 	}
 	if len(titles) == 0 {

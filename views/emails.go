@@ -21,7 +21,7 @@ func ReceiptEmail(l i18n.Lang, reg *policy.Registry, pu *policy.Purpose, baseURL
 	subject = fmt.Sprintf(mailReceived.Get(l), reg.Controller.Name)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n%s\n\n", mailHello.Get(l), pu.Form.Confirm.Get(l))
-	fmt.Fprintf(&b, mailWhyHowLong.Get(l)+"\n\n", pu.Description.Get(l), RetentionText(pu.Retention))
+	fmt.Fprintf(&b, mailWhyHowLong.Get(l)+"\n\n", pu.Description.Get(l), retentionText(pu.Retention).Get(l))
 	if path := reg.RightsPath(); path != "" {
 		fmt.Fprintf(&b, mailRights.Get(l)+"\n", baseURL+PathIn(l, path))
 	}
@@ -55,7 +55,7 @@ func PolicyNoticeEmail(l i18n.Lang, reg *policy.Registry, baseURL string) (subje
 	fmt.Fprintf(&b, "%s\n\n"+mailNoticeLead.Get(l)+"\n\n", mailHello.Get(l), registryDay(ctx, reg.Date), reg.Version)
 	for _, h := range reg.History {
 		if h.Version == reg.Version && !h.Summary.IsZero() {
-			fmt.Fprintf(&b, "%s\n\n", h.Summary.EN)
+			fmt.Fprintf(&b, "%s\n\n", h.Summary.Get(l))
 		}
 	}
 	if len(reg.History) > 1 {

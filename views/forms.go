@@ -93,7 +93,7 @@ func fieldHelp(ctx context.Context, f policy.Field) string {
 	if f.Type == policy.FieldFile && f.MaxBytes > 0 {
 		return strings.TrimSpace(formsMaxSize.F(ctx, byteSize(ctx, f.MaxBytes)) + " " + f.Help.In(ctx))
 	}
-	return f.Help.EN
+	return f.Help.In(ctx)
 }
 
 // MsgTooLarge says a form with files was refused for its size; maxFile is
@@ -214,10 +214,10 @@ func problemSummary(ctx context.Context, pu *policy.Purpose, st FormState) []sum
 	return out
 }
 
-func bases(pu *policy.Purpose) string {
+func bases(ctx context.Context, pu *policy.Purpose) string {
 	parts := make([]string, len(pu.Bases))
 	for i, b := range pu.Bases {
-		parts[i] = BasisLabel(b)
+		parts[i] = basisText(b).In(ctx)
 	}
 	return strings.Join(parts, "; ")
 }
@@ -226,7 +226,7 @@ func bases(pu *policy.Purpose) string {
 func storedLabels(ctx context.Context, pu *policy.Purpose) []string {
 	var out []string
 	for _, f := range pu.Form.Fields {
-		out = append(out, f.Label.EN)
+		out = append(out, f.Label.In(ctx))
 	}
 	if q := pu.Form.Quiz; q != nil {
 		out = append(out, formsQuizAnswers.F(ctx, q.Title.In(ctx)))
@@ -235,13 +235,6 @@ func storedLabels(ctx context.Context, pu *policy.Purpose) []string {
 		out = append(out, formsConsentKept.In(ctx))
 	}
 	return out
-}
-
-func dayOf(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.Format("2 January 2006")
 }
 
 // dayIn is a day as the reader's language writes it, in the company's zone.

@@ -1,20 +1,17 @@
 package views
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/policy"
 )
 
-// BasisLabel is the plain-words label of a legal basis, in English (see
-// basisText for both languages).
-func BasisLabel(b policy.LegalBasis) string { return basisText(b).EN }
-
-// RetentionText is a retention rule in one English sentence (see
-// retentionText for both languages).
-func RetentionText(r policy.Retention) string { return retentionText(r).EN }
+// RetentionText is a retention rule in one sentence, in both languages.
+func RetentionText(r policy.Retention) policy.Text { return retentionText(r) }
 
 // formPurposes are the purposes a visitor can start from a public form,
 // the rights form excepted: it is linked from the navigation and the policy.
@@ -29,15 +26,25 @@ func formPurposes(reg *policy.Registry) []policy.Purpose {
 }
 
 // readers names who may read a purpose's records, from the registry's
-// roles: "the Sales team, the Training team and the Data Protection Officer".
-func readers(reg *policy.Registry, pu *policy.Purpose) string {
+// roles, in ctx's language: "the Sales team, the Training team and the Data
+// Protection Officer"; in French the titles are listed after a colon, where
+// no article is needed.
+func readers(ctx context.Context, reg *policy.Registry, pu *policy.Purpose) string {
+	l := i18n.From(ctx)
 	var names []string
 	for _, ro := range reg.Roles {
 		if slices.Contains(reg.PurposesFor(ro.Key), pu.Key) {
-			names = append(names, "the "+ro.Title.EN)
+			if l == i18n.EN {
+				names = append(names, "the "+ro.Title.EN)
+			} else {
+				names = append(names, ro.Title.FR)
+			}
 		}
 	}
-	return joinAnd(names)
+	if l == i18n.EN {
+		return joinAnd(names)
+	}
+	return joinWith(names, " et ")
 }
 
 // joinAnd joins words as a sentence does: "a", "a and b", "a, b and c".

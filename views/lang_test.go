@@ -1,10 +1,13 @@
 package views
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +17,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/alegria/privacy-portal/i18n"
+	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/policy"
 )
 
@@ -85,6 +89,15 @@ func publicPages(t *testing.T, reg *policy.Registry, l i18n.Lang) map[string]tem
 // French shows none of its own sentences in English.
 func TestPublicPagesInBothLanguages(t *testing.T) {
 	reg := defaultRegistry(t)
+	// Any text of the English page found again on the French one is English
+	// left behind, whichever code wrote it (page, registry or helper), unless
+	// it is a name said the same in both languages.
+	en, fr := publicPages(t, reg, i18n.EN), publicPages(t, reg, i18n.FR)
+	for name := range fr {
+		if left := englishLeftIn(t, en[name], fr[name], append(neutralNames(reg), "© "+reg.Controller.Name, "t · "+reg.Controller.Name)...); len(left) > 0 {
+			t.Errorf("%s: English left on the French page:\n%s", name, strings.Join(left, "\n"))
+		}
+	}
 	// The registry's own texts are English until it is bilingual: its
 	// words are not this package's.
 	registryText, err := os.ReadFile("../policy/registry.yaml")
@@ -146,6 +159,74 @@ func TestPublicPagesInBothLanguages(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// The access package speaks the language the person wrote their request in:
+// its summary, the registry's facts, the field labels and the consents.
+func TestAccessPackageInThePersonsLanguage(t *testing.T) {
+	reg := defaultRegistry(t)
+	contact, _ := reg.Purpose("contact")
+	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	summary := func(l i18n.Lang) (PackageView, string) {
+		c := models.RightsCase{Request: models.RightsDetail{Lang: l.String()},
+			Records: []models.PersonRecord{{Purpose: contact.Key, Fields: models.Fields{"email": "lea@example.org", "message": "Bonjour"},
+				CreatedAt: at, LastContactAt: at, ExpiresAt: at.AddDate(3, 0, 0)}}}
+		for _, c2 := range contact.Form.Consents {
+			c.Consents = append(c.Consents, models.ConsentEntry{At: at, Purpose: contact.Key, Kind: c2.Kind, Granted: true})
+		}
+		p := NewPackageView(reg, c, at)
+		zipped, err := PackageZip(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := zr.Open("summary.html")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		b, _ := io.ReadAll(rc)
+		return p, string(b)
+	}
+	enView, en := summary(i18n.EN)
+	frView, fr := summary(i18n.FR)
+	if !strings.Contains(fr, `<html lang="fr">`) || !strings.Contains(fr, retentionText(contact.Retention).FR) || !strings.Contains(fr, contact.Title.FR) {
+		t.Errorf("the French package is not in French:\n%s", fr)
+	}
+	if frView.Items[0].Retention == enView.Items[0].Retention || frView.Items[0].Origin == enView.Items[0].Origin {
+		t.Error("data.json keeps the English facts for a French request")
+	}
+	for _, s := range strings.Split(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(en, "\n"), "\n") {
+		s = strings.TrimSpace(s)
+		if len(s) >= 12 && strings.Contains(fr, s) && !strings.Contains(s, "@") && !strings.Contains(s, reg.Controller.Name) {
+			t.Errorf("English left in the French package: %q", s)
+		}
+	}
+}
+
+// A French visitor's receipt says the registry's facts in French, and the
+// DPO's reminder is written in French, then in English, like every staff
+// email.
+func TestEmailsSayTheRegistryInTheirLanguage(t *testing.T) {
+	reg := defaultRegistry(t)
+	contact, _ := reg.Purpose("contact")
+	_, fr := ReceiptEmail(i18n.FR, reg, contact, "https://portal.example")
+	_, en := ReceiptEmail(i18n.EN, reg, contact, "https://portal.example")
+	if !strings.Contains(fr, retentionText(contact.Retention).FR) || strings.Contains(fr, retentionText(contact.Retention).EN) ||
+		!strings.Contains(en, retentionText(contact.Retention).EN) {
+		t.Errorf("the receipt's retention is not in its language:\n%s", fr)
+	}
+	due := time.Date(2027, 2, 28, 9, 0, 0, 0, time.UTC)
+	m := ReminderEmail(reg, "https://portal.example", models.Reminder{Kind: models.Remind7d,
+		Row: models.RightsRow{Right: "access", DueAt: due}})
+	for _, want := range []string{"arrive à échéance dans 7 jours", "is due in 7 days", "28 févr. 2027", "28 Feb 2027"} {
+		if !strings.Contains(m.Body+m.Subject, want) {
+			t.Errorf("the reminder lacks %q:\n%s\n%s", want, m.Subject, m.Body)
 		}
 	}
 }

@@ -29,7 +29,7 @@ func TestDiffPolicies(t *testing.T) {
 		t.Fatalf("%d changes, want 3: %+v", len(ch), ch)
 	}
 	contact, _ := cur.Purpose("contact")
-	if ch[0].Area.EN != "Retention" || ch[0].What != contact.Title || ch[0].After.EN != views.RetentionText(contact.Retention) || ch[0].After.FR == "" {
+	if ch[0].Area.EN != "Retention" || ch[0].What != contact.Title || ch[0].After != views.RetentionText(contact.Retention) || ch[0].After.FR == "" {
 		t.Errorf("retention change: %+v", ch[0])
 	}
 	if ch[1].What.EN != "Processors" || ch[1].After.EN != "Mailjet" || !ch[1].Before.IsZero() {

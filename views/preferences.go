@@ -9,8 +9,9 @@ import (
 	"github.com/alegria/privacy-portal/policy"
 )
 
-// ChannelLabel is how the pages name a channel (policy.Channels).
-func ChannelLabel(ch string) string {
+// channelName is a channel's name in English (policy.Channels); ChannelLabel
+// says it in the reader's language.
+func channelName(ch string) string {
 	switch ch {
 	case policy.ChannelEmail:
 		return "Email"

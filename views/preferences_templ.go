@@ -395,9 +395,9 @@ func PreferencesPage(p Page, v PreferencesView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var24 string
-					templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(channelIn(ctx, b.Channel))
+					templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(ChannelLabel(ctx, b.Channel))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `preferences.templ`, Line: 55, Col: 65}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `preferences.templ`, Line: 55, Col: 68}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var24))
 					if templ_7745c5c3_Err != nil {
@@ -657,9 +657,9 @@ func PreferencesPage(p Page, v PreferencesView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var41 string
-				templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(prefsNoChannel.F(ctx, channelIn(ctx, c.Channel), i18n.Time(ctx, c.At)))
+				templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(prefsNoChannel.F(ctx, ChannelLabel(ctx, c.Channel), i18n.Time(ctx, c.At)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `preferences.templ`, Line: 83, Col: 79}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `preferences.templ`, Line: 83, Col: 82}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var41))
 				if templ_7745c5c3_Err != nil {

@@ -16,10 +16,10 @@ import (
 	"github.com/alegria/privacy-portal/policy"
 )
 
-// RightTitle is the registry's title of a right, or its key.
-func RightTitle(reg *policy.Registry, key string) string {
+// RightTitle is the registry's title of a right in l, or its key.
+func RightTitle(l i18n.Lang, reg *policy.Registry, key string) string {
 	if rt, ok := reg.Right(key); ok {
-		return rt.Title.EN
+		return rt.Title.Get(l)
 	}
 	return key
 }
@@ -56,7 +56,7 @@ type RightsQueueRow struct {
 // NewRightsQueueRow describes one row for now, in ctx's language and zone.
 func NewRightsQueueRow(ctx context.Context, reg *policy.Registry, r models.RightsRow, now time.Time) RightsQueueRow {
 	left := models.DaysLeft(r.DueAt, now)
-	row := RightsQueueRow{ID: r.ID.String(), Right: RightTitle(reg, r.Right), Status: StatusLabel(ctx, r.Status),
+	row := RightsQueueRow{ID: r.ID.String(), Right: RightTitle(i18n.From(ctx), reg, r.Right), Status: StatusLabel(ctx, r.Status),
 		Received: i18n.Date(ctx, r.ReceivedAt), Due: i18n.Date(ctx, r.DueAt), DaysLeft: left, Overdue: r.Overdue(now), Extended: r.Extended,
 		Paused: r.Paused, Open: models.RightsOpen(r.Status)}
 	switch {
@@ -112,21 +112,22 @@ type PersonRecordView struct {
 // FieldValue is one labelled value.
 type FieldValue struct{ Name, Label, Value string }
 
-// Origin says where a record came from: the public form of its purpose.
-func Origin(pu *policy.Purpose) string {
+// origin says where a record came from, in l: the public form of its
+// purpose (named by its title and address), or the staff who entered it.
+func origin(l i18n.Lang, pu *policy.Purpose) string {
 	if pu != nil && pu.Form != nil {
-		return "the form at " + pu.Form.Path
+		return fmt.Sprintf(originForm.Get(l), pu.Title.Get(l), PathIn(l, pu.Form.Path))
 	}
-	return "entered by our staff"
+	return originStaff.Get(l)
 }
 
-func labelledFields(pu *policy.Purpose, f models.Fields) []FieldValue {
+func labelledFields(l i18n.Lang, pu *policy.Purpose, f models.Fields) []FieldValue {
 	var out []FieldValue
 	seen := map[string]bool{}
 	if pu != nil && pu.Form != nil {
 		for _, fd := range pu.Form.Fields {
 			if v, ok := f[fd.Name]; ok {
-				out = append(out, FieldValue{fd.Name, fd.Label.EN, v})
+				out = append(out, FieldValue{fd.Name, fd.Label.Get(l), v})
 				seen[fd.Name] = true
 			}
 		}
@@ -149,17 +150,18 @@ func NewRightsCaseView(ctx context.Context, reg *policy.Registry, c models.Right
 	v := RightsCaseView{Row: NewRightsQueueRow(ctx, reg, c.Request.RightsRow, now), RightKey: c.Request.Right,
 		Email: c.Email(), Details: c.Request.Fields["details"], Moves: models.RightsMoves(c.Request.Status),
 		Consents: c.Consents, CookieProofs: c.CookieProofs, Directives: c.Directives, IDDocuments: c.IDDocuments,
-		Authority: reg.Authority, Identity: reg.Identity.EN}
+		Authority: reg.Authority, Identity: reg.Identity.In(ctx)}
+	l := i18n.From(ctx)
 	for _, e := range c.Events {
-		v.Events = append(v.Events, RightsEventView{i18n.Time(ctx, e.At), e.Kind, e.Actor, e.Note})
+		v.Events = append(v.Events, RightsEventView{i18n.Time(ctx, e.At), EventLabel(ctx, e.Kind), e.Actor, e.Note})
 	}
 	for _, r := range c.Records {
 		pu, _ := reg.Purpose(r.Purpose)
-		pv := PersonRecordView{ID: r.ID.String(), Purpose: r.Purpose, PurposeTitle: r.Purpose, Status: r.Status, Origin: Origin(pu),
+		pv := PersonRecordView{ID: r.ID.String(), Purpose: r.Purpose, PurposeTitle: r.Purpose, Status: r.Status, Origin: origin(l, pu),
 			Created: i18n.Time(ctx, r.CreatedAt), LastContact: i18n.Time(ctx, r.LastContactAt), Expires: i18n.Date(ctx, r.ExpiresAt),
-			Restricted: r.Restricted, Objected: r.Objected, Fields: labelledFields(pu, r.Fields), Files: r.Files}
+			Restricted: r.Restricted, Objected: r.Objected, Fields: labelledFields(l, pu, r.Fields), Files: r.Files}
 		if pu != nil {
-			pv.PurposeTitle = pu.Title.EN
+			pv.PurposeTitle = pu.Title.In(ctx)
 			if pu.Form != nil {
 				for _, f := range pu.Form.Fields {
 					if f.Type != policy.FieldFile {
@@ -212,14 +214,14 @@ func complaint(l i18n.Lang, reg *policy.Registry) string {
 // the supervisory authority's contact, art. 12(4)).
 func AnswerEmail(l i18n.Lang, reg *policy.Registry, to, right, status, reason, message string) models.Email {
 	var b strings.Builder
-	subject := fmt.Sprintf(mailAnswerSubj.Get(l), reg.Controller.Name, RightTitle(reg, right))
+	subject := fmt.Sprintf(mailAnswerSubj.Get(l), reg.Controller.Name, RightTitle(l, reg, right))
 	b.WriteString(mailHello.Get(l) + "\n\n")
 	if status == policy.RightsRefused {
-		fmt.Fprintf(&b, mailRefused.Get(l)+"\n\n%s\n\n", RightTitle(reg, right), reason)
+		fmt.Fprintf(&b, mailRefused.Get(l)+"\n\n%s\n\n", RightTitle(l, reg, right), reason)
 		b.WriteString(complaint(l, reg))
 		b.WriteString("\n")
 	} else {
-		fmt.Fprintf(&b, mailDone.Get(l)+"\n\n", RightTitle(reg, right))
+		fmt.Fprintf(&b, mailDone.Get(l)+"\n\n", RightTitle(l, reg, right))
 	}
 	if strings.TrimSpace(message) != "" {
 		b.WriteString(message + "\n\n")
@@ -239,7 +241,7 @@ func RestrictionLiftedEmail(l i18n.Lang, reg *policy.Registry, to, reason string
 // answer will take up to two more months, and why (art. 12(3)).
 func ExtensionEmail(l i18n.Lang, reg *policy.Registry, to, right, reason string, due time.Time) models.Email {
 	ctx := i18n.WithLang(context.Background(), l)
-	body := mailHello.Get(l) + "\n\n" + fmt.Sprintf(mailMoreTime.Get(l), RightTitle(reg, right)) + "\n\n" + reason + "\n\n" +
+	body := mailHello.Get(l) + "\n\n" + fmt.Sprintf(mailMoreTime.Get(l), RightTitle(l, reg, right)) + "\n\n" + reason + "\n\n" +
 		fmt.Sprintf(mailAnswerBy.Get(l), i18n.Date(ctx, due)) + "\n\n" + complaint(l, reg) + "\n" + signature(l, reg)
 	return models.Email{To: to, Subject: fmt.Sprintf(mailMoreSubj.Get(l), reg.Controller.Name), Body: body}
 }
@@ -260,11 +262,18 @@ func IdentityEmail(l i18n.Lang, reg *policy.Registry, to, reason, link string) m
 	return models.Email{To: to, Subject: fmt.Sprintf(mailIDSubj.Get(l), reg.Controller.Name), Body: body}
 }
 
-// ReminderEmail warns the DPO of a deadline.
+// ReminderEmail warns the DPO of a deadline. Like every staff email it is
+// written in French, then in English: the DPO's address is the registry's,
+// not an account with a language.
 func ReminderEmail(reg *policy.Registry, baseURL string, r models.Reminder) models.Email {
-	when := map[string]string{models.Remind7d: "is due in 7 days", models.Remind2d: "is due in 2 days", models.RemindOverdue: "is overdue"}[r.Kind]
-	body := fmt.Sprintf("A rights request (%s) %s: due %s.\n\n%s/admin/dpo/rights/%s\n", RightTitle(reg, r.Row.Right), when, dayOf(&r.Row.DueAt), baseURL, r.Row.ID)
-	return models.Email{To: reg.DPO.Email, Subject: "Rights request " + when, Body: body}
+	when := reminderWhen[r.Kind]
+	ctx := context.Background()
+	body := bilingual(ctx, func(ctx context.Context) string {
+		l := i18n.From(ctx)
+		return fmt.Sprintf(mailReminderBody.Get(l), RightTitle(l, reg, r.Row.Right), when.Get(l), i18n.Date(ctx, r.Row.DueAt), baseURL, r.Row.ID)
+	})
+	fr, en := i18n.WithLang(ctx, i18n.FR), i18n.WithLang(ctx, i18n.EN)
+	return models.Email{To: reg.DPO.Email, Subject: mailReminderSubj.F(fr, when.In(fr)) + " / " + mailReminderSubj.F(en, when.In(en)), Body: body}
 }
 
 // ---- the access and portability package --------------------------------
@@ -278,6 +287,7 @@ type PackageItem struct {
 	Origin     string            `json:"origin"`
 	Created    string            `json:"created"`
 	Data       map[string]string `json:"data"`
+	Labelled   []FieldValue      `json:"-"` // Data in the form's order, with its labels, for the summary
 	Files      []string          `json:"files,omitempty"`
 }
 
@@ -286,45 +296,54 @@ type PackageConsent struct {
 	At      string `json:"at"`
 	Purpose string `json:"purpose"`
 	Kind    string `json:"kind"`
+	Label   string `json:"label"` // the box's wording, in the package's language
 	Granted bool   `json:"granted"`
 }
 
-// PackageView is the package's content.
+// PackageView is the package's content, in one language.
 type PackageView struct {
+	Lang       i18n.Lang        `json:"language"`
 	Controller string           `json:"controller"`
 	Generated  string           `json:"generated"`
+	At         time.Time        `json:"-"`
 	Items      []PackageItem    `json:"records"`
 	Consents   []PackageConsent `json:"consents"`
 }
 
-func recipientsOf(reg *policy.Registry, pu *policy.Purpose) string {
-	parts := []string{reg.Recipients.Internal.EN}
+func recipientsOf(l i18n.Lang, reg *policy.Registry, pu *policy.Purpose) string {
+	parts := []string{reg.Recipients.Internal.Get(l)}
 	if len(reg.Recipients.Processors) > 0 {
-		parts = append(parts, "our processors: "+strings.Join(reg.Recipients.Processors, ", "))
+		parts = append(parts, fmt.Sprintf(pkgProcessors.Get(l), strings.Join(reg.Recipients.Processors, ", ")))
 	}
 	for _, k := range reg.Recipients.Partners.Purposes {
 		if pu != nil && k == pu.Key {
-			parts = append(parts, "partners, only with your consent: "+reg.Recipients.Partners.Description.EN)
+			parts = append(parts, fmt.Sprintf(pkgPartners.Get(l), reg.Recipients.Partners.Description.Get(l)))
 		}
 	}
 	return strings.Join(parts, "; ")
 }
 
-// NewPackageView assembles the package of a case from the registry.
+// NewPackageView assembles the package of a case from the registry, in the
+// language the person wrote their request in (art. 12(1): intelligible to
+// them).
 func NewPackageView(reg *policy.Registry, c models.RightsCase, now time.Time) PackageView {
-	p := PackageView{Controller: reg.Controller.Name, Generated: now.UTC().Format(time.RFC3339)}
+	l, ok := i18n.Parse(c.Request.Lang)
+	if !ok {
+		l = i18n.Default
+	}
+	p := PackageView{Lang: l, Controller: reg.Controller.Name, Generated: now.UTC().Format(time.RFC3339), At: now}
 	for _, r := range c.Records {
 		pu, _ := reg.Purpose(r.Purpose)
-		it := PackageItem{Purpose: r.Purpose, Origin: Origin(pu), Created: r.CreatedAt.UTC().Format(time.RFC3339), Data: r.Fields,
-			Recipients: recipientsOf(reg, pu)}
+		it := PackageItem{Purpose: r.Purpose, Origin: origin(l, pu), Created: r.CreatedAt.UTC().Format(time.RFC3339), Data: r.Fields,
+			Labelled: labelledFields(l, pu, r.Fields), Recipients: recipientsOf(l, reg, pu)}
 		if pu != nil {
-			it.Purpose = pu.Title.EN
+			it.Purpose = pu.Title.Get(l)
 			var bases []string
 			for _, b := range pu.Bases {
-				bases = append(bases, BasisLabel(b))
+				bases = append(bases, basisText(b).Get(l))
 			}
-			it.LegalBasis = strings.Join(bases, ", ") + ": " + pu.BasisNote.EN
-			it.Retention = RetentionText(pu.Retention)
+			it.LegalBasis = strings.Join(bases, ", ") + ": " + pu.BasisNote.Get(l)
+			it.Retention = retentionText(pu.Retention).Get(l)
 		}
 		for _, f := range r.Files {
 			it.Files = append(it.Files, f.Filename)
@@ -332,7 +351,11 @@ func NewPackageView(reg *policy.Registry, c models.RightsCase, now time.Time) Pa
 		p.Items = append(p.Items, it)
 	}
 	for _, cs := range c.Consents {
-		p.Consents = append(p.Consents, PackageConsent{At: cs.At.UTC().Format(time.RFC3339), Purpose: cs.Purpose, Kind: cs.Kind, Granted: cs.Granted})
+		pc := PackageConsent{At: cs.At.UTC().Format(time.RFC3339), Purpose: cs.Purpose, Kind: cs.Kind, Label: cs.Kind, Granted: cs.Granted}
+		if box, ok := reg.ConsentBox(cs.Purpose, cs.Kind); ok {
+			pc.Purpose, pc.Label = box.Purpose.Title.Get(l), box.Consent.Label.Get(l)
+		}
+		p.Consents = append(p.Consents, pc)
 	}
 	return p
 }
@@ -345,7 +368,7 @@ func PackageZip(ctx context.Context, p PackageView) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := PackageSummary(p).Render(ctx, w); err != nil {
+	if err := PackageSummary(p).Render(i18n.WithLang(ctx, p.Lang), w); err != nil {
 		return nil, err
 	}
 	if w, err = zw.Create("data.json"); err != nil {

@@ -492,3 +492,36 @@ var actionLabels = map[string]i18n.Msg{
 	models.ActionLiftHold:         adminMsg("hold lifted", "gel levé"),
 	models.ActionTransfer:         adminMsg("partner transmission", "transmission à un partenaire"),
 }
+
+// rightsEventLabels name the steps of a rights request's timeline.
+var rightsEventLabels = map[string]i18n.Msg{
+	models.EventMoved:          adminMsg("status changed", "statut modifié"),
+	models.EventExtended:       adminMsg("deadline extended", "délai prolongé"),
+	models.EventViewed:         adminMsg("request viewed", "demande consultée"),
+	models.EventPackageSent:    adminMsg("data package sent", "dossier de données envoyé"),
+	models.EventRectified:      adminMsg("data corrected", "données rectifiées"),
+	models.EventErased:         adminMsg("data erased", "données effacées"),
+	models.EventRestricted:     adminMsg("use restricted", "utilisation limitée"),
+	models.EventRestrictLifted: adminMsg("restriction lifted", "limitation levée"),
+	models.EventObjected:       adminMsg("objection recorded", "opposition enregistrée"),
+	models.EventWithdrawn:      adminMsg("consent withdrawn", "consentement retiré"),
+	models.EventDirective:      adminMsg("post-mortem directive recorded", "directive post-mortem enregistrée"),
+	models.EventDirectiveEnd:   adminMsg("post-mortem directive revoked", "directive post-mortem révoquée"),
+	models.EventIDAsked:        adminMsg("identity document asked for", "justificatif d’identité demandé"),
+	models.EventIDReceived:     adminMsg("identity document received", "justificatif d’identité reçu"),
+	models.EventIDChecked:      adminMsg("identity checked", "identité vérifiée"),
+	models.EventIDDestroyed:    adminMsg("identity document destroyed", "justificatif d’identité détruit"),
+	models.EventIDKept:         adminMsg("identity document kept as evidence", "justificatif d’identité conservé comme preuve"),
+	models.EventPackageUsed:    adminMsg("data package downloaded", "dossier de données téléchargé"),
+	models.EventCookieLinked:   adminMsg("cookie-choice proof linked", "preuve de choix de cookies rattachée"),
+	models.EventAnswered:       adminMsg("answer sent", "réponse envoyée"),
+}
+
+// EventLabel is the DPO's wording of a timeline step; an unknown step shows
+// its code rather than nothing.
+func EventLabel(ctx context.Context, kind string) string {
+	if m, ok := rightsEventLabels[kind]; ok {
+		return m.In(ctx)
+	}
+	return kind
+}

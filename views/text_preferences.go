@@ -53,8 +53,8 @@ var (
 	channelAll       = i18n.New("All marketing", "Toute prospection")
 )
 
-// channelIn is ChannelLabel in ctx's language, for the public pages.
-func channelIn(ctx context.Context, ch string) string {
+// ChannelLabel names a channel in ctx's language.
+func ChannelLabel(ctx context.Context, ch string) string {
 	switch ch {
 	case policy.ChannelEmail:
 		return channelEmail.In(ctx)
@@ -65,5 +65,5 @@ func channelIn(ctx context.Context, ch string) string {
 	case "all":
 		return channelAll.In(ctx)
 	}
-	return ChannelLabel(ch) // SMS, WhatsApp: the same in both languages
+	return channelName(ch) // SMS, WhatsApp: the same in both languages
 }

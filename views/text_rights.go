@@ -1,6 +1,9 @@
 package views
 
-import "github.com/alegria/privacy-portal/i18n"
+import (
+	"github.com/alegria/privacy-portal/i18n"
+	"github.com/alegria/privacy-portal/models"
+)
 
 // The pages a person reaches from the rights desk's emailed links.
 var (
@@ -26,4 +29,37 @@ var (
 	mailLiftLead   = i18n.New("You asked us to restrict the use of your data. We are lifting this restriction, for this reason:",
 		"Vous nous avez demandé de limiter l’utilisation de vos données. Nous levons cette limitation, pour la raison suivante\u00a0:")
 	mailLiftSubj = i18n.New("%s: the restriction of your data is lifted", "%s\u00a0: la limitation de l’utilisation de vos données est levée")
+)
+
+// Where a record came from, said in the package and on the DPO's page.
+var (
+	originForm  = i18n.New("the “%s” form (%s)", "le formulaire «\u00a0%s\u00a0» (%s)")
+	originStaff = i18n.New("entered by our staff", "saisi par nos équipes")
+)
+
+// The access and portability package, in the language of the request.
+var (
+	pkgProcessors = i18n.New("our processors: %s", "nos sous-traitants\u00a0: %s")
+	pkgPartners   = i18n.New("partners, only with your consent: %s", "des partenaires, uniquement avec votre consentement\u00a0: %s")
+	pkgTitle      = i18n.New("Your data held by %s", "Vos données détenues par %s")
+	pkgPrepared   = i18n.New("Prepared on %s. The same data is in data.json and data.csv.", "Préparé le %s. Les mêmes données figurent dans data.json et data.csv.")
+	pkgBasis      = i18n.New("Legal basis:", "Base légale\u00a0:")
+	pkgRecipients = i18n.New("Who receives it:", "Destinataires\u00a0:")
+	pkgRetention  = i18n.New("How long we keep it:", "Durée de conservation\u00a0:")
+	pkgOrigin     = i18n.New("Where it came from:", "Provenance\u00a0:")
+	pkgConsents   = i18n.New("Your consents", "Vos consentements")
+	pkgGiven      = i18n.New("given", "donné")
+	pkgNotGiven   = i18n.New("withdrawn or refused", "retiré ou refusé")
+)
+
+// The DPO's deadline reminders.
+var (
+	mailReminderSubj = i18n.New("Rights request %s", "Demande d’exercice de droits %s")
+	mailReminderBody = i18n.New("A rights request (%s) %s: due %s.\n\n%s/admin/dpo/rights/%s\n",
+		"Une demande d’exercice de droits (%s) %s\u00a0: échéance le %s.\n\n%s/admin/dpo/rights/%s\n")
+	reminderWhen = map[string]i18n.Msg{
+		models.Remind7d:      i18n.New("is due in 7 days", "arrive à échéance dans 7 jours"),
+		models.Remind2d:      i18n.New("is due in 2 days", "arrive à échéance dans 2 jours"),
+		models.RemindOverdue: i18n.New("is overdue", "a dépassé son échéance"),
+	}
 )

@@ -603,8 +603,8 @@ func TestBasisLabel(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.b), func(t *testing.T) {
-			if got := BasisLabel(tt.b); got != tt.want {
-				t.Errorf("BasisLabel(%q) = %q, want %q", tt.b, got, tt.want)
+			if got := basisText(tt.b).EN; got != tt.want {
+				t.Errorf("basisText(%q).EN = %q, want %q", tt.b, got, tt.want)
 			}
 		})
 	}
@@ -628,7 +628,7 @@ func TestRetentionText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := RetentionText(tt.r); got != tt.want {
+			if got := RetentionText(tt.r).EN; got != tt.want {
 				t.Errorf("retentionText = %q, want %q", got, tt.want)
 			}
 		})

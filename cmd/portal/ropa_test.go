@@ -30,7 +30,7 @@ func TestROPAExport(t *testing.T) {
 	if err := json.Unmarshal([]byte(out("json")), &r); err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Entries) != len(reg.Purposes) || r.Entries[0].Retention != views.RetentionText(reg.Purposes[0].Retention) {
+	if len(r.Entries) != len(reg.Purposes) || r.Entries[0].Retention != views.RetentionText(reg.Purposes[0].Retention).EN {
 		t.Errorf("json: %d entries, first retention %q", len(r.Entries), r.Entries[0].Retention)
 	}
 	rows, err := csv.NewReader(strings.NewReader(out("csv"))).ReadAll()
