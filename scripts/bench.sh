@@ -60,6 +60,10 @@ bin/portal serve 2>"$BENCH_DIR/server.log" &
 server_pid=$!
 for _ in $(seq 100); do curl -fs "$BENCH_URL/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fs "$BENCH_URL/readyz" >/dev/null || { cat "$BENCH_DIR/server.log"; exit 1; }
+# Another server on the port would answer readyz while ours exited on bind:
+# every figure would then measure that one.
+sleep 0.3
+kill -0 "$server_pid" 2>/dev/null || { echo "bench: the portal exited; is $BENCH_ADDR taken?" >&2; cat "$BENCH_DIR/server.log" >&2; server_pid=; exit 1; }
 
 declare -A RPS P95 P99 TPS
 LABELS=()
