@@ -24,7 +24,7 @@ func TestRecordViewEventsVerify(t *testing.T) {
 	e.exec(t, "UPDATE records SET restricted = true WHERE id = $1", restricted)
 	dpo := models.Actor{StaffID: uuid.New(), Role: "dpo", IP: "2001:db8::1",
 		UserAgent: "Navigateur «Été» \xff" + strings.Repeat("é", 200), // invalid UTF-8, too long: clipped as Go clips
-		Scope: models.Scope{Purposes: []string{"contact"}, SeesRestricted: true}, Now: now.Add(123456 * time.Nanosecond)}
+		Scope:     models.Scope{Purposes: []string{"contact"}, SeesRestricted: true}, Now: now.Add(123456 * time.Nanosecond)}
 	for i, id := range []uuid.UUID{plain, restricted} {
 		ctx := context.Background()
 		if i == 0 {
