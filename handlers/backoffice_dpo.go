@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
@@ -47,23 +48,23 @@ func newDPOHandler(g *staffGate, log accessReview, staff staffLister) *dpoHandle
 const chainTail = 200
 
 // logPanels are the parts of the review page that do not depend on the
-// filter: the anomalies, the chart and the chain status. They scan days of
-// events, so they are computed at most once a minute per server, which keeps
-// paging through the log fast on millions of rows.
+// filter: the anomalies, the chart (drawn once, in each language), the chain
+// status and the accounts of the staff filter. They scan days of events, so
+// they are computed at most once a minute per server, which keeps paging
+// through the log fast on millions of rows.
 type logPanels struct {
-	mu        sync.Mutex
-	at        time.Time
-	anomalies []models.Anomaly
-	chart     views.Chart
-	chain     models.ChainReport
+	mu sync.Mutex
+	at time.Time
+	panelsView
 }
 
 const panelsTTL = time.Minute
 
 type panelsView struct {
 	anomalies []models.Anomaly
-	chart     views.Chart
+	chart     templ.Component
 	chain     models.ChainReport
+	staff     []views.StaffAccount
 }
 
 func (p *logPanels) get(c echo.Context, b *dpoHandler) (panelsView, error) {
@@ -71,7 +72,7 @@ func (p *logPanels) get(c echo.Context, b *dpoHandler) (panelsView, error) {
 	defer p.mu.Unlock()
 	now := b.now()
 	if !p.at.IsZero() && now.Sub(p.at) < panelsTTL && now.After(p.at) {
-		return panelsView{p.anomalies, p.chart, p.chain}, nil
+		return p.panelsView, nil
 	}
 	ctx := c.Request().Context()
 	anomalies, err := b.log.Anomalies(ctx, models.DefaultAnomalyRules(now))
@@ -88,9 +89,16 @@ func (p *logPanels) get(c echo.Context, b *dpoHandler) (panelsView, error) {
 	if err != nil {
 		return panelsView{}, err
 	}
-	p.at, p.anomalies, p.chain = now, anomalies, chain
-	p.chart = views.NewChart(ctx, counts, b.reg.Roles, days, now.UTC())
-	return panelsView{p.anomalies, p.chart, p.chain}, nil
+	staff, err := b.staff.List(ctx)
+	if err != nil {
+		return panelsView{}, err
+	}
+	chart, err := views.Freeze(views.AccessChart(views.NewChart(ctx, counts, b.reg.Roles, days, now.UTC())))
+	if err != nil {
+		return panelsView{}, err
+	}
+	p.at, p.panelsView = now, panelsView{anomalies: anomalies, chart: chart, chain: chain, staff: accountViews(staff)}
+	return p.panelsView, nil
 }
 
 // requireReviewer admits only the role that reviews the log (the DPO).
@@ -158,12 +166,8 @@ func (b *dpoHandler) showAccessLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	staff, err := b.staff.List(ctx)
-	if err != nil {
-		return err
-	}
 	v := views.AccessLogView{Rows: page.Rows, Filter: vf, Anomalies: pan.anomalies, Chain: pan.chain, ChainTail: chainTail,
-		Chart: pan.chart, Staff: accountViews(staff),
+		Chart: pan.chart, Staff: pan.staff,
 		Roles: b.reg.Roles, Purposes: b.reg.Purposes, Actions: models.Actions,
 		ExportURL: accessLogURL("/admin/dpo/access-log/export", vf, 0)}
 	if page.Next > 0 {

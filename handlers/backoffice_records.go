@@ -136,6 +136,9 @@ func (b *recordsHandler) showRecord(c echo.Context) error {
 		return err
 	}
 	d, err := b.records.View(c.Request().Context(), b.actor(c), p.Key, id)
+	if errors.Is(err, models.ErrSessionEnded) {
+		return b.sessionEnded(c)
+	}
 	if err != nil {
 		return dataError(err)
 	}

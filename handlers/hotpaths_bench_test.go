@@ -49,7 +49,7 @@ func BenchmarkRecordView(b *testing.B) {
 // BenchmarkPrivacyPage is the privacy policy as a first visit sees it
 // (banner open).
 func BenchmarkPrivacyPage(b *testing.B) {
-	serveEach(b, newServer(b, nil), "/privacy")
+	serveEach(b, newServer(b, nil), "/fr/privacy")
 }
 
 func serveEach(b *testing.B, s server, path string, cookies ...*http.Cookie) {

@@ -164,7 +164,9 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	staff.GET("/records/:purpose", records.listRecords)
 	staff.GET("/records/:purpose/export", records.exportRecords)
 	staff.POST("/records/:purpose/search", records.searchRecords)
-	staff.GET("/records/:purpose/:id", records.showRecord)
+	// The record view checks the session in the transaction that reads the
+	// record: one round trip in all.
+	gate.checkSessionInData(staff.GET("/records/:purpose/:id", records.showRecord))
 	staff.POST("/records/:purpose/:id", records.updateRecord)
 	staff.GET("/records/:purpose/:id/files/:file", records.downloadFile)
 	staff.POST("/records/:purpose/:id/call-opt-out", records.callOptOut)

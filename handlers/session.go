@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -37,6 +39,59 @@ type pgStore struct {
 	db     *models.SessionStore
 	now    func() time.Time
 	secure bool
+	copies sessionCopies
+}
+
+// sessionCopies keeps, per session (by the hash of its id), what its last
+// full load read, for the routes whose store verifies the session in the
+// transaction that reads the data (staffGate.checkSessionInData): they skip
+// the session's own round trip. A copy only saves that read: logout,
+// expiry, deactivation and a role change are caught by the check at the
+// moment of the read. What it may show stale (the member's name, their
+// language) lasts at most sessionCopyTTL, and a state-changing request of
+// the session drops its copy at once.
+type sessionCopies struct {
+	mu   sync.Mutex
+	rows map[[sha256.Size]byte]sessionCopy
+}
+
+type sessionCopy struct {
+	row  models.SessionRow
+	data models.SessionData
+	at   time.Time
+}
+
+const (
+	sessionCopyTTL   = 30 * time.Second
+	maxSessionCopies = 4096 // past it the copies start over: a bound, not an eviction policy
+)
+
+func (sc *sessionCopies) put(token string, cp sessionCopy) {
+	k := sha256.Sum256([]byte(token))
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.rows == nil || len(sc.rows) >= maxSessionCopies {
+		sc.rows = make(map[[sha256.Size]byte]sessionCopy)
+	}
+	sc.rows[k] = cp
+}
+
+func (sc *sessionCopies) get(token string, now time.Time) (sessionCopy, bool) {
+	k := sha256.Sum256([]byte(token))
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	cp, ok := sc.rows[k]
+	if !ok || now.Sub(cp.at) >= sessionCopyTTL || now.Before(cp.at) {
+		return cp, false
+	}
+	return cp, true
+}
+
+func (sc *sessionCopies) drop(token string) {
+	k := sha256.Sum256([]byte(token))
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	delete(sc.rows, k)
 }
 
 func newPGStore(db *models.SessionStore, now func() time.Time) *pgStore {
@@ -64,8 +119,10 @@ func (s *pgStore) New(r *http.Request, name string) (*sessions.Session, error) {
 	if err != nil || c.Value == "" || len(c.Value) > 64 {
 		return sess, nil
 	}
-	row, err := s.db.Touch(r.Context(), c.Value, s.now())
+	now := s.now()
+	row, err := s.db.Touch(r.Context(), c.Value, now)
 	if errors.Is(err, models.ErrNotFound) {
+		s.copies.drop(c.Value)
 		return sess, nil
 	}
 	if err != nil {
@@ -75,6 +132,31 @@ func (s *pgStore) New(r *http.Request, name string) (*sessions.Session, error) {
 	if err := json.Unmarshal(row.Data, &data); err != nil {
 		return sess, nil // unreadable: treat as no session
 	}
+	s.copies.put(c.Value, sessionCopy{row: row, data: data, at: now})
+	fillSession(sess, c.Value, row, data)
+	return sess, nil
+}
+
+// fromCopy is the request's session from the copy of its last full load,
+// if one is fresh: to be verified in the data's transaction
+// (models.SessionCheck), never trusted alone.
+func (s *pgStore) fromCopy(r *http.Request, name string) (*sessions.Session, bool) {
+	c, err := r.Cookie(name)
+	if err != nil || c.Value == "" || len(c.Value) > 64 {
+		return nil, false
+	}
+	cp, ok := s.copies.get(c.Value, s.now())
+	if !ok {
+		return nil, false
+	}
+	sess := sessions.NewSession(s, name)
+	sess.Options = s.options()
+	fillSession(sess, c.Value, cp.row, cp.data)
+	return sess, true
+}
+
+// fillSession sets a loaded session's values.
+func fillSession(sess *sessions.Session, token string, row models.SessionRow, data models.SessionData) {
 	sess.Values[sessAuthAt] = data.AuthAt
 	sess.Values[sessCSRF] = data.CSRF
 	sess.Values[sessStaffID] = row.StaffID.String()
@@ -82,15 +164,17 @@ func (s *pgStore) New(r *http.Request, name string) (*sessions.Session, error) {
 	sess.Values[sessName] = row.Name
 	sess.Values[sessMustChange] = row.MustChange
 	sess.Values[sessLang] = row.Lang
-	sess.ID = c.Value
+	sess.ID = token
 	sess.IsNew = false
-	return sess, nil
 }
 
 // Save writes the session. A session without an id gets a new random one (a
 // login always creates a new session: the caller deletes the old one first,
 // against session fixation); MaxAge < 0 deletes it.
 func (s *pgStore) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
+	if sess.ID != "" {
+		s.copies.drop(sess.ID)
+	}
 	if sess.Options.MaxAge < 0 {
 		if sess.ID != "" {
 			if err := s.db.Delete(r.Context(), sess.ID); err != nil {

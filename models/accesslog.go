@@ -217,6 +217,10 @@ type Actor struct {
 	IP        string
 	UserAgent string
 	Now       time.Time
+	// Session, when set, is verified in the transaction that reads the
+	// data (stores that support it: RecordStore.View); nil when the session
+	// was read before the request reached the store.
+	Session *SessionCheck
 }
 
 func (a Actor) event(action, purpose string) AccessEvent {

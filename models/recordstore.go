@@ -525,9 +525,16 @@ func (s *RecordStore) view(ctx context.Context, a Actor, purpose string, id uuid
 		}
 	}()
 
+	// One round trip: the session check, the scope, the reads and the
+	// access event, then COMMIT. The event is written by the statement
+	// after the reads, from the row they read (portal_log_record_read), so
+	// the transaction commits the read and its log together or neither.
 	var atts []attachmentRow
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
+	if a.Session != nil {
+		a.Session.queue(b)
+	}
 	b.Queue(scopeSQL, a.Scope.args()...)
 	pid := pgID(&id)
 	b.Queue(recordSQL, pid, purpose).QueryRow(func(row pgx.Row) error { return scanRecord(row, &d.Record) })
@@ -548,13 +555,21 @@ func (s *RecordStore) view(ctx context.Context, a Actor, purpose string, id uuid
 		d.Consents.Suppressed, err = collectSuppressed(rows)
 		return err
 	})
+	queueRecordRead(ctx, b, a.event(ActionView, purpose), id)
+	b.Queue("COMMIT")
 	open = true
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return d, ErrNotFound
+		switch {
+		case sessionEnded(err):
+			return RecordDetail{}, ErrSessionEnded
+		case errors.Is(err, pgx.ErrNoRows):
+			return RecordDetail{}, ErrNotFound
+		case errors.Is(err, ErrLogUnavailable):
+			return RecordDetail{}, err
 		}
-		return d, fmt.Errorf("models: record: %w", err)
+		return RecordDetail{}, fmt.Errorf("models: record: %w", err)
 	}
+	open = false
 	r := d.Record
 	if d.Fields, err = OpenFields(v, r.ID, r.Fields); err != nil {
 		return d, err
@@ -569,21 +584,29 @@ func (s *RecordStore) view(ctx context.Context, a Actor, purpose string, id uuid
 		}
 		d.Attachments = append(d.Attachments, AttachmentInfo{ID: at.ID, Filename: string(name), MIME: at.Mime, Size: at.Size})
 	}
-
-	ev := a.event(ActionView, purpose)
-	ev.RecordID, ev.SubjectID, ev.Restricted = &r.ID, r.SubjectID, r.Restricted
-	args, err := ev.logArgs(ctx)
-	if err != nil {
-		return RecordDetail{}, err
-	}
-	b = &pgx.Batch{}
-	b.Queue(logAccessSQL, args...)
-	b.Queue("COMMIT")
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		return RecordDetail{}, fmt.Errorf("%w: %v", ErrLogUnavailable, err)
-	}
-	open = false
 	return d, nil
+}
+
+// recordReadSQL logs a read of one record, its subject and restriction
+// taken from the row itself (see portal_log_record_read).
+const recordReadSQL = `SELECT portal_log_record_read($1::smallint, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+
+// queueRecordRead queues the access event of a read of record id, to run
+// after the read in the same transaction. A refused write fails the batch
+// with ErrLogUnavailable.
+func queueRecordRead(ctx context.Context, b *pgx.Batch, e AccessEvent, id uuid.UUID) {
+	if e.RequestID == "" {
+		e.RequestID = RequestIDFrom(ctx)
+	}
+	e.normalise()
+	e.Chain = nextChain()
+	b.Queue(recordReadSQL, e.Chain, e.At, pgID(e.StaffID), e.Role, e.Action, e.Purpose, pgID(&id),
+		e.IP, e.UserAgent, e.RequestID).Fn = func(br pgx.BatchResults) error {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("%w: %v", ErrLogUnavailable, err)
+		}
+		return nil
+	}
 }
 
 type attachmentRow struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/alegria/privacy-portal/policy"
@@ -93,6 +94,41 @@ func (s *SessionStore) Touch(ctx context.Context, token string, now time.Time) (
 		}
 	}
 	return r, nil
+}
+
+// SessionCheck is a session to verify inside the transaction that reads the
+// data (portal_session_check) instead of in a read of its own: a request
+// that carries one was let through on a copy of its session row, and shows
+// nothing unless the check holds at the moment of the read.
+type SessionCheck struct {
+	tokenHash []byte
+	StaffID   uuid.UUID
+	Role      string
+	Now       time.Time
+}
+
+// NewSessionCheck is the check of the session named by token, for staffID
+// in role, at now.
+func NewSessionCheck(token string, staffID uuid.UUID, role string, now time.Time) *SessionCheck {
+	return &SessionCheck{tokenHash: hashToken(token), StaffID: staffID, Role: role, Now: now}
+}
+
+// ErrSessionEnded means the session of a request checked in its data's
+// transaction no longer holds (logged out, idle, expired, account
+// deactivated or given another role): nothing was read.
+var ErrSessionEnded = errors.New("models: session ended")
+
+// sessionCheckSQL raises PS401 when the session no longer holds.
+const sessionCheckSQL = `SELECT portal_session_check($1, $2, $3, $4, $5)`
+
+func (c *SessionCheck) queue(b *pgx.Batch) {
+	b.Queue(sessionCheckSQL, c.tokenHash, pgID(&c.StaffID), c.Role, c.Now, c.Now.Add(-SessionIdle))
+}
+
+// sessionEnded reports portal_session_check's refusal.
+func sessionEnded(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "PS401"
 }
 
 // SaveData replaces a session's values.

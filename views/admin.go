@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
 	"github.com/alegria/privacy-portal/models"
@@ -138,7 +139,7 @@ type AccessLogView struct {
 	NextURL   string
 	ExportURL string
 	Anomalies []models.Anomaly
-	Chart     Chart
+	Chart     templ.Component // AccessChart, drawn once a minute (views.Freeze)
 	Chain     models.ChainReport
 	ChainTail int
 	Staff     []StaffAccount

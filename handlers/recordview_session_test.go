@@ -1,0 +1,51 @@
+package handlers_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/alegria/privacy-portal/models"
+)
+
+// The record view runs on a copy of the session row and checks the session
+// in the transaction that reads the record: a session ended elsewhere (by
+// another server, an administrator, the database) shows nothing and logs
+// no view, and the request starts over with a full load of the session.
+func TestRecordViewOnASessionCopy(t *testing.T) {
+	for _, c := range []struct {
+		name, change string
+		then         int    // status after the start over
+		location     string // where it sends
+	}{
+		{"logged out elsewhere", "DELETE FROM sessions WHERE staff_id = '%s'", 303, "/admin/login"},
+		{"deactivated", "UPDATE staff SET active = false WHERE id = '%s'", 303, "/admin/login"},
+		{"given another role", "UPDATE staff SET role = 'recruitment' WHERE id = '%s'", 403, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newBOServer(t)
+			rec := s.record(t, "contact", models.Fields{"first_name": "Ada", "email": "ada@example.com", "message": "x"}, false, false)
+			b := s.browser(t)
+			a := s.account(t, "sales", true)
+			b.login(a)
+			path := "/admin/records/contact/" + rec.String()
+			for i := 0; i < 2; i++ { // a full load, then the copy
+				if res, body := b.do("GET", path, nil); res.StatusCode != 200 || !strings.Contains(body, "ada@example.com") {
+					t.Fatalf("view %d: %d", i, res.StatusCode)
+				}
+			}
+			testdbExec(t, s.urls.Owner, fmt.Sprintf(c.change, a.ID))
+			res, body := b.do("GET", path, nil)
+			if res.StatusCode != 303 || res.Header.Get("Location") != path || strings.Contains(body, "ada@example.com") {
+				t.Fatalf("after the change: %d to %q", res.StatusCode, res.Header.Get("Location"))
+			}
+			if n := s.count(t, "action = 'view'"); n != 2 {
+				t.Errorf("%d views logged, want 2", n)
+			}
+			res, _ = b.do("GET", path, nil)
+			if res.StatusCode != c.then || res.Header.Get("Location") != c.location {
+				t.Errorf("started over: %d to %q, want %d to %q", res.StatusCode, res.Header.Get("Location"), c.then, c.location)
+			}
+		})
+	}
+}
