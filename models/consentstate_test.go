@@ -488,3 +488,61 @@ func TestAnObjectorIsInNoListNorExport(t *testing.T) {
 		}
 	}
 }
+
+// The state follows the ledger per statement: one statement that adds
+// several answers to the same boxes (out of time order, a person who
+// objected among them) leaves, per box, the latest answer, and a new state
+// row carries its person's objections.
+func TestConsentStateFromOneStatementOfManyRows(t *testing.T) {
+	db, urls := testdb.Open(t)
+	reg := registry(t)
+	v, _ := vault.NewEphemeral()
+	forms := models.NewFormStore(db, v)
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Second)
+	for _, email := range []string{"one@example.com", "two@example.com"} {
+		if _, err := forms.Submit(ctx, challenger(t, reg, email, "", now, "sms")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	owner, err := pgx.Connect(ctx, urls.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	// A subject with no state yet, on the objection list for SMS.
+	if _, err := owner.Exec(ctx, `INSERT INTO subjects (id, email_index) VALUES (gen_random_uuid(), '\x01');
+		INSERT INTO suppressions (email_index, channel, source, created_at) VALUES ('\x01', 'sms', 'staff', now())`); err != nil {
+		t.Fatal(err)
+	}
+	// Per subject and box: a withdrawal a minute later, a grant an hour
+	// earlier, listed in that order in one statement.
+	if _, err := owner.Exec(ctx, `INSERT INTO consents (subject_id, purpose, kind, granted, source, policy_version, wording_hash, created_at)
+		SELECT s.id, 'ai_challenge', k.kind, k.granted, 'preferences', 'v', '\x00', $1::timestamptz + k.delta
+		  FROM subjects s, (VALUES ('sms', false, interval '1 minute'), ('sms', true, interval '-1 hour'),
+		                           ('whatsapp', true, interval '-1 hour'), ('whatsapp', true, interval '2 minutes')) AS k(kind, granted, delta)`, now); err != nil {
+		t.Fatal(err)
+	}
+	var rows, wrong int
+	if err := owner.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE cs.consent_id IS DISTINCT FROM l.id OR cs.granted IS DISTINCT FROM l.granted
+			OR cs.suppressed IS DISTINCT FROM portal_subject_suppressed(l.subject_id))
+		  FROM (SELECT DISTINCT ON (subject_id, purpose, kind) * FROM consents WHERE subject_id IS NOT NULL
+		         ORDER BY subject_id, purpose, kind, created_at DESC, id DESC) l
+		  LEFT JOIN consent_state cs USING (subject_id, purpose, kind)`).Scan(&rows, &wrong); err != nil {
+		t.Fatal(err)
+	}
+	if rows < 6 || wrong != 0 {
+		t.Errorf("%d of %d consent_state rows are not the latest ledger row with its objections", wrong, rows)
+	}
+	var sms []bool
+	if err := owner.QueryRow(ctx, `SELECT array_agg(granted) FROM consent_state WHERE kind = 'sms'`).Scan(&sms); err != nil {
+		t.Fatal(err)
+	}
+	if len(sms) != 3 || sms[0] || sms[1] || sms[2] {
+		t.Errorf("SMS states %v: the later withdrawal must win over the earlier grant", sms)
+	}
+	var suppressed int
+	if err := owner.QueryRow(ctx, `SELECT count(*) FROM consent_state WHERE suppressed = '{sms}'`).Scan(&suppressed); err != nil || suppressed != 2 {
+		t.Errorf("%d state rows carry the SMS objection, want 2 (%v)", suppressed, err)
+	}
+}

@@ -10,7 +10,7 @@ import (
 func migrationsLatest() (int64, error) { return migrations.Latest() }
 
 // registry is the embedded policy, shared by the model tests.
-func registry(t *testing.T) *policy.Registry {
+func registry(t testing.TB) *policy.Registry {
 	t.Helper()
 	reg, err := policy.Default()
 	if err != nil {
