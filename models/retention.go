@@ -680,15 +680,17 @@ type recordBatch struct {
 	anonymise         bool
 }
 
-// erasureLogSQL is an INSERT writing the erasure log's row of every id of
-// the CTE from, inside the statement that deletes: the keyed hash of
-// "kind:id" (HMAC-SHA256 from the key's pads, RFC 2104) computed by
-// PostgreSQL, so no id comes back to Go. n is the number of arguments
-// before those erasureArgs appends (kind, ipad, opad).
+// erasureLogSQL is an INSERT writing the erasure log of every id of the
+// CTE from, inside the statement that deletes: the keyed hash of "kind:id"
+// (HMAC-SHA256 from the key's pads, RFC 2104) computed by PostgreSQL, so no
+// id comes back to Go. The batch's hashes go in one row, concatenated
+// (id_hash holds one or more 32-byte hashes): a row per id wrote more WAL
+// than the deletion itself, and every commit waits for its WAL. n is the
+// number of arguments before those erasureArgs appends (kind, ipad, opad).
 func erasureLogSQL(from string, n int) string {
 	kind, ipad, opad := fmt.Sprintf("$%d", n+1), fmt.Sprintf("$%d::bytea", n+2), fmt.Sprintf("$%d::bytea", n+3)
-	return `INSERT INTO erasure_log (kind, id_hash) SELECT ` + kind + `, sha256(` + opad + ` || sha256(` + ipad +
-		` || convert_to(` + kind + ` || ':' || id::text, 'UTF8'))) FROM ` + from
+	return `INSERT INTO erasure_log (kind, id_hash) SELECT ` + kind + `, string_agg(sha256(` + opad + ` || sha256(` + ipad +
+		` || convert_to(` + kind + ` || ':' || id::text, 'UTF8'))), ''::bytea) FROM ` + from + ` HAVING count(*) > 0`
 }
 
 // erasureArgs appends erasureLogSQL's arguments to args.
@@ -932,8 +934,11 @@ func (s *RetentionStore) Replay(ctx context.Context, reg *policy.Registry, since
 		var kind string
 		var h []byte
 		_, err = pgx.ForEachRow(rows, []any{&kind, &h}, func() error {
-			want[kind+string(h)] = true
-			rep.Logged++
+			// one or more hashes (a batch of the sweep), concatenated
+			for ; len(h) >= sha256.Size; h = h[sha256.Size:] {
+				want[kind+string(h[:sha256.Size])] = true
+				rep.Logged++
+			}
 			return nil
 		})
 		return err
