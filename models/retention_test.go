@@ -389,11 +389,11 @@ func TestTwoSweepersDeleteEachRecordOnce(t *testing.T) {
 	if deleted != n {
 		t.Errorf("deleted %d, want %d", deleted, n)
 	}
-	if got := e.count(t, "SELECT count(DISTINCT id_hash) FROM erasure_log WHERE kind = 'records'"); got != n {
+	if got := e.count(t, "SELECT count(DISTINCT h) FROM "+loggedHashes+" l WHERE kind = 'records'"); got != n {
 		t.Errorf("%d distinct erasures logged, want %d", got, n)
 	}
-	if got := e.count(t, "SELECT count(*) FROM erasure_log"); got != n {
-		t.Errorf("%d erasure rows, want %d (each record once)", got, n)
+	if got := e.count(t, "SELECT count(*) FROM "+loggedHashes+" l"); got != n {
+		t.Errorf("%d erasure hashes, want %d (each record once)", got, n)
 	}
 }
 
