@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/csv"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -93,7 +94,11 @@ func (p *logPanels) get(c echo.Context, b *dpoHandler) (panelsView, error) {
 	if err != nil {
 		return panelsView{}, err
 	}
-	chart, err := views.Freeze(views.AccessChart(views.NewChart(ctx, counts, b.reg.Roles, days, now.UTC())))
+	// Laid out inside the render, so each language's copy says its own
+	// legend and text alternative.
+	chart, err := views.Freeze(templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		return views.AccessChart(views.NewChart(ctx, counts, b.reg.Roles, days, now.UTC())).Render(ctx, w)
+	}))
 	if err != nil {
 		return panelsView{}, err
 	}
