@@ -118,6 +118,12 @@ func (s *AudienceStore) export(ctx context.Context, a Actor, action, kind string
 		if err := logAccess(ctx, q, a.event(action, au.Purpose)); err != nil {
 			return err
 		}
+		// A list of 100,000 people costs enough for PostgreSQL to compile
+		// the query (JIT): 0.3 s of compiling for a one-off plan whose
+		// every row is an index lookup, which compiled code does not speed up.
+		if _, err := q.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+			return fmt.Errorf("models: audience: %w", err)
+		}
 		rows, err := q.Query(ctx, audienceSQL, au.Purpose, au.Kind, channel, doubleOptIn(box.Purpose))
 		if err != nil {
 			return fmt.Errorf("models: audience: %w", err)

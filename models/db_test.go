@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -168,5 +169,52 @@ func TestDeletingASubjectKeepsTheConsentLedger(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d unlinked consent rows after the subject's deletion, want 1", n)
+	}
+}
+
+// Scoped sets its scope in the statement that opens the transaction, as
+// quoted literals: a value is taken as it is, never as SQL, and the scope
+// ends with the transaction.
+func TestScopedTakesItsScopeLiterally(t *testing.T) {
+	db, _ := testdb.Open(t)
+	insertRecord(t, db, "contact", true)
+	ctx := context.Background()
+	inject := `contact', true), set_config('portal.restricted', 'on`
+	cases := []struct {
+		name       string
+		scope      models.Scope
+		restricted string
+		want       int64
+	}{
+		{"a quote stays in the value", models.Scope{Purposes: []string{inject}}, "off", 0},
+		{"a backslash stays in the value", models.Scope{Purposes: []string{`contact\`, "quote"}}, "off", 0},
+		{"the DPO sees the restricted record", models.Scope{Purposes: []string{"quote", "contact"}, SeesRestricted: true}, "on", 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var purposes, restricted string
+			var n int64
+			err := db.Scoped(ctx, c.scope, func(q models.Querier) error {
+				return q.QueryRow(ctx, `SELECT current_setting('portal.purposes'), current_setting('portal.restricted'),
+					(SELECT count(*) FROM records)`).Scan(&purposes, &restricted, &n)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if purposes != strings.Join(c.scope.Purposes, ",") || restricted != c.restricted || n != c.want {
+				t.Errorf("scope %q restricted %q saw %d records, want %q %q %d",
+					purposes, restricted, n, strings.Join(c.scope.Purposes, ","), c.restricted, c.want)
+			}
+		})
+	}
+	// The pooled connections keep no scope once the transaction ends.
+	for range 4 {
+		var left string
+		if err := db.Pool.QueryRow(ctx, `SELECT coalesce(current_setting('portal.purposes', true), '')`).Scan(&left); err != nil || left != "" {
+			t.Errorf("a pooled connection kept the scope %q (%v)", left, err)
+		}
+	}
+	if err := db.Scoped(ctx, models.Scope{}, func(models.Querier) error { return nil }); err != models.ErrNoScope {
+		t.Errorf("empty scope: err = %v, want ErrNoScope", err)
 	}
 }
