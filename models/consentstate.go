@@ -84,7 +84,7 @@ const audienceSQL = `SELECT r.id, r.fields
  ORDER BY cs.subject_id`
 
 // audienceCountSQL counts the people of audienceSQL from the consent state
-// alone, in two index-only scans (migration 00023): those on no objection
+// alone, in two index-only scans (migration 00022): those on no objection
 // list at all (consent_state_count_clear, entries without a subject, so a
 // few dozen pages for 100,000 people), plus those who objected to something
 // but not to this channel nor to all prospecting (notSuppressedSQL, on
