@@ -147,7 +147,7 @@ echo
 echo "make bench: $BENCH_CONNS connections, ${BENCH_SECONDS}s per case, wrk and server sharing $(nproc) cores"
 printf '%-52s %12s %10s %10s\n' "case" "req/s|TPS" "p95 ms" "p99 ms"
 for l in "${LABELS[@]}"; do
-  printf '%-52s %12s %10s %10s\n' "$l" "${RPS[$l]}" "${P95[$l]:--}" "${P99[$l]:--}"
+  printf '%-52s %12s %10s %10s\n' "$l" "${RPS[$l]:--}" "${P95[$l]:--}" "${P99[$l]:--}"
 done
 echo
 for r in "${RATIOS[@]}"; do print_ratio "$r"; done

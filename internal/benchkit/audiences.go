@@ -38,23 +38,21 @@ func FillConsents(ctx context.Context, owner *pgxpool.Pool, n int, purpose strin
 		{`INSERT INTO subjects (id, email_index, phone_index, created_at) SELECT id, email_index, phone_index, $1 FROM bench_subjects`, []any{now}},
 		{`INSERT INTO records (id, purpose, subject_id, status, fields, created_at, last_contact_at, expires_at)
 		  SELECT md5('r' || g)::uuid, $1, id, 'registered', '\x00'::bytea, $2::timestamptz, $2::timestamptz, $2::timestamptz + interval '3 years' FROM bench_subjects`, []any{purpose, now}},
-		{`ALTER TABLE consents DISABLE TRIGGER consents_state_insert`, nil},
+		{`ALTER TABLE consents DISABLE TRIGGER consents_state_added`, nil},
 		{`INSERT INTO consents (subject_id, record_id, purpose, kind, granted, source, policy_version, wording_hash, created_at)
 		  SELECT s.id, md5('r' || s.g)::uuid, $1, k.kind,
 		         CASE WHEN k.i = 1 THEN true WHEN k.i = 2 THEN s.g % 10 = 0 OR s.g % 100 = 5 ELSE s.g % 2 = 0 END,
 		         'form', 'bench', '\x00'::bytea, $2
 		  FROM bench_subjects s, unnest($3::text[]) WITH ORDINALITY AS k(kind, i)`, []any{purpose, now, kinds}},
-		{`ALTER TABLE consents ENABLE TRIGGER consents_state_insert`, nil},
+		{`ALTER TABLE consents ENABLE TRIGGER consents_state_added`, nil},
 		{`ALTER TABLE consents ADD CONSTRAINT consents_subject_id_fkey FOREIGN KEY (subject_id) REFERENCES subjects (id) ON DELETE SET NULL`, nil},
 		{`ALTER TABLE records ADD CONSTRAINT records_subject_id_fkey FOREIGN KEY (subject_id) REFERENCES subjects (id) ON DELETE SET NULL`, nil},
 		// Nobody objected yet: the objections below mark their subjects' rows.
-		{`ALTER TABLE consent_state DISABLE TRIGGER consent_state_suppressed`, nil},
 		{`INSERT INTO consent_state (subject_id, purpose, kind, granted, consent_id, source, at)
 		  SELECT DISTINCT ON (subject_id, purpose, kind) subject_id, purpose, kind, granted, id, source, created_at
 		    FROM consents WHERE subject_id IS NOT NULL AND policy_version = 'bench'
 		   ORDER BY subject_id, purpose, kind, created_at DESC, id DESC
 		  ON CONFLICT DO NOTHING`, nil},
-		{`ALTER TABLE consent_state ENABLE TRIGGER consent_state_suppressed`, nil},
 		{`ALTER TABLE consent_state ADD CONSTRAINT consent_state_subject_id_fkey FOREIGN KEY (subject_id) REFERENCES subjects (id) ON DELETE CASCADE`, nil},
 		{`INSERT INTO suppressions (email_index, phone_index, channel, source, created_at)
 		  SELECT email_index, phone_index, 'all', 'preferences', $1 FROM bench_subjects WHERE g % 100 = 5`, []any{now}},

@@ -14,10 +14,10 @@
 # First, so a broken setup shows before the long fill below.
 _prefs() {
   local token="benchbenchbenchbenchbenchbench02" email="preferences.bench@example.org" link page encoded
-  curl -fs -o /dev/null -H "Cookie: __Host-csrf=$token" -H "Origin: $BENCH_URL" "$BENCH_URL/ai-challenge" \
+  curl -fs -o /dev/null -H "Cookie: __Host-csrf=$token" -H "Origin: $BENCH_URL" "$BENCH_URL/fr/ai-challenge" \
     --data "_csrf=$token&first_name=Bench&email=preferences.bench%40example.org&phone=%2B33612345678&consent_processing=yes&consent_sms=yes&consent_whatsapp=yes&consent_offers_sms=yes&consent_partner_transfer=yes" ||
     { echo "preferences bench: the AI challenge form refused the bench person" >&2; return 1; }
-  link=$(bin/portal consents bench-link --email "$email") || return 1
+  link=/fr$(bin/portal consents bench-link --email "$email") || return 1 # public pages live under a language prefix
   curl -fs -o /dev/null -H "Cookie: __Host-csrf=$token" -H "Origin: $BENCH_URL" "$BENCH_URL${link/\/preferences/\/preferences\/object}" \
     --data "_csrf=$token" || { echo "preferences bench: the objection was refused" >&2; return 1; }
   page=$(curl -fs "$BENCH_URL$link") || { echo "preferences bench: $link does not answer 200" >&2; return 1; }
