@@ -25,16 +25,6 @@ type ConsentState struct {
 	At      time.Time
 }
 
-// consentStates returns a subject's current consents, in purpose and kind order.
-func consentStates(ctx context.Context, q Querier, subject uuid.UUID) ([]ConsentState, error) {
-	rows, err := q.Query(ctx, `SELECT purpose, kind, granted, source, at FROM consent_state
-		WHERE subject_id = $1 ORDER BY purpose, kind`, subject)
-	if err != nil {
-		return nil, fmt.Errorf("models: consent state: %w", err)
-	}
-	return collectConsentStates(rows)
-}
-
 func collectConsentStates(rows pgx.Rows) ([]ConsentState, error) {
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ConsentState])
 	if err != nil {

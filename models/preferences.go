@@ -107,25 +107,30 @@ func subjectOf(ctx context.Context, q Querier, p Person) (id uuid.UUID, phone []
 }
 
 // Of returns the person's preferences. An unknown person has none (and no
-// objection) unless an objection names their address.
+// objection) unless an objection names their address. The three reads go
+// in one round trip, each finding the person by their email's blind index
+// (one implicit transaction: one snapshot).
 func (s *PreferenceStore) Of(ctx context.Context, p Person) (Preferences, error) {
 	var out Preferences
-	err := s.db.Tx(ctx, func(q Querier) error {
-		id, phone, err := subjectOf(ctx, q, p)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-		case err != nil:
-			return fmt.Errorf("models: preferences: %w", err)
-		default:
-			out.Known = true
-			if out.States, err = consentStates(ctx, q, id); err != nil {
-				return err
-			}
-		}
-		out.Suppressed, err = suppressedChannels(ctx, q, p, phone)
+	email := []byte(p)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT EXISTS (SELECT 1 FROM subjects WHERE email_index = $1)`, email).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&out.Known)
+	})
+	b.Queue(`SELECT purpose, kind, granted, source, at FROM consent_state
+		WHERE subject_id = (SELECT id FROM subjects WHERE email_index = $1) ORDER BY purpose, kind`, email).Query(func(rows pgx.Rows) (err error) {
+		out.States, err = collectConsentStates(rows)
 		return err
 	})
-	return out, err
+	b.Queue(`SELECT channel, min(created_at) FROM suppressions
+		WHERE email_index = $1 OR phone_index = (SELECT phone_index FROM subjects WHERE email_index = $1) GROUP BY channel`, email).Query(func(rows pgx.Rows) (err error) {
+		out.Suppressed, err = collectSuppressed(rows)
+		return err
+	})
+	if err := s.db.Batch(ctx, b); err != nil {
+		return Preferences{}, fmt.Errorf("models: preferences: %w", err)
+	}
+	return out, nil
 }
 
 // ErrNothingToWithdraw: the consent is not (or no longer) given.

@@ -123,17 +123,6 @@ func (s *SuppressionStore) Suppressed(ctx context.Context, q Querier, in Suppres
 	return yes, nil
 }
 
-// suppressedChannels lists the channels (or SuppressAll) a person is
-// suppressed on.
-func suppressedChannels(ctx context.Context, q Querier, emailIdx, phoneIdx []byte) (map[string]time.Time, error) {
-	rows, err := q.Query(ctx, `SELECT channel, min(created_at) FROM suppressions
-		WHERE email_index = $1 OR phone_index = $2 GROUP BY channel`, emailIdx, phoneIdx)
-	if err != nil {
-		return nil, fmt.Errorf("models: suppressions: %w", err)
-	}
-	return collectSuppressed(rows)
-}
-
 // recordSuppressionsSQL is suppressedChannels for the subject of record $1
 // of purpose $2 (the record page reads both in one round trip).
 const recordSuppressionsSQL = `WITH subj AS (SELECT s.email_index, s.phone_index FROM records r
