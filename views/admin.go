@@ -165,25 +165,14 @@ func roleTitle(ctx context.Context, roles []policy.Role, key string) string {
 	return key
 }
 
-func anomalyLabel(ctx context.Context, kind string) string {
-	if m, ok := anomalyLabels[kind]; ok {
-		return m.In(ctx)
-	}
-	return kind
-}
+func anomalyLabel(ctx context.Context, kind string) string { return labelIn(ctx, anomalyLabels, kind) }
 
 func actionLabel(ctx context.Context, action string) string {
-	if m, ok := actionLabels[action]; ok {
-		return m.In(ctx)
-	}
-	return action
+	return labelIn(ctx, actionLabels, action)
 }
 
 func outcomeLabel(ctx context.Context, outcome string) string {
-	if m, ok := outcomeLabels[outcome]; ok {
-		return m.In(ctx)
-	}
-	return outcome
+	return labelIn(ctx, outcomeLabels, outcome)
 }
 
 func orDash(s string) string {

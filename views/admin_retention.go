@@ -62,7 +62,7 @@ func RetentionDataName(ctx context.Context, key string, reg *policy.Registry) (s
 	case "unconfirmed":
 		return txtUnconfirmed.In(ctx), txtUnconfirmedRule.F(ctx, PeriodText(ctx, policy.Durations.LinkValidity))
 	case "cookie_proofs":
-		return txtCookieProofs.In(ctx), retentionText(reg.ConnectionData.Retention).In(ctx)
+		return txtCookieProofs.In(ctx), RetentionText(reg.ConnectionData.Retention).In(ctx)
 	case "sent_emails":
 		return txtSentEmails.In(ctx), txtSentEmailsRule.F(ctx, PeriodText(ctx, policy.Durations.SentEmailRetention),
 			PeriodText(ctx, policy.Durations.FailedEmailRetention))

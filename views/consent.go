@@ -38,10 +38,7 @@ func (s ConsentState) Allows(key string) bool { return s.Decided && slices.Conta
 
 // choiceLabel says how the current choice was made.
 func choiceLabel(ctx context.Context, action string) string {
-	if m, ok := choiceLabels[action]; ok {
-		return m.In(ctx)
-	}
-	return action
+	return labelIn(ctx, choiceLabels, action)
 }
 
 var choiceLabels = map[string]i18n.Msg{

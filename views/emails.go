@@ -21,7 +21,7 @@ func ReceiptEmail(l i18n.Lang, reg *policy.Registry, pu *policy.Purpose, baseURL
 	subject = fmt.Sprintf(mailReceived.Get(l), reg.Controller.Name)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n%s\n\n", mailHello.Get(l), pu.Form.Confirm.Get(l))
-	fmt.Fprintf(&b, mailWhyHowLong.Get(l)+"\n\n", pu.Description.Get(l), retentionText(pu.Retention).Get(l))
+	fmt.Fprintf(&b, mailWhyHowLong.Get(l)+"\n\n", pu.Description.Get(l), RetentionText(pu.Retention).Get(l))
 	if path := reg.RightsPath(); path != "" {
 		fmt.Fprintf(&b, mailRights.Get(l)+"\n", baseURL+PathIn(l, path))
 	}

@@ -497,7 +497,7 @@ func purposeFacts(pu *policy.Purpose, rightsPath string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var29 string
-		templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(retentionText(pu.Retention).In(ctx))
+		templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(RetentionText(pu.Retention).In(ctx))
 		if templ_7745c5c3_Err != nil {
 			return templ.Error{Err: templ_7745c5c3_Err, FileName: `forms.templ`, Line: 79, Col: 44}
 		}
@@ -1580,7 +1580,7 @@ func storedSummary(reg *policy.Registry, pu *policy.Purpose, rightsPath string) 
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var87 string
-		templ_7745c5c3_Var87, templ_7745c5c3_Err = templ.JoinStringErrs(retentionText(pu.Retention).In(ctx))
+		templ_7745c5c3_Var87, templ_7745c5c3_Err = templ.JoinStringErrs(RetentionText(pu.Retention).In(ctx))
 		if templ_7745c5c3_Err != nil {
 			return templ.Error{Err: templ_7745c5c3_Err, FileName: `forms.templ`, Line: 185, Col: 42}
 		}

@@ -10,9 +10,6 @@ import (
 	"github.com/alegria/privacy-portal/policy"
 )
 
-// RetentionText is a retention rule in one sentence, in both languages.
-func RetentionText(r policy.Retention) policy.Text { return retentionText(r) }
-
 // formPurposes are the purposes a visitor can start from a public form,
 // the rights form excepted: it is linked from the navigation and the policy.
 func formPurposes(reg *policy.Registry) []policy.Purpose {

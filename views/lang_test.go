@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +25,9 @@ import (
 
 // publicMsgs are the sentences the public pages declare (text_*.go), the
 // emails' aside: a French page must show none of them in English.
-var publicMsgs = []i18n.Msg{MsgUnknownCookieAction, MsgUnknownCookieCategory, MsgCrossOriginConsent, TitleCookiePreferences, consentGPCTitle, consentGPCText, consentSettingsLink, consentTitle, consentText, consentReadPolicy, consentAcceptAll, consentRejectAll, consentCustomise, consentSave, consentCategories, consentAlwaysOn, consentCookieNames, consentNoCookies, consentSettingsLead, consentSaved, consentCurrent, consentUndecided, consentAllowed, consentHow, consentWhen, consentVersion, consentReference, consentChange, consentWithdrawH, consentWithdrawTxt, consentWithdrawBtn, consentOnlyNeeded, choiceAcceptAll, choiceRejectAll, choiceCustom, choiceWithdraw, choiceGPC, MsgCSRF, MsgRateLimited, MsgBadForm, MsgBadInput, formsTooLarge, TitleFormSent, TitleConfirmEmail, TitleConfirmed, TitleLinkProblem, formsCorrectOne, formsCorrectMany, formsRequiredA, formsRequiredB, formsYourChoices, formsHoneypot, formsChoose, formsAbout, formsWhy, formsBasis, formsHowLong, formsReadPolicyA, formsPolicy, formsReadPolicyB, formsHowRights, formsMaxSize, formsCheckInbox, formsLinkSent, formsWhatStored, formsEncrypted, formsForHowLong, formsYourRights, formsRightsText, formsRightsForm, formsOrRead, formsConfirm, formsDue, formsLinkExpired, formsLinkBroken, formsFillAgain, formsQuizAnswers, formsConsentKept, problemChooseRequired, problemFillRequired, problemTooLong, problemBadText, problemOneLine, problemEmail, problemPhone, problemNumber, problemRange, problemRangeAny, problemChoice, problemDateTime, problemPast, problemTooFar, problemFileType, problemFileTooLarge, problemFileArchive, problemFileEmpty, problemFileUnreadable, problemFileInfected, problemFileUnscanned, problemConsentRequired, problemOther, problemAnswer, problemAnswerChoice, formsBytes, formsMegabytes, homeLead, homeOffer, homeGetStarted, homeYourData, homeEveryForm, homePolicy, homeAnd, homeCookies, homeOr, homeRights, homeAnyTime, layoutSkip, layoutNavMain, layoutNavLegal, layoutNavLanguage, layoutHome, layoutPrivacy, layoutPrivacyPolicy, layoutCookies, layoutCookieChoice, layoutLegalNotice, layoutYourRights, componentScrollHint, componentOnThisPage, TitleHome, DescHome, DescPrivacy, DescCookies, DescCookiePreferences, DescFormReply, TitlePrivacy, TitleCookies, TitleNotFound, TitleError, errorLabel, errorBackHome, errorNotFound, errorForbidden, errorSignIn, errorMethod, errorTooLarge, errorTooMany, errorUnavailable, errorClient, errorServer, errorMsgNotFound, errorMsgForbidden, errorMsgTooMany, errorMsgClient, errorMsgServer, TitlePreferences, TitlePreferencesLink, TitlePreferencesSent, DescPreferences, MsgPreferencesLinkBad, MsgPreferencesLinkExpired, MsgPreferencesEmail, MsgUnsubscribed, prefsAskLink, prefsEmail, prefsSendLink, prefsSent, prefsWithdrawn, prefsObjected, prefsNone, prefsLead, prefsAgreed, prefsWithdraw, prefsNotGiven, prefsMarketing, prefsObjectedOn, prefsCanObject, prefsObject, prefsNoChannel, channelEmail, channelAutomated, channelPartners, channelAll, TitleDownload, TitleIdentityUpload, MsgIdentityUploaded, MsgLinkUsed, MsgDownloadExpired, MsgDownloadInvalid, MsgIdentityLinkEnded, rightsDataReady, rightsDownload, rightsDPO, rightsDocument, rightsSend}
+var publicMsgs = []i18n.Msg{MsgUnknownCookieAction, MsgUnknownCookieCategory, MsgCrossOriginConsent, TitleCookiePreferences, consentGPCTitle, consentGPCText, consentSettingsLink, consentTitle, consentText, consentReadPolicy, consentAcceptAll, consentRejectAll, consentCustomise, consentSave, consentCategories, consentAlwaysOn, consentCookieNames, consentNoCookies, consentSettingsLead, consentSaved, consentCurrent, consentUndecided, consentAllowed, consentHow, consentWhen, consentVersion, consentReference, consentChange, consentWithdrawH, consentWithdrawTxt, consentWithdrawBtn, consentOnlyNeeded, choiceAcceptAll, choiceRejectAll, choiceCustom, choiceWithdraw, choiceGPC, MsgCSRF, MsgRateLimited, MsgBadForm, MsgBadInput, formsTooLarge, TitleFormSent, TitleConfirmEmail, TitleConfirmed, TitleLinkProblem, formsCorrectOne, formsCorrectMany, formsRequiredA, formsRequiredB, formsYourChoices, formsHoneypot, formsChoose, formsAbout, formsWhy, formsBasis, formsHowLong, formsReadPolicyA, formsPolicy, formsReadPolicyB, formsHowRights, formsMaxSize, formsCheckInbox, formsLinkSent, formsWhatStored, formsEncrypted, formsForHowLong, formsYourRights, formsRightsText, formsRightsForm, formsOrRead, formsConfirm, formsDue, formsLinkExpired, formsLinkBroken, formsFillAgain, formsQuizAnswers, formsConsentKept, problemChooseRequired, problemFillRequired, problemTooLong, problemBadText, problemOneLine, problemEmail, problemPhone, problemNumber, problemRange, problemRangeAny, problemChoice, problemDateTime, problemPast, problemTooFar, problemFileType, problemFileTooLarge, problemFileArchive, problemFileEmpty, problemFileUnreadable, problemFileInfected, problemFileUnscanned, problemConsentRequired, problemOther, problemAnswer, problemAnswerChoice, formsBytes, formsMegabytes, homeLead, homeOffer, homeGetStarted, homeYourData, homeEveryForm, homePolicy, homeAnd, homeCookies, homeOr, homeRights, homeAnyTime, layoutSkip, layoutNavMain, layoutNavLegal, layoutNavLanguage, layoutHome, layoutPrivacy, layoutPrivacyPolicy, layoutCookies, layoutCookieChoice, layoutLegalNotice, layoutYourRights, componentScrollHint, componentOnThisPage, TitleHome, DescHome, DescPrivacy, DescCookies, DescCookiePreferences, DescFormReply, TitlePrivacy, TitleCookies, TitleNotFound, TitleError, errorLabel, errorBackHome, errorNotFound, errorForbidden, errorSignIn, errorMethod, errorTooLarge, errorTooMany, errorUnavailable, errorClient, errorServer, errorMsgNotFound, errorMsgForbidden, errorMsgTooMany, errorMsgClient, errorMsgServer, TitlePreferences, TitlePreferencesLink, TitlePreferencesSent, DescPreferences, MsgPreferencesLinkBad, MsgPreferencesLinkExpired, MsgPreferencesEmail, MsgUnsubscribed, prefsAskLink, prefsEmail, prefsSendLink, prefsSent, prefsWithdrawn, prefsObjected, prefsNone, prefsLead, prefsAgreed, prefsWithdraw, prefsNotGiven, prefsMarketing, prefsObjectedOn, prefsCanObject, prefsObject, prefsNoChannel, TitleDownload, TitleIdentityUpload, MsgIdentityUploaded, MsgLinkUsed, MsgDownloadExpired, MsgDownloadInvalid, MsgIdentityLinkEnded, rightsDataReady, rightsDownload, rightsDPO, rightsDocument, rightsSend}
+
+func init() { publicMsgs = slices.AppendSeq(publicMsgs, maps.Values(channelLabels)) }
 
 // publicPages are the pages of the public site this package renders (the
 // privacy and cookie pages aside: the registry's texts), in every state
@@ -195,7 +199,7 @@ func TestAccessPackageInThePersonsLanguage(t *testing.T) {
 	}
 	enView, en := summary(i18n.EN)
 	frView, fr := summary(i18n.FR)
-	if !strings.Contains(fr, `<html lang="fr">`) || !strings.Contains(fr, retentionText(contact.Retention).FR) || !strings.Contains(fr, contact.Title.FR) {
+	if !strings.Contains(fr, `<html lang="fr">`) || !strings.Contains(fr, RetentionText(contact.Retention).FR) || !strings.Contains(fr, contact.Title.FR) {
 		t.Errorf("the French package is not in French:\n%s", fr)
 	}
 	if frView.Items[0].Retention == enView.Items[0].Retention || frView.Items[0].Origin == enView.Items[0].Origin {
@@ -217,8 +221,8 @@ func TestEmailsSayTheRegistryInTheirLanguage(t *testing.T) {
 	contact, _ := reg.Purpose("contact")
 	_, fr := ReceiptEmail(i18n.FR, reg, contact, "https://portal.example")
 	_, en := ReceiptEmail(i18n.EN, reg, contact, "https://portal.example")
-	if !strings.Contains(fr, retentionText(contact.Retention).FR) || strings.Contains(fr, retentionText(contact.Retention).EN) ||
-		!strings.Contains(en, retentionText(contact.Retention).EN) {
+	if !strings.Contains(fr, RetentionText(contact.Retention).FR) || strings.Contains(fr, RetentionText(contact.Retention).EN) ||
+		!strings.Contains(en, RetentionText(contact.Retention).EN) {
 		t.Errorf("the receipt's retention is not in its language:\n%s", fr)
 	}
 	due := time.Date(2027, 2, 28, 9, 0, 0, 0, time.UTC)

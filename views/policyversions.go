@@ -84,10 +84,10 @@ func DiffPolicies(old, cur *policy.Registry) []PolicyChange {
 		add(areaPurpose, p.Title, fieldPurpose, o.Description, p.Description)
 		add(areaPurpose, p.Title, fieldBasis, bases(o), bases(p))
 		add(areaPurpose, p.Title, fieldData, list(o.DataKinds), list(p.DataKinds))
-		add(areaRetention, p.Title, fieldHowLong, retentionText(o.Retention), retentionText(p.Retention))
+		add(areaRetention, p.Title, fieldHowLong, RetentionText(o.Retention), RetentionText(p.Retention))
 	}
 	add(areaRetention, whatConnection, fieldHowLong,
-		retentionText(old.ConnectionData.Retention), retentionText(cur.ConnectionData.Retention))
+		RetentionText(old.ConnectionData.Retention), RetentionText(cur.ConnectionData.Retention))
 
 	rc, oc := cur.Recipients, old.Recipients
 	add(areaRecipients, whatInternal, fieldWhoSees, oc.Internal, rc.Internal)

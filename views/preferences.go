@@ -9,26 +9,6 @@ import (
 	"github.com/alegria/privacy-portal/policy"
 )
 
-// channelName is a channel's name in English (policy.Channels); ChannelLabel
-// says it in the reader's language.
-func channelName(ch string) string {
-	switch ch {
-	case policy.ChannelEmail:
-		return "Email"
-	case policy.ChannelSMS:
-		return "SMS"
-	case policy.ChannelWhatsApp:
-		return "WhatsApp"
-	case policy.ChannelAutomatedCalls:
-		return "Automated calls"
-	case policy.ChannelPartnerTransfer:
-		return "Sharing with partners"
-	case "all":
-		return "All marketing"
-	}
-	return ch
-}
-
 // PreferenceBox is one consent box of one purpose as it stands for the
 // person.
 type PreferenceBox struct {

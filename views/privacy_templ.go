@@ -565,7 +565,7 @@ func PrivacyContent(reg *policy.Registry) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var35 string
-					templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs(retentionText(pu.Retention).In(ctx))
+					templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs(RetentionText(pu.Retention).In(ctx))
 					if templ_7745c5c3_Err != nil {
 						return templ.Error{Err: templ_7745c5c3_Err, FileName: `privacy.templ`, Line: 81, Col: 50}
 					}

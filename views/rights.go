@@ -25,12 +25,7 @@ func RightTitle(l i18n.Lang, reg *policy.Registry, key string) string {
 }
 
 // StatusLabel is the DPO's wording of a request status.
-func StatusLabel(ctx context.Context, s string) string {
-	if m, ok := rightsStatusLabels[s]; ok {
-		return m.In(ctx)
-	}
-	return s
-}
+func StatusLabel(ctx context.Context, s string) string { return labelIn(ctx, rightsStatusLabels, s) }
 
 // RightsQueueView is the DPO's queue.
 type RightsQueueView struct {
@@ -343,7 +338,7 @@ func NewPackageView(reg *policy.Registry, c models.RightsCase, now time.Time) Pa
 				bases = append(bases, basisText(b).Get(l))
 			}
 			it.LegalBasis = strings.Join(bases, ", ") + ": " + pu.BasisNote.Get(l)
-			it.Retention = retentionText(pu.Retention).Get(l)
+			it.Retention = RetentionText(pu.Retention).Get(l)
 		}
 		for _, f := range r.Files {
 			it.Files = append(it.Files, f.Filename)

@@ -93,7 +93,7 @@ func NewROPA(reg *policy.Registry, l i18n.Lang) ROPA {
 
 func ropaEntry(reg *policy.Registry, p *policy.Purpose, l i18n.Lang) ROPAEntry {
 	e := ROPAEntry{Purpose: p.Key, Title: p.Title.Get(l), Description: p.Description.Get(l),
-		DataCategories: policy.Texts(p.DataKinds, l), Retention: retentionText(p.Retention).Get(l),
+		DataCategories: policy.Texts(p.DataKinds, l), Retention: RetentionText(p.Retention).Get(l),
 		Security: policy.Texts(reg.Security, l), SubjectCategories: reg.Deployment.SubjectCategories[p.Key].Get(l)}
 	missing := func(what i18n.Msg, at string) {
 		e.Missing = append(e.Missing, what.Get(l))

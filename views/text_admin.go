@@ -520,8 +520,5 @@ var rightsEventLabels = map[string]i18n.Msg{
 // EventLabel is the DPO's wording of a timeline step; an unknown step shows
 // its code rather than nothing.
 func EventLabel(ctx context.Context, kind string) string {
-	if m, ok := rightsEventLabels[kind]; ok {
-		return m.In(ctx)
-	}
-	return kind
+	return labelIn(ctx, rightsEventLabels, kind)
 }

@@ -35,10 +35,10 @@ func basisText(b policy.LegalBasis) policy.Text {
 // record on (destroy_on); the English is the key itself.
 var statusTexts = map[string]string{"unsuccessful": "non retenu"}
 
-// retentionText is a retention rule in one sentence, composed from the rule
+// RetentionText is a retention rule in one sentence, composed from the rule
 // itself (period, start, early end, destruction on a status, action), so the
 // page says what the retention sweep does (art. 13(2)(a)).
-func retentionText(r policy.Retention) policy.Text {
+func RetentionText(r policy.Retention) policy.Text {
 	var en, fr []string
 	for _, u := range []struct {
 		n              int

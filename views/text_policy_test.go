@@ -153,8 +153,8 @@ func TestRetentionTextInFrench(t *testing.T) {
 		{policy.Retention{Years: 2, From: policy.FromLastContact, Action: "delete", DestroyOn: []string{"unsuccessful"}},
 			"Nous les supprimons dès que le dossier passe au statut «\u00a0non retenu\u00a0»\u202f; sinon nous les conservons pendant 2 ans à compter de notre dernier contact avec vous, puis nous les supprimons."},
 	} {
-		if got := retentionText(c.r); got.FR != c.want {
-			t.Errorf("retentionText(%+v) = %q, want %q", c.r, got.FR, c.want)
+		if got := RetentionText(c.r); got.FR != c.want {
+			t.Errorf("RetentionText(%+v) = %q, want %q", c.r, got.FR, c.want)
 		}
 	}
 }

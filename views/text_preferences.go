@@ -46,24 +46,18 @@ var (
 		"Vous pouvez à tout moment vous opposer à toute prospection de notre part, par tous les canaux (droit d’opposition, art. 21 du RGPD).")
 	prefsObject    = i18n.New("Object to all marketing", "M’opposer à toute prospection")
 	prefsNoChannel = i18n.New("No %s since %s.", "%s\u00a0: aucun envoi depuis le %s.")
-
-	channelEmail     = i18n.New("Email", "E-mail")
-	channelAutomated = i18n.New("Automated calls", "Appels automatisés")
-	channelPartners  = i18n.New("Sharing with partners", "Transmission aux partenaires")
-	channelAll       = i18n.New("All marketing", "Toute prospection")
 )
 
-// ChannelLabel names a channel in ctx's language.
-func ChannelLabel(ctx context.Context, ch string) string {
-	switch ch {
-	case policy.ChannelEmail:
-		return channelEmail.In(ctx)
-	case policy.ChannelAutomatedCalls:
-		return channelAutomated.In(ctx)
-	case policy.ChannelPartnerTransfer:
-		return channelPartners.In(ctx)
-	case "all":
-		return channelAll.In(ctx)
-	}
-	return channelName(ch) // SMS, WhatsApp: the same in both languages
+// channelLabels name the channels (policy.Channels, and "all" for every
+// marketing channel); SMS and WhatsApp are said the same in both languages.
+var channelLabels = map[string]i18n.Msg{
+	policy.ChannelEmail:           i18n.New("Email", "E-mail"),
+	policy.ChannelSMS:             i18n.New("SMS", "SMS"),
+	policy.ChannelWhatsApp:        i18n.New("WhatsApp", "WhatsApp"),
+	policy.ChannelAutomatedCalls:  i18n.New("Automated calls", "Appels automatisés"),
+	policy.ChannelPartnerTransfer: i18n.New("Sharing with partners", "Transmission aux partenaires"),
+	"all":                         i18n.New("All marketing", "Toute prospection"),
 }
+
+// ChannelLabel names a channel in ctx's language.
+func ChannelLabel(ctx context.Context, ch string) string { return labelIn(ctx, channelLabels, ch) }

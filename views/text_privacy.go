@@ -147,7 +147,7 @@ func keptRecords(reg *policy.Registry) []kept {
 	return []kept{
 		{policy.T("Your cookie choices: when you made each one, what you chose, the version of this policy, your IP address with its last part removed, and a one-way fingerprint (hash) of your browser's identifier. This is our proof of your choice; your IP address is never stored whole.",
 			"Vos choix en matière de cookies : la date de chacun, ce que vous avez choisi, la version de cette politique, votre adresse IP tronquée de sa dernière partie et une empreinte irréversible (hachage) de l’identifiant de votre navigateur. C’est la preuve de votre choix ; votre adresse IP n’est jamais conservée en entier."),
-			retentionText(reg.ConnectionData.Retention)},
+			RetentionText(reg.ConnectionData.Retention)},
 		{policy.T("Your cookie choice itself, in a cookie on your device.", "Votre choix lui-même, dans un cookie déposé sur votre appareil."),
 			policy.T("It expires "+d.ConsentChoice.Text().EN+" after you make the choice; then we ask again.",
 				"Il expire "+d.ConsentChoice.Text().FR+" après votre choix ; nous vous le redemandons alors.")},

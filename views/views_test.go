@@ -398,7 +398,7 @@ func testPrivacyPage(t *testing.T, l i18n.Lang) {
 			t.Errorf("purpose %q has no row in the table", pu.Title.Get(l))
 			continue
 		}
-		if sum := strings.Join(strings.Fields(retentionText(pu.Retention).Get(l)), " "); sum == "" || !strings.Contains(row, sum) {
+		if sum := strings.Join(strings.Fields(RetentionText(pu.Retention).Get(l)), " "); sum == "" || !strings.Contains(row, sum) {
 			t.Errorf("purpose %q: retention summary %q missing from its row", pu.Key, sum)
 		}
 		for _, b := range pu.Bases {
@@ -420,7 +420,7 @@ func testPrivacyPage(t *testing.T, l i18n.Lang) {
 			t.Errorf("connection data: %q missing", k.HowLong.Get(l))
 		}
 	}
-	if !p.hasText(retentionText(reg.ConnectionData.Retention).Get(l)) {
+	if !p.hasText(RetentionText(reg.ConnectionData.Retention).Get(l)) {
 		t.Errorf("connection data retention missing")
 	}
 	for _, name := range reg.Recipients.Processors {
