@@ -113,14 +113,40 @@ waits() { grep -c "still waiting for" "$server_log" 2>/dev/null || true; }
 
 # Longest transaction of a client (not autovacuum, whose lock blocks no reader or
 # writer) holding any lock on records, sampled every 100 ms by one psql session as
-# the superuser (the owner may not read other roles' transaction starts).
-lock_monitor() { # lock_monitor FILE: runs until killed
-  printf '%s\n' "SELECT coalesce(max(extract(epoch FROM clock_timestamp() - a.xact_start)), 0)
+# the superuser (the owner may not read other roles' transaction starts). Each
+# sample writes its three longest holders, one line each: sample time|seconds in
+# the transaction|pid|transaction start|application (the sweep, the raw DELETE,
+# the bench's polling and the server each set their own)|state|wait event|lock
+# modes held on records|what the checkpointer is doing|the query's first 80
+# characters. holders FILE prints the top few transactions.
+lock_monitor() { # lock_monitor FILE: runs until killed (psql itself: exec)
+  PGAPPNAME=bench-lock-monitor exec psql -At -F '|' "$admin_portal" >"$1" 2>/dev/null <<<"SELECT extract(epoch FROM clock_timestamp()), round(extract(epoch FROM clock_timestamp() - a.xact_start)::numeric, 3),
+        a.pid, extract(epoch FROM a.xact_start), coalesce(nullif(a.application_name, ''), a.usename), a.state,
+        coalesce(a.wait_event_type || ':' || a.wait_event, '-'), string_agg(DISTINCT l.mode, ','),
+        coalesce((SELECT c.wait_event_type || ':' || c.wait_event FROM pg_stat_activity c WHERE c.backend_type = 'checkpointer'), 'busy'),
+        left(translate(regexp_replace(a.query, '\s+', ' ', 'g'), '|', '/'), 80)
       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.relation = 'records'::regclass AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend' \\watch 0.1" |
-    psql -At "$admin_portal" >"$1" 2>/dev/null
+      WHERE l.relation = 'records'::regclass AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
+      GROUP BY a.pid, a.xact_start, a.application_name, a.usename, a.state, a.wait_event_type, a.wait_event, a.query
+      ORDER BY a.xact_start LIMIT 3 \\watch 0.1"
 }
-max_of() { sort -g "$1" | tail -1; }
+# max_of FILE: the longest transaction seen (0 when none held a lock).
+max_of() { awk -F'|' 'NF >= 10 && $2 + 0 > m { m = $2 + 0 } END { print m + 0 }' "$1"; }
+# holders FILE N: the N longest transactions, each at its longest sample.
+holders() {
+  awk -F'|' 'NF >= 10 { k = $3 "@" $4; if (!(k in m) || $2 + 0 > m[k]) { m[k] = $2 + 0; l[k] = $0 } } END { for (k in l) print l[k] }' "$1" |
+    sort -t'|' -k2,2gr | head -"$2" |
+    awk -F'|' '{ printf "  %.3f s at %s, pid %s %s, %s, wait %s, %s, checkpointer %s: %s\n", $2, strftime("%H:%M:%S", $1), $3, $5, $6, $7, $8, $9, $10 }'
+}
+# history FILE: what the longest transaction was doing sample by sample (runs of
+# the same state, wait event and query collapsed into one line).
+history() {
+  local k; k=$(awk -F'|' 'NF >= 10 && $2 + 0 > m { m = $2 + 0; k = $3 "|" $4 } END { print k }' "$1")
+  awk -F'|' -v k="$k" 'NF >= 10 && $3 "|" $4 == k { s = $6 ", wait " $7 ", checkpointer " $9 ": " $10
+    if (s != p) { printf "    from %.3f s: %s\n", $2, s; p = s } }' "$1" | tail -8
+}
+# checkpoints_in LOG FROM: the checkpoints the server logged since FROM (HH:MM:SS).
+checkpoints_in() { awk -v from="$2" '/checkpoint (starting|complete)/ && substr($2, 1, 8) >= from { print "  " substr($2, 1, 12) " " substr($0, index($0, "checkpoint")) }' "$1" 2>/dev/null | cut -c1-160; }
 # Each timed run starts from a checkpoint, so that neither pays for writing back
 # the fill's pages; the checkpoints its own writes cause are counted.
 checkpoint() { psql -q -o /dev/null "$ADMIN_DATABASE_URL" -c "CHECKPOINT"; }
@@ -136,7 +162,8 @@ lock_pid=$!
 # first batch's commit (here when the oldest due record is gone).
 oldest=$(psql -At "$MIGRATE_DATABASE_URL" -c "$scope" -c "SELECT id FROM records WHERE purpose = 'quote' ORDER BY last_contact_at LIMIT 1" | tail -1)
 t0=$(date +%s.%N)
-psql -q -o /dev/null "$MIGRATE_DATABASE_URL" -c "$scope" -c "DO \$\$ DECLARE n int; BEGIN LOOP
+raw_from=$(date -u +%H:%M:%S)
+PGAPPNAME=raw-delete psql -q -o /dev/null "$MIGRATE_DATABASE_URL" -c "$scope" -c "DO \$\$ DECLARE n int; BEGIN LOOP
   WITH del AS (DELETE FROM records WHERE id = ANY (ARRAY(SELECT id FROM records WHERE purpose = 'quote'
       AND last_contact_at <= now() - interval '1 year' ORDER BY last_contact_at LIMIT $batch)) RETURNING id, subject_id),
     c AS (DELETE FROM consents WHERE record_id IN (SELECT id FROM del)),
@@ -170,7 +197,8 @@ locks="$BENCH_DIR/record-locks.txt"
 lock_monitor "$locks" &
 lock_pid=$!
 t0=$(date +%s.%N)
-bin/portal retention run --batch "$batch" >"$BENCH_DIR/retention.txt" 2>&1 &
+sweep_from=$(date -u +%H:%M:%S)
+PGAPPNAME=portal-retention bin/portal retention run --batch "$batch" >"$BENCH_DIR/retention.txt" 2>&1 &
 sweep_pid=$!
 # /contact is measured while records are being deleted (from the first batch's commit).
 for _ in $(seq 300); do
@@ -197,6 +225,14 @@ RETENTION_NOTES=$(
   awk -v d="${P99["POST /contact (during the sweep)"]}" -v i="${P99["POST /contact (idle, before the sweep)"]}" 'BEGIN {
     printf "retention: POST /contact p99 during the sweep %.2f ms, idle %.2f ms: %.2fx (goal <= 2.00: %s)\n", d, i, d / i, (d / i <= 2) ? "met" : "NOT MET" }'
   awk -v m="${maxlock:-0}" -v k="${samples:-0}" -v r="${raw_lock:-0}" 'BEGIN { printf "retention: longest client transaction holding a lock on records %.3f s over %d samples (raw DELETE: %.3f s) (goal <= 1 s: %s)\n", m, k, r, (m <= 1) ? "met" : "NOT MET" }'
+  echo "retention: longest transactions holding a lock on records during the sweep (at their longest sample):"
+  holders "$locks" 5
+  echo "retention: the longest, sample by sample:"
+  history "$locks"
+  echo "retention: … during the raw DELETE:"
+  holders "$raw_locks" 3
+  echo "retention: checkpoints logged during the raw DELETE, then the sweep (from $raw_from, $sweep_from UTC):"
+  checkpoints_in "$server_log" "$raw_from"
   echo "retention: lock waits over 100 ms (log_lock_waits): sweep $sweep_waits, raw DELETE $raw_waits; checkpoints during: sweep $sweep_checkpoints, raw DELETE $raw_checkpoints"
   echo "retention: POST /contact p99 during the raw DELETE ${P99["POST /contact (during the raw DELETE)"]} ms"
   echo "retention: expired records left: after the run $left, after the raw DELETE $raw_left (want 0)"
