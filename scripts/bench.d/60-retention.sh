@@ -180,6 +180,7 @@ done
 bench_wrk "POST /contact (during the raw DELETE)" /contact "$here/40-contact.lua"
 wait "$raw_pid"
 raw=$(elapsed "$t0")
+raw_to=$(date -u +%H:%M:%S)
 kill "$lock_pid" 2>/dev/null; wait "$lock_pid" 2>/dev/null || true
 raw_left=$(due_left)
 raw_waits=$(($(waits) - w0))
@@ -209,6 +210,7 @@ done
 bench_wrk "POST /contact (during the sweep)" /contact "$here/40-contact.lua"
 wait "$sweep_pid" || { cat "$BENCH_DIR/retention.txt" >&2; }
 sweep=$(elapsed "$t0")
+sweep_to=$(date -u +%H:%M:%S)
 kill "$lock_pid" 2>/dev/null; wait "$lock_pid" 2>/dev/null || true
 left=$(due_left)
 sweep_waits=$(($(waits) - w0))
@@ -231,7 +233,7 @@ RETENTION_NOTES=$(
   history "$locks"
   echo "retention: … during the raw DELETE:"
   holders "$raw_locks" 3
-  echo "retention: checkpoints logged during the raw DELETE, then the sweep (from $raw_from, $sweep_from UTC):"
+  echo "retention: checkpoints logged from the raw DELETE on (raw DELETE $raw_from-$raw_to, sweep $sweep_from-$sweep_to UTC):"
   checkpoints_in "$server_log" "$raw_from"
   echo "retention: lock waits over 100 ms (log_lock_waits): sweep $sweep_waits, raw DELETE $raw_waits; checkpoints during: sweep $sweep_checkpoints, raw DELETE $raw_checkpoints"
   echo "retention: POST /contact p99 during the raw DELETE ${P99["POST /contact (during the raw DELETE)"]} ms"
