@@ -145,8 +145,9 @@ history() {
   awk -F'|' -v k="$k" 'NF >= 10 && $3 "|" $4 == k { s = $6 ", wait " $7 ", checkpointer " $9 ": " $10
     if (s != p) { printf "    from %.3f s: %s\n", $2, s; p = s } }' "$1" | tail -8
 }
-# checkpoints_in LOG FROM: the checkpoints the server logged since FROM (HH:MM:SS).
-checkpoints_in() { awk -v from="$2" '/checkpoint (starting|complete)/ && substr($2, 1, 8) >= from { print "  " substr($2, 1, 12) " " substr($0, index($0, "checkpoint")) }' "$1" 2>/dev/null | cut -c1-160; }
+# checkpoints_in LOG FROM: the checkpoints the server logged since FROM
+# (YYYY-MM-DD HH:MM:SS, UTC: the log's time zone; the log spans earlier runs).
+checkpoints_in() { awk -v from="$2" '/checkpoint (starting|complete)/ && $1 " " substr($2, 1, 8) >= from { print "  " substr($2, 1, 12) " " substr($0, index($0, "checkpoint")) }' "$1" 2>/dev/null | cut -c1-200; }
 # Each timed run starts from a checkpoint, so that neither pays for writing back
 # the fill's pages; the checkpoints its own writes cause are counted.
 checkpoint() { psql -q -o /dev/null "$ADMIN_DATABASE_URL" -c "CHECKPOINT"; }
@@ -162,7 +163,7 @@ lock_pid=$!
 # first batch's commit (here when the oldest due record is gone).
 oldest=$(psql -At "$MIGRATE_DATABASE_URL" -c "$scope" -c "SELECT id FROM records WHERE purpose = 'quote' ORDER BY last_contact_at LIMIT 1" | tail -1)
 t0=$(date +%s.%N)
-raw_from=$(date -u +%H:%M:%S)
+raw_from=$(date -u "+%F %T")
 PGAPPNAME=raw-delete psql -q -o /dev/null "$MIGRATE_DATABASE_URL" -c "$scope" -c "DO \$\$ DECLARE n int; BEGIN LOOP
   WITH del AS (DELETE FROM records WHERE id = ANY (ARRAY(SELECT id FROM records WHERE purpose = 'quote'
       AND last_contact_at <= now() - interval '1 year' ORDER BY last_contact_at LIMIT $batch)) RETURNING id, subject_id),
@@ -180,7 +181,7 @@ done
 bench_wrk "POST /contact (during the raw DELETE)" /contact "$here/40-contact.lua"
 wait "$raw_pid"
 raw=$(elapsed "$t0")
-raw_to=$(date -u +%H:%M:%S)
+raw_to=$(date -u +%T)
 kill "$lock_pid" 2>/dev/null; wait "$lock_pid" 2>/dev/null || true
 raw_left=$(due_left)
 raw_waits=$(($(waits) - w0))
@@ -198,7 +199,7 @@ locks="$BENCH_DIR/record-locks.txt"
 lock_monitor "$locks" &
 lock_pid=$!
 t0=$(date +%s.%N)
-sweep_from=$(date -u +%H:%M:%S)
+sweep_from=$(date -u +%T)
 PGAPPNAME=portal-retention bin/portal retention run --batch "$batch" >"$BENCH_DIR/retention.txt" 2>&1 &
 sweep_pid=$!
 # /contact is measured while records are being deleted (from the first batch's commit).
@@ -210,7 +211,7 @@ done
 bench_wrk "POST /contact (during the sweep)" /contact "$here/40-contact.lua"
 wait "$sweep_pid" || { cat "$BENCH_DIR/retention.txt" >&2; }
 sweep=$(elapsed "$t0")
-sweep_to=$(date -u +%H:%M:%S)
+sweep_to=$(date -u +%T)
 kill "$lock_pid" 2>/dev/null; wait "$lock_pid" 2>/dev/null || true
 left=$(due_left)
 sweep_waits=$(($(waits) - w0))
@@ -233,7 +234,7 @@ RETENTION_NOTES=$(
   history "$locks"
   echo "retention: … during the raw DELETE:"
   holders "$raw_locks" 3
-  echo "retention: checkpoints logged from the raw DELETE on (raw DELETE $raw_from-$raw_to, sweep $sweep_from-$sweep_to UTC):"
+  echo "retention: checkpoints logged from the raw DELETE on (raw DELETE ${raw_from#* }-$raw_to, sweep $sweep_from-$sweep_to UTC):"
   checkpoints_in "$server_log" "$raw_from"
   echo "retention: lock waits over 100 ms (log_lock_waits): sweep $sweep_waits, raw DELETE $raw_waits; checkpoints during: sweep $sweep_checkpoints, raw DELETE $raw_checkpoints"
   echo "retention: POST /contact p99 during the raw DELETE ${P99["POST /contact (during the raw DELETE)"]} ms"
