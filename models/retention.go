@@ -71,6 +71,25 @@ func hmacPads(key []byte) (ipad, opad []byte) {
 	return ipad, opad
 }
 
+// batchTime is how long one sweep transaction may hold its locks on records
+// before the next batch is made smaller: on a machine short of CPU, or while
+// a checkpoint slows every write, a batch of the usual size can take ten
+// times as long, and a visitor's form waits behind the rows it locks.
+const batchTime = 250 * time.Millisecond
+
+// nextBatch is the size of the batch after one of size that took took: half
+// when it held its locks longer than batchTime, back up to most (doubling)
+// once batches are quick again.
+func nextBatch(size, most int, took time.Duration) int {
+	switch {
+	case took > batchTime:
+		return max(size/2, 1)
+	case took < batchTime/4:
+		return min(size*2, most)
+	}
+	return size
+}
+
 // SetBatch changes how many rows one transaction deletes (tests, bench).
 func (s *RetentionStore) SetBatch(n int) {
 	if n > 0 {
@@ -601,9 +620,11 @@ func (s *RetentionStore) sweepPurpose(ctx context.Context, reg *policy.Registry,
 			// stops at the batch's size.
 			b.sel += fmt.Sprintf(" AND %s >= $%d ORDER BY %s", b.key, len(args)+1, b.key)
 		}
-		b.sel += fmt.Sprintf(" LIMIT %d", s.batch)
+		sel, size := b.sel, s.batch
 		for {
+			b.sel = sel + fmt.Sprintf(" LIMIT %d", size)
 			var n int64
+			began := time.Now()
 			err := s.sweepTx(ctx, reg, func(q Querier) error {
 				a := args
 				if b.key != "" {
@@ -626,9 +647,10 @@ func (s *RetentionStore) sweepPurpose(ctx context.Context, reg *policy.Registry,
 				c.Deleted += n
 			}
 			progress(n)
-			if n < int64(s.batch) {
+			if n < int64(size) {
 				break
 			}
+			size = nextBatch(size, s.batch, time.Since(began))
 		}
 	}
 	return nil

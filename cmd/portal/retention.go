@@ -33,7 +33,7 @@ func retentionCommand(env *env, args []string) error {
 		fs.SetOutput(env.stderr)
 		dry := fs.Bool("dry-run", false, "count only: delete nothing")
 		asOf := fs.String("as-of", "", "apply the rules as on this day (YYYY-MM-DD); a future day needs --dry-run")
-		batch := fs.Int("batch", models.DefaultRetentionBatch, "records deleted per transaction")
+		batch := fs.Int("batch", models.DefaultRetentionBatch, "records deleted per transaction (at most: fewer while a batch takes over a quarter of a second)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
