@@ -46,6 +46,34 @@ func BenchmarkRecordView(b *testing.B) {
 	serveEach(b, s, "/admin/records/contact/"+id.String(), &http.Cookie{Name: "__Host-portal_session", Value: token})
 }
 
+// BenchmarkAccessLogPage is the DPO's review filtered on one staff member's
+// views (make bench's filter), a full page of fifty events.
+func BenchmarkAccessLogPage(b *testing.B) {
+	s := newServer(b, nil)
+	ctx := context.Background()
+	now := time.Now()
+	dpo, err := demo.Account(ctx, s.db, s.vault, "dpo-bench@example.com", "Bench DPO", "dpo", now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, err := benchkit.SignIn(ctx, s.db.Pool, models.NewSessionStore(s.db), dpo.Staff.ID, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sales := uuid.New()
+	log := models.NewAccessLog(s.db, s.vault, make([]byte, 32))
+	for i := 0; i < 60; i++ {
+		rec, subject := uuid.New(), uuid.New()
+		if err := log.Log(ctx, models.AccessEvent{At: now.Add(-time.Duration(i) * time.Minute), StaffID: &sales, Role: "sales",
+			Action: models.ActionView, Purpose: "contact", RecordID: &rec, SubjectID: &subject, IP: "192.0.2.1",
+			UserAgent: "bench", Outcome: models.OutcomeOK}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	serveEach(b, s, "/admin/dpo/access-log?staff="+sales.String()+"&action=view",
+		&http.Cookie{Name: "__Host-portal_session", Value: token})
+}
+
 // BenchmarkPrivacyPage is the privacy policy as a first visit sees it
 // (banner open).
 func BenchmarkPrivacyPage(b *testing.B) {

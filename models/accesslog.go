@@ -429,9 +429,22 @@ const accessRowSQL = `SELECT e.id, e.at, e.staff_id, coalesce(s.name, ''), e.rol
 
 func scanAccessRow(row pgx.CollectableRow) (AccessRow, error) {
 	var r AccessRow
-	err := row.Scan(&r.ID, &r.At, &r.StaffID, &r.StaffName, &r.Role, &r.Action, &r.Purpose, &r.RecordID,
-		&r.SubjectID, &r.IP, &r.UserAgent, &r.Outcome, &r.Restricted, &r.TargetStaffID, &r.RequestID)
+	// Ids scanned as pgtype.UUID (16 bytes copied): uuid.UUID's sql.Scanner
+	// would take each as text and parse it back, four per row of the page.
+	var staff, record, subject, target pgtype.UUID
+	err := row.Scan(&r.ID, &r.At, &staff, &r.StaffName, &r.Role, &r.Action, &r.Purpose, &record,
+		&subject, &r.IP, &r.UserAgent, &r.Outcome, &r.Restricted, &target, &r.RequestID)
+	r.StaffID, r.RecordID, r.SubjectID, r.TargetStaffID = optID(staff), optID(record), optID(subject), optID(target)
 	return r, err
+}
+
+// optID is a scanned optional id as the models hold it (nil for NULL).
+func optID(u pgtype.UUID) *uuid.UUID {
+	if !u.Valid {
+		return nil
+	}
+	id := uuid.UUID(u.Bytes)
+	return &id
 }
 
 func (l *AccessLog) rows(ctx context.Context, q Querier, f AccessFilter, limit int) ([]AccessRow, error) {
