@@ -24,14 +24,7 @@ func BenchmarkRecordView(b *testing.B) {
 	s := newServer(b, nil)
 	ctx := context.Background()
 	now := time.Now()
-	ns, err := demo.Account(ctx, s.db, s.vault, "sales-bench@example.com", "Bench", "sales", now)
-	if err != nil {
-		b.Fatal(err)
-	}
-	token, err := benchkit.SignIn(ctx, s.db.Pool, models.NewSessionStore(s.db), ns.Staff.ID, now)
-	if err != nil {
-		b.Fatal(err)
-	}
+	session := benchSession(b, s, "sales-bench@example.com", "sales", now)
 	pu, _ := s.reg.Purpose("contact")
 	var consents []models.ConsentChoice
 	for _, c := range pu.Form.Consents {
@@ -43,7 +36,42 @@ func BenchmarkRecordView(b *testing.B) {
 		Email: "ada@example.org", Consents: consents}); err != nil {
 		b.Fatal(err)
 	}
-	serveEach(b, s, "/admin/records/contact/"+id.String(), &http.Cookie{Name: "__Host-portal_session", Value: token})
+	serveEach(b, s, "/admin/records/contact/"+id.String(), session)
+}
+
+// benchSession signs in a new staff member of role: their session cookie.
+func benchSession(b *testing.B, s server, email, role string, now time.Time) *http.Cookie {
+	b.Helper()
+	ctx := context.Background()
+	ns, err := demo.Account(ctx, s.db, s.vault, email, "Bench", role, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, err := benchkit.SignIn(ctx, s.db.Pool, models.NewSessionStore(s.db), ns.Staff.ID, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &http.Cookie{Name: "__Host-portal_session", Value: token}
+}
+
+// BenchmarkAccessLogPage is the DPO's review filtered on one staff member's
+// views (make bench's filter), a full page of fifty events.
+func BenchmarkAccessLogPage(b *testing.B) {
+	s := newServer(b, nil)
+	ctx := context.Background()
+	now := time.Now()
+	session := benchSession(b, s, "dpo-bench@example.com", "dpo", now)
+	sales := uuid.New()
+	log := models.NewAccessLog(s.db, s.vault, make([]byte, 32))
+	for i := 0; i < 60; i++ {
+		rec, subject := uuid.New(), uuid.New()
+		if err := log.Log(ctx, models.AccessEvent{At: now.Add(-time.Duration(i) * time.Minute), StaffID: &sales, Role: "sales",
+			Action: models.ActionView, Purpose: "contact", RecordID: &rec, SubjectID: &subject, IP: "192.0.2.1",
+			UserAgent: "bench", Outcome: models.OutcomeOK}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	serveEach(b, s, "/admin/dpo/access-log?staff="+sales.String()+"&action=view", session)
 }
 
 // BenchmarkPrivacyPage is the privacy policy as a first visit sees it

@@ -137,3 +137,26 @@ func TestConcurrentAppendsChainCorrectly(t *testing.T) {
 		t.Fatalf("after concurrent appends: %v", rep)
 	}
 }
+
+// Appends read the previous hash from each chain's head row, a copy of
+// the newest link. A chain without one (a log written before heads were
+// kept, or a lost row) starts from its newest event; a head set to a wrong
+// hash cannot hide anything: the next event's link fails verification.
+func TestChainHeadsAreACopyOfTheNewestLink(t *testing.T) {
+	db, urls := testdb.Open(t)
+	logEvents(t, db, 2*models.Chains, time.Now())
+	testdb.Exec(t, urls.Owner, "DELETE FROM access_chain_heads")
+	logEvents(t, db, 2*models.Chains, time.Now())
+	if rep := verify(t, db); !rep.OK || rep.Checked != 4*models.Chains {
+		t.Fatalf("appends after the heads were lost: %v", rep)
+	}
+	var heads int
+	if err := db.Pool.QueryRow(context.Background(), "SELECT count(*) FROM access_chain_heads").Scan(&heads); err != nil || heads != models.Chains {
+		t.Fatalf("%d heads (%v), want one per chain (%d)", heads, err, models.Chains)
+	}
+	testdb.Exec(t, urls.Owner, "UPDATE access_chain_heads SET hash = sha256(hash)")
+	logEvents(t, db, 1, time.Now())
+	if rep := verify(t, db); rep.OK || !strings.Contains(rep.Reason, "previous hash") {
+		t.Fatalf("an append after a forged head verified: %v", rep)
+	}
+}

@@ -39,12 +39,15 @@ func FillAccessLog(ctx context.Context, ownerPool *pgxpool.Pool, n int, staff []
 		return fmt.Errorf("benchkit: fill: no staff")
 	}
 	err := pgx.BeginFunc(ctx, ownerPool, func(tx pgx.Tx) error {
+		// Each chain's newest link, its head row locked until the fill
+		// commits (appends wait on it), or its newest event when the chain
+		// has no head row yet.
 		heads := make([][]byte, models.Chains)
 		for c := int16(0); c < models.Chains; c++ {
-			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(727, $1)", c); err != nil {
-				return err
+			err := tx.QueryRow(ctx, "SELECT hash FROM access_chain_heads WHERE chain = $1 FOR UPDATE", c).Scan(&heads[c])
+			if err == pgx.ErrNoRows {
+				err = tx.QueryRow(ctx, "SELECT hash FROM access_events WHERE chain = $1 ORDER BY id DESC LIMIT 1", c).Scan(&heads[c])
 			}
-			err := tx.QueryRow(ctx, "SELECT hash FROM access_events WHERE chain = $1 ORDER BY id DESC LIMIT 1", c).Scan(&heads[c])
 			if err != nil && err != pgx.ErrNoRows {
 				return err
 			}
@@ -78,7 +81,20 @@ func FillAccessLog(ctx context.Context, ownerPool *pgxpool.Pool, n int, staff []
 		})
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"access_events"},
 			[]string{"chain", "at", "staff_id", "role", "action", "purpose", "record_id", "ip", "user_agent", "outcome", "restricted", "digest", "prev_hash", "hash"}, src)
-		return err
+		if err != nil {
+			return err
+		}
+		for c, h := range heads {
+			if h == nil {
+				continue
+			}
+			// prev_hash of a head is scratch for the next append: any value does.
+			if _, err := tx.Exec(ctx, `INSERT INTO access_chain_heads (chain, prev_hash, hash) VALUES ($1, $2, $2)
+				ON CONFLICT (chain) DO UPDATE SET hash = excluded.hash`, int16(c), h); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("benchkit: fill: %w", err)
