@@ -174,7 +174,7 @@ func consentContext(reg *policy.Registry, cookies *consentCookies, ledger *model
 func honourGPC(c echo.Context, reg *policy.Registry, cookies *consentCookies, ledger *models.CookieLedger, log *slog.Logger, now time.Time) visitorConsent {
 	choice, err := models.NewCookieChoice(reg, uuid.Nil, models.CookieGPC, nil, now)
 	if err == nil {
-		err = ledger.Append(c.Request().Context(), models.NewCookieConsent(choice, c.RealIP(), c.Request().UserAgent()))
+		_, err = ledger.Append(c.Request().Context(), models.NewCookieConsent(choice, c.RealIP(), c.Request().UserAgent()))
 	}
 	if err == nil {
 		err = cookies.write(c.Response(), choice)

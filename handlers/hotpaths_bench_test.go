@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/alegria/privacy-portal/handlers"
 	"github.com/alegria/privacy-portal/internal/benchkit"
 	"github.com/alegria/privacy-portal/internal/demo"
 	"github.com/alegria/privacy-portal/models"
@@ -64,6 +66,25 @@ func serveEach(b *testing.B, s server, path string, cookies ...*http.Cookie) {
 		s.e.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
 			b.Fatalf("GET %s: %d", path, rec.Code)
+		}
+	}
+}
+
+// BenchmarkConsentPost is a first visitor's banner answer without
+// JavaScript, as make bench posts it: a ledger row, the signed cookie, the
+// 303 back.
+func BenchmarkConsentPost(b *testing.B) {
+	s := newServer(b, func(d *handlers.Deps) { d.ConsentRate = -1 })
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/consent", strings.NewReader("action=accept_all&return_to=%2F"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "http://example.com")
+		req.Header.Set("User-Agent", "wrk")
+		rec := httptest.NewRecorder()
+		s.e.ServeHTTP(rec, req)
+		if rec.Code != http.StatusSeeOther {
+			b.Fatalf("POST /consent: %d %s", rec.Code, rec.Body)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -112,6 +113,25 @@ type CookieConsent struct {
 	CookieChoice
 	IPPrefix netip.Prefix // truncated: /24 for IPv4, /48 for IPv6
 	UAHash   []byte       // sha256 of the User-Agent
+	// IdemKey names the post that made the choice (WithIdempotencyKey); a
+	// retry of that post finds this row instead of writing another. Nil:
+	// no key (GPC refusals, pages from before keys).
+	IdemKey uuid.UUID
+	// ProofID is the ledger row's id, known once a keyed row is stored (0
+	// otherwise).
+	ProofID int64
+}
+
+// WithIdempotencyKey names row by the key its post carried. The stored key
+// is derived from the client's key and the choice itself: a retry of the
+// same click finds its proof, while another button of the same page (one
+// key per rendering without JavaScript) is a choice of its own.
+func (row CookieConsent) WithIdempotencyKey(key uuid.UUID) CookieConsent {
+	if key == uuid.Nil {
+		return row
+	}
+	row.IdemKey = uuid.NewHash(sha256.New(), key, []byte(string(row.Action)+"\x00"+strings.Join(row.Categories, ",")), 8)
+	return row
 }
 
 // NewCookieConsent is the ledger row of choice made from ip with userAgent.
