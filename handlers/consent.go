@@ -92,8 +92,10 @@ func (h *consentHandler) showPreferences(c echo.Context) error {
 	if c.QueryParam("return_to") == "" {
 		back = localPath(c, "/cookies/preferences") + "?saved=1"
 	}
+	state := consentStateOf(c)
+	state.ChoiceKey = uuid.NewString()
 	return render(c, http.StatusOK, views.CookiePreferencesPage(describedPage(c, tr(c, views.TitleCookiePreferences), tr(c, views.DescCookiePreferences)),
-		consentStateOf(c), back, c.QueryParam("saved") == "1"))
+		state, back, c.QueryParam("saved") == "1"))
 }
 
 // safeReturnPath accepts only a path on this site, so /consent cannot be used

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/a-h/templ"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/alegria/privacy-portal/i18n"
@@ -48,6 +49,7 @@ func pageFor(c echo.Context, title string) views.Page {
 	// Cookie consent: the banner (or the GPC notice) and the gated scripts.
 	p.Consent = consentStateOf(c)
 	if p.Consent.ShowBanner() || p.Consent.GPCHonoured {
+		p.Consent.ChoiceKey = uuid.NewString()
 		p.Banner = views.ConsentBanner(p.Consent)
 	}
 	return p
