@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -108,23 +107,23 @@ type visitorConsent struct {
 	gpc     bool // a Global Privacy Control refusal was recorded by this very request
 }
 
-type consentKey struct{}
-
 // consentOf is the consent the middleware found; the zero value (undecided)
 // outside it.
 func consentOf(c echo.Context) visitorConsent {
-	v, _ := c.Request().Context().Value(consentKey{}).(visitorConsent)
-	return v
+	if s := peekState(c); s != nil {
+		return s.consent
+	}
+	return visitorConsent{}
 }
 
 // consentStateOf is what the views need to know of the visitor's consent.
 // Registry is nil outside the consent middleware: no banner, no gated script.
 func consentStateOf(c echo.Context) views.ConsentState {
-	s, _ := c.Request().Context().Value(consentStateKey{}).(views.ConsentState)
-	return s
+	if s := peekState(c); s != nil {
+		return s.consentState
+	}
+	return views.ConsentState{}
 }
-
-type consentStateKey struct{}
 
 // consentContext reads the consent cookie once per request and puts the
 // visitor's consent on the request context, for handlers (consentOf) and
@@ -159,9 +158,8 @@ func consentContext(reg *policy.Registry, cookies *consentCookies, ledger *model
 			if v.decided {
 				state.ConsentID = v.choice.ID.String()
 			}
-			ctx := context.WithValue(r.Context(), consentKey{}, v)
-			ctx = context.WithValue(ctx, consentStateKey{}, state)
-			c.SetRequest(r.WithContext(ctx))
+			s := stateOf(c)
+			s.consent, s.consentState = v, state
 			return next(c)
 		}
 	}
