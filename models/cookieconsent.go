@@ -71,11 +71,13 @@ func NewCookieChoice(reg *policy.Registry, id uuid.UUID, action CookieAction, ca
 			return CookieChoice{}, fmt.Errorf("models: consent id: %w", err)
 		}
 	}
-	c := CookieChoice{ID: id, Action: action, PolicyVersion: reg.Version, At: now.UTC().Truncate(time.Second), Categories: []string{}}
+	c := CookieChoice{ID: id, Action: action, PolicyVersion: reg.Version, At: now.UTC().Truncate(time.Second), Categories: make([]string, 0, len(reg.Cookies))}
 	switch action {
 	case CookieAcceptAll:
-		for _, cat := range reg.OptionalCategories() {
-			c.Categories = append(c.Categories, cat.Key)
+		for i := range reg.Cookies { // not OptionalCategories: no copy per choice
+			if !reg.Cookies[i].Necessary {
+				c.Categories = append(c.Categories, reg.Cookies[i].Key)
+			}
 		}
 	case CookieCustom:
 		for _, key := range categories {
