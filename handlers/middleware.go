@@ -82,7 +82,11 @@ func newNonce() (string, error) {
 
 // requestLog writes one JSON line per request. It logs the route pattern, not
 // the URL, and no address or agent: query strings and IPs are personal data.
+// The record goes straight to the handler: Logger.LogAttrs would also walk
+// the stack for the caller's position, which no line shows (a quarter of
+// the logging's cost).
 func requestLog(log *slog.Logger) echo.MiddlewareFunc {
+	h := log.Handler()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
@@ -90,13 +94,20 @@ func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 			if err != nil {
 				c.Error(err) // let the error handler set the final status before we log it
 			}
-			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+			ctx := c.Request().Context()
+			if !h.Enabled(ctx, slog.LevelInfo) {
+				return nil
+			}
+			now := time.Now()
+			r := slog.NewRecord(now, slog.LevelInfo, "request", 0)
+			r.AddAttrs(
 				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 				slog.String("method", c.Request().Method),
 				slog.String("route", routeOf(c)),
 				slog.Int("status", c.Response().Status),
-				slog.Duration("duration", time.Since(start)),
+				slog.Duration("duration", now.Sub(start)),
 			)
+			_ = h.Handle(ctx, r) // as Logger does: a failed log write does not fail the request
 			return nil
 		}
 	}
