@@ -47,12 +47,14 @@ func (l *CookieLedger) Append(ctx context.Context, row CookieConsent) (CookieCon
 
 // insertConsents writes many rows in one statement: one array per column,
 // unnested back into rows. Categories travel comma-joined (registry keys are
-// [a-z_]+), because unnest would flatten an array of arrays. A row whose key
-// is stored already is skipped; RETURNING names the keyed rows written.
+// [a-z_]+), because unnest would flatten an array of arrays. The address
+// and the key travel as text, '' for none: pgx encodes a []string much
+// faster than a []*string (a quarter of the batch's encoding). A row whose
+// key is stored already is skipped; RETURNING names the keyed rows written.
 const insertConsents = `INSERT INTO cookie_consents
   (consent_id, categories, action, policy_version, ip_prefix, ua_hash, created_at, idem_key)
-SELECT id, string_to_array(cats, ','), act, ver, ip, ua, at, idem
-FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::cidr[], $6::bytea[], $7::timestamptz[], $8::uuid[])
+SELECT id, string_to_array(cats, ','), act, ver, NULLIF(ip, '')::cidr, ua, at, NULLIF(idem, '')::uuid
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::timestamptz[], $8::text[])
   AS t(id, cats, act, ver, ip, ua, at, idem)
 ON CONFLICT (idem_key) DO NOTHING
 RETURNING id, idem_key`
@@ -64,16 +66,14 @@ FROM cookie_consents WHERE idem_key = ANY($1::uuid[])`
 func (l *CookieLedger) insert(ctx context.Context, batch []*CookieConsent) error {
 	n := len(batch)
 	ids, cats, acts, vers := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	ips, uas, ats, idems := make([]*string, n), make([][]byte, n), make([]time.Time, n), make([]*string, n)
+	ips, uas, ats, idems := make([]string, n), make([][]byte, n), make([]time.Time, n), make([]string, n)
 	for i, r := range batch {
 		ids[i], cats[i], acts[i], vers[i] = r.ID.String(), strings.Join(r.Categories, ","), string(r.Action), r.PolicyVersion
 		if r.IPPrefix.IsValid() {
-			s := r.IPPrefix.String()
-			ips[i] = &s
+			ips[i] = r.IPPrefix.String()
 		}
 		if r.IdemKey != uuid.Nil {
-			s := r.IdemKey.String()
-			idems[i] = &s
+			idems[i] = r.IdemKey.String()
 		}
 		uas[i], ats[i] = r.UAHash, r.At
 	}
