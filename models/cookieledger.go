@@ -48,7 +48,7 @@ func (l *CookieLedger) Append(ctx context.Context, row CookieConsent) (CookieCon
 // insertConsents writes many rows in one statement: one array per column,
 // unnested back into rows. Categories travel comma-joined (registry keys are
 // [a-z_]+), because unnest would flatten an array of arrays. The address
-// and the key travel as text, '' for none: pgx encodes a []string much
+// and the key travel as text, an empty one for none: pgx encodes a []string much
 // faster than a []*string (a quarter of the batch's encoding). A row whose
 // key is stored already is skipped; RETURNING names the keyed rows written.
 const insertConsents = `INSERT INTO cookie_consents
