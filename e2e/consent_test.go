@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -239,4 +240,33 @@ func abs(f float64) float64 {
 		return -f
 	}
 	return f
+}
+
+// consent.js posts each click with a key of its own (not the rendering's),
+// and the same click posted again, as its form fallback or a retry sends
+// it, is answered with the stored proof: one ledger row per click.
+func TestConsentClickIsStoredOnce(t *testing.T) {
+	s := startSite(t)
+	ctx := browser(t, true, 1280)
+	navigate(t, ctx, s, "/")
+	const field = `document.querySelector('#consent-banner [name="_idem"]').value`
+	rendered := eval[string](t, ctx, field)
+	choose(t, ctx, true, `#consent-banner button[value="accept_all"]`)
+	key := eval[string](t, ctx, field)
+	if key == rendered || !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(key) {
+		t.Fatalf("the click was posted with key %q (the page's was %q): want a fresh random UUID", key, rendered)
+	}
+	eval[bool](t, ctx, `(() => {
+		const again = () => fetch("/consent", {method: "POST", credentials: "same-origin", headers: {Accept: "application/json"},
+			body: new URLSearchParams({action: "accept_all", _idem: `+field+`})}).then(r => r.json());
+		again().then(j => { window.p1 = j.proof; return again(); }).then(j => { window.p2 = j.proof; });
+		return true;
+	})()`)
+	waitFor(t, ctx, `window.p2 !== undefined`)
+	if p1, p2 := eval[float64](t, ctx, `window.p1`), eval[float64](t, ctx, `window.p2`); p1 != p2 || p1 == 0 {
+		t.Errorf("two retries answered proofs %v and %v, want the same stored one", p1, p2)
+	}
+	if got := ledgerActions(t, s); !slices.Equal(got, []string{"accept_all:audience,marketing"}) {
+		t.Errorf("ledger %v: one click, one proof", got)
+	}
 }

@@ -128,7 +128,7 @@ func TestConsentStatistics(t *testing.T) {
 		cats   []string
 	}{{models.CookieAcceptAll, []string{"audience", "marketing"}}, {models.CookieAcceptAll, []string{"audience", "marketing"}},
 		{models.CookieRejectAll, nil}, {models.CookieCustom, []string{"audience"}}, {models.CookieGPC, nil}} {
-		if err := ledger.Append(ctx, models.CookieConsent{CookieChoice: models.CookieChoice{ID: uuid.New(), Action: a.action,
+		if _, err := ledger.Append(ctx, models.CookieConsent{CookieChoice: models.CookieChoice{ID: uuid.New(), Action: a.action,
 			Categories: append([]string{}, a.cats...), PolicyVersion: s.reg.Version, At: now}}); err != nil {
 			t.Fatal(err)
 		}

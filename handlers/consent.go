@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
@@ -45,18 +46,43 @@ func (h *consentHandler) saveChoice(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	row := models.NewCookieConsent(choice, c.RealIP(), c.Request().UserAgent())
-	if err := h.ledger.Append(c.Request().Context(), row); err != nil {
+	// A retried post (its answer lost) carries its click's key again: it is
+	// answered with the proof already stored, and nothing is written twice.
+	key, err := consentIdemKey(form.Get(views.IdemField))
+	if err != nil {
+		return errBadInput
+	}
+	row := models.NewCookieConsent(choice, c.RealIP(), c.Request().UserAgent()).WithIdempotencyKey(key)
+	proof, err := h.ledger.Append(c.Request().Context(), row)
+	if err != nil {
 		return err
 	}
+	choice = proof.CookieChoice
 	if err := h.cookies.write(c.Response(), choice); err != nil {
 		return err
 	}
 	expireRefused(c.Response(), h.reg, choice)
 	if c.Request().Header.Get(echo.HeaderAccept) == echo.MIMEApplicationJSON {
-		return c.JSON(http.StatusOK, map[string][]string{"categories": choice.Categories})
+		return c.JSON(http.StatusOK, consentAnswer{Categories: choice.Categories, Proof: proof.ProofID})
 	}
 	return c.Redirect(http.StatusSeeOther, safeReturnPath(c.FormValue("return_to")))
+}
+
+// consentAnswer is what consent.js reads: the categories now allowed, and
+// the id of the ledger row that proves the choice (the same for a retry).
+type consentAnswer struct {
+	Categories []string `json:"categories"`
+	Proof      int64    `json:"proof,omitempty"`
+}
+
+// consentIdemKey is the posted idempotency key: a UUID (consent.js draws
+// one per click with crypto.randomUUID, the banner's form carries one per
+// rendering), or none from a page rendered before keys existed.
+func consentIdemKey(s string) (uuid.UUID, error) {
+	if s == "" {
+		return uuid.Nil, nil
+	}
+	return uuid.Parse(s)
 }
 
 // showPreferences is the cookie settings page linked from every footer:
@@ -66,8 +92,10 @@ func (h *consentHandler) showPreferences(c echo.Context) error {
 	if c.QueryParam("return_to") == "" {
 		back = localPath(c, "/cookies/preferences") + "?saved=1"
 	}
+	state := consentStateOf(c)
+	state.ChoiceKey = uuid.NewString()
 	return render(c, http.StatusOK, views.CookiePreferencesPage(describedPage(c, tr(c, views.TitleCookiePreferences), tr(c, views.DescCookiePreferences)),
-		consentStateOf(c), back, c.QueryParam("saved") == "1"))
+		state, back, c.QueryParam("saved") == "1"))
 }
 
 // safeReturnPath accepts only a path on this site, so /consent cannot be used

@@ -2,11 +2,15 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/alegria/privacy-portal/handlers"
 	"github.com/alegria/privacy-portal/models"
@@ -333,4 +337,104 @@ func TestConsentIsRateLimited(t *testing.T) {
 	if !limited {
 		t.Error("30 posts in a burst from one address were never limited")
 	}
+}
+
+// A choice posted again with its key (the answer was lost, the browser sent
+// the form again, consent.js fell back to the form) is answered with the
+// proof already stored: one ledger row per click. The banner's form carries
+// a key per rendering, so the no-JS path is covered too.
+func TestConsentRetryIsStoredOnce(t *testing.T) {
+	s := newServer(t, nil)
+	rows := func() int {
+		var n int
+		if err := s.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM cookie_consents`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	_, page := get(t, s, "/privacy")
+	m := regexp.MustCompile(`name="_idem" value="([0-9a-f-]{36})"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the banner's form carries no idempotency key")
+	}
+	_, again := get(t, s, "/privacy")
+	if strings.Contains(again, m[1]) {
+		t.Error("two renderings share one key")
+	}
+
+	t.Run("without JavaScript", func(t *testing.T) {
+		before := rows()
+		form := url.Values{"action": {"reject_all"}, "_idem": {m[1]}}
+		first, retry := postConsent(t, s, form, nil), postConsent(t, s, form, nil)
+		if first.StatusCode != 303 || retry.StatusCode != 303 || consentCookie(retry) == nil {
+			t.Fatalf("answers %d, %d", first.StatusCode, retry.StatusCode)
+		}
+		if n := rows() - before; n != 1 {
+			t.Errorf("a form posted twice left %d proofs, want 1", n)
+		}
+		// Another button of the same rendering is a choice of its own.
+		postConsent(t, s, url.Values{"action": {"accept_all"}, "_idem": {m[1]}}, nil)
+		if n := rows() - before; n != 2 {
+			t.Errorf("another choice on the same page left %d proofs in all, want 2", n)
+		}
+	})
+
+	t.Run("consent.js", func(t *testing.T) {
+		before := rows()
+		key := uuid.NewString()
+		answer := func() (int64, *http.Cookie) {
+			req, _ := http.NewRequest("POST", s.URL+"/consent", strings.NewReader(url.Values{"action": {"custom"}, "category": {"audience"}, "_idem": {key}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			req.Header.Set("Accept", "application/json")
+			res, err := noRedirect(s).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var body struct {
+				Categories []string `json:"categories"`
+				Proof      int64    `json:"proof"`
+			}
+			if err := json.NewDecoder(res.Body).Decode(&body); err != nil || res.StatusCode != 200 {
+				t.Fatalf("%d: %v", res.StatusCode, err)
+			}
+			if len(body.Categories) != 1 || body.Categories[0] != "audience" || body.Proof == 0 {
+				t.Errorf("answer %+v: want the audience category and the proof's id", body)
+			}
+			return body.Proof, consentCookie(res)
+		}
+		p1, c1 := answer()
+		p2, c2 := answer()
+		if p1 != p2 {
+			t.Errorf("a retry answered proof %d, the first post %d", p2, p1)
+		}
+		if n := rows() - before; n != 1 {
+			t.Errorf("a click posted twice left %d proofs, want 1", n)
+		}
+		// Both answers set the cookie of the one stored choice (same consent id).
+		_, b1 := getWith(t, s, "/cookies/preferences", []*http.Cookie{c1}, nil)
+		_, b2 := getWith(t, s, "/cookies/preferences", []*http.Cookie{c2}, nil)
+		code := regexp.MustCompile(`<code>([0-9a-f-]{36})</code>`)
+		if id1, id2 := code.FindStringSubmatch(b1), code.FindStringSubmatch(b2); id1 == nil || id2 == nil || id1[1] != id2[1] {
+			t.Errorf("the retry's cookie names another consent id: %v, %v", id1, id2)
+		}
+	})
+
+	t.Run("a malformed key", func(t *testing.T) {
+		before := rows()
+		if res := postConsent(t, s, url.Values{"action": {"accept_all"}, "_idem": {"not-a-key"}}, nil); res.StatusCode != 400 {
+			t.Errorf("malformed key: %d, want 400", res.StatusCode)
+		}
+		if rows() != before {
+			t.Error("a post with a malformed key was stored")
+		}
+	})
+
+	t.Run("the settings page", func(t *testing.T) {
+		_, body := get(t, s, "/cookies/preferences")
+		if !strings.Contains(body, `name="_idem" value="`) {
+			t.Error("the settings form carries no idempotency key")
+		}
+	})
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -35,12 +34,60 @@ type consentCookies struct {
 
 func newConsentCookies(key []byte, base *url.URL, now func() time.Time) *consentCookies {
 	codec := securecookie.New(key, nil)
-	codec.SetSerializer(securecookie.JSONEncoder{})
+	codec.SetSerializer(choiceSerializer{})
 	// The codec's bound is a backstop; ConsentChoice.Valid applies the
 	// calendar lifetime exactly.
 	codec.MaxAge(int((models.ChoiceLifetime.Duration() + 48*time.Hour) / time.Second))
 	codec.MaxLength(1024)
 	return &consentCookies{codec: codec, secure: !plainLocalhost(base), now: now}
+}
+
+// choiceSerializer writes a CookieChoice exactly as securecookie's
+// JSONEncoder (encoding/json) does (the
+// cookie's format is unchanged: cookies set before still read), without
+// reflection, which was half the cost of signing each cookie. Anything else,
+// or a text that encoding/json would escape, takes encoding/json itself.
+// Only the serialisation changes: the signature stays gorilla/securecookie's.
+type choiceSerializer struct{ securecookie.JSONEncoder }
+
+func (s choiceSerializer) Serialize(src any) ([]byte, error) {
+	c, ok := src.(models.CookieChoice)
+	if !ok || !jsonPlain(string(c.Action)) || !jsonPlain(c.PolicyVersion) || c.At.Year() < 0 || c.At.Year() > 9999 {
+		return s.JSONEncoder.Serialize(src)
+	}
+	b := make([]byte, 0, 128)
+	b = append(b, `{"i":"`...)
+	b = append(b, c.ID.String()...)
+	b = append(b, `","c":`...)
+	if c.Categories == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, k := range c.Categories {
+			if !jsonPlain(k) {
+				return s.JSONEncoder.Serialize(src)
+			}
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(append(append(b, '"'), k...), '"')
+		}
+		b = append(b, ']')
+	}
+	b = append(append(append(b, `,"a":"`...), c.Action...), `","v":"`...)
+	b = append(append(b, c.PolicyVersion...), `","t":"`...)
+	b = c.At.AppendFormat(b, time.RFC3339Nano)
+	return append(b, "\"}\n"...), nil // the newline json.Encoder ends with
+}
+
+// jsonPlain reports whether encoding/json writes s between quotes as is.
+func jsonPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // plainLocalhost is a development base URL (http on the loopback), the only
@@ -91,8 +138,9 @@ func (cc *consentCookies) write(w http.ResponseWriter, choice models.CookieChoic
 // not cover: withdrawing must be as effective as consenting (art. 7(3)).
 // Only cookies on this host and path / can be reached from here.
 func expireRefused(w http.ResponseWriter, reg *policy.Registry, choice models.CookieChoice) {
-	for _, cat := range reg.OptionalCategories() {
-		if choice.Allows(cat.Key) {
+	for i := range reg.Cookies { // not OptionalCategories: no copy per choice
+		cat := &reg.Cookies[i]
+		if cat.Necessary || choice.Allows(cat.Key) {
 			continue
 		}
 		for _, ck := range cat.Cookies {
@@ -108,23 +156,23 @@ type visitorConsent struct {
 	gpc     bool // a Global Privacy Control refusal was recorded by this very request
 }
 
-type consentKey struct{}
-
 // consentOf is the consent the middleware found; the zero value (undecided)
 // outside it.
 func consentOf(c echo.Context) visitorConsent {
-	v, _ := c.Request().Context().Value(consentKey{}).(visitorConsent)
-	return v
+	if s := peekState(c); s != nil {
+		return s.consent
+	}
+	return visitorConsent{}
 }
 
 // consentStateOf is what the views need to know of the visitor's consent.
 // Registry is nil outside the consent middleware: no banner, no gated script.
 func consentStateOf(c echo.Context) views.ConsentState {
-	s, _ := c.Request().Context().Value(consentStateKey{}).(views.ConsentState)
-	return s
+	if s := peekState(c); s != nil {
+		return s.consentState
+	}
+	return views.ConsentState{}
 }
-
-type consentStateKey struct{}
 
 // consentContext reads the consent cookie once per request and puts the
 // visitor's consent on the request context, for handlers (consentOf) and
@@ -159,9 +207,8 @@ func consentContext(reg *policy.Registry, cookies *consentCookies, ledger *model
 			if v.decided {
 				state.ConsentID = v.choice.ID.String()
 			}
-			ctx := context.WithValue(r.Context(), consentKey{}, v)
-			ctx = context.WithValue(ctx, consentStateKey{}, state)
-			c.SetRequest(r.WithContext(ctx))
+			s := stateOf(c)
+			s.consent, s.consentState = v, state
 			return next(c)
 		}
 	}
@@ -174,7 +221,7 @@ func consentContext(reg *policy.Registry, cookies *consentCookies, ledger *model
 func honourGPC(c echo.Context, reg *policy.Registry, cookies *consentCookies, ledger *models.CookieLedger, log *slog.Logger, now time.Time) visitorConsent {
 	choice, err := models.NewCookieChoice(reg, uuid.Nil, models.CookieGPC, nil, now)
 	if err == nil {
-		err = ledger.Append(c.Request().Context(), models.NewCookieConsent(choice, c.RealIP(), c.Request().UserAgent()))
+		_, err = ledger.Append(c.Request().Context(), models.NewCookieConsent(choice, c.RealIP(), c.Request().UserAgent()))
 	}
 	if err == nil {
 		err = cookies.write(c.Response(), choice)

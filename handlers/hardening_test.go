@@ -213,7 +213,9 @@ func TestAccessEventsCarryTheRequestID(t *testing.T) {
 	}
 }
 
-var idemRE = regexp.MustCompile(`name="_idem" value="([^"]+)"`)
+// idemRE finds a form's key (16 bytes in base64url), not the cookie
+// banner's on the same page (a UUID).
+var idemRE = regexp.MustCompile(`name="_idem" value="([A-Za-z0-9_-]{22})"`)
 
 // A form posted twice from the same rendering (a retry after a lost answer)
 // answers the same 303 and stores one record, one receipt, one set of

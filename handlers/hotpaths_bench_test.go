@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/alegria/privacy-portal/handlers"
 	"github.com/alegria/privacy-portal/internal/benchkit"
 	"github.com/alegria/privacy-portal/internal/demo"
 	"github.com/alegria/privacy-portal/models"
@@ -93,5 +95,41 @@ func serveEach(b *testing.B, s server, path string, cookies ...*http.Cookie) {
 		if rec.Code != http.StatusOK {
 			b.Fatalf("GET %s: %d", path, rec.Code)
 		}
+	}
+}
+
+// BenchmarkConsentPost is a first visitor's banner answer without
+// JavaScript, as make bench posts it: a ledger row, the signed cookie, the
+// 303 back. Serial, so each row is its own batch; the parallel variant lets
+// the group commit gather them as make bench's 16 connections do (its CPU
+// profile is the server's work per request without the network).
+func BenchmarkConsentPost(b *testing.B) {
+	s := newServer(b, func(d *handlers.Deps) { d.ConsentRate = -1 })
+	b.ReportAllocs()
+	for b.Loop() {
+		postChoice(b, s)
+	}
+}
+
+func BenchmarkConsentPostParallel(b *testing.B) {
+	s := newServer(b, func(d *handlers.Deps) { d.ConsentRate = -1 })
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			postChoice(b, s)
+		}
+	})
+}
+
+func postChoice(b *testing.B, s server) {
+	req := httptest.NewRequest(http.MethodPost, "/consent", strings.NewReader("action=accept_all&return_to=%2F"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://example.com")
+	req.Header.Set("User-Agent", "wrk")
+	rec := httptest.NewRecorder()
+	s.e.ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther {
+		b.Errorf("POST /consent: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -57,8 +56,12 @@ func securityHeaders(base *url.URL) echo.MiddlewareFunc {
 			if err != nil {
 				return err
 			}
+			// In place on the request's templ state (stateOf made it), so
+			// the request is not copied for it.
 			r := c.Request()
-			c.SetRequest(r.WithContext(templ.WithNonce(r.Context(), nonce)))
+			if ctx := templ.WithNonce(r.Context(), nonce); ctx != r.Context() {
+				c.SetRequest(r.WithContext(ctx))
+			}
 			h := c.Response().Header()
 			h.Set("Content-Security-Policy", cspBefore+nonce+cspAfter)
 			for k, v := range fixed {
@@ -79,7 +82,11 @@ func newNonce() (string, error) {
 
 // requestLog writes one JSON line per request. It logs the route pattern, not
 // the URL, and no address or agent: query strings and IPs are personal data.
+// The record goes straight to the handler: Logger.LogAttrs would also walk
+// the stack for the caller's position, which no line shows (a quarter of
+// the logging's cost).
 func requestLog(log *slog.Logger) echo.MiddlewareFunc {
+	h := log.Handler()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
@@ -87,13 +94,20 @@ func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 			if err != nil {
 				c.Error(err) // let the error handler set the final status before we log it
 			}
-			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+			ctx := c.Request().Context()
+			if !h.Enabled(ctx, slog.LevelInfo) {
+				return nil
+			}
+			now := time.Now()
+			r := slog.NewRecord(now, slog.LevelInfo, "request", 0)
+			r.AddAttrs(
 				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 				slog.String("method", c.Request().Method),
 				slog.String("route", routeOf(c)),
 				slog.Int("status", c.Response().Status),
-				slog.Duration("duration", time.Since(start)),
+				slog.Duration("duration", now.Sub(start)),
 			)
+			_ = h.Handle(ctx, r) // as Logger does: a failed log write does not fail the request
 			return nil
 		}
 	}
@@ -140,10 +154,9 @@ type located struct {
 	base      string // the site's public URL, for the pages' hreflang links
 }
 
-type locatedKey struct{}
-
 // stripLanguage runs before routing (Echo#Pre): a path that starts with a
-// language the portal speaks is routed without it, in that language.
+// language the portal speaks is routed without it, in that language. Being
+// first, it attaches the request's state (stateOf).
 func stripLanguage(base *url.URL) echo.MiddlewareFunc {
 	site := ""
 	if base != nil {
@@ -151,16 +164,17 @@ func stripLanguage(base *url.URL) echo.MiddlewareFunc {
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			return next(locate(c, site))
+			locate(c, site)
+			return next(c)
 		}
 	}
 }
 
-func locate(c echo.Context, site string) echo.Context {
+func locate(c echo.Context, site string) {
+	s := stateOf(c)
 	r := c.Request()
 	p := r.URL.Path
-	loc := located{requested: p, base: site}
-	ctx := r.Context()
+	s.loc = located{requested: p, base: site}
 	for _, l := range i18n.All {
 		prefix := "/" + l.String()
 		if p != prefix && !strings.HasPrefix(p, prefix+"/") {
@@ -176,13 +190,10 @@ func locate(c echo.Context, site string) echo.Context {
 		if r.URL.RawPath != "" {
 			r.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, prefix)
 		}
-		loc.prefixed = true
-		ctx = i18n.WithLang(ctx, l)
-		c.SetRequest(r.WithContext(context.WithValue(ctx, locatedKey{}, loc)))
-		return c
+		s.loc.prefixed = true
+		s.lang = l
+		return
 	}
-	c.SetRequest(r.WithContext(context.WithValue(ctx, locatedKey{}, loc)))
-	return c
 }
 
 // languageNeutral are the paths that have one URL for every language: the
@@ -202,6 +213,8 @@ func languageNeutral(path string) bool {
 	return false
 }
 
+var varyLanguage = []string{"Accept-Language"}
+
 // languageRedirect sends a bare public path to the same page in the
 // language the browser asks for (Accept-Language): 302 for a GET, 307 for
 // anything else so that a POST stays a POST with its body. Language-neutral
@@ -210,7 +223,8 @@ func languageNeutral(path string) bool {
 func languageRedirect(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		loc, _ := r.Context().Value(locatedKey{}).(located)
+		s := stateOf(c)
+		loc := s.loc
 		neutral := languageNeutral(r.URL.Path)
 		switch {
 		case loc.prefixed && neutral:
@@ -218,10 +232,14 @@ func languageRedirect(next echo.HandlerFunc) echo.HandlerFunc {
 		case loc.prefixed:
 			return next(c)
 		}
-		c.Response().Header().Add(echo.HeaderVary, "Accept-Language")
+		if h := c.Response().Header(); h[echo.HeaderVary] == nil {
+			h[echo.HeaderVary] = varyLanguage // shared, never written to (see fixedHeaders)
+		} else {
+			h.Add(echo.HeaderVary, "Accept-Language")
+		}
 		l := i18n.Match(r.Header.Get("Accept-Language"))
 		if neutral {
-			c.SetRequest(r.WithContext(i18n.WithLang(r.Context(), l)))
+			s.lang = l
 			return next(c)
 		}
 		target := "/" + l.String() + r.URL.EscapedPath()
@@ -239,16 +257,18 @@ func languageRedirect(next echo.HandlerFunc) echo.HandlerFunc {
 // requestedPath is the path as the visitor requested it, language prefix
 // included: where a form or the banner brings them back.
 func requestedPath(c echo.Context) string {
-	if loc, ok := c.Request().Context().Value(locatedKey{}).(located); ok {
-		return loc.requested
+	if s := peekState(c); s != nil && s.loc.requested != "" {
+		return s.loc.requested
 	}
 	return c.Request().URL.Path
 }
 
 // siteURL is the site's public URL without a trailing slash.
 func siteURL(c echo.Context) string {
-	loc, _ := c.Request().Context().Value(locatedKey{}).(located)
-	return loc.base
+	if s := peekState(c); s != nil {
+		return s.loc.base
+	}
+	return ""
 }
 
 // localPath is a public path in the request's language, for redirects.

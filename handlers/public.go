@@ -72,7 +72,12 @@ func (h *publicHandler) serve(c echo.Context, title, description i18n.Msg, body 
 		return render(c, http.StatusOK, views.Frame(p, body))
 	}
 	page, err := h.pages.get(key, func() (*views.SplicedPage, error) {
-		return views.Splice(i18n.WithLang(context.Background(), lang), views.Frame(p, body))
+		sp := p
+		if sp.Consent.ChoiceKey != "" {
+			sp.Consent.ChoiceKey = views.ChoiceKeyPlaceholder
+			sp.Banner = views.ConsentBanner(sp.Consent)
+		}
+		return views.Splice(i18n.WithLang(context.Background(), lang), views.Frame(sp, body))
 	})
 	if err != nil {
 		return render(c, http.StatusOK, views.Frame(p, body)) // the error shows there
@@ -88,8 +93,8 @@ func (h *publicHandler) serve(c echo.Context, title, description i18n.Msg, body 
 		buffers.Put(buf)
 	}()
 	nonce := templ.GetNonce(c.Request().Context())
-	buf.Grow(page.Len(len(nonce)))
-	_ = page.WriteTo(buf, nonce) // a bytes.Buffer never fails a write
+	buf.Grow(page.Len(len(nonce), len(p.Consent.ChoiceKey)))
+	_ = page.WriteTo(buf, nonce, p.Consent.ChoiceKey) // a bytes.Buffer never fails a write
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }
 

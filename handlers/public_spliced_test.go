@@ -10,12 +10,16 @@ import (
 	"testing"
 )
 
-var scriptNonceRE = regexp.MustCompile(`nonce="([^"]*)"`)
+var (
+	scriptNonceRE = regexp.MustCompile(`nonce="([^"]*)"`)
+	choiceKeyRE   = regexp.MustCompile(`name="_idem" value="([^"]*)"`)
+)
 
 // Public pages are rendered once per variant and written back with each
 // request's nonce: every script of every response carries the nonce of that
 // response's own CSP, never another request's, and the page is otherwise
-// the same bytes for every visitor of the same variant.
+// the same bytes for every visitor of the same variant. The banner's form
+// carries a choice key of its own per response in the same way.
 func TestPublicPagesCarryTheirOwnNonce(t *testing.T) {
 	s := newServer(t, nil)
 	accepted := consentCookie(postConsent(t, s, url.Values{"action": {"accept_all"}}, nil))
@@ -31,7 +35,7 @@ func TestPublicPagesCarryTheirOwnNonce(t *testing.T) {
 		for name, mutate := range variants {
 			t.Run(path+" "+name, func(t *testing.T) {
 				var pages []string
-				var nonces []string
+				var nonces, keys []string
 				for range 2 {
 					req, _ := http.NewRequest("GET", s.URL+path, nil)
 					if mutate != nil {
@@ -57,17 +61,25 @@ func TestPublicPagesCarryTheirOwnNonce(t *testing.T) {
 							t.Fatalf("script nonce %q, the response's CSP says %q", m[1], nonce)
 						}
 					}
-					if strings.Contains(string(body), "NoncePlaceholder") {
-						t.Fatal("the placeholder nonce reached the page")
+					if strings.Contains(string(body), "NoncePlaceholder") || strings.Contains(string(body), "ChoiceKeyPlaceholder") {
+						t.Fatal("a placeholder reached the page")
+					}
+					page := strings.ReplaceAll(string(body), nonce, "")
+					if m := choiceKeyRE.FindStringSubmatch(page); m != nil {
+						keys = append(keys, m[1])
+						page = strings.ReplaceAll(page, m[1], "")
 					}
 					if n := res.Header.Get("Content-Length"); n != "" && n != strconv.Itoa(len(body)) {
 						t.Fatalf("Content-Length %s for %d bytes", n, len(body))
 					}
 					nonces = append(nonces, nonce)
-					pages = append(pages, strings.ReplaceAll(string(body), nonce, ""))
+					pages = append(pages, page)
 				}
 				if nonces[0] == nonces[1] {
 					t.Error("two responses share a nonce")
+				}
+				if want := name == "banner"; want != (len(keys) == 2) || len(keys) == 2 && keys[0] == keys[1] {
+					t.Errorf("choice keys %q: want one per response with the banner, none without", keys)
 				}
 				if pages[0] != pages[1] {
 					t.Error("the same variant answered different pages")

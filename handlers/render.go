@@ -2,11 +2,11 @@ package handlers
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"sync"
 
 	"github.com/a-h/templ"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/alegria/privacy-portal/i18n"
@@ -44,24 +44,24 @@ func describedPage(c echo.Context, title, description string) views.Page {
 func pageFor(c echo.Context, title string) views.Page {
 	r := c.Request()
 	p := views.Page{Title: title, Path: r.URL.Path, Query: r.URL.RawQuery, Base: siteURL(c)}
-	p.RightsPath, _ = c.Request().Context().Value(rightsPathKey{}).(string)
+	if s := peekState(c); s != nil {
+		p.RightsPath = s.rightsPath
+	}
 	// Cookie consent: the banner (or the GPC notice) and the gated scripts.
 	p.Consent = consentStateOf(c)
 	if p.Consent.ShowBanner() || p.Consent.GPCHonoured {
+		p.Consent.ChoiceKey = uuid.NewString()
 		p.Banner = views.ConsentBanner(p.Consent)
 	}
 	return p
 }
 
-type rightsPathKey struct{}
-
 // withRightsPath puts the path of the registry's rights-request form on the
-// request context, for the navigation of every page (pageFor).
+// request's state, for the navigation of every page (pageFor).
 func withRightsPath(path string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			r := c.Request()
-			c.SetRequest(r.WithContext(context.WithValue(r.Context(), rightsPathKey{}, path)))
+			stateOf(c).rightsPath = path
 			return next(c)
 		}
 	}

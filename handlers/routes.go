@@ -34,9 +34,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	e.Use(
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID,
 			// Every access event logged for this request carries its id.
-			RequestIDHandler: func(c echo.Context, id string) {
-				c.SetRequest(c.Request().WithContext(models.WithRequestID(c.Request().Context(), id)))
-			}}),
+			RequestIDHandler: func(c echo.Context, id string) { stateOf(c).requestID = id }}),
 		securityHeaders(d.BaseURL),
 		metrics.middleware,
 		requestLog(d.Log),

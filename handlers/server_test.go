@@ -1,12 +1,15 @@
 package handlers_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/alegria/privacy-portal/handlers"
@@ -252,4 +255,56 @@ func TestBodyLimit(t *testing.T) {
 	if res.StatusCode != http.StatusRequestEntityTooLarge && res.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("oversized body: %d", res.StatusCode)
 	}
+}
+
+// Every request leaves one JSON log line with the same fields as ever: its
+// id (the X-Request-Id answered), method, route pattern (never the URL),
+// status and duration; no address, agent or query.
+func TestRequestLogLine(t *testing.T) {
+	var buf syncBuffer
+	s := newServer(t, func(d *handlers.Deps) { d.Log = slog.New(slog.NewJSONHandler(&buf, nil)) })
+	res, _ := get(t, s, "/privacy?email=ada@example.org")
+	var line map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if m["msg"] == "request" {
+			line = m
+		}
+	}
+	if line == nil {
+		t.Fatalf("no request line in %q", buf.String())
+	}
+	want := map[string]any{"level": "INFO", "request_id": res.Header.Get("X-Request-Id"), "method": "GET", "route": "/privacy", "status": float64(200)}
+	for k, v := range want {
+		if line[k] != v {
+			t.Errorf("%s = %v, want %v", k, line[k], v)
+		}
+	}
+	if _, ok := line["duration"].(float64); !ok || line["time"] == nil || len(line) != 8 {
+		t.Errorf("line %v: want time, level, msg, request_id, method, route, status, duration and nothing else", line)
+	}
+	if strings.Contains(buf.String(), "ada@example.org") {
+		t.Error("the query reached the log")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -96,3 +96,8 @@ func From(ctx context.Context) Lang {
 	}
 	return Default
 }
+
+// ContextKey is the key From looks the language up by, for a context type
+// that carries the language itself (one value per request instead of a
+// context.WithValue for each).
+func ContextKey() any { return ctxKey{} }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -70,11 +71,13 @@ func NewCookieChoice(reg *policy.Registry, id uuid.UUID, action CookieAction, ca
 			return CookieChoice{}, fmt.Errorf("models: consent id: %w", err)
 		}
 	}
-	c := CookieChoice{ID: id, Action: action, PolicyVersion: reg.Version, At: now.UTC().Truncate(time.Second), Categories: []string{}}
+	c := CookieChoice{ID: id, Action: action, PolicyVersion: reg.Version, At: now.UTC().Truncate(time.Second), Categories: make([]string, 0, len(reg.Cookies))}
 	switch action {
 	case CookieAcceptAll:
-		for _, cat := range reg.OptionalCategories() {
-			c.Categories = append(c.Categories, cat.Key)
+		for i := range reg.Cookies { // not OptionalCategories: no copy per choice
+			if !reg.Cookies[i].Necessary {
+				c.Categories = append(c.Categories, reg.Cookies[i].Key)
+			}
 		}
 	case CookieCustom:
 		for _, key := range categories {
@@ -112,6 +115,25 @@ type CookieConsent struct {
 	CookieChoice
 	IPPrefix netip.Prefix // truncated: /24 for IPv4, /48 for IPv6
 	UAHash   []byte       // sha256 of the User-Agent
+	// IdemKey names the post that made the choice (WithIdempotencyKey); a
+	// retry of that post finds this row instead of writing another. Nil:
+	// no key (GPC refusals, pages from before keys).
+	IdemKey uuid.UUID
+	// ProofID is the ledger row's id, known once a keyed row is stored (0
+	// otherwise).
+	ProofID int64
+}
+
+// WithIdempotencyKey names row by the key its post carried. The stored key
+// is derived from the client's key and the choice itself: a retry of the
+// same click finds its proof, while another button of the same page (one
+// key per rendering without JavaScript) is a choice of its own.
+func (row CookieConsent) WithIdempotencyKey(key uuid.UUID) CookieConsent {
+	if key == uuid.Nil {
+		return row
+	}
+	row.IdemKey = uuid.NewHash(sha256.New(), key, []byte(string(row.Action)+"\x00"+strings.Join(row.Categories, ",")), 8)
+	return row
 }
 
 // NewCookieConsent is the ledger row of choice made from ip with userAgent.

@@ -121,7 +121,7 @@ func TestCookieLedger(t *testing.T) {
 			wg.Go(func() {
 				c, err := models.NewCookieChoice(reg, uuid.Nil, actions[i%4], []string{"audience"}, day1.Add(time.Duration(i)*time.Second))
 				if err == nil {
-					err = l.Append(ctx, models.NewCookieConsent(c, "203.0.113.9", "UA"))
+					_, err = l.Append(ctx, models.NewCookieConsent(c, "203.0.113.9", "UA"))
 				}
 				errs <- err
 			})
@@ -147,7 +147,7 @@ func TestCookieLedger(t *testing.T) {
 
 	t.Run("a row is the proof of one choice", func(t *testing.T) {
 		c, _ := models.NewCookieChoice(reg, uuid.Nil, models.CookieCustom, []string{"audience"}, day1.AddDate(0, 0, 1))
-		if err := l.Append(ctx, models.NewCookieConsent(c, "2001:db8:1:2::5", "Mozilla/5.0")); err != nil {
+		if _, err := l.Append(ctx, models.NewCookieConsent(c, "2001:db8:1:2::5", "Mozilla/5.0")); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := db.CookieConsentsOf(ctx, c.ID.String())
@@ -163,7 +163,7 @@ func TestCookieLedger(t *testing.T) {
 
 	t.Run("no address and no agent", func(t *testing.T) {
 		c, _ := models.NewCookieChoice(reg, uuid.Nil, models.CookieRejectAll, nil, day1)
-		if err := l.Append(ctx, models.NewCookieConsent(c, "", "")); err != nil {
+		if _, err := l.Append(ctx, models.NewCookieConsent(c, "", "")); err != nil {
 			t.Fatal(err)
 		}
 		rows, _ := db.CookieConsentsOf(ctx, c.ID.String())
@@ -221,5 +221,89 @@ func TestPruneCookieProofs(t *testing.T) {
 	}
 	if n != 1 || left != 1 {
 		t.Errorf("pruned %d, %d left: want the old proof gone and the recent one kept", n, left)
+	}
+}
+
+// A cookie choice posted again with its key (the answer was lost) is
+// answered with the proof already stored: one row per click, whether the
+// retry comes after the commit or in the same batch; another choice sent
+// with the same key (another button of one rendering) is a proof of its own.
+func TestCookieLedgerIdempotency(t *testing.T) {
+	db, _ := testdb.Open(t)
+	reg := registry(t)
+	ctx := context.Background()
+	l := models.NewCookieLedger(db)
+	now := time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)
+	click := uuid.New()
+	choose := func(action models.CookieAction, at time.Time) models.CookieConsent {
+		c, err := models.NewCookieChoice(reg, uuid.Nil, action, nil, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return models.NewCookieConsent(c, "203.0.113.9", "UA").WithIdempotencyKey(click)
+	}
+	count := func() int {
+		var n int
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM cookie_consents`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	first, err := l.Append(ctx, choose(models.CookieAcceptAll, now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.ProofID == 0 {
+		t.Fatal("a keyed proof came back without its id")
+	}
+	// The retry draws a new consent id and time, as a browser that lost
+	// the first answer's cookie would: it gets the first proof back.
+	again, err := l.Append(ctx, choose(models.CookieAcceptAll, now.Add(time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ProofID != first.ProofID || again.ID != first.ID || !again.At.Equal(first.At) || again.Action != models.CookieAcceptAll ||
+		!slices.Equal(again.Categories, first.Categories) {
+		t.Errorf("retry answered %+v, want the stored proof %+v", again, first)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("%d rows after a retry, want 1", n)
+	}
+
+	// Another button of the same rendering: a choice of its own.
+	other, err := l.Append(ctx, choose(models.CookieRejectAll, now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.ProofID == first.ProofID || other.Action != models.CookieRejectAll {
+		t.Errorf("another choice under the same key answered %+v", other)
+	}
+
+	// Retries queued together with their original, from many goroutines.
+	burst := uuid.New()
+	var wg sync.WaitGroup
+	proofs := make(chan models.CookieConsent, 20)
+	for range 20 {
+		wg.Go(func() {
+			c, _ := models.NewCookieChoice(reg, uuid.Nil, models.CookieCustom, []string{"audience"}, now)
+			p, err := l.Append(ctx, models.NewCookieConsent(c, "", "").WithIdempotencyKey(burst))
+			if err != nil {
+				t.Error(err)
+			}
+			proofs <- p
+		})
+	}
+	wg.Wait()
+	close(proofs)
+	ids, consentIDs := map[int64]bool{}, map[uuid.UUID]bool{}
+	for p := range proofs {
+		ids[p.ProofID], consentIDs[p.ID] = true, true
+	}
+	if len(ids) != 1 || ids[0] || len(consentIDs) != 1 {
+		t.Errorf("20 posts of one click answered proofs %v and consent ids %v, want one of each", ids, consentIDs)
+	}
+	if n := count(); n != 3 {
+		t.Errorf("%d rows, want 3 (accept, reject, one custom)", n)
 	}
 }

@@ -26,6 +26,7 @@ type ConsentState struct {
 	ConsentID     string
 	GPCHonoured   bool   // a Global Privacy Control refusal was recorded on this request
 	ReturnTo      string // path the banner's form comes back to
+	ChoiceKey     string // idempotency key of this rendering's choice forms (a UUID)
 }
 
 // ShowBanner: the banner is shown while the visitor has no current choice.

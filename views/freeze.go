@@ -35,37 +35,68 @@ func Freeze(c templ.Component) (templ.Component, error) {
 // letters and digits, so templ writes it as is, and nothing a page says.
 const noncePlaceholder = "NoncePlaceholder7Qz9Kf3Lw0Vb2Rt5Xc"
 
+// ChoiceKeyPlaceholder stands, the same way, for the idempotency key of the
+// banner's form (ConsentState.ChoiceKey), fresh per response too: a page to
+// splice is built with it as its key.
+const ChoiceKeyPlaceholder = "ChoiceKeyPlaceholder5Jw2Pn8Ys4Gd"
+
 // SplicedPage is a whole page rendered once, with the places of the CSP
-// nonce cut out: each request writes it back with its own fresh nonce, so
-// the nonce stays per response while the page costs no rendering.
+// nonce and of the choice key cut out: each request writes it back with its
+// own fresh values, so they stay per response while the page costs no
+// rendering.
 type SplicedPage struct {
-	parts [][]byte // the bytes between two nonces
+	parts [][]byte // the bytes between two cuts
+	keys  []bool   // keys[i]: the cut after parts[i] is the choice key (else the nonce)
 	size  int      // sum of len(parts)
+	nKeys int      // cuts that are the choice key
 }
 
-// Splice renders c in ctx (its language) with a placeholder nonce and cuts
-// the page at each of its places. Like Freeze, nothing else request-specific
-// may live in c beyond what the caller keys its copies by.
+// Splice renders c in ctx (its language) with a placeholder nonce (and c
+// built with ChoiceKeyPlaceholder as its choice key) and cuts the page at
+// each of their places. Like Freeze, nothing else request-specific may live
+// in c beyond what the caller keys its copies by.
 func Splice(ctx context.Context, c templ.Component) (*SplicedPage, error) {
 	var buf bytes.Buffer
 	if err := c.Render(templ.WithNonce(ctx, noncePlaceholder), &buf); err != nil {
 		return nil, err
 	}
-	p := &SplicedPage{parts: bytes.Split(buf.Bytes(), []byte(noncePlaceholder))}
+	p := &SplicedPage{}
+	b := buf.Bytes()
+	for {
+		n, k := bytes.Index(b, []byte(noncePlaceholder)), bytes.Index(b, []byte(ChoiceKeyPlaceholder))
+		if n < 0 && k < 0 {
+			break
+		}
+		cut, isKey, skip := n, false, len(noncePlaceholder)
+		if n < 0 || (k >= 0 && k < n) {
+			cut, isKey, skip = k, true, len(ChoiceKeyPlaceholder)
+			p.nKeys++
+		}
+		p.parts, p.keys = append(p.parts, b[:cut]), append(p.keys, isKey)
+		b = b[cut+skip:]
+	}
+	p.parts = append(p.parts, b)
 	for _, part := range p.parts {
 		p.size += len(part)
 	}
 	return p, nil
 }
 
-// Len is the length of the page written with a nonce of nonceLen bytes.
-func (p *SplicedPage) Len(nonceLen int) int { return p.size + nonceLen*(len(p.parts)-1) }
+// Len is the length of the page written with a nonce of nonceLen bytes and
+// a choice key of keyLen.
+func (p *SplicedPage) Len(nonceLen, keyLen int) int {
+	return p.size + nonceLen*(len(p.keys)-p.nKeys) + keyLen*p.nKeys
+}
 
-// WriteTo writes the page with nonce in every place it was cut.
-func (p *SplicedPage) WriteTo(w io.Writer, nonce string) error {
+// WriteTo writes the page with nonce and key in every place it was cut.
+func (p *SplicedPage) WriteTo(w io.Writer, nonce, key string) error {
 	for i, part := range p.parts {
 		if i > 0 {
-			if _, err := io.WriteString(w, nonce); err != nil {
+			v := nonce
+			if p.keys[i-1] {
+				v = key
+			}
+			if _, err := io.WriteString(w, v); err != nil {
 				return err
 			}
 		}

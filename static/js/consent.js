@@ -1,6 +1,7 @@
 // Enhances the cookie banner, which works without it: Customise opens its panel in place, a choice
 // is posted without a reload, then the banner goes and the scripts it allows start (same nonce;
-// 'strict-dynamic' lets them load). No framework, no inline script (CSP). Budget: 1 KB gzip.
+// 'strict-dynamic' lets them load). Each click gets its own key: a retry is stored once.
+// No framework, no inline script (CSP). Budget: 1 KB gzip.
 (function (d) {
   var b = d.querySelector("[data-consent-banner]");
   if (!b) return;
@@ -17,6 +18,7 @@
   f.addEventListener("submit", function (e) {
     var t = e.submitter;
     if (fb || !t || t.name !== "action") return;
+    f._idem.value = crypto.randomUUID();
     e.preventDefault();
     // getAttribute: the buttons named "action" mask form.action.
     fetch(f.getAttribute("action"), {
