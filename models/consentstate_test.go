@@ -493,18 +493,26 @@ func TestAnObjectorIsInNoListNorExport(t *testing.T) {
 // several answers to the same boxes (out of time order, a person who
 // objected among them) leaves, per box, the latest answer, and a new state
 // row carries its person's objections.
-func TestConsentStateFromOneStatementOfManyRows(t *testing.T) {
+// smsChallengers is a fresh database where each email has sent the AI
+// challenge form with its SMS box ticked, at now.
+func smsChallengers(t *testing.T, now time.Time, emails ...string) testdb.URLs {
+	t.Helper()
 	db, urls := testdb.Open(t)
 	reg := registry(t)
 	v, _ := vault.NewEphemeral()
 	forms := models.NewFormStore(db, v)
-	ctx := context.Background()
-	now := time.Now().Truncate(time.Second)
-	for _, email := range []string{"one@example.com", "two@example.com"} {
-		if _, err := forms.Submit(ctx, challenger(t, reg, email, "", now, "sms")); err != nil {
+	for _, email := range emails {
+		if _, err := forms.Submit(context.Background(), challenger(t, reg, email, "", now, "sms")); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return urls
+}
+
+func TestConsentStateFromOneStatementOfManyRows(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Second)
+	urls := smsChallengers(t, now, "one@example.com", "two@example.com")
 	owner, err := pgx.Connect(ctx, urls.Owner)
 	if err != nil {
 		t.Fatal(err)
@@ -552,17 +560,7 @@ func TestConsentStateFromOneStatementOfManyRows(t *testing.T) {
 // with them, and the ledger's trigger takes their state rows, while the
 // other person's stay.
 func TestConsentStateGoesWithItsSubject(t *testing.T) {
-	db, urls := testdb.Open(t)
-	reg := registry(t)
-	v, _ := vault.NewEphemeral()
-	forms := models.NewFormStore(db, v)
-	ctx := context.Background()
-	now := time.Now().Truncate(time.Second)
-	for _, email := range []string{"gone@example.com", "kept@example.com"} {
-		if _, err := forms.Submit(ctx, challenger(t, reg, email, "", now, "sms")); err != nil {
-			t.Fatal(err)
-		}
-	}
+	urls := smsChallengers(t, time.Now().Truncate(time.Second), "gone@example.com", "kept@example.com")
 	owner := testdb.OwnerAllPurposes(t, urls.Owner)
 	var gone uuid.UUID
 	if err := owner.QueryRow(`SELECT subject_id FROM records ORDER BY created_at, id LIMIT 1`).Scan(&gone); err != nil {
