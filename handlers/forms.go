@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,6 +40,7 @@ type formsHandler struct {
 	prefLinks preferencesLinks // the link to the person's preferences every email carries
 	baseURL   string
 	now       func() time.Time
+	receipts  sync.Map // receiptKey → [2]string{subject, body}
 }
 
 func (h *formsHandler) showForm(pu *policy.Purpose) echo.HandlerFunc {
@@ -146,12 +148,32 @@ func (h *formsHandler) submitRecord(c echo.Context, pu *policy.Purpose, sub *pol
 	if pu.Form.DoubleOptIn {
 		subject, body = views.ConfirmEmail(lang, h.reg, pu, h.confirmURL(lang, pu, id, now))
 	} else {
-		subject, body = views.ReceiptEmail(lang, h.reg, pu, h.baseURL)
+		subject, body = h.receipt(lang, pu)
 	}
 	body += views.PreferencesFooter(lang, h.prefLinks.page(lang, h.prefLinks.personOf(email), now))
 	in.Receipt = &models.Email{To: email, Subject: subject, Body: body, Lang: lang.String()}
 	_, err := h.forms.Submit(c.Request().Context(), in)
 	return err
+}
+
+// receiptKey names one receipt wording: a purpose in a language.
+type receiptKey struct {
+	purpose string
+	lang    i18n.Lang
+}
+
+// receipt is the receipt email of a purpose in lang. Its words depend only
+// on the registry and the site's address, both fixed while the server
+// runs: each is written once, not on every post.
+func (h *formsHandler) receipt(lang i18n.Lang, pu *policy.Purpose) (subject, body string) {
+	k := receiptKey{pu.Key, lang}
+	if m, ok := h.receipts.Load(k); ok {
+		e := m.([2]string)
+		return e[0], e[1]
+	}
+	subject, body = views.ReceiptEmail(lang, h.reg, pu, h.baseURL)
+	h.receipts.Store(k, [2]string{subject, body})
+	return subject, body
 }
 
 func (h *formsHandler) submitRightsRequest(c echo.Context, pu *policy.Purpose, sub *policy.Submission, id uuid.UUID, fields models.Fields, email string, now time.Time) error {

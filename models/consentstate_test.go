@@ -493,18 +493,26 @@ func TestAnObjectorIsInNoListNorExport(t *testing.T) {
 // several answers to the same boxes (out of time order, a person who
 // objected among them) leaves, per box, the latest answer, and a new state
 // row carries its person's objections.
-func TestConsentStateFromOneStatementOfManyRows(t *testing.T) {
+// smsChallengers is a fresh database where each email has sent the AI
+// challenge form with its SMS box ticked, at now.
+func smsChallengers(t *testing.T, now time.Time, emails ...string) testdb.URLs {
+	t.Helper()
 	db, urls := testdb.Open(t)
 	reg := registry(t)
 	v, _ := vault.NewEphemeral()
 	forms := models.NewFormStore(db, v)
-	ctx := context.Background()
-	now := time.Now().Truncate(time.Second)
-	for _, email := range []string{"one@example.com", "two@example.com"} {
-		if _, err := forms.Submit(ctx, challenger(t, reg, email, "", now, "sms")); err != nil {
+	for _, email := range emails {
+		if _, err := forms.Submit(context.Background(), challenger(t, reg, email, "", now, "sms")); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return urls
+}
+
+func TestConsentStateFromOneStatementOfManyRows(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Second)
+	urls := smsChallengers(t, now, "one@example.com", "two@example.com")
 	owner, err := pgx.Connect(ctx, urls.Owner)
 	if err != nil {
 		t.Fatal(err)
@@ -544,5 +552,34 @@ func TestConsentStateFromOneStatementOfManyRows(t *testing.T) {
 	var suppressed int
 	if err := owner.QueryRow(ctx, `SELECT count(*) FROM consent_state WHERE suppressed = '{sms}'`).Scan(&suppressed); err != nil || suppressed != 2 {
 		t.Errorf("%d state rows carry the SMS objection, want 2 (%v)", suppressed, err)
+	}
+}
+
+// TestConsentStateGoesWithItsSubject: consent_state has no key of its own to
+// subjects; a person deleted (erasure, retention) takes their ledger rows
+// with them, and the ledger's trigger takes their state rows, while the
+// other person's stay.
+func TestConsentStateGoesWithItsSubject(t *testing.T) {
+	urls := smsChallengers(t, time.Now().Truncate(time.Second), "gone@example.com", "kept@example.com")
+	owner := testdb.OwnerAllPurposes(t, urls.Owner)
+	var gone uuid.UUID
+	if err := owner.QueryRow(`SELECT subject_id FROM records ORDER BY created_at, id LIMIT 1`).Scan(&gone); err != nil {
+		t.Fatal(err)
+	}
+	var before int
+	if err := owner.QueryRow(`SELECT count(*) FROM consent_state WHERE subject_id = $1`, gone).Scan(&before); err != nil || before == 0 {
+		t.Fatalf("the person has %d state rows before (%v)", before, err)
+	}
+	if _, err := owner.Exec(`DELETE FROM subjects WHERE id = $1`, gone); err != nil {
+		t.Fatal(err)
+	}
+	var left, others, orphans int
+	if err := owner.QueryRow(`SELECT count(*) FILTER (WHERE subject_id = $1), count(*) FILTER (WHERE subject_id <> $1),
+			count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM subjects s WHERE s.id = consent_state.subject_id))
+		  FROM consent_state`, gone).Scan(&left, &others, &orphans); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 || orphans != 0 || others != before {
+		t.Errorf("after deleting a person: %d of their state rows left, %d orphans, %d of the other's (want 0, 0, %d)", left, orphans, others, before)
 	}
 }
