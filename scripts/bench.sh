@@ -9,6 +9,10 @@ export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3}
 
 BENCH_SECONDS=${BENCH_SECONDS:-5}
 BENCH_CONNS=${BENCH_CONNS:-16}
+# Each case first runs this long unmeasured, on both sides of a ratio: the
+# first requests open pool connections and plan each statement once per
+# connection, a cost every long-running server has paid already.
+BENCH_WARMUP=${BENCH_WARMUP:-1}
 BENCH_ADDR=${BENCH_ADDR:-127.0.0.1:8090}
 BENCH_URL="http://$BENCH_ADDR"
 BENCH_DIR=$(mktemp -d)
@@ -79,6 +83,7 @@ done = function(summary, latency, requests)
 end
 LUA
   } >"$script"
+  [ "$BENCH_WARMUP" = 0 ] || wrk -t2 -c"$BENCH_CONNS" -d"${BENCH_WARMUP}s" -s "$script" "$BENCH_URL$path" >/dev/null
   local prof_pid= name=${label//[^A-Za-z0-9]/_}
   if [ -n "$BENCH_PROFILE" ]; then
     "$PGCLUSTER_BINDIR/psql" -qAt "${ADMIN_DATABASE_URL%/postgres*}/portal?sslmode=disable" -c "SELECT pg_stat_statements_reset()" >/dev/null
@@ -106,6 +111,7 @@ SQL
 # bench_pgbench LABEL SQL_FILE: the same concurrency straight against PostgreSQL.
 bench_pgbench() {
   local label=$1 file=$2 out
+  [ "$BENCH_WARMUP" = 0 ] || "$PGCLUSTER_BINDIR/pgbench" -n -M prepared -c "$BENCH_CONNS" -j 2 -T "$BENCH_WARMUP" -f "$file" "$MIGRATE_DATABASE_URL" >/dev/null 2>&1
   out=$("$PGCLUSTER_BINDIR/pgbench" -n -M prepared -c "$BENCH_CONNS" -j 2 -T "$BENCH_SECONDS" -f "$file" "$MIGRATE_DATABASE_URL" 2>&1)
   TPS[$label]=$(awk '/^tps = / {print $3}' <<<"$out")
   [ -n "${TPS[$label]}" ] || { echo "$out" >&2; return 1; }

@@ -160,7 +160,8 @@ raw_locks="$BENCH_DIR/raw-locks.txt"
 lock_monitor "$raw_locks" &
 lock_pid=$!
 # Both runs face the same load: wrk posts /contact for BENCH_SECONDS from the
-# first batch's commit (here when the oldest due record is gone).
+# first batch's commit (here when the oldest due record is gone), with no
+# unmeasured warm-up: the load must fall inside the run, from its start.
 oldest=$(psql -At "$MIGRATE_DATABASE_URL" -c "$scope" -c "SELECT id FROM records WHERE purpose = 'quote' ORDER BY last_contact_at LIMIT 1" | tail -1)
 t0=$(date +%s.%N)
 raw_from=$(date -u "+%F %T")
@@ -178,7 +179,7 @@ for _ in $(seq 300); do
   kill -0 "$raw_pid" 2>/dev/null || break
   sleep 0.1
 done
-bench_wrk "POST /contact (during the raw DELETE)" /contact "$here/40-contact.lua"
+BENCH_WARMUP=0 bench_wrk "POST /contact (during the raw DELETE)" /contact "$here/40-contact.lua"
 wait "$raw_pid"
 raw=$(elapsed "$t0")
 raw_to=$(date -u +%T)
@@ -190,7 +191,7 @@ raw_lock=$(max_of "$raw_locks")
 echo "retention: raw batched DELETE ${raw}s; refilling the expired records…"
 fill 1 "$expired"
 checkpoint # the idle figure too, without the refill's write-back
-bench_wrk "POST /contact (idle, before the sweep)" /contact "$here/40-contact.lua"
+BENCH_WARMUP=0 bench_wrk "POST /contact (idle, before the sweep)" /contact "$here/40-contact.lua"
 
 checkpoint
 c0=$(checkpoints)
@@ -208,7 +209,7 @@ for _ in $(seq 300); do
   kill -0 "$sweep_pid" 2>/dev/null || break
   sleep 0.1
 done
-bench_wrk "POST /contact (during the sweep)" /contact "$here/40-contact.lua"
+BENCH_WARMUP=0 bench_wrk "POST /contact (during the sweep)" /contact "$here/40-contact.lua"
 wait "$sweep_pid" || { cat "$BENCH_DIR/retention.txt" >&2; }
 sweep=$(elapsed "$t0")
 sweep_to=$(date -u +%T)
