@@ -11,8 +11,8 @@ import (
 )
 
 // The consent cookie's serialiser writes what securecookie's JSONEncoder
-// (encoding/json) writes, byte
-// for byte, so cookies set before it (and after) read the same.
+// (encoding/json) writes, byte for byte, so cookies set before it (and
+// after) read the same.
 func TestChoiceSerializerIsEncodingJSON(t *testing.T) {
 	at := time.Date(2026, 11, 29, 23, 40, 0, 0, time.UTC)
 	paris, _ := time.LoadLocation("Europe/Paris")
