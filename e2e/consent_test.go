@@ -263,7 +263,7 @@ func TestConsentClickIsStoredOnce(t *testing.T) {
 		return true;
 	})()`)
 	waitFor(t, ctx, `window.p2 !== undefined`)
-	if p1, p2 := eval[float64](t, ctx, `window.p1`), eval[float64](t, ctx, `window.p2`); p1 != p2 || p1 == 0 {
+	if p1, p2 := eval[string](t, ctx, `window.p1`), eval[string](t, ctx, `window.p2`); p1 != p2 || p1 == "" {
 		t.Errorf("two retries answered proofs %v and %v, want the same stored one", p1, p2)
 	}
 	if got := ledgerActions(t, s); !slices.Equal(got, []string{"accept_all:audience,marketing"}) {

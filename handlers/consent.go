@@ -63,16 +63,26 @@ func (h *consentHandler) saveChoice(c echo.Context) error {
 	}
 	expireRefused(c.Response(), h.reg, choice)
 	if c.Request().Header.Get(echo.HeaderAccept) == echo.MIMEApplicationJSON {
-		return c.JSON(http.StatusOK, consentAnswer{Categories: choice.Categories, Proof: proof.ProofID})
+		return c.JSON(http.StatusOK, consentAnswer{Categories: choice.Categories, Proof: proofName(proof)})
 	}
 	return c.Redirect(http.StatusSeeOther, safeReturnPath(c.FormValue("return_to")))
 }
 
 // consentAnswer is what consent.js reads: the categories now allowed, and
-// the id of the ledger row that proves the choice (the same for a retry).
+// the name of the ledger row that proves the choice (the same for a retry).
 type consentAnswer struct {
 	Categories []string `json:"categories"`
-	Proof      int64    `json:"proof,omitempty"`
+	Proof      string   `json:"proof,omitempty"`
+}
+
+// proofName names a stored proof by its key, which the visitor's own key
+// derives, rather than by the ledger's sequential row id, which would tell
+// anyone how many choices the site has recorded.
+func proofName(p models.CookieConsent) string {
+	if p.ProofID == 0 || p.IdemKey == uuid.Nil {
+		return ""
+	}
+	return p.IdemKey.String()
 }
 
 // consentIdemKey is the posted idempotency key: a UUID (consent.js draws

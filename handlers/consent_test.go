@@ -382,7 +382,7 @@ func TestConsentRetryIsStoredOnce(t *testing.T) {
 	t.Run("consent.js", func(t *testing.T) {
 		before := rows()
 		key := uuid.NewString()
-		answer := func() (int64, *http.Cookie) {
+		answer := func() (string, *http.Cookie) {
 			req, _ := http.NewRequest("POST", s.URL+"/consent", strings.NewReader(url.Values{"action": {"custom"}, "category": {"audience"}, "_idem": {key}}.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -394,12 +394,12 @@ func TestConsentRetryIsStoredOnce(t *testing.T) {
 			defer res.Body.Close()
 			var body struct {
 				Categories []string `json:"categories"`
-				Proof      int64    `json:"proof"`
+				Proof      string   `json:"proof"`
 			}
 			if err := json.NewDecoder(res.Body).Decode(&body); err != nil || res.StatusCode != 200 {
 				t.Fatalf("%d: %v", res.StatusCode, err)
 			}
-			if len(body.Categories) != 1 || body.Categories[0] != "audience" || body.Proof == 0 {
+			if len(body.Categories) != 1 || body.Categories[0] != "audience" || uuid.Validate(body.Proof) != nil {
 				t.Errorf("answer %+v: want the audience category and the proof's id", body)
 			}
 			return body.Proof, consentCookie(res)
@@ -407,7 +407,7 @@ func TestConsentRetryIsStoredOnce(t *testing.T) {
 		p1, c1 := answer()
 		p2, c2 := answer()
 		if p1 != p2 {
-			t.Errorf("a retry answered proof %d, the first post %d", p2, p1)
+			t.Errorf("a retry answered proof %s, the first post %s", p2, p1)
 		}
 		if n := rows() - before; n != 1 {
 			t.Errorf("a click posted twice left %d proofs, want 1", n)
