@@ -138,9 +138,8 @@ func (cc *consentCookies) write(w http.ResponseWriter, choice models.CookieChoic
 // not cover: withdrawing must be as effective as consenting (art. 7(3)).
 // Only cookies on this host and path / can be reached from here.
 func expireRefused(w http.ResponseWriter, reg *policy.Registry, choice models.CookieChoice) {
-	for i := range reg.Cookies { // not OptionalCategories: no copy per choice
-		cat := &reg.Cookies[i]
-		if cat.Necessary || choice.Allows(cat.Key) {
+	for cat := range reg.Optional() {
+		if choice.Allows(cat.Key) {
 			continue
 		}
 		for _, ck := range cat.Cookies {

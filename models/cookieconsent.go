@@ -74,10 +74,8 @@ func NewCookieChoice(reg *policy.Registry, id uuid.UUID, action CookieAction, ca
 	c := CookieChoice{ID: id, Action: action, PolicyVersion: reg.Version, At: now.UTC().Truncate(time.Second), Categories: make([]string, 0, len(reg.Cookies))}
 	switch action {
 	case CookieAcceptAll:
-		for i := range reg.Cookies { // not OptionalCategories: no copy per choice
-			if !reg.Cookies[i].Necessary {
-				c.Categories = append(c.Categories, reg.Cookies[i].Key)
-			}
+		for cat := range reg.Optional() {
+			c.Categories = append(c.Categories, cat.Key)
 		}
 	case CookieCustom:
 		for _, key := range categories {

@@ -123,8 +123,9 @@ func (s *SuppressionStore) Suppressed(ctx context.Context, q Querier, in Suppres
 	return yes, nil
 }
 
-// recordSuppressionsSQL is suppressedChannels for the subject of record $1
-// of purpose $2 (the record page reads both in one round trip).
+// recordSuppressionsSQL lists the channels (or SuppressAll) the subject of
+// record $1 of purpose $2 objected to, with the first date of each (the
+// record page reads both in one round trip).
 const recordSuppressionsSQL = `WITH subj AS (SELECT s.email_index, s.phone_index FROM records r
 	JOIN subjects s ON s.id = r.subject_id WHERE r.id = $1 AND r.purpose = $2)
 	SELECT channel, min(created_at) FROM suppressions

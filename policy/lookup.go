@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"iter"
 	"slices"
 	"time"
 
@@ -131,12 +132,22 @@ func (r *Registry) Category(key string) (*CookieCategory, bool) {
 // (ePrivacy art. 5(3)): every one but the strictly necessary.
 func (r *Registry) OptionalCategories() []CookieCategory {
 	var cs []CookieCategory
-	for _, c := range r.Cookies {
-		if !c.Necessary {
-			cs = append(cs, c)
-		}
+	for c := range r.Optional() {
+		cs = append(cs, *c)
 	}
 	return cs
+}
+
+// Optional walks the categories OptionalCategories lists, in place: a
+// cookie choice walks them on every post, and need not copy them.
+func (r *Registry) Optional() iter.Seq[*CookieCategory] {
+	return func(yield func(*CookieCategory) bool) {
+		for i := range r.Cookies {
+			if !r.Cookies[i].Necessary && !yield(&r.Cookies[i]) {
+				return
+			}
+		}
+	}
 }
 
 // Right returns the data subject's right with this key.
