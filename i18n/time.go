@@ -84,16 +84,25 @@ func appendDate(b []byte, l Lang, t time.Time) []byte {
 // Time shows t to the minute in ctx's zone, naming the zone so no reader
 // takes it for UTC: "29 Nov 2026, 18:35 CET", "29 nov. 2026 à 18:35 CET".
 func Time(ctx context.Context, t time.Time) string {
-	t = t.In(Zone(ctx))
-	l := From(ctx)
+	return string(AppendTime(make([]byte, 0, 32), From(ctx), Zone(ctx), t))
+}
+
+// AppendTime appends t as Time shows it, in l and loc, for a page that
+// shows many (the DPO's log: fifty a page) and looks its language and zone
+// up once.
+func AppendTime(b []byte, l Lang, loc *time.Location, t time.Time) []byte {
+	t = t.In(loc)
 	sep := ", "
 	if l == FR {
 		sep = " à "
 	}
-	b := appendDate(make([]byte, 0, 32), l, t)
+	b = appendDate(b, l, t)
 	b = append(b, sep...)
-	return string(t.AppendFormat(b, "15:04 MST"))
+	return t.AppendFormat(b, "15:04 MST")
 }
 
 // Stamp is the machine-readable form of t for a <time datetime> attribute.
-func Stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+func Stamp(t time.Time) string { return string(AppendStamp(make([]byte, 0, 20), t)) }
+
+// AppendStamp appends Stamp(t).
+func AppendStamp(b []byte, t time.Time) []byte { return t.UTC().AppendFormat(b, time.RFC3339) }

@@ -138,7 +138,7 @@ type AccessLogView struct {
 	Filter    AccessLogFilter
 	NextURL   string
 	ExportURL string
-	Anomalies []models.Anomaly
+	Anomalies templ.Component // AccessAnomalies, drawn once a minute (views.Freeze)
 	Chart     templ.Component // AccessChart, drawn once a minute (views.Freeze)
 	Chain     models.ChainReport
 	ChainTail int
