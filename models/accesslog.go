@@ -444,20 +444,28 @@ func collectAccessRows(rows pgx.Rows, n int) ([]AccessRow, error) {
 		ids = append(ids, u.Bytes)
 		return &ids[len(ids)-1]
 	}
-	var staff, record, subject, target pgtype.UUID
-	var name, role, action, purpose, ip, ua, outcome, reqID pgtype.DriverBytes
+	// The scan's targets, and the arguments that point at them, made once
+	// for the page rather than once per row (they escape through Scan).
+	var c struct {
+		id                                                  int64
+		at                                                  time.Time
+		staff, record, subject, target                      pgtype.UUID
+		name, role, action, purpose, ip, ua, outcome, reqID pgtype.DriverBytes
+		restricted                                          bool
+	}
+	dest := []any{&c.id, &c.at, &c.staff, &c.name, &c.role, &c.action, &c.purpose, &c.record,
+		&c.subject, &c.ip, &c.ua, &c.outcome, &c.restricted, &c.target, &c.reqID}
 	var prev AccessRow
 	for rows.Next() {
-		r := AccessRow{}
-		if err := rows.Scan(&r.ID, &r.At, &staff, &name, &role, &action, &purpose, &record,
-			&subject, &ip, &ua, &outcome, &r.Restricted, &target, &reqID); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		r.StaffID, r.RecordID, r.SubjectID, r.TargetStaffID = optID(staff), optID(record), optID(subject), optID(target)
-		r.StaffName, r.Role, r.Action, r.Purpose = sameText(prev.StaffName, name), sameText(prev.Role, role),
-			sameText(prev.Action, action), sameText(prev.Purpose, purpose)
-		r.IP, r.UserAgent, r.Outcome, r.RequestID = sameText(prev.IP, ip), sameText(prev.UserAgent, ua),
-			sameText(prev.Outcome, outcome), sameText(prev.RequestID, reqID)
+		r := AccessRow{ID: c.id, At: c.at, Restricted: c.restricted,
+			StaffID: optID(c.staff), RecordID: optID(c.record), SubjectID: optID(c.subject), TargetStaffID: optID(c.target),
+			StaffName: sameText(prev.StaffName, c.name), Role: sameText(prev.Role, c.role),
+			Action: sameText(prev.Action, c.action), Purpose: sameText(prev.Purpose, c.purpose),
+			IP: sameText(prev.IP, c.ip), UserAgent: sameText(prev.UserAgent, c.ua),
+			Outcome: sameText(prev.Outcome, c.outcome), RequestID: sameText(prev.RequestID, c.reqID)}
 		out = append(out, r)
 		prev = r
 	}
