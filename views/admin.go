@@ -2,7 +2,6 @@ package views
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -180,13 +179,6 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
-}
-
-func idOrDash[T fmt.Stringer](p *T) string {
-	if p == nil {
-		return "—"
-	}
-	return (*p).String()
 }
 
 // Chart is an inline SVG bar chart of accesses per day, stacked by role.

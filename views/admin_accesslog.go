@@ -142,7 +142,7 @@ func appendEscapedBytes(b, s []byte) []byte {
 	return append(b, s...)
 }
 
-// appendID appends an id in its canonical form, or a dash (idOrDash).
+// appendID appends an id in its canonical form, or a dash for none.
 func appendID(b []byte, id *uuid.UUID) []byte {
 	if id == nil {
 		return append(b, "—"...)
