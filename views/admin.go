@@ -166,14 +166,6 @@ func roleTitle(ctx context.Context, roles []policy.Role, key string) string {
 
 func anomalyLabel(ctx context.Context, kind string) string { return labelIn(ctx, anomalyLabels, kind) }
 
-func actionLabel(ctx context.Context, action string) string {
-	return labelIn(ctx, actionLabels, action)
-}
-
-func outcomeLabel(ctx context.Context, outcome string) string {
-	return labelIn(ctx, outcomeLabels, outcome)
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "—"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/alegria/privacy-portal/i18n"
 	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/policy"
 )
 
 // accessRows writes the rows of the DPO's review in one pass into one
@@ -157,4 +158,61 @@ func appendID(b []byte, id *uuid.UUID) []byte {
 	b = hex.AppendEncode(b, u[8:10])
 	b = append(b, '-')
 	return hex.AppendEncode(b, u[10:16])
+}
+
+// The filter's choices, written the same way as the rows: a select of the
+// log's form lists every role, purpose and action, two templ expressions
+// (a fmt.Sprint and its copies) per choice.
+
+// accessOutcomes are the outcomes the filter offers.
+var accessOutcomes = []string{"ok", "denied", "failed"}
+
+func roleOptions(roles []policy.Role, selected string) templ.Component {
+	return options(len(roles), func(i int, l i18n.Lang) (string, string) { return roles[i].Key, roles[i].Title.Get(l) }, selected)
+}
+
+func purposeOptions(purposes []policy.Purpose, selected string) templ.Component {
+	return options(len(purposes), func(i int, l i18n.Lang) (string, string) { return purposes[i].Key, purposes[i].Title.Get(l) }, selected)
+}
+
+func staffOptions(staff []StaffAccount, selected string) templ.Component {
+	return options(len(staff), func(i int, _ i18n.Lang) (string, string) { return staff[i].ID.String(), staff[i].Name }, selected)
+}
+
+// codeOptions are stored codes (actions, outcomes) said by labels, as
+// labelIn says them.
+func codeOptions(codes []string, labels map[string]i18n.Msg, selected string) templ.Component {
+	return options(len(codes), func(i int, l i18n.Lang) (string, string) {
+		if m, ok := labels[codes[i]]; ok {
+			return codes[i], m.Get(l)
+		}
+		return codes[i], codes[i]
+	}, selected)
+}
+
+// options writes n <option> elements, the i-th's value and label (in l)
+// given by at, the one whose value is selected marked so; both escaped.
+func options(n int, at func(i int, l i18n.Lang) (value, label string), selected string) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		l := i18n.From(ctx)
+		bp := rowBuffers.Get().(*[]byte)
+		// The space the template wrote after the "any" choice before.
+		b := append((*bp)[:0], ' ')
+		for i := range n {
+			value, label := at(i, l)
+			b = append(b, `<option value="`...)
+			b = append(b, html.EscapeString(value)...)
+			b = append(b, '"')
+			if value == selected {
+				b = append(b, " selected"...)
+			}
+			b = append(b, '>')
+			b = append(b, html.EscapeString(label)...)
+			b = append(b, "</option>"...)
+		}
+		_, err := w.Write(b)
+		*bp = b
+		rowBuffers.Put(bp)
+		return err
+	})
 }

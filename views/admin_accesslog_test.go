@@ -32,7 +32,9 @@ func TestAccessLogPageEscapesEveryStoredValue(t *testing.T) {
 	}
 	for _, l := range i18n.All {
 		t.Run(string(l), func(t *testing.T) {
-			v := AccessLogView{Rows: rows, Anomalies: anomalies, Chart: AccessChart(Chart{})}
+			v := AccessLogView{Rows: rows, Anomalies: anomalies, Chart: AccessChart(Chart{}),
+				Staff: []StaffAccount{{ID: staff, Name: "Eve " + xss}}, Actions: models.Actions,
+				Filter: AccessLogFilter{Staff: staff.String(), Action: models.ActionView}}
 			p := renderIn(t, l, AdminAccessLog(StaffPage{Title: "log"}, v))
 			if n := len(p.tag(atom.Script)); n != 0 {
 				t.Fatalf("stored values injected %d <script> elements", n)
@@ -41,7 +43,7 @@ func TestAccessLogPageEscapesEveryStoredValue(t *testing.T) {
 				t.Fatalf("an address injected %d <img> elements", n)
 			}
 			for _, want := range []string{"Ada " + xss, "sales" + xss, "contact" + xss, `"><img src=x onerror=alert(1)>`,
-				"odd" + xss, "odd'" + xss, "Bob " + xss} {
+				"odd" + xss, "odd'" + xss, "Bob " + xss, "Eve " + xss} {
 				if !p.hasText(want) {
 					t.Errorf("%q is not shown as text", want)
 				}
@@ -60,8 +62,14 @@ func TestAccessLogPageEscapesEveryStoredValue(t *testing.T) {
 			if !strings.Contains(p.raw, row) {
 				t.Errorf("first row not written as expected; want %s in\n%s", row, p.raw)
 			}
-			if strings.Count(p.raw, "alert(1)") != 8 {
-				t.Errorf("the page shows %d injected values, want 8 (the user agent is not shown)", strings.Count(p.raw, "alert(1)"))
+			if strings.Count(p.raw, "alert(1)") != 9 {
+				t.Errorf("the page shows %d injected values, want 9 (the user agent is not shown)", strings.Count(p.raw, "alert(1)"))
+			}
+			// The filter keeps what was chosen.
+			for _, want := range []string{`<option value="` + staff.String() + `" selected>Eve &lt;script&gt;`, `<option value="view" selected>`} {
+				if !strings.Contains(p.raw, want) {
+					t.Errorf("the filter does not keep %s", want)
+				}
 			}
 		})
 	}
