@@ -388,7 +388,18 @@ type AccessPage struct {
 func (f AccessFilter) where(v *vault.Vault) (string, []any) {
 	var w where
 	if f.StaffID != nil {
-		w.add("e.staff_id = ?", *f.StaffID)
+		if f.Before == 0 {
+			// The first page of one member's events: written as a range
+			// and ordered by (staff_id, id DESC), the order of
+			// access_events_staff, so that the plan reads that member's
+			// events newest first. Written as an equality, the plan
+			// walks the whole log newest first and filters it, so the
+			// page costs whatever everyone else logged since (the DPO's
+			// own reading included: one event per page).
+			w.add("e.staff_id >= ? AND e.staff_id <= ?", *f.StaffID, *f.StaffID)
+		} else {
+			w.add("e.staff_id = ?", *f.StaffID)
+		}
 	}
 	if f.Role != "" {
 		w.add("e.role = ?", f.Role)
@@ -421,6 +432,14 @@ func (f AccessFilter) where(v *vault.Vault) (string, []any) {
 		w.add("e.id < ?", f.Before)
 	}
 	return w.sql(), w.args
+}
+
+// order is the ORDER BY of a page of f (see where).
+func (f AccessFilter) order() string {
+	if f.StaffID != nil && f.Before == 0 {
+		return " ORDER BY e.staff_id, e.id DESC"
+	}
+	return " ORDER BY e.id DESC"
 }
 
 const accessRowSQL = `SELECT e.id, e.at, e.staff_id, coalesce(s.name, ''), e.role, e.action, e.purpose, e.record_id,
@@ -483,7 +502,7 @@ func sameText(prev string, b []byte) string {
 
 func (l *AccessLog) rows(ctx context.Context, q Querier, f AccessFilter, limit int) ([]AccessRow, error) {
 	cond, args := f.where(l.vault)
-	rows, err := q.Query(ctx, accessRowSQL+cond+fmt.Sprintf(" ORDER BY e.id DESC LIMIT %d", limit), args...)
+	rows, err := q.Query(ctx, accessRowSQL+cond+f.order()+fmt.Sprintf(" LIMIT %d", limit), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -507,7 +526,7 @@ func (l *AccessLog) Review(ctx context.Context, a Actor, f AccessFilter) (Access
 	var page AccessPage
 	cond, cargs := f.where(l.vault)
 	b := &pgx.Batch{}
-	b.Queue(accessRowSQL+cond+fmt.Sprintf(" ORDER BY e.id DESC LIMIT %d", f.Limit+1), cargs...).Query(func(rows pgx.Rows) error {
+	b.Queue(accessRowSQL+cond+f.order()+fmt.Sprintf(" LIMIT %d", f.Limit+1), cargs...).Query(func(rows pgx.Rows) error {
 		var err error
 		page.Rows, err = collectAccessRows(rows, f.Limit+1)
 		return err

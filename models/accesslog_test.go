@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +159,56 @@ func TestChainHeadsAreACopyOfTheNewestLink(t *testing.T) {
 	logEvents(t, db, 1, time.Now())
 	if rep := verify(t, db); rep.OK || !strings.Contains(rep.Reason, "previous hash") {
 		t.Fatalf("an append after a forged head verified: %v", rep)
+	}
+}
+
+// A member's events, page after page: the first page (read through the
+// member's index) and the next (through the cursor) together give every
+// matching event once, newest first, and nobody else's.
+func TestReviewFiltersOneMemberAcrossPages(t *testing.T) {
+	db, _ := testdb.Open(t)
+	ctx := context.Background()
+	l := models.NewAccessLog(db, nil, testKey)
+	ada, bob := uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7())
+	at := time.Now().Add(-time.Hour)
+	var want []int // the order Ada's views were logged in
+	for i := range 12 {
+		who, action := &bob, models.ActionView
+		switch {
+		case i%3 == 0:
+			who = &ada
+			want = append(want, i)
+		case i%3 == 1:
+			who, action = &ada, models.ActionList
+		}
+		rec := uuid.Must(uuid.NewV7())
+		if err := l.Log(ctx, models.AccessEvent{At: at.Add(time.Duration(i) * time.Second), StaffID: who, Role: "sales",
+			Action: action, Purpose: "contact", RecordID: &rec, IP: "192.0.2.1", UserAgent: "ua " + strconv.Itoa(i), Outcome: models.OutcomeOK}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dpo := models.Actor{Role: "dpo"}
+	f := models.AccessFilter{StaffID: &ada, Action: models.ActionView, Limit: 3}
+	first, err := l.Review(ctx, dpo, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Before = first.Next
+	second, err := l.Review(ctx, dpo, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Next == 0 || second.Next != 0 || len(first.Rows) != 3 || len(second.Rows) != 1 {
+		t.Fatalf("pages of %d and %d rows, cursors %d and %d; want 3 then 1", len(first.Rows), len(second.Rows), first.Next, second.Next)
+	}
+	rows := append(first.Rows, second.Rows...)
+	for i, r := range rows {
+		logged := want[len(want)-1-i]
+		if r.StaffID == nil || *r.StaffID != ada || r.Action != models.ActionView || r.UserAgent != "ua "+strconv.Itoa(logged) {
+			t.Errorf("row %d: %v %s %q, want Ada's view logged %dth", i, r.StaffID, r.Action, r.UserAgent, logged)
+		}
+		if i > 0 && r.ID >= rows[i-1].ID {
+			t.Errorf("row %d (id %d) is not older than the row before (id %d)", i, r.ID, rows[i-1].ID)
+		}
 	}
 }
