@@ -29,19 +29,26 @@ func accessRows(rows []models.AccessRow) templ.Component {
 		if l == i18n.EN {
 			t = accessRowTexts[1]
 		}
-		bp := rowBuffers.Get().(*[]byte)
-		b := (*bp)[:0]
-		for i := range rows {
-			b = appendAccessRow(b, t, l, loc, &rows[i])
-		}
-		_, err := w.Write(b)
-		*bp = b
-		rowBuffers.Put(bp)
-		return err
+		return writeBuilt(w, func(b []byte) []byte {
+			for i := range rows {
+				b = appendAccessRow(b, t, l, loc, &rows[i])
+			}
+			return b
+		})
 	})
 }
 
 var rowBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
+// writeBuilt writes to w what build appends to a pooled buffer.
+func writeBuilt(w io.Writer, build func(b []byte) []byte) error {
+	bp := rowBuffers.Get().(*[]byte)
+	b := build((*bp)[:0])
+	_, err := w.Write(b)
+	*bp = b
+	rowBuffers.Put(bp)
+	return err
+}
 
 // accessRowLabels are the words of the rows in one language, escaped once.
 type accessRowLabels struct {
@@ -195,24 +202,22 @@ func codeOptions(codes []string, labels map[string]i18n.Msg, selected string) te
 func options(n int, at func(i int, l i18n.Lang) (value, label string), selected string) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		l := i18n.From(ctx)
-		bp := rowBuffers.Get().(*[]byte)
-		// The space the template wrote after the "any" choice before.
-		b := append((*bp)[:0], ' ')
-		for i := range n {
-			value, label := at(i, l)
-			b = append(b, `<option value="`...)
-			b = append(b, html.EscapeString(value)...)
-			b = append(b, '"')
-			if value == selected {
-				b = append(b, " selected"...)
+		return writeBuilt(w, func(b []byte) []byte {
+			// The space the template wrote after the "any" choice before.
+			b = append(b, ' ')
+			for i := range n {
+				value, label := at(i, l)
+				b = append(b, `<option value="`...)
+				b = append(b, html.EscapeString(value)...)
+				b = append(b, '"')
+				if value == selected {
+					b = append(b, " selected"...)
+				}
+				b = append(b, '>')
+				b = append(b, html.EscapeString(label)...)
+				b = append(b, "</option>"...)
 			}
-			b = append(b, '>')
-			b = append(b, html.EscapeString(label)...)
-			b = append(b, "</option>"...)
-		}
-		_, err := w.Write(b)
-		*bp = b
-		rowBuffers.Put(bp)
-		return err
+			return b
+		})
 	})
 }
