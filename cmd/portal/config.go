@@ -58,9 +58,9 @@ type config struct {
 // The runtime's defaults for serve, measured under make bench: some 5 MB of
 // live heap, and 27 MB of the process's memory is its mapped binary. A heap
 // allowed to grow fivefold between collections (GOGC 400, instead of
-// doubling) collects a third as often, and the limit keeps the Go side
-// within 28 MiB, so the whole process stays under the 60 MB budget of
-// make bench. A server whose back-office builds large exports needs a
+// doubling), within a limit that keeps the Go side under 28 MiB, grows to
+// 16 MB instead of 10 and collects less than half as often, and the whole
+// process stays under the 60 MB budget of make bench (52 MB). A server whose back-office builds large exports needs a
 // higher PORTAL_MEMORY_LIMIT (near the limit the collector runs more often).
 const (
 	defaultMemoryLimit = 28 << 20
