@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -222,9 +223,9 @@ func TestConsentRejectsBadInput(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer res.Body.Close()
-			buf := make([]byte, 64<<10)
-			n, _ := res.Body.Read(buf)
-			body := string(buf[:n])
+			// The whole body: one Read returns only what has arrived.
+			b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+			body := string(b)
 			if res.StatusCode != c.status {
 				t.Fatalf("status %d, want %d", res.StatusCode, c.status)
 			}

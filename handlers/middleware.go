@@ -17,6 +17,20 @@ import (
 	"github.com/alegria/privacy-portal/views"
 )
 
+// builtOnce composes the site-wide middleware once, at start-up. Echo v4
+// applies what e.Use registers to the matched handler on every request,
+// allocating one closure per middleware per request; this chain is built
+// once and ends by calling the matched handler (c.Handler()), which is the
+// next Echo passes to global middleware. It ignores that next, so it must be
+// the last (the only) e.Use: middleware registered after it would never run.
+func builtOnce(mws ...echo.MiddlewareFunc) echo.MiddlewareFunc {
+	h := func(c echo.Context) error { return c.Handler()(c) }
+	for i := len(mws) - 1; i >= 0; i-- {
+		h = mws[i](h)
+	}
+	return func(echo.HandlerFunc) echo.HandlerFunc { return h }
+}
+
 // cspBefore and cspAfter surround the nonce in the Content-Security-Policy
 // of every response: scripts run only with this request's nonce (and what
 // they load, 'strict-dynamic'); no inline style, no framing, forms post only

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -27,6 +28,9 @@ func render(c echo.Context, status int, comp templ.Component) error {
 	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return fmt.Errorf("handlers: render: %w", err)
 	}
+	// With its length known, net/http sends the page as is rather than
+	// chunked: one system call fewer per page (the chunks' final flush).
+	c.Response().Header()[echo.HeaderContentLength] = []string{strconv.Itoa(buf.Len())}
 	return c.HTMLBlob(status, buf.Bytes())
 }
 

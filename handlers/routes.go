@@ -31,7 +31,8 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 
 	// Public pages: /fr/… and /en/…, routed without the prefix.
 	e.Pre(stripLanguage(d.BaseURL))
-	e.Use(
+	// The site-wide chain, composed once (builtOnce): the only e.Use.
+	e.Use(builtOnce(
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID,
 			// Every access event logged for this request carries its id.
 			RequestIDHandler: func(c echo.Context, id string) { stateOf(c).requestID = id }}),
@@ -52,7 +53,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 			return c.Path() != consentPath
 		}}),
 		validInput(uploads),
-	)
+	))
 
 	// Operations: always answer, even on a stale schema.
 	ops := &opsHandler{db: d.DB, schema: schema, draining: d.Draining}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -21,9 +22,28 @@ import (
 	"github.com/alegria/privacy-portal/scan"
 )
 
+// logFlushInterval bounds how late a log line of the server is written.
+const logFlushInterval = 100 * time.Millisecond
+
+// tuneGC applies the memory budget of the configuration (config.MemoryLimit).
+// Only serve does: the other commands are short, and tests never run it.
+func tuneGC(cfg config) {
+	if cfg.MemoryLimit == 0 {
+		return // off, or GOGC/GOMEMLIMIT: the runtime's own settings
+	}
+	debug.SetMemoryLimit(cfg.MemoryLimit)
+	debug.SetGCPercent(cfg.GCPercent)
+}
+
 // serveCommand: portal serve.
 func serveCommand(env *env, _ []string) error {
+	// The server's lines are written in batches (logLines), the last ones
+	// when serve returns.
+	lines := newLogLines(env.stderr, logFlushInterval)
+	defer lines.Close()
+	env.log = slog.New(slog.NewJSONHandler(lines, nil))
 	ctx, cfg, log := env.ctx, env.cfg, env.log
+	tuneGC(cfg)
 	reg, db, v, secrets, err := env.all()
 	if err != nil {
 		return err

@@ -132,4 +132,8 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 	if got := status(base + "/healthz"); got != 0 {
 		t.Errorf("listener still open after shutdown: %d", got)
 	}
+	// The request lines, written in batches, are all out once serve returns.
+	if n := strings.Count(out.String(), `"msg":"request"`); n < 3 {
+		t.Errorf("%d request lines logged by the time serve returned, want at least 3", n)
+	}
 }

@@ -6,6 +6,7 @@ package benchkit
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 
 	"github.com/labstack/echo/v4"
@@ -25,6 +26,8 @@ func Routes(e *echo.Echo) {
 	e.GET("/__bench/same-bytes", func(c echo.Context) error {
 		path := c.QueryParam("path")
 		if body, ok := cache.Load(path); ok {
+			// Sent as the real pages are (handlers' render): with its length.
+			c.Response().Header()[echo.HeaderContentLength] = []string{strconv.Itoa(len(body.([]byte)))}
 			return c.HTMLBlob(http.StatusOK, body.([]byte))
 		}
 		rec := httptest.NewRecorder()
