@@ -13,9 +13,9 @@ import (
 	"github.com/alegria/privacy-portal/models"
 )
 
-// The record view writes its access event in the statement after the read,
-// computing the event's digest in SQL (portal_log_record_read): the events
-// it writes must verify like those written from Go, whatever they carry.
+// The record view's event is appended after its read, in a batch shared
+// with other events (portal_log_batch), naming the person and restriction
+// of the row read: the events it writes must verify, whatever they carry.
 func TestRecordViewEventsVerify(t *testing.T) {
 	e := newRetentionEnv(t)
 	now := time.Now()
