@@ -62,6 +62,67 @@ END
 $$;
 -- +goose StatementEnd
 
+-- The record view wrote its event with portal_log_record_read, the digest
+-- computed in SQL (portal_access_digest); its event is now appended with
+-- others, its digest computed by the application: nothing calls them.
+DROP FUNCTION portal_log_record_read(smallint, timestamptz, uuid, text, text, text, uuid, text, text, text);
+DROP FUNCTION portal_access_digest(smallint, timestamptz, uuid, text, text, text, uuid, uuid, text, text, text, boolean, text);
+DROP FUNCTION portal_digest_field(bytea);
+
 -- +goose Down
 DROP FUNCTION portal_log_batch(smallint, timestamptz[], uuid[], text[], text[], text[], uuid[], uuid[], text[], text[],
     text[], boolean[], bytea[], uuid[], text[]);
+-- portal_access_digest is AccessEvent.digest (models/accesslog.go) in SQL,
+-- byte for byte, for an event with no target staff: the chain and the time
+-- in microseconds as 8-byte big-endian integers, every field length-prefixed
+-- (8 bytes), the restriction flag as one byte, then 'r' and the request id
+-- when there is one. `portal auditlog verify` recomputes it in Go.
+-- +goose StatementBegin
+CREATE FUNCTION portal_digest_field(b bytea) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
+    SELECT int8send(octet_length(coalesce(b, ''::bytea))::int8) || coalesce(b, ''::bytea)
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION portal_access_digest(
+    p_chain smallint, p_at timestamptz, p_staff uuid, p_role text, p_action text, p_purpose text,
+    p_record uuid, p_subject uuid, p_ip text, p_ua text, p_outcome text, p_restricted boolean, p_request_id text
+) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
+    SELECT sha256(
+        int8send(p_chain::int8) || int8send((extract(epoch FROM p_at) * 1000000)::int8)
+        || portal_digest_field(uuid_send(p_staff)) || portal_digest_field(convert_to(p_role, 'UTF8'))
+        || portal_digest_field(convert_to(p_action, 'UTF8')) || portal_digest_field(convert_to(p_purpose, 'UTF8'))
+        || portal_digest_field(uuid_send(p_record)) || portal_digest_field(uuid_send(p_subject))
+        || portal_digest_field(convert_to(p_ip, 'UTF8')) || portal_digest_field(convert_to(p_ua, 'UTF8'))
+        || portal_digest_field(convert_to(p_outcome, 'UTF8'))
+        || CASE WHEN p_restricted THEN '\x01'::bytea ELSE '\x00'::bytea END
+        || CASE WHEN coalesce(p_request_id, '') <> '' THEN '\x72'::bytea || portal_digest_field(convert_to(p_request_id, 'UTF8'))
+                ELSE ''::bytea END)
+$$;
+-- +goose StatementEnd
+
+-- portal_log_record_read logs a successful read of one record (view,
+-- download) whose subject and restriction it reads itself, under the
+-- caller's row-level security: a record the caller cannot see is not
+-- logged as read (NULL; the caller logs the denial).
+-- +goose StatementBegin
+CREATE FUNCTION portal_log_record_read(
+    p_chain smallint, p_at timestamptz, p_staff uuid, p_role text, p_action text, p_purpose text,
+    p_record uuid, p_ip text, p_ua text, p_request_id text
+) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+BEGIN
+    SELECT subject_id, restricted INTO r FROM records WHERE id = p_record AND purpose = p_purpose;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('portal.request_id', coalesce(p_request_id, ''), true);
+    RETURN portal_log_access(p_chain, p_at, p_staff, p_role, p_action, p_purpose, p_record, r.subject_id,
+        p_ip, p_ua, 'ok', r.restricted,
+        portal_access_digest(p_chain, p_at, p_staff, p_role, p_action, p_purpose, p_record, r.subject_id,
+            p_ip, p_ua, 'ok', r.restricted, p_request_id),
+        NULL);
+END
+$$;
+-- +goose StatementEnd
