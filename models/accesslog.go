@@ -266,6 +266,61 @@ func logAccess(ctx context.Context, q Querier, e AccessEvent) error {
 	return nil
 }
 
+// appendAccess appends e to the log and returns once it is committed, in a
+// transaction shared with the events other requests append meanwhile (a
+// durable group commit, see groupCommit): one WAL flush, one chain lock and
+// one INSERT for many events. It serves the accesses that change nothing (a
+// read, a denial, a login): the caller reads first, in a read-only
+// transaction, and shows nothing unless this returns nil (no log, no data).
+// A change logs in its own transaction instead (logAccess), so that the
+// change and its event commit together.
+func (db *DB) appendAccess(ctx context.Context, e AccessEvent) error {
+	if e.RequestID == "" {
+		e.RequestID = RequestIDFrom(ctx)
+	}
+	e.normalise()
+	db.accessOnce.Do(func() {
+		// One writer: while its commit is in flight the next batch fills
+		// (as the cookie ledger measured, fewer and larger transactions win).
+		db.accessWriter = &groupCommit[*AccessEvent]{write: db.writeAccess, maxFlushers: 1, maxBatch: 256}
+	})
+	if err := db.accessWriter.do(ctx, &e); err != nil {
+		if errors.Is(err, ErrLogUnavailable) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", ErrLogUnavailable, err)
+	}
+	return nil
+}
+
+// logBatchSQL appends a batch of events to one chain (portal_log_batch):
+// one array per column, in the batch's order.
+const logBatchSQL = `SELECT portal_log_batch($1::smallint, $2::timestamptz[], $3::uuid[], $4::text[], $5::text[],
+	$6::text[], $7::uuid[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::boolean[], $13::bytea[], $14::uuid[],
+	$15::text[])`
+
+// writeAccess writes one batch of normalised events on one chain, linked
+// in order, as one statement and so one implicit transaction.
+func (db *DB) writeAccess(ctx context.Context, batch []*AccessEvent) error {
+	n, chain := len(batch), nextChain()
+	at := make([]time.Time, n)
+	staff, record, subject, target := make([]pgtype.UUID, n), make([]pgtype.UUID, n), make([]pgtype.UUID, n), make([]pgtype.UUID, n)
+	role, action, purpose, ip, ua, outcome, request := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	restricted, digest := make([]bool, n), make([][]byte, n)
+	for i, e := range batch {
+		e.Chain = chain // the digest covers the chain: computed once it is known
+		at[i], staff[i], role[i], action[i], purpose[i] = e.At, pgID(e.StaffID), e.Role, e.Action, e.Purpose
+		record[i], subject[i], ip[i], ua[i], outcome[i] = pgID(e.RecordID), pgID(e.SubjectID), e.IP, e.UserAgent, e.Outcome
+		restricted[i], digest[i], target[i], request[i] = e.Restricted, e.digest(), pgID(e.TargetStaffID), e.RequestID
+	}
+	if _, err := db.Pool.Exec(ctx, logBatchSQL, chain, at, staff, role, action, purpose, record, subject, ip, ua,
+		outcome, restricted, digest, target, request); err != nil {
+		return fmt.Errorf("%w: %v", ErrLogUnavailable, err)
+	}
+	return nil
+}
+
 // logArgs normalises e, picks its chain and returns portal_log_access's
 // arguments in order. The request id comes from ctx when e has none.
 func (e AccessEvent) logArgs(ctx context.Context) ([]any, error) {
@@ -320,10 +375,10 @@ func NewAccessLog(db *DB, v *vault.Vault, key []byte) *AccessLog {
 	return &AccessLog{db: db, vault: v, key: key}
 }
 
-// Log appends one event in its own transaction (logins, denials: accesses
-// that read no data).
+// Log appends one event (logins, denials: accesses that read no data) and
+// returns once it is committed.
 func (l *AccessLog) Log(ctx context.Context, e AccessEvent) error {
-	return l.db.Tx(ctx, func(q Querier) error { return logAccess(ctx, q, e) })
+	return l.db.appendAccess(ctx, e)
 }
 
 // LogDocument records that a staff member opened or downloaded a document
@@ -509,39 +564,28 @@ func (l *AccessLog) rows(ctx context.Context, q Querier, f AccessFilter, limit i
 	return collectAccessRows(rows, min(limit, 1000))
 }
 
-// ReviewAccessLog is one page of the log, newest first, keyset-paginated on
-// the id (an index per filter column ends in id, so a page costs the same on
-// a million rows as on a hundred). Reading the log is itself logged, in the
-// same transaction.
+// Review is one page of the log, newest first, keyset-paginated on the id
+// (an index per filter column ends in id, so a page costs the same on a
+// million rows as on a hundred). Reading the log is itself logged: the page
+// is returned only once its log row is committed.
 func (l *AccessLog) Review(ctx context.Context, a Actor, f AccessFilter) (AccessPage, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	args, err := a.event(ActionReadLog, f.Purpose).logArgs(ctx)
-	if err != nil {
-		return AccessPage{}, err
-	}
-	// The page and its log row in one round trip (the log row does not
-	// depend on the page): the chain's lock is held for that trip alone.
-	var page AccessPage
+	// The page is read on its own (a read-only statement: no WAL flush),
+	// then its log row is appended with others (appendAccess); the page is
+	// returned only once that row is committed.
 	cond, cargs := f.where(l.vault)
-	b := &pgx.Batch{}
-	b.Queue(accessRowSQL+cond+f.order()+fmt.Sprintf(" LIMIT %d", f.Limit+1), cargs...).Query(func(rows pgx.Rows) error {
-		var err error
-		page.Rows, err = collectAccessRows(rows, f.Limit+1)
-		return err
-	})
-	b.Queue(logAccessSQL, args...).Fn = func(br pgx.BatchResults) error {
-		if _, err := br.Exec(); err != nil {
-			return fmt.Errorf("%w: %v", ErrLogUnavailable, err)
-		}
-		return nil
-	}
-	if err := l.db.Batch(ctx, b); err != nil {
-		if errors.Is(err, ErrLogUnavailable) {
-			return AccessPage{}, err
-		}
+	rows, err := l.db.Pool.Query(ctx, accessRowSQL+cond+f.order()+fmt.Sprintf(" LIMIT %d", f.Limit+1), cargs...)
+	if err != nil {
 		return AccessPage{}, fmt.Errorf("models: access log: %w", err)
+	}
+	var page AccessPage
+	if page.Rows, err = collectAccessRows(rows, f.Limit+1); err != nil {
+		return AccessPage{}, fmt.Errorf("models: access log: %w", err)
+	}
+	if err := l.db.appendAccess(ctx, a.event(ActionReadLog, f.Purpose)); err != nil {
+		return AccessPage{}, err
 	}
 	if len(page.Rows) > f.Limit {
 		page.Rows = page.Rows[:f.Limit]

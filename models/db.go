@@ -16,6 +16,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/jackc/pgx/v5"
@@ -33,6 +34,11 @@ type DB struct {
 	Pool  *pgxpool.Pool
 	Gorm  *gorm.DB
 	sqlDB *sql.DB
+
+	// accessWriter appends the access events of every store on this
+	// database in shared transactions (see DB.appendAccess).
+	accessOnce   sync.Once
+	accessWriter *groupCommit[*AccessEvent]
 }
 
 // Open connects with a pool of maxConns connections (pgxpool's default, 4 on

@@ -45,7 +45,7 @@ func (s *RecordStore) logged(ctx context.Context, a Actor, ev *AccessEvent, fn f
 func (s *RecordStore) logDenied(ctx context.Context, a Actor, purpose string, record *uuid.UUID) {
 	e := a.event(ActionDenied, purpose)
 	e.RecordID, e.Outcome = record, OutcomeDenied
-	_ = s.db.Tx(ctx, func(q Querier) error { return logAccess(ctx, q, e) })
+	_ = s.db.appendAccess(ctx, e)
 }
 
 // RecordFilter narrows a purpose's list.
@@ -483,11 +483,12 @@ func (s *RecordStore) Create(ctx context.Context, nr NewRecord) (uuid.UUID, erro
 	return id, err
 }
 
-// The record view is the back-office's hot path. It runs as two pgx batches
-// on one connection instead of a statement per round trip (seven with the
-// session before): (BEGIN, scope, record, attachments), then (log, COMMIT).
-// Nothing is returned to the handler unless the COMMIT carrying the log row
-// succeeded: no log, no data.
+// The record view is the back-office's hot path. Its reads go in one pgx
+// batch on one connection, a read-only implicit transaction (the session
+// check, the scope, the record, its files, its person's consents and
+// objections), so its end flushes no WAL; its access event then joins the
+// events of other requests in one shared commit (DB.appendAccess). Nothing
+// is returned to the handler unless that commit succeeded: no log, no data.
 const (
 	recordSQL = `SELECT id, purpose, subject_id, status, fields, note, restricted, objected,
 	created_at, last_contact_at, expires_at FROM records WHERE id = $1 AND purpose = $2`
@@ -511,27 +512,10 @@ func (s *RecordStore) view(ctx context.Context, a Actor, purpose string, id uuid
 	if len(a.Scope.Purposes) == 0 {
 		return d, ErrNoScope
 	}
-	conn, err := s.db.Pool.Acquire(ctx)
-	if err != nil {
-		return d, fmt.Errorf("models: record: %w", err)
-	}
-	defer conn.Release()
-	open := false
-	defer func() {
-		if open { // any failure after BEGIN: leave nothing half-done on a pooled connection
-			if _, rerr := conn.Exec(context.Background(), "ROLLBACK"); rerr != nil {
-				conn.Conn().Close(context.Background())
-			}
-		}
-	}()
-
-	// One round trip: the session check, the scope, the reads and the
-	// access event, then COMMIT. The event is written by the statement
-	// after the reads, from the row they read (portal_log_record_read), so
-	// the transaction commits the read and its log together or neither.
+	// One round trip, one implicit transaction (pgx sends the batch with a
+	// single Sync), so the scope set first holds for every read after it.
 	var atts []attachmentRow
 	b := &pgx.Batch{}
-	b.Queue("BEGIN")
 	if a.Session != nil {
 		a.Session.queue(b)
 	}
@@ -555,22 +539,23 @@ func (s *RecordStore) view(ctx context.Context, a Actor, purpose string, id uuid
 		d.Consents.Suppressed, err = collectSuppressed(rows)
 		return err
 	})
-	queueRecordRead(ctx, b, a.event(ActionView, purpose), id)
-	b.Queue("COMMIT")
-	open = true
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+	if err := s.db.Pool.SendBatch(ctx, b).Close(); err != nil {
 		switch {
 		case sessionEnded(err):
 			return RecordDetail{}, ErrSessionEnded
 		case errors.Is(err, pgx.ErrNoRows):
 			return RecordDetail{}, ErrNotFound
-		case errors.Is(err, ErrLogUnavailable):
-			return RecordDetail{}, err
 		}
 		return RecordDetail{}, fmt.Errorf("models: record: %w", err)
 	}
-	open = false
+	// The event names the record's person and restriction as the read
+	// found them.
 	r := d.Record
+	ev := a.event(ActionView, purpose)
+	ev.RecordID, ev.SubjectID, ev.Restricted = &id, r.SubjectID, r.Restricted
+	if err := s.db.appendAccess(ctx, ev); err != nil {
+		return RecordDetail{}, err
+	}
 	if d.Fields, err = OpenFields(v, r.ID, r.Fields); err != nil {
 		return d, err
 	}
@@ -585,28 +570,6 @@ func (s *RecordStore) view(ctx context.Context, a Actor, purpose string, id uuid
 		d.Attachments = append(d.Attachments, AttachmentInfo{ID: at.ID, Filename: string(name), MIME: at.Mime, Size: at.Size})
 	}
 	return d, nil
-}
-
-// recordReadSQL logs a read of one record, its subject and restriction
-// taken from the row itself (see portal_log_record_read).
-const recordReadSQL = `SELECT portal_log_record_read($1::smallint, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
-
-// queueRecordRead queues the access event of a read of record id, to run
-// after the read in the same transaction. A refused write fails the batch
-// with ErrLogUnavailable.
-func queueRecordRead(ctx context.Context, b *pgx.Batch, e AccessEvent, id uuid.UUID) {
-	if e.RequestID == "" {
-		e.RequestID = RequestIDFrom(ctx)
-	}
-	e.normalise()
-	e.Chain = nextChain()
-	b.Queue(recordReadSQL, e.Chain, e.At, pgID(e.StaffID), e.Role, e.Action, e.Purpose, pgID(&id),
-		e.IP, e.UserAgent, e.RequestID).Fn = func(br pgx.BatchResults) error {
-		if _, err := br.Exec(); err != nil {
-			return fmt.Errorf("%w: %v", ErrLogUnavailable, err)
-		}
-		return nil
-	}
 }
 
 type attachmentRow struct {
