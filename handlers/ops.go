@@ -93,11 +93,23 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
-		route := routeOf(c)
-		m.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(c.Response().Status)).Inc()
-		m.latency.WithLabelValues(route, c.Request().Method).Observe(time.Since(start).Seconds())
+		route, method := routeOf(c), methodLabel(c.Request().Method)
+		m.requests.WithLabelValues(route, method, strconv.Itoa(c.Response().Status)).Inc()
+		m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 		return nil
 	}
+}
+
+// methodLabel is the method as a metric label: HTTP lets a client name any
+// method, and each new label value is a new series held in memory forever,
+// so only the methods of RFC 9110 keep their name.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // schemaGate refuses traffic while the database schema is older than this

@@ -225,6 +225,11 @@ func TestMetricsCountRoutes(t *testing.T) {
 	s := newServer(t, func(d *handlers.Deps) { d.Metrics = reg })
 	get(t, s, "/privacy")
 	get(t, s, "/random-scanner-path")
+	// A method the client makes up is counted, not named (unbounded series).
+	req, _ := http.NewRequest("BREW1234", s.URL+"/privacy", nil)
+	if res, err := s.Client().Do(req); err == nil {
+		res.Body.Close()
+	}
 	if res, _ := get(t, s, "/metrics"); res.StatusCode != 404 {
 		t.Errorf("public /metrics: %d, want 404", res.StatusCode)
 	}
@@ -242,6 +247,9 @@ func TestMetricsCountRoutes(t *testing.T) {
 	}
 	if strings.Contains(body, "random-scanner-path") {
 		t.Error("unmatched paths leak into metric labels")
+	}
+	if strings.Contains(body, "BREW1234") || !strings.Contains(body, `method="other"`) {
+		t.Errorf("a made-up method is not counted as other:\n%s", body)
 	}
 }
 
