@@ -2,7 +2,7 @@
 // Build: npx tailwindcss -i static/css/input.css -o static/css/app.css --minify
 // (or npm run build:css). The generated app.css is committed.
 module.exports = {
-  content: ["./views/**/*.templ", "./views/admin.go", "./static/js/**/*.js"],
+  content: ["./views/**/*.templ", "./views/**/*.go", "./static/js/**/*.js"],
   theme: {
     extend: {},
   },
