@@ -71,7 +71,7 @@ func (h *publicHandler) serve(c echo.Context, title, description i18n.Msg, body 
 	if !ok {
 		return render(c, http.StatusOK, views.Frame(p, body))
 	}
-	page, err := h.pages.get(key, func() (*views.SplicedPage, error) {
+	spliced, err := h.pages.get(key, func() (*views.SplicedPage, error) {
 		sp := p
 		if sp.Consent.ChoiceKey != "" {
 			sp.Consent.ChoiceKey = views.ChoiceKeyPlaceholder
@@ -82,7 +82,7 @@ func (h *publicHandler) serve(c echo.Context, title, description i18n.Msg, body 
 	if err != nil {
 		return render(c, http.StatusOK, views.Frame(p, body)) // the error shows there
 	}
-	if page == nil { // the cache is full: an unusual variant, rendered as it comes
+	if spliced == nil { // the cache is full: an unusual variant, rendered as it comes
 		return render(c, http.StatusOK, views.Frame(p, body))
 	}
 	// One buffer, one write: pieces written one by one would each reach
@@ -93,9 +93,9 @@ func (h *publicHandler) serve(c echo.Context, title, description i18n.Msg, body 
 		buffers.Put(buf)
 	}()
 	nonce := templ.GetNonce(c.Request().Context())
-	buf.Grow(page.Len(len(nonce), len(p.Consent.ChoiceKey)))
-	_ = page.WriteTo(buf, nonce, p.Consent.ChoiceKey) // a bytes.Buffer never fails a write
-	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+	buf.Grow(spliced.Len(len(nonce), len(p.Consent.ChoiceKey)))
+	_ = spliced.WriteTo(buf, nonce, p.Consent.ChoiceKey) // a bytes.Buffer never fails a write
+	return sendPage(c, http.StatusOK, buf.Bytes())
 }
 
 // pageVariant names everything the layout of a public page shows besides

@@ -28,10 +28,15 @@ func render(c echo.Context, status int, comp templ.Component) error {
 	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return fmt.Errorf("handlers: render: %w", err)
 	}
-	// With its length known, net/http sends the page as is rather than
-	// chunked: one system call fewer per page (the chunks' final flush).
-	c.Response().Header()[echo.HeaderContentLength] = []string{strconv.Itoa(buf.Len())}
-	return c.HTMLBlob(status, buf.Bytes())
+	return sendPage(c, status, buf.Bytes())
+}
+
+// sendPage sends a whole page with its length: net/http then sends it as is
+// rather than chunked, one system call fewer per page (the chunks' final
+// flush).
+func sendPage(c echo.Context, status int, b []byte) error {
+	c.Response().Header()[echo.HeaderContentLength] = []string{strconv.Itoa(len(b))}
+	return c.HTMLBlob(status, b)
 }
 
 // tr is m in the request's language.

@@ -89,6 +89,18 @@ func get(t *testing.T, s server, path string) (*http.Response, string) {
 	return res, string(body)
 }
 
+// Pages go out with their length, not chunked: the spliced public pages
+// (the privacy notice, served from its cached copy) and rendered ones alike.
+func TestPagesCarryTheirLength(t *testing.T) {
+	s := newServer(t, nil)
+	for _, path := range []string{"/privacy", "/privacy", "/contact", "/does-not-exist"} {
+		res, body := get(t, s, path)
+		if res.ContentLength != int64(len(body)) || len(res.TransferEncoding) != 0 {
+			t.Errorf("%s: Content-Length %d, Transfer-Encoding %v, body %d bytes", path, res.ContentLength, res.TransferEncoding, len(body))
+		}
+	}
+}
+
 func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
 	s := newServer(t, nil)
 	for _, path := range []string{"/", "/privacy", "/cookies", "/healthz", "/readyz", "/does-not-exist", "/static/css/app.css"} {
