@@ -575,13 +575,9 @@ func (l *AccessLog) Review(ctx context.Context, a Actor, f AccessFilter) (Access
 	// The page is read on its own (a read-only statement: no WAL flush),
 	// then its log row is appended with others (appendAccess); the page is
 	// returned only once that row is committed.
-	cond, cargs := f.where(l.vault)
-	rows, err := l.db.Pool.Query(ctx, accessRowSQL+cond+f.order()+fmt.Sprintf(" LIMIT %d", f.Limit+1), cargs...)
-	if err != nil {
-		return AccessPage{}, fmt.Errorf("models: access log: %w", err)
-	}
 	var page AccessPage
-	if page.Rows, err = collectAccessRows(rows, f.Limit+1); err != nil {
+	var err error
+	if page.Rows, err = l.rows(ctx, l.db.Pool, f, f.Limit+1); err != nil {
 		return AccessPage{}, fmt.Errorf("models: access log: %w", err)
 	}
 	if err := l.db.appendAccess(ctx, a.event(ActionReadLog, f.Purpose)); err != nil {

@@ -47,12 +47,11 @@ type config struct {
 	// under load; production never serves it.
 	PprofAddr string
 	// MemoryLimit is the Go runtime's soft memory limit in bytes
-	// (PORTAL_MEMORY_LIMIT, e.g. 64MiB; "off": none), and GCPercent the
-	// collector's GOGC while the heap is below it: the collector runs
-	// less often, and as often as needed near the limit. GOMEMLIMIT and
-	// GOGC, when set, are the runtime's own and win.
+	// (PORTAL_MEMORY_LIMIT, e.g. 64MiB; "off": none), under which the
+	// collector runs with GOGC defaultGCPercent: less often, and as often
+	// as needed near the limit. GOMEMLIMIT and GOGC, when set, are the
+	// runtime's own and win.
 	MemoryLimit int64
-	GCPercent   int
 }
 
 // The runtime's defaults for serve, measured under make bench: some 5 MB of
@@ -119,7 +118,6 @@ func loadConfig() (config, error) {
 	if c.MemoryLimit, err = memoryLimit(os.Getenv("PORTAL_MEMORY_LIMIT")); err != nil {
 		return c, err
 	}
-	c.GCPercent = defaultGCPercent
 	if os.Getenv("GOMEMLIMIT") != "" || os.Getenv("GOGC") != "" {
 		c.MemoryLimit = 0 // the runtime read them: they win
 	}

@@ -32,7 +32,7 @@ func tuneGC(cfg config) {
 		return // off, or GOGC/GOMEMLIMIT: the runtime's own settings
 	}
 	debug.SetMemoryLimit(cfg.MemoryLimit)
-	debug.SetGCPercent(cfg.GCPercent)
+	debug.SetGCPercent(defaultGCPercent)
 }
 
 // serveCommand: portal serve.
