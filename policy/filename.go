@@ -40,7 +40,10 @@ func CleanFileName(name string) string {
 		if i := strings.LastIndexByte(name, '.'); i > 0 && len(name)-i <= 16 {
 			ext = name[i:]
 		}
-		name = truncateUTF8(name[:len(name)-len(ext)], MaxFileNameBytes-len(ext)) + ext
+		// The cut may end on spaces or dots, or leave only the extension:
+		// trim again so that cleaning a clean name changes nothing.
+		stem := strings.TrimRight(truncateUTF8(name[:len(name)-len(ext)], MaxFileNameBytes-len(ext)), " .")
+		name = strings.Trim(stem+ext, " .")
 	}
 	if name == "" {
 		return "file"

@@ -25,6 +25,12 @@ func TestCleanFileName(t *testing.T) {
 			t.Errorf("CleanFileName(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
+	// A cut that ends on spaces or dots is trimmed too, so cleaning is idempotent.
+	for _, in := range []string{"a" + strings.Repeat("\t", 300) + "b", "a" + strings.Repeat(" .", 200) + "b.pdf"} {
+		if got := CleanFileName(in); got != "a" && got != "a.pdf" {
+			t.Errorf("CleanFileName(a, 300 blanks, b) = %q, want the blanks cut and trimmed", got)
+		}
+	}
 	long := CleanFileName(strings.Repeat("é", 200<<10) + ".pdf")
 	if len(long) > MaxFileNameBytes || !utf8.ValidString(long) || !strings.HasSuffix(long, ".pdf") {
 		t.Errorf("a 200 KB name became %d bytes, valid %v, %q…", len(long), utf8.ValidString(long), long[len(long)-8:])
