@@ -33,11 +33,6 @@ func collectConsentStates(rows pgx.Rows) ([]ConsentState, error) {
 	return out, nil
 }
 
-// recordConsentStatesSQL is consentStates for the subject of record $1 of
-// purpose $2, so the record page reads both in one round trip.
-const recordConsentStatesSQL = `SELECT purpose, kind, granted, source, at FROM consent_state
-	WHERE subject_id = (SELECT subject_id FROM records WHERE id = $1 AND purpose = $2) ORDER BY purpose, kind`
-
 // currentlyGranted reports whether subject's latest answer to the box is a grant.
 func currentlyGranted(ctx context.Context, q Querier, subject uuid.UUID, purpose, kind string) (bool, error) {
 	var granted bool

@@ -97,7 +97,7 @@ func (s *SessionStore) Touch(ctx context.Context, token string, now time.Time) (
 }
 
 // SessionCheck is a session to verify inside the transaction that reads the
-// data (portal_session_check) instead of in a read of its own: a request
+// data (sessionCheckSQL) instead of in a read of its own: a request
 // that carries one was let through on a copy of its session row, and shows
 // nothing unless the check holds at the moment of the read.
 type SessionCheck struct {
@@ -118,14 +118,30 @@ func NewSessionCheck(token string, staffID uuid.UUID, role string, now time.Time
 // deactivated or given another role): nothing was read.
 var ErrSessionEnded = errors.New("models: session ended")
 
-// sessionCheckSQL raises PS401 when the session no longer holds.
-const sessionCheckSQL = `SELECT portal_session_check($1, $2, $3, $4, $5)`
+// sessionCheckSQL verifies the session ($1-$5) and sets the transaction's
+// row-level-security scope ($6, $7: scopeSQL's two settings) in one
+// statement, one executor start fewer than two. The scope is set before any
+// read it guards, since those reads are later statements of the same
+// transaction; no table this statement reads (sessions, staff) has a policy
+// depending on it. A session that no longer holds raises PS401
+// (portal_session_ended), which aborts the transaction: the statements
+// queued after it do not run. The usual path reads two rows and writes
+// nothing; the idle deadline slides at most once a minute
+// (portal_session_touch).
+const sessionCheckSQL = `SELECT CASE WHEN l.seen IS NULL THEN portal_session_ended()
+		WHEN l.seen < $4::timestamptz - interval '1 minute' THEN portal_session_touch($1, $4) END,
+	set_config('portal.purposes', $6, true), set_config('portal.restricted', $7, true)
+	FROM (SELECT (SELECT s.last_seen_at FROM sessions s JOIN staff st ON st.id = s.staff_id
+		WHERE s.id_hash = $1::bytea AND st.id = $2::uuid AND st.role = $3::text AND st.active AND NOT st.must_change_password
+		  AND s.last_seen_at > $5::timestamptz AND s.expires_at > $4) AS seen) l`
 
-func (c *SessionCheck) queue(b *pgx.Batch) {
-	b.Queue(sessionCheckSQL, c.tokenHash, pgID(&c.StaffID), c.Role, c.Now, c.Now.Add(-SessionIdle))
+// queue adds the check, with scope set in the same statement, to b.
+func (c *SessionCheck) queue(b *pgx.Batch, scope Scope) {
+	sa := scope.args()
+	b.Queue(sessionCheckSQL, c.tokenHash, pgID(&c.StaffID), c.Role, c.Now, c.Now.Add(-SessionIdle), sa[0], sa[1])
 }
 
-// sessionEnded reports portal_session_check's refusal.
+// sessionEnded reports the session check's refusal.
 func sessionEnded(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "PS401"

@@ -123,14 +123,6 @@ func (s *SuppressionStore) Suppressed(ctx context.Context, q Querier, in Suppres
 	return yes, nil
 }
 
-// recordSuppressionsSQL lists the channels (or SuppressAll) the subject of
-// record $1 of purpose $2 objected to, with the first date of each (the
-// record page reads both in one round trip).
-const recordSuppressionsSQL = `WITH subj AS (SELECT s.email_index, s.phone_index FROM records r
-	JOIN subjects s ON s.id = r.subject_id WHERE r.id = $1 AND r.purpose = $2)
-	SELECT channel, min(created_at) FROM suppressions
-	WHERE email_index = (SELECT email_index FROM subj) OR phone_index = (SELECT phone_index FROM subj) GROUP BY channel`
-
 func collectSuppressed(rows pgx.Rows) (map[string]time.Time, error) {
 	defer rows.Close()
 	out := map[string]time.Time{}
