@@ -304,9 +304,12 @@ const logBatchSQL = `SELECT portal_log_batch($1::smallint, $2::timestamptz[], $3
 func (db *DB) writeAccess(ctx context.Context, batch []*AccessEvent) error {
 	n, chain := len(batch), nextChain()
 	at := make([]time.Time, n)
-	staff, record, subject, target := make([]pgtype.UUID, n), make([]pgtype.UUID, n), make([]pgtype.UUID, n), make([]pgtype.UUID, n)
-	role, action, purpose, ip, ua, outcome, request := make([]string, n), make([]string, n), make([]string, n),
-		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	// The columns of one type share one backing array: two allocations
+	// where there were eleven.
+	ids, texts := make([]pgtype.UUID, 4*n), make([]string, 7*n)
+	staff, record, subject, target := ids[:n:n], ids[n:2*n:2*n], ids[2*n:3*n:3*n], ids[3*n:]
+	role, action, purpose, ip := texts[:n:n], texts[n:2*n:2*n], texts[2*n:3*n:3*n], texts[3*n:4*n:4*n]
+	ua, outcome, request := texts[4*n:5*n:5*n], texts[5*n:6*n:6*n], texts[6*n:]
 	restricted, digest := make([]bool, n), make([][]byte, n)
 	for i, e := range batch {
 		e.Chain = chain // the digest covers the chain: computed once it is known

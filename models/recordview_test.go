@@ -97,6 +97,17 @@ func TestRecordViewChecksTheSessionInItsTransaction(t *testing.T) {
 	if n := e.count(t, "SELECT count(*) FROM sessions WHERE last_seen_at = $1", now); n != 1 {
 		t.Error("the idle deadline did not slide (last seen two minutes ago)")
 	}
+	// Seen less than a minute ago: the check only reads (a read that
+	// wrote would flush WAL at its end).
+	if _, err := e.records.View(ctx, actor("sales", now.Add(30*time.Second)), "contact", rec); err != nil {
+		t.Fatalf("live session, seen 30 s ago: %v", err)
+	}
+	if n := e.count(t, "SELECT count(*) FROM sessions WHERE last_seen_at = $1", now); n != 1 {
+		t.Error("the idle deadline moved twice within a minute")
+	}
+	if views() != 2 {
+		t.Fatal("the second view was not logged")
+	}
 	for _, c := range []struct {
 		name  string
 		setup string
@@ -115,7 +126,7 @@ func TestRecordViewChecksTheSessionInItsTransaction(t *testing.T) {
 			t.Errorf("%s: %v, want ErrSessionEnded", c.name, err)
 		}
 	}
-	if views() != 1 {
+	if views() != 2 {
 		t.Errorf("%d view events: an ended session logged a view", views())
 	}
 }
@@ -173,5 +184,99 @@ func TestConcurrentViewsShareTheirLogCommit(t *testing.T) {
 	}
 	if !rep.OK || rep.Checked != workers*each {
 		t.Errorf("chains: %s", rep)
+	}
+}
+
+// The record view reads the record, its files, where its person stands
+// (each box's latest answer) and their objections (the first date of each)
+// in one statement: each comes back whole and in order, a record with none
+// of them reads empty, and row-level security hides a record (and so its
+// files) out of the actor's scope.
+func TestRecordViewReadsFilesConsentsAndObjections(t *testing.T) {
+	e := newRetentionEnv(t)
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Microsecond)
+	rec, err := e.records.Create(ctx, models.NewRecord{Purpose: e.purpose(t, "recruitment"), CreatedAt: now,
+		Fields:     models.Fields{"email": "ada@example.com", "message": "hello"},
+		Attachment: &models.NewAttachment{Filename: "cv.pdf", MIME: "application/pdf", Content: []byte("%PDF-1.4")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second file, stored earlier: listed first.
+	early := uuid.New()
+	name, err := e.v.Encrypt([]byte("lettre «été».txt"), models.AttachmentAAD(early, "filename"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `INSERT INTO attachments (id, record_id, purpose, filename, mime, size, sha256, content, created_at)
+		VALUES ($1, $2, 'recruitment', $3, 'text/plain', 7, '\x00', '\x00', $4)`, early, rec, name, now.Add(-time.Hour))
+	e.exec(t, `INSERT INTO consents (subject_id, purpose, kind, granted, source, policy_version, wording_hash, created_at)
+		SELECT r.subject_id, k.purpose, k.kind, k.granted, 'preferences', 'v', '\x00', $2::timestamptz + k.delta
+		  FROM records r, (VALUES ('contact', 'newsletter', true, interval '0'), ('ai_challenge', 'sms', true, interval '-1 hour'),
+		                          ('ai_challenge', 'sms', false, interval '1 minute')) AS k(purpose, kind, granted, delta)
+		 WHERE r.id = $1`, rec, now)
+	sup := models.NewSuppressionStore(e.db, e.v)
+	for _, s := range []models.Suppression{
+		{Email: "ada@example.com", Channel: "sms", Source: models.SuppressionFromStaff, At: now.Add(-2 * time.Hour)},
+		{Email: "ada@example.com", Channel: "sms", Source: models.SuppressionFromStaff, At: now},
+		{Email: "ada@example.com", Channel: models.SuppressAll, Source: models.SuppressionFromRights, At: now},
+		{Email: "grace@example.com", Channel: "email", Source: models.SuppressionFromStaff, At: now},
+	} {
+		if err := sup.Record(ctx, e.reg, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := models.Actor{StaffID: uuid.New(), Role: "dpo", Now: now,
+		Scope: models.Scope{Purposes: []string{"recruitment", "contact"}, SeesRestricted: true}}
+	d, err := e.records.View(ctx, a, "recruitment", rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Attachments) != 2 || d.Attachments[0].ID != early || d.Attachments[0].Filename != "lettre «été».txt" ||
+		d.Attachments[0].MIME != "text/plain" || d.Attachments[0].Size != 7 || d.Attachments[1].Filename != "cv.pdf" ||
+		d.Attachments[1].Size != 8 {
+		t.Errorf("attachments: %+v", d.Attachments)
+	}
+	st := d.Consents.States
+	if len(st) != 2 || st[0].Purpose != "ai_challenge" || st[0].Kind != "sms" || st[0].Granted ||
+		st[1].Purpose != "contact" || st[1].Kind != "newsletter" || !st[1].Granted || st[1].Source != "preferences" ||
+		!st[1].At.Equal(now) {
+		t.Errorf("consent states: %+v", st)
+	}
+	sp := d.Consents.Suppressed
+	if len(sp) != 2 || !sp["sms"].Equal(now.Add(-2*time.Hour)) || !sp[models.SuppressAll].Equal(now) {
+		t.Errorf("objections: %v", sp)
+	}
+
+	// A record of a person with no file, no consent and no objection.
+	bare := e.create(t, "contact", now, "linus@example.com")
+	d, err = e.records.View(ctx, a, "contact", bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Fields["email"] != "linus@example.com" || len(d.Attachments) != 0 || len(d.Consents.States) != 0 ||
+		d.Consents.Suppressed == nil || len(d.Consents.Suppressed) != 0 {
+		t.Errorf("a bare record: %+v", d)
+	}
+
+	// Out of scope (another purpose; restricted, for a role that does not
+	// see restricted records): not found, and logged as a denial.
+	e.exec(t, "UPDATE records SET restricted = true WHERE id = $1", bare)
+	for _, c := range []struct {
+		scope   models.Scope
+		purpose string
+		id      uuid.UUID
+	}{
+		{models.Scope{Purposes: []string{"contact"}}, "recruitment", rec},
+		{models.Scope{Purposes: []string{"contact"}}, "contact", bare},
+		{models.Scope{Purposes: []string{"training"}, SeesRestricted: true}, "contact", bare},
+	} {
+		a.Scope = c.scope
+		if _, err := e.records.View(ctx, a, c.purpose, c.id); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("scope %v, %s record: %v, want ErrNotFound", c.scope, c.purpose, err)
+		}
+	}
+	if n := e.count(t, "SELECT count(*) FROM access_events WHERE action = 'denied'"); n != 3 {
+		t.Errorf("%d denials, want 3", n)
 	}
 }
