@@ -575,16 +575,24 @@ func (l *AccessLog) Review(ctx context.Context, a Actor, f AccessFilter) (Access
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	// The page is read on its own (a read-only statement: no WAL flush),
-	// then its log row is appended with others (appendAccess); the page is
-	// returned only once that row is committed.
+	// The page is read on its own (a read-only statement: no WAL flush)
+	// while its log row is appended with others (appendAccess): the row
+	// does not depend on what the page holds, so the page's read need not
+	// wait for the shared commit, nor the commit for the read. The page is
+	// returned only once that row is committed (no log, no data); a read
+	// that fails after its row is logged leaves a logged attempt, as a
+	// denial does.
+	event := a.event(ActionReadLog, f.Purpose)
+	logged := make(chan error, 1)
+	go func() { logged <- l.db.appendAccess(ctx, event) }()
 	var page AccessPage
 	var err error
-	if page.Rows, err = l.rows(ctx, l.db.Pool, f, f.Limit+1); err != nil {
-		return AccessPage{}, fmt.Errorf("models: access log: %w", err)
-	}
-	if err := l.db.appendAccess(ctx, a.event(ActionReadLog, f.Purpose)); err != nil {
+	page.Rows, err = l.rows(ctx, l.db.Pool, f, f.Limit+1)
+	if err := <-logged; err != nil {
 		return AccessPage{}, err
+	}
+	if err != nil {
+		return AccessPage{}, fmt.Errorf("models: access log: %w", err)
 	}
 	if len(page.Rows) > f.Limit {
 		page.Rows = page.Rows[:f.Limit]
