@@ -31,7 +31,8 @@ func BenchmarkFormSubmit(b *testing.B) {
 	}
 	var consents []models.ConsentChoice
 	for _, c := range p.Form.Consents {
-		consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label.FR, Granted: true})
+		// As make bench posts it: the required box ticked, the optional one not.
+		consents = append(consents, models.ConsentChoice{Kind: c.Kind, Label: c.Label.FR, Granted: c.Required})
 	}
 	var n atomic.Int64
 	ctx := context.Background()
