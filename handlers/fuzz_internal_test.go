@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/alegria/privacy-portal/models"
+	"github.com/alegria/privacy-portal/views"
 )
 
 // FuzzConsentCookie: a consent cookie is whatever the browser sends; reading
@@ -66,6 +67,35 @@ func FuzzCleanQuery(f *testing.F) {
 					t.Fatalf("%q passed with %q", raw, v)
 				}
 			}
+		}
+	})
+}
+
+// FuzzDecodeConsentPost: the cookie choice's own body decoder reads what
+// url.ParseQuery and validInput's check read: the same error (any parse
+// error, NUL or invalid UTF-8 refused), else the same first values and the
+// same categories, in order.
+func FuzzDecodeConsentPost(f *testing.F) {
+	for _, s := range []string{"action=accept_all&return_to=%2F", "action=custom&category=audience&category=marketing&_idem=6f1c",
+		"action=a;b", "action=%zz", "return_to=%00", "x=%ff", "&&action=&=&category", "action=a+b&action=c", "category=%E2%80%A8"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		got, err := decodeConsentPost(body)
+		vs, perr := url.ParseQuery(body)
+		if perr != nil || !cleanValues(vs) {
+			if err == nil {
+				t.Fatalf("%q: decoded %+v, ParseQuery: %v", body, got, perr)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("%q: %v, ParseQuery read %v", body, err, vs)
+		}
+		want := consentPost{action: vs.Get("action"), returnTo: vs.Get("return_to"), idem: vs.Get(views.IdemField), categories: vs["category"]}
+		if got.action != want.action || got.returnTo != want.returnTo || got.idem != want.idem || strings.Join(got.categories, "\x00") != strings.Join(want.categories, "\x00") ||
+			len(got.categories) != len(want.categories) {
+			t.Fatalf("%q: decoded %+v, ParseQuery reads %+v", body, got, want)
 		}
 	})
 }
