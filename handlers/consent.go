@@ -114,11 +114,27 @@ func safeReturnPath(s string) string {
 	if len(s) > 512 || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\r\n\t") {
 		return "/"
 	}
+	if plainPath(s) { // what url.Parse and RequestURI give back unchanged
+		return s
+	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "/"
 	}
 	return u.RequestURI()
+}
+
+// plainPath reports whether s holds only unreserved characters (RFC 3986)
+// and slashes.
+func plainPath(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '/', c == '-', c == '.', c == '_', c == '~':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // sameOrigin refuses cross-site posts. First-time visitors have no session

@@ -99,3 +99,23 @@ func FuzzDecodeConsentPost(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSafeReturnPath: a plain path is given back as url.Parse and
+// RequestURI would give it back, and no answer leaves the site.
+func FuzzSafeReturnPath(f *testing.F) {
+	for _, s := range []string{"/", "/fr/privacy", "/a/../b", "//evil.example", "/%2e%2e", "/a b", "/~x_y-z.1", "/\\evil"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := safeReturnPath(s)
+		if !strings.HasPrefix(got, "/") || strings.HasPrefix(got, "//") || strings.HasPrefix(got, "/\\") {
+			t.Fatalf("%q → %q leaves the site", s, got)
+		}
+		if got != "/" && plainPath(s) {
+			u, err := url.Parse(s)
+			if err != nil || u.RequestURI() != got {
+				t.Fatalf("%q → %q, url.Parse gives %v %v", s, got, u, err)
+			}
+		}
+	})
+}
