@@ -29,18 +29,18 @@ type consentHandler struct {
 // expires the cookies of refused categories. Browsers without JavaScript get
 // a 303 back to the page they were on; consent.js asks for JSON.
 func (h *consentHandler) saveChoice(c echo.Context) error {
-	action, err := models.ParseCookieAction(c.FormValue("action"))
+	form, err := consentPostOf(c)
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, views.MsgUnknownCookieAction)
 	}
-	form, err := c.FormParams()
+	action, err := models.ParseCookieAction(form.action)
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, views.MsgUnknownCookieAction)
 	}
 	// The visitor keeps one consent id across changes of mind, so the
 	// ledger shows their whole history.
 	prev := consentOf(c)
-	choice, err := models.NewCookieChoice(h.reg, prev.choice.ID, action, form["category"], h.cookies.now())
+	choice, err := models.NewCookieChoice(h.reg, prev.choice.ID, action, form.categories, h.cookies.now())
 	if errors.Is(err, models.ErrUnknownCookieCategory) {
 		return echo.NewHTTPError(http.StatusBadRequest, views.MsgUnknownCookieCategory)
 	} else if err != nil {
@@ -48,7 +48,7 @@ func (h *consentHandler) saveChoice(c echo.Context) error {
 	}
 	// A retried post (its answer lost) carries its click's key again: it is
 	// answered with the proof already stored, and nothing is written twice.
-	key, err := consentIdemKey(form.Get(views.IdemField))
+	key, err := consentIdemKey(form.idem)
 	if err != nil {
 		return errBadInput
 	}
@@ -65,7 +65,7 @@ func (h *consentHandler) saveChoice(c echo.Context) error {
 	if c.Request().Header.Get(echo.HeaderAccept) == echo.MIMEApplicationJSON {
 		return c.JSON(http.StatusOK, consentAnswer{Categories: choice.Categories, Proof: proofName(proof)})
 	}
-	return c.Redirect(http.StatusSeeOther, safeReturnPath(c.FormValue("return_to")))
+	return c.Redirect(http.StatusSeeOther, safeReturnPath(form.returnTo))
 }
 
 // consentAnswer is what consent.js reads: the categories now allowed, and
@@ -114,11 +114,27 @@ func safeReturnPath(s string) string {
 	if len(s) > 512 || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\r\n\t") {
 		return "/"
 	}
+	if plainPath(s) { // what url.Parse and RequestURI give back unchanged
+		return s
+	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "/"
 	}
 	return u.RequestURI()
+}
+
+// plainPath reports whether s holds only unreserved characters (RFC 3986)
+// and slashes.
+func plainPath(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '/', c == '-', c == '.', c == '_', c == '~':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // sameOrigin refuses cross-site posts. First-time visitors have no session

@@ -439,3 +439,53 @@ func TestConsentRetryIsStoredOnce(t *testing.T) {
 		}
 	})
 }
+
+// A choice's body is read as ParseForm reads it: what ParseForm refuses (a
+// bad escape, a semicolon separator, NUL or invalid UTF-8 in any field) is
+// a 400 and sets nothing; consent.js's content type (with its charset), a
+// query string next to the body and repeated fields are read as before.
+func TestConsentBodyIsReadAsAForm(t *testing.T) {
+	s := newServer(t, nil)
+	post := func(t *testing.T, path, contentType, body string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("Accept", "application/json")
+		res, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { res.Body.Close() })
+		return res
+	}
+	const form = "application/x-www-form-urlencoded"
+	for name, body := range map[string]string{
+		"bad escape":  "action=accept_all&return_to=%zz",
+		"semicolon":   "action=accept_all;return_to=/",
+		"NUL":         "action=accept_all&x=%00",
+		"invalid key": "action=accept_all&%ff=1",
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := post(t, "/consent", form, body)
+			if res.StatusCode != http.StatusBadRequest || consentCookie(res) != nil {
+				t.Errorf("status %d, cookie %v; want 400 and none", res.StatusCode, consentCookie(res))
+			}
+		})
+	}
+	for name, c := range map[string]struct{ path, contentType, body, want string }{
+		"charset":           {"/consent", form + ";charset=UTF-8", "category=marketing&action=custom&category=audience&action=accept_all", `["audience","marketing"]`},
+		"query and body":    {"/consent?return_to=%2Fprivacy", form, "action=custom&category=audience", `["audience"]`},
+		"empty fields":      {"/consent", form, "&&action=reject_all&=&category&", `[]`},
+		"plus and escapes":  {"/consent", form, "act%69on=custom&category=audience&return_to=%2Fa+b", `["audience"]`},
+		"first action wins": {"/consent", form, "action=reject_all&action=accept_all", `[]`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := post(t, c.path, c.contentType, c.body)
+			b, _ := io.ReadAll(res.Body)
+			if res.StatusCode != http.StatusOK || consentCookie(res) == nil || !strings.Contains(string(b), `"categories":`+c.want) {
+				t.Errorf("status %d, cookie %v, answer %s; want 200, a cookie and categories %s", res.StatusCode, consentCookie(res), b, c.want)
+			}
+		})
+	}
+}

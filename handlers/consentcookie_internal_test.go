@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -40,5 +43,44 @@ func TestChoiceSerializerIsEncodingJSON(t *testing.T) {
 				t.Errorf("read back %+v, %v", back, err)
 			}
 		})
+	}
+}
+
+// The consent cookie's Set-Cookie line is what net/http writes for it, for
+// every kind of cookie the handler may set and the ones it hands back to
+// net/http (an expired choice, a value net/http would quote).
+func TestConsentCookieLineIsNetHTTPs(t *testing.T) {
+	at := time.Date(2026, 11, 29, 23, 40, 0, 0, time.UTC)
+	for name, ck := range map[string]http.Cookie{
+		"secure":        {Name: consentCookieName, Value: "MTc2NDQ1OTYwMHxEdi1CQkFFQ180SUFB|abc=", Path: "/", MaxAge: 33696000, Expires: at, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode},
+		"plain http":    {Name: consentCookieName, Value: "abc", Path: "/", MaxAge: 1, Expires: at.In(time.FixedZone("x", 3600)), HttpOnly: true, SameSite: http.SameSiteLaxMode},
+		"expired":       {Name: consentCookieName, Value: "abc", Path: "/", MaxAge: -5, Expires: at, HttpOnly: true, SameSite: http.SameSiteLaxMode},
+		"quoted value":  {Name: consentCookieName, Value: "a b,c", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
+		"dropped value": {Name: consentCookieName, Value: "a;b\"c", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
+		"year 1600":     {Name: consentCookieName, Value: "abc", Path: "/", MaxAge: 60, Expires: time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), SameSite: http.SameSiteLaxMode},
+		"strict":        {Name: consentCookieName, Value: "abc", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteStrictMode},
+	} {
+		t.Run(name, func(t *testing.T) {
+			want := ck.String()
+			if got := consentCookieLine(&ck); got != want {
+				t.Errorf("wrote %q, net/http writes %q", got, want)
+			}
+		})
+	}
+	// The line the handler sets reads back as the cookie it was built from.
+	cc := newConsentCookies([]byte("0123456789abcdef0123456789abcdef"), &url.URL{Scheme: "https", Host: "portal.example"}, func() time.Time { return at })
+	rec := httptest.NewRecorder()
+	choice := models.CookieChoice{ID: uuid.New(), Categories: []string{"audience"}, Action: "custom", PolicyVersion: "2026.1", At: at}
+	if err := cc.write(rec, choice); err != nil {
+		t.Fatal(err)
+	}
+	set := rec.Result().Cookies()
+	if len(set) != 1 || !set[0].Secure || !set[0].HttpOnly || set[0].SameSite != http.SameSiteLaxMode || set[0].MaxAge <= 0 {
+		t.Fatalf("Set-Cookie %q read back as %+v", rec.Header().Values("Set-Cookie"), set)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.AddCookie(set[0])
+	if back, ok := cc.read(r); !ok || back.ID != choice.ID {
+		t.Errorf("the cookie set reads back as %+v, %v", back, ok)
 	}
 }

@@ -74,18 +74,21 @@ func checkInput(c echo.Context, uploads map[string]int64) error {
 		return nil
 	}
 	if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
-		ct, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+		ct := r.Header.Get(echo.HeaderContentType)
+		if ct != echo.MIMEApplicationForm { // the plain type needs no parsing
+			ct, _, _ = mime.ParseMediaType(ct)
+		}
+		if ct == echo.MIMEApplicationForm && c.Path() == consentPath && r.URL.RawQuery == "" {
+			p, err := readConsentPost(r)
+			if err != nil {
+				return formError(err)
+			}
+			stateOf(c).consentPost = &p
+			return nil
+		}
 		if ct == echo.MIMEApplicationForm {
 			if err := r.ParseForm(); err != nil {
-				var tooLarge *http.MaxBytesError
-				var he *echo.HTTPError
-				switch {
-				case errors.As(err, &he): // the body limit
-					return he
-				case errors.As(err, &tooLarge):
-					return echo.ErrStatusRequestEntityTooLarge
-				}
-				return errBadInput
+				return formError(err)
 			}
 			if !cleanValues(r.PostForm) {
 				return errBadInput
@@ -93,6 +96,20 @@ func checkInput(c echo.Context, uploads map[string]int64) error {
 		}
 	}
 	return nil
+}
+
+// formError is the answer to a body that could not be read: 413 past its
+// limit, 400 for anything else.
+func formError(err error) error {
+	var tooLarge *http.MaxBytesError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he): // the body limit
+		return he
+	case errors.As(err, &tooLarge):
+		return echo.ErrStatusRequestEntityTooLarge
+	}
+	return errBadInput
 }
 
 // ---- Methods ----------------------------------------------------------------

@@ -24,6 +24,7 @@ type requestState struct {
 
 	consent      visitorConsent
 	consentState views.ConsentState
+	consentPost  *consentPost // a cookie choice's body, read by validInput
 }
 
 type requestStateKey struct{}

@@ -307,3 +307,65 @@ func TestCookieLedgerIdempotency(t *testing.T) {
 		t.Errorf("%d rows, want 3 (accept, reject, one custom)", n)
 	}
 }
+
+// The ledger writes its batch in PostgreSQL's binary format itself: every
+// kind of value a row holds (no address, IPv6, no agent, no or several
+// categories, a key or none, nanoseconds, another zone, before 2000) is
+// stored as it was given, in batches of one and of many.
+func TestCookieLedgerWireFormat(t *testing.T) {
+	db, _ := testdb.Open(t)
+	ctx := context.Background()
+	l := models.NewCookieLedger(db)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	at := time.Date(2026, 11, 2, 10, 0, 0, 123456789, time.UTC)
+	choice := func(action models.CookieAction, cats []string, at time.Time) models.CookieChoice {
+		return models.CookieChoice{ID: uuid.New(), Categories: cats, Action: action, PolicyVersion: "2026.1", At: at}
+	}
+	rows := []models.CookieConsent{
+		models.NewCookieConsent(choice(models.CookieAcceptAll, []string{"audience", "marketing"}, at), "203.0.113.9", "UA"),
+		models.NewCookieConsent(choice(models.CookieRejectAll, []string{}, at.In(paris)), "2001:db8:1:2::9", ""),
+		models.NewCookieConsent(choice(models.CookieGPC, nil, time.Date(1999, 12, 31, 23, 59, 59, 999999000, time.UTC)), "not an address", "Mozilla"),
+		models.NewCookieConsent(choice(models.CookieCustom, []string{"audience"}, at), "198.51.100.7", "é").WithIdempotencyKey(uuid.New()),
+	}
+	for _, batched := range []bool{false, true} {
+		stored := make([]models.CookieConsent, len(rows))
+		var wg sync.WaitGroup
+		errs := make([]error, len(rows))
+		for i, r := range rows {
+			r.ID = uuid.New()
+			r.IdemKey = uuid.Nil
+			if i == 3 {
+				r = r.WithIdempotencyKey(uuid.New())
+			}
+			rows[i] = r
+			if batched {
+				wg.Go(func() { stored[i], errs[i] = l.Append(ctx, r) })
+			} else {
+				stored[i], errs[i] = l.Append(ctx, r)
+			}
+		}
+		wg.Wait()
+		for i, want := range rows {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			if (want.IdemKey != uuid.Nil) != (stored[i].ProofID != 0) || stored[i].IdemKey != want.IdemKey {
+				t.Errorf("row %d: proof %d for key %v", i, stored[i].ProofID, want.IdemKey)
+			}
+			got, err := db.CookieConsentsOf(ctx, want.ID.String())
+			if err != nil || len(got) != 1 {
+				t.Fatalf("row %d: %d rows, %v", i, len(got), err)
+			}
+			g := got[0]
+			wantCats := want.Categories
+			if wantCats == nil {
+				wantCats = []string{}
+			}
+			if !slices.Equal(g.Categories, wantCats) || g.Action != want.Action || g.PolicyVersion != want.PolicyVersion ||
+				g.IPPrefix != want.IPPrefix || string(g.UAHash) != string(want.UAHash) || (g.UAHash == nil) != (want.UAHash == nil) ||
+				!g.At.Equal(want.At.Truncate(time.Microsecond)) {
+				t.Errorf("row %d (batched %v): stored %+v, want %+v", i, batched, g, want)
+			}
+		}
+	}
+}

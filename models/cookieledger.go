@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -64,38 +63,11 @@ const storedConsents = `SELECT id, idem_key, consent_id, categories, action, pol
 FROM cookie_consents WHERE idem_key = ANY($1::uuid[])`
 
 func (l *CookieLedger) insert(ctx context.Context, batch []*CookieConsent) error {
+	written, err := l.insertRows(ctx, batch)
+	if err != nil {
+		return fmt.Errorf("models: cookie consents: %w", err)
+	}
 	n := len(batch)
-	ids, cats, acts, vers := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	ips, uas, ats, idems := make([]string, n), make([][]byte, n), make([]time.Time, n), make([]string, n)
-	for i, r := range batch {
-		ids[i], cats[i], acts[i], vers[i] = r.ID.String(), strings.Join(r.Categories, ","), string(r.Action), r.PolicyVersion
-		if r.IPPrefix.IsValid() {
-			ips[i] = r.IPPrefix.String()
-		}
-		if r.IdemKey != uuid.Nil {
-			idems[i] = r.IdemKey.String()
-		}
-		uas[i], ats[i] = r.UAHash, r.At
-	}
-	rows, err := l.pool.Query(ctx, insertConsents, ids, cats, acts, vers, ips, uas, ats, idems)
-	if err != nil {
-		return fmt.Errorf("models: cookie consents: %w", err)
-	}
-	var (
-		written map[uuid.UUID]int64 // stays nil for a batch without keys
-		proof   int64
-		key     uuid.UUID
-	)
-	_, err = pgx.ForEachRow(rows, []any{&proof, &key}, func() error {
-		if written == nil {
-			written = make(map[uuid.UUID]int64, n)
-		}
-		written[key] = proof
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("models: cookie consents: %w", err)
-	}
 	// Each keyed row is now the proof written for its key: by this batch
 	// (the row itself, or the first of an identical click queued twice)
 	// or before it (a retry: read back).

@@ -29,15 +29,22 @@ type groupCommit[T any] struct {
 type pendingItem[T any] struct {
 	ctx  context.Context
 	item T
-	done chan error
+	done chan error // buffered (1): the writer never waits for its caller
 }
+
+// waiters are the answer channels of callers that have been answered: each
+// is empty again once its answer was read, so the next caller reuses it
+// instead of making one. A caller that gave up (its ctx ended) does not
+// return its channel: the writer may still send on it.
+var waiters = sync.Pool{New: func() any { return make(chan error, 1) }}
 
 // do queues item and returns once it is committed. If ctx ends first the
 // caller is told ctx's error: an item still queued then is skipped, one
 // already in a batch being written may still be stored (callers make the
 // write idempotent, so that the visitor's retry does not store it twice).
 func (g *groupCommit[T]) do(ctx context.Context, item T) error {
-	p := pendingItem[T]{ctx: ctx, item: item, done: make(chan error, 1)}
+	done := waiters.Get().(chan error)
+	p := pendingItem[T]{ctx: ctx, item: item, done: done}
 	g.mu.Lock()
 	g.queue = append(g.queue, p)
 	start := g.flushers < g.maxFlushers
@@ -49,7 +56,8 @@ func (g *groupCommit[T]) do(ctx context.Context, item T) error {
 		go g.flush()
 	}
 	select {
-	case err := <-p.done:
+	case err := <-done:
+		waiters.Put(done)
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("models: %w", ctx.Err())
