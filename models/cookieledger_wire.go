@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -62,7 +63,12 @@ func (l *CookieLedger) insertRows(ctx context.Context, batch []*CookieConsent) (
 		if written == nil {
 			written = make(map[uuid.UUID]int64, len(batch))
 		}
-		written[key] = int64(binary.BigEndian.Uint64(v[0]))
+		var proof int64
+		if _, err := binary.Decode(v[0], binary.BigEndian, &proof); err != nil {
+			_, _ = rr.Close()
+			return nil, err
+		}
+		written[key] = proof
 	}
 	if _, err := rr.Close(); err != nil {
 		// Prepared again by the next batch, should the table have changed
@@ -103,8 +109,7 @@ func encodeConsentBatch(batch []*CookieConsent) [][]byte {
 			}
 			b = append(b, c...)
 		}
-		binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
-		return b
+		return putLen(b, at)
 	})
 	column(2, pgtype.TextOID, func(b []byte, r *CookieConsent) []byte {
 		return append(appendLen(b, len(r.Action)), r.Action...)
@@ -118,8 +123,7 @@ func encodeConsentBatch(batch []*CookieConsent) [][]byte {
 		if r.IPPrefix.IsValid() {
 			b = r.IPPrefix.AppendTo(b)
 		}
-		binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
-		return b
+		return putLen(b, at)
 	})
 	column(5, pgtype.ByteaOID, func(b []byte, r *CookieConsent) []byte {
 		if r.UAHash == nil {
@@ -128,7 +132,8 @@ func encodeConsentBatch(batch []*CookieConsent) [][]byte {
 		return append(appendLen(b, len(r.UAHash)), r.UAHash...)
 	})
 	column(6, pgtype.TimestamptzOID, func(b []byte, r *CookieConsent) []byte {
-		return binary.BigEndian.AppendUint64(appendLen(b, 8), uint64(pgMicros(r.At)))
+		b, _ = binary.Append(appendLen(b, 8), binary.BigEndian, pgMicros(r.At)) // an int64 always fits
+		return b
 	})
 	column(7, pgtype.TextOID, func(b []byte, r *CookieConsent) []byte { // '' for none
 		if r.IdemKey == uuid.Nil {
@@ -155,11 +160,24 @@ func arrayHeader(b []byte, elem uint32, n int, hasNull bool) []byte {
 	b = binary.BigEndian.AppendUint32(b, 1) // dimensions
 	b = binary.BigEndian.AppendUint32(b, flags)
 	b = binary.BigEndian.AppendUint32(b, elem)
-	b = binary.BigEndian.AppendUint32(b, uint32(n))
+	b = appendLen(b, n)
 	return binary.BigEndian.AppendUint32(b, 1) // lower bound
 }
 
-func appendLen(b []byte, n int) []byte { return binary.BigEndian.AppendUint32(b, uint32(n)) }
+// appendLen appends n as a wire length (an int32). A batch holds at most a
+// few hundred short values, so a length out of range is a bug, not input.
+func appendLen(b []byte, n int) []byte {
+	if n < 0 || n > math.MaxInt32 {
+		panic("models: wire length out of range")
+	}
+	return binary.BigEndian.AppendUint32(b, uint32(n))
+}
+
+// putLen writes, at b[at:], the length of the value appended after it.
+func putLen(b []byte, at int) []byte {
+	appendLen(b[at:at], len(b)-at-4)
+	return b
+}
 
 // pgMicros is t as PostgreSQL's binary timestamptz: microseconds since
 // 2000-01-01 UTC, computed as pgx computes it.
