@@ -20,7 +20,8 @@ type consentPost struct {
 }
 
 // consentBodyLimit is the largest cookie choice read: the registry's
-// category keys, a return path and a key fit many times over.
+// category keys, a return path and a key fit many times over. It is also
+// the /consent route's body limit (routes.go), so the two cannot differ.
 const consentBodyLimit = 4 << 10
 
 // consentBodies are read buffers for cookie choices, one more byte than the

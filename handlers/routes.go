@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -48,8 +49,9 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 			return upload
 		}}),
 		// Cookie choices are tiny (validInput reads the body, so the limit
-		// comes before it rather than on the route).
-		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "4K", Skipper: func(c echo.Context) bool {
+		// comes before it rather than on the route). The limit is the size
+		// of readConsentPost's buffer, in bytes: Echo reads "4K" as 4,000.
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: strconv.Itoa(consentBodyLimit), Skipper: func(c echo.Context) bool {
 			return c.Path() != consentPath
 		}}),
 		validInput(uploads),

@@ -59,8 +59,9 @@ type config struct {
 // allowed to grow fivefold between collections (GOGC 400, instead of
 // doubling), within a limit that keeps the Go side under 28 MiB, grows to
 // 16 MB instead of 10 and collects less than half as often, and the whole
-// process stays under the 60 MB budget of make bench (52 MB). A server whose back-office builds large exports needs a
-// higher PORTAL_MEMORY_LIMIT (near the limit the collector runs more often).
+// process stays under the 60 MB budget of make bench (52 MB). A server whose
+// back-office builds large exports needs a higher PORTAL_MEMORY_LIMIT (near
+// the limit the collector runs more often).
 const (
 	defaultMemoryLimit = 28 << 20
 	defaultGCPercent   = 400
