@@ -52,10 +52,10 @@ type staffGate struct {
 	methods *allowedMethods
 	// search seals searched email addresses for list URLs.
 	search *searchTokens
-	// inData are the routes ("METHOD path") whose store verifies the
+	// inData are the routes whose store verifies the
 	// session in the transaction that reads the data (models.SessionCheck):
 	// they may run on a copy of the session row (pgStore.fromCopy).
-	inData map[string]bool
+	inData map[routeKey]bool
 }
 
 // checkSessionInData lets route run on a copy of the session row, verified
@@ -64,15 +64,15 @@ type staffGate struct {
 // showing anything, and maps models.ErrSessionEnded through sessionEnded.
 func (b *staffGate) checkSessionInData(r *echo.Route) {
 	if b.inData == nil {
-		b.inData = map[string]bool{}
+		b.inData = map[routeKey]bool{}
 	}
-	b.inData[r.Method+" "+r.Path] = true
+	b.inData[routeKey{r.Method, r.Path}] = true
 }
 
 // session is the request's session: from the copy of its last load when
 // the route verifies it in its data's transaction (deferred), else loaded.
 func (b *staffGate) session(c echo.Context) (sess *sessions.Session, deferred bool, err error) {
-	if b.inData[c.Request().Method+" "+c.Path()] {
+	if b.inData[routeKey{c.Request().Method, c.Path()}] {
 		if sess, ok := b.store.fromCopy(c.Request(), sessionCookie); ok {
 			return sess, true, nil
 		}
@@ -115,20 +115,44 @@ type staffMember struct {
 
 type staffKey struct{}
 
+// withStaff puts the member on the request's state, in place (a copy of the
+// request per value was most of what the back-office chain allocated); on
+// the context when the request has no state (outside the chain).
 func withStaff(c echo.Context, s staffMember) {
+	if st := peekState(c); st != nil {
+		st.staff, st.hasStaff = s, true
+		return
+	}
 	c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), staffKey{}, s)))
 }
 
 func currentStaff(c echo.Context) (staffMember, bool) {
+	if st := peekState(c); st != nil && st.hasStaff {
+		return st.staff, true
+	}
 	s, ok := c.Request().Context().Value(staffKey{}).(staffMember)
 	return s, ok
+}
+
+// withLang sets the request's language, on its state when it has one.
+func withLang(c echo.Context, l i18n.Lang) {
+	if st := peekState(c); st != nil {
+		st.lang = langValue(l)
+		return
+	}
+	c.SetRequest(c.Request().WithContext(i18n.WithLang(c.Request().Context(), l)))
 }
 
 // csrfContextKey is where Echo's CSRF middleware (public forms and
 // back-office alike) leaves the request's token.
 const csrfContextKey = "csrf"
 
+// csrfToken is the form token of the request's page: the signed-in
+// member's (bindCSRF), else the one Echo's CSRF middleware chose.
 func csrfToken(c echo.Context) string {
+	if st := peekState(c); st != nil && st.csrf != "" {
+		return st.csrf
+	}
 	t, _ := c.Get(csrfContextKey).(string)
 	return t
 }
@@ -184,6 +208,39 @@ func (b *staffGate) csrf() echo.MiddlewareFunc {
 	}
 }
 
+// csrfOnChanges is csrf for the routes behind requireStaff: it checks every
+// state-changing request as csrf does, and leaves the safe ones (GET, HEAD,
+// OPTIONS, TRACE, which it would only give a token) to requireStaff, whose
+// bindCSRF gives the page the session's own token and sets its cookie.
+// Through the library, such a page was given a token, and a cookie, that
+// bindCSRF then replaced on the same response.
+func (b *staffGate) csrfOnChanges() echo.MiddlewareFunc {
+	check := b.csrf()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			switch c.Request().Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+				varyCookie(c.Response().Header()) // as the library says of every answer it passes
+				return next(c)
+			}
+			return check(next)(c)
+		}
+	}
+}
+
+// varyLanguageCookie is the Vary of a back-office page, built once and
+// shared (never written to: see fixedHeaders).
+var varyLanguageCookie = []string{"Accept-Language", echo.HeaderCookie}
+
+// varyCookie adds Cookie to the answer's Vary.
+func varyCookie(h http.Header) {
+	if v := h[echo.HeaderVary]; len(v) == 1 && v[0] == "Accept-Language" {
+		h[echo.HeaderVary] = varyLanguageCookie
+		return
+	}
+	h.Add(echo.HeaderVary, echo.HeaderCookie)
+}
+
 // adminCSRFCookie holds the back-office form token, as the registry declares
 // it. __Host- pins it to this host and path "/", HTTPS only: a sibling
 // subdomain cannot plant one.
@@ -201,6 +258,15 @@ func newCSRFToken() string { return rand.Text() }
 func (b *staffGate) setCSRFCookie(c echo.Context, token string) {
 	c.SetCookie(&http.Cookie{Name: adminCSRFCookie, Value: token, Path: "/", MaxAge: csrfCookieMaxAge,
 		Expires: time.Now().Add(csrfCookieMaxAge * time.Second), Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	setCSRF(c, token)
+}
+
+// setCSRF makes token the form token of the request's page.
+func setCSRF(c echo.Context, token string) {
+	if st := peekState(c); st != nil {
+		st.csrf = token
+		return
+	}
 	c.Set(csrfContextKey, token)
 }
 
@@ -216,6 +282,7 @@ func (b *staffGate) bindCSRF(c echo.Context, sess *sessions.Session) error {
 			return fmt.Errorf("handlers: session: %w", err)
 		}
 	}
+	setCSRF(c, token)
 	ck, err := c.Cookie(adminCSRFCookie)
 	if err == nil && subtle.ConstantTimeCompare([]byte(ck.Value), []byte(token)) == 1 {
 		return nil
@@ -234,6 +301,11 @@ func (b *staffGate) bindCSRF(c echo.Context, sess *sessions.Session) error {
 // invitation) follow the browser.
 func (b *staffGate) language(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if st := peekState(c); st != nil && st.lang != nil {
+			// languageRedirect has matched the browser's language already
+			// (every /admin path is language-neutral) and said Vary.
+			return next(c)
+		}
 		r := c.Request()
 		c.SetRequest(r.WithContext(i18n.WithLang(r.Context(), i18n.Match(r.Header.Get("Accept-Language")))))
 		c.Response().Header().Add(echo.HeaderVary, "Accept-Language")
@@ -281,7 +353,7 @@ func (b *staffGate) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 		// The member's own language, over the browser's the group set.
 		if l, ok := sess.Values[sessLang].(string); ok {
 			if lang, ok := i18n.Parse(l); ok {
-				c.SetRequest(c.Request().WithContext(i18n.WithLang(c.Request().Context(), lang)))
+				withLang(c, lang)
 			}
 		}
 		if err := b.bindCSRF(c, sess); err != nil {

@@ -157,16 +157,19 @@ func (b bodyless) Unwrap() http.ResponseWriter { return b.ResponseWriter }
 type allowedMethods struct {
 	e      *echo.Echo
 	once   sync.Once
-	routes map[string]bool // "METHOD path-pattern"
+	routes map[routeKey]bool
 }
+
+// routeKey names a route by its method and path pattern.
+type routeKey struct{ method, path string }
 
 var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
 func (a *allowedMethods) load() {
 	a.once.Do(func() {
-		a.routes = map[string]bool{}
+		a.routes = map[routeKey]bool{}
 		for _, rt := range a.e.Routes() {
-			a.routes[rt.Method+" "+rt.Path] = true
+			a.routes[routeKey{rt.Method, rt.Path}] = true
 		}
 	})
 }
@@ -178,7 +181,7 @@ func (a *allowedMethods) isRoute(method, pattern string) bool {
 		return true
 	}
 	a.load()
-	return a.routes[method+" "+pattern]
+	return a.routes[routeKey{method, pattern}]
 }
 
 func (a *allowedMethods) of(r *http.Request) []string {
@@ -188,7 +191,7 @@ func (a *allowedMethods) of(r *http.Request) []string {
 	for _, m := range probeMethods {
 		c := a.e.NewContext(r, nil)
 		a.e.Router().Find(m, path, c)
-		if a.routes[m+" "+c.Path()] {
+		if a.routes[routeKey{m, c.Path()}] {
 			out = append(out, m)
 			if m == http.MethodGet {
 				out = append(out, http.MethodHead)

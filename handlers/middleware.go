@@ -45,19 +45,25 @@ const (
 // fixedHeaders are the security headers whose value never changes, in
 // canonical form, each value slice built once: setting them costs no
 // allocation per response. (A later Add on one of them appends to a full
-// slice, which copies it: the shared value is never written to.)
-func fixedHeaders(hsts bool) map[string][]string {
-	h := map[string][]string{
-		"X-Content-Type-Options":     {"nosniff"},
-		"X-Frame-Options":            {"DENY"},
-		"Referrer-Policy":            {"same-origin"},
-		"Permissions-Policy":         {"camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=(), interest-cohort=()"},
-		"Cross-Origin-Opener-Policy": {"same-origin"},
+// slice, which copies it: the shared value is never written to.) A list,
+// not a map: every response walks it.
+func fixedHeaders(hsts bool) []fixedHeader {
+	h := []fixedHeader{
+		{"X-Content-Type-Options", []string{"nosniff"}},
+		{"X-Frame-Options", []string{"DENY"}},
+		{"Referrer-Policy", []string{"same-origin"}},
+		{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=(), interest-cohort=()"}},
+		{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
 	}
 	if hsts {
-		h["Strict-Transport-Security"] = []string{"max-age=63072000; includeSubDomains"}
+		h = append(h, fixedHeader{"Strict-Transport-Security", []string{"max-age=63072000; includeSubDomains"}})
 	}
 	return h
+}
+
+type fixedHeader struct {
+	name  string
+	value []string
 }
 
 // securityHeaders sets the headers every response carries and puts a fresh
@@ -78,8 +84,8 @@ func securityHeaders(base *url.URL) echo.MiddlewareFunc {
 			}
 			h := c.Response().Header()
 			h.Set("Content-Security-Policy", cspBefore+nonce+cspAfter)
-			for k, v := range fixed {
-				h[k] = v
+			for _, f := range fixed {
+				h[f.name] = f.value
 			}
 			return next(c)
 		}
@@ -205,7 +211,7 @@ func locate(c echo.Context, site string) {
 			r.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, prefix)
 		}
 		s.loc.prefixed = true
-		s.lang = l
+		s.lang = langValue(l)
 		return
 	}
 }
@@ -253,7 +259,7 @@ func languageRedirect(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		l := i18n.Match(r.Header.Get("Accept-Language"))
 		if neutral {
-			s.lang = l
+			s.lang = langValue(l)
 			return next(c)
 		}
 		target := "/" + l.String() + r.URL.EscapedPath()

@@ -25,6 +25,12 @@ type requestState struct {
 	consent      visitorConsent
 	consentState views.ConsentState
 	consentPost  *consentPost // a cookie choice's body, read by validInput
+
+	// The back-office: the signed-in member (requireStaff) and the form
+	// token their pages carry (bindCSRF).
+	staff    staffMember
+	hasStaff bool
+	csrf     string
 }
 
 type requestStateKey struct{}
@@ -55,6 +61,26 @@ func (c *requestContext) Value(key any) any {
 		}
 	}
 	return c.Context.Value(key)
+}
+
+// boxedLangs are the languages as context values, each boxed once: a
+// request's language is set on its state without an allocation.
+var boxedLangs = func() []any {
+	out := make([]any, len(i18n.All))
+	for i, l := range i18n.All {
+		out[i] = l
+	}
+	return out
+}()
+
+// langValue is l as the state's language value.
+func langValue(l i18n.Lang) any {
+	for i, known := range i18n.All {
+		if known == l {
+			return boxedLangs[i]
+		}
+	}
+	return l
 }
 
 // stateOf is the request's state, attached on first use: the first

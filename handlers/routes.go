@@ -147,16 +147,18 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	records.eventEnds = retentionStore
 
 	// Its own group, not the public site's: staff pages have no cookie banner.
-	adm := e.Group("/admin", schema.middleware, noStore, gate.language, gate.csrf())
+	adm := e.Group("/admin", schema.middleware, noStore, gate.language)
 	// Anyone: the sign-in page.
-	adm.GET("/login", auth.showLogin)
-	adm.POST("/login", auth.login)
+	signInCSRF := gate.csrf()
+	adm.GET("/login", auth.showLogin, signInCSRF)
+	adm.POST("/login", auth.login, signInCSRF)
 	// Whoever holds an invitation link: setting up their own account.
-	adm.GET("/welcome/:token", welcome.showWelcome)
-	adm.POST("/welcome/:token", welcome.enrol)
+	adm.GET("/welcome/:token", welcome.showWelcome, signInCSRF)
+	adm.POST("/welcome/:token", welcome.enrol, signInCSRF)
 	// Any signed-in staff member: their session and password, and the
-	// records of their role's purposes.
-	staff := adm.Group("", gate.requireStaff)
+	// records of their role's purposes. Their pages get the session's form
+	// token from requireStaff.
+	staff := adm.Group("", gate.csrfOnChanges(), gate.requireStaff)
 	staff.POST("/logout", auth.logout)
 	staff.GET("/password", auth.showPassword)
 	staff.POST("/password", auth.changePassword)

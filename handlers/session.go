@@ -51,7 +51,7 @@ type pgStore struct {
 // language) lasts at most sessionCopyTTL, and a state-changing request of
 // the session drops its copy at once.
 type sessionCopies struct {
-	mu   sync.Mutex
+	mu   sync.RWMutex // every staff page reads; only loads and changes write
 	rows map[[sha256.Size]byte]sessionCopy
 }
 
@@ -78,9 +78,9 @@ func (sc *sessionCopies) put(token string, cp sessionCopy) {
 
 func (sc *sessionCopies) get(token string, now time.Time) (sessionCopy, bool) {
 	k := sha256.Sum256([]byte(token))
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
+	sc.mu.RLock()
 	cp, ok := sc.rows[k]
+	sc.mu.RUnlock()
 	if !ok || now.Sub(cp.at) >= sessionCopyTTL || now.Before(cp.at) {
 		return cp, false
 	}
