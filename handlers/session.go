@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -56,9 +57,10 @@ type sessionCopies struct {
 }
 
 type sessionCopy struct {
-	row  models.SessionRow
-	data models.SessionData
-	at   time.Time
+	// values are the session's values as fillSession sets them, boxed once
+	// at the load: each request on the copy clones the map, not the values.
+	values map[any]any
+	at     time.Time
 }
 
 const (
@@ -132,8 +134,8 @@ func (s *pgStore) New(r *http.Request, name string) (*sessions.Session, error) {
 	if err := json.Unmarshal(row.Data, &data); err != nil {
 		return sess, nil // unreadable: treat as no session
 	}
-	s.copies.put(c.Value, sessionCopy{row: row, data: data, at: now})
 	fillSession(sess, c.Value, row, data)
+	s.copies.put(c.Value, sessionCopy{values: maps.Clone(sess.Values), at: now})
 	return sess, nil
 }
 
@@ -151,7 +153,8 @@ func (s *pgStore) fromCopy(r *http.Request, name string) (*sessions.Session, boo
 	}
 	sess := sessions.NewSession(s, name)
 	sess.Options = s.options()
-	fillSession(sess, c.Value, cp.row, cp.data)
+	sess.Values = maps.Clone(cp.values)
+	sess.ID, sess.IsNew = c.Value, false
 	return sess, true
 }
 
