@@ -214,7 +214,10 @@ func (b *staffGate) csrf() echo.MiddlewareFunc {
 // OPTIONS, TRACE, which it would only give a token) to requireStaff, whose
 // bindCSRF gives the page the session's own token and sets its cookie.
 // Through the library, such a page was given a token, and a cookie, that
-// bindCSRF then replaced on the same response.
+// bindCSRF then replaced on the same response. The cookie is no longer
+// renewed on every page: set at sign-in for 24 hours, it outlives the
+// session (12 hours at most), and a browser without it gets it back from
+// bindCSRF on its next page.
 func (b *staffGate) csrfOnChanges() echo.MiddlewareFunc {
 	check := b.csrf()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {

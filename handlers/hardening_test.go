@@ -324,6 +324,60 @@ func TestCSRFTokenIsBoundToTheSession(t *testing.T) {
 	}
 }
 
+// A signed-in member's page carries the session's form token, and sets its
+// cookie only when the browser lacks it: once, with the session's value
+// (not a token of the library's replaced by the session's on the same
+// answer). The cookie set at sign-in outlives the session, so pages need not
+// renew it. Its Vary names the language and the cookies, each once.
+func TestStaffPageCarriesTheSessionsToken(t *testing.T) {
+	s := newBOServer(t)
+	b := s.browser(t)
+	if res := b.login(s.account(t, "sales", true)); res.StatusCode != 303 {
+		t.Fatalf("login: %d", res.StatusCode)
+	}
+	session := b.cookies["__Host-admin_csrf"]
+	if session == "" {
+		t.Fatal("no form token after sign-in")
+	}
+	for _, path := range []string{"/admin/records/contact", "/admin/password"} {
+		delete(b.cookies, "__Host-admin_csrf") // a browser that lost it
+		res, page := b.do("GET", path, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", path, res.StatusCode)
+		}
+		var set []string
+		for _, c := range res.Cookies() {
+			if c.Name == "__Host-admin_csrf" {
+				set = append(set, c.Value)
+				if !c.Secure || !c.HttpOnly || c.Path != "/" || c.SameSite != http.SameSiteStrictMode || c.MaxAge != 24*60*60 {
+					t.Errorf("GET %s: form-token cookie %+v", path, c)
+				}
+			}
+		}
+		if len(set) != 1 || set[0] != session {
+			t.Errorf("GET %s without the cookie sets %q, want the session's token once", path, set)
+		}
+		if m := csrfRe.FindStringSubmatch(page); m == nil || m[1] != session {
+			t.Errorf("GET %s: the page's form token is %v, want the session's", path, m)
+		}
+		if v := strings.Join(res.Header.Values("Vary"), ", "); v != "Accept-Language, Cookie" {
+			t.Errorf("GET %s: Vary %q, want Accept-Language, Cookie", path, v)
+		}
+		// With the cookie: no Set-Cookie, the same token.
+		res, page = b.do("GET", path, nil)
+		if c := res.Header.Values("Set-Cookie"); len(c) != 0 {
+			t.Errorf("GET %s with the cookie sets %v", path, c)
+		}
+		if m := csrfRe.FindStringSubmatch(page); m == nil || m[1] != session {
+			t.Errorf("GET %s: the page's form token is %v, want the session's", path, m)
+		}
+	}
+	// The page's token is the one a change is checked against.
+	if res, _ := b.do("POST", "/admin/logout", url.Values{"_csrf": {session}}); res.StatusCode != 303 {
+		t.Errorf("logout with the page's token: %d, want 303", res.StatusCode)
+	}
+}
+
 // Staff search by email without the address in any URL: the filter form is
 // posted, the list's URL carries it sealed, and a forged or foreign token
 // filters nothing.
