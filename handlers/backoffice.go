@@ -115,9 +115,9 @@ type staffMember struct {
 
 type staffKey struct{}
 
-// withStaff puts the member on the request's state, in place (a copy of the
-// request per value was most of what the back-office chain allocated); on
-// the context when the request has no state (outside the chain).
+// withStaff puts the member on the request's state, in place rather than on
+// a copy of the request and a new context; on the context when the request
+// has no state (outside the chain).
 func withStaff(c echo.Context, s staffMember) {
 	if st := peekState(c); st != nil {
 		st.staff, st.hasStaff = s, true
