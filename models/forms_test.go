@@ -378,8 +378,9 @@ func TestConcurrentSubmissionsStoredOnce(t *testing.T) {
 
 // A known person's later post adds the phone their subject lacked and keeps
 // the one it has; a person whom another transaction creates while a post of
-// theirs is written (the post's statement meets that row at commit) still
-// gets one subject, holding both their records.
+// theirs is being written (the post waits on that row, its batch fails once
+// the other commits, and the post is written again alone) still has one
+// subject, which the post's record names.
 func TestSubmitKnownPersonAndConcurrentWriter(t *testing.T) {
 	db, urls := testdb.Open(t)
 	reg := registry(t)
