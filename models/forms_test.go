@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -372,5 +373,79 @@ func TestConcurrentSubmissionsStoredOnce(t *testing.T) {
 		return q.QueryRow(context.Background(), `SELECT count(*) FROM records`).Scan(&records)
 	}); err != nil || records != n-1 {
 		t.Errorf("%d records (%v), want %d", records, err, n-1)
+	}
+}
+
+// A known person's later post adds the phone their subject lacked and keeps
+// the one it has; a person whom another transaction creates while a post of
+// theirs is being written (the post waits on that row, its batch fails once
+// the other commits, and the post is written again alone) still has one
+// subject, which the post's record names.
+func TestSubmitKnownPersonAndConcurrentWriter(t *testing.T) {
+	db, urls := testdb.Open(t)
+	reg := registry(t)
+	v, _ := vault.NewEphemeral()
+	store := models.NewFormStore(db, v)
+	ctx := context.Background()
+	phoneOf := func(email string) []byte {
+		var idx []byte
+		if err := db.Pool.QueryRow(ctx, `SELECT phone_index FROM subjects WHERE email_index = $1`,
+			v.BlindIndex(vault.KindEmail, email)).Scan(&idx); err != nil {
+			t.Fatal(err)
+		}
+		return idx
+	}
+	const email = "known@example.com"
+	for i, phone := range []string{"", "+33612345678", "+33700000000"} {
+		s := submission(t, reg, "contact", email, time.Now())
+		s.Phone = phone
+		if _, err := store.Submit(ctx, s); err != nil {
+			t.Fatalf("post %d: %v", i, err)
+		}
+		if got := phoneOf(email); i == 0 && got != nil {
+			t.Errorf("post %d: a phone index without a phone", i)
+		} else if i > 0 && !bytes.Equal(got, v.BlindIndex(vault.KindPhone, "+33612345678")) {
+			t.Errorf("post %d: the subject's phone index is not the first phone given", i)
+		}
+	}
+
+	// Another transaction creates the person and holds the row until the
+	// post waits on it; once it commits, the post is stored against it.
+	owner := testdb.OwnerAllPurposes(t, urls.Owner)
+	tx, err := owner.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const racer = "racer@example.com"
+	var other uuid.UUID
+	if err := tx.QueryRowContext(ctx, `INSERT INTO subjects (id, email_index) VALUES (gen_random_uuid(), $1) RETURNING id`,
+		v.BlindIndex(vault.KindEmail, racer)).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	post := submission(t, reg, "contact", racer, time.Now())
+	done := make(chan error, 1)
+	go func() { _, err := store.Submit(ctx, post); done <- err }()
+	for waiting := false; !waiting; time.Sleep(10 * time.Millisecond) {
+		if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock')`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("the post met a concurrent writer: %v", err)
+	}
+	_, rec, err := store.RecordFields(ctx, "contact", post.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.SubjectID == nil || *rec.SubjectID != other {
+		t.Errorf("the record's subject is %v, want the one the other transaction created (%v)", rec.SubjectID, other)
+	}
+	var subjects int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM subjects WHERE email_index = $1`, v.BlindIndex(vault.KindEmail, racer)).Scan(&subjects); err != nil || subjects != 1 {
+		t.Errorf("%d subjects for one person (%v), want 1", subjects, err)
 	}
 }
