@@ -71,6 +71,23 @@ func newAccessRowLabels(l i18n.Lang) accessRowLabels {
 		restricted: `<span class="badge badge-optional">` + html.EscapeString(txtRestricted.Get(l)) + `</span>`}
 }
 
+// panelsComputedAt says when the review's panels were computed: they may
+// be up to a minute old (or older, while a refresh fails), and a page must
+// not pass them off as the log as it is now.
+func panelsComputedAt(t time.Time) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		l := i18n.From(ctx)
+		var buf [512]byte
+		b := append(buf[:0], html.EscapeString(txtPanelsComputed.Get(l))...)
+		b = append(b, ' ')
+		b = appendAdminTime(b, l, i18n.Zone(ctx), t)
+		b = append(b, ". "...)
+		b = append(b, html.EscapeString(txtPanelsRefresh.Get(l))...)
+		_, err := w.Write(b)
+		return err
+	})
+}
+
 // adminTime shows a moment in the company's time zone, named (a reader must
 // never take it for UTC), with the exact instant for machines:
 // <time datetime="…">…</time>. Written in one buffer, as the log's rows
