@@ -212,3 +212,74 @@ func TestReviewFiltersOneMemberAcrossPages(t *testing.T) {
 		}
 	}
 }
+
+// One member's first page has the same plan whatever the member: it runs on
+// the statement's generic plan instead of being planned again on every
+// page, and the setting that allows it ends with the page's statement. A
+// page whose best plan depends on its values (a rare action) keeps its
+// custom plans.
+func TestReviewPlansAMembersFirstPageOnce(t *testing.T) {
+	db, _ := testdb.Open(t)
+	ctx := context.Background()
+	l := models.NewAccessLog(db, nil, testKey)
+	ada := uuid.Must(uuid.NewV7())
+	for i := range 4 {
+		action := models.ActionView
+		if i%2 == 1 {
+			action = models.ActionErase
+		}
+		if err := l.Log(ctx, models.AccessEvent{At: time.Now(), StaffID: &ada, Role: "sales", Action: action,
+			Purpose: "contact", Outcome: models.OutcomeOK}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dpo := models.Actor{Role: "dpo"}
+	const pages = 8 // more than the five custom plans PostgreSQL tries before it may choose
+	for _, action := range []string{models.ActionView, models.ActionErase} {
+		for range pages {
+			page, err := l.Review(ctx, dpo, models.AccessFilter{StaffID: &ada, Action: action})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Rows) != 2 || page.Rows[0].Action != action || page.Rows[1].Action != action {
+				t.Fatalf("%s: %d rows", action, len(page.Rows))
+			}
+		}
+	}
+	plans := map[string][2]int64{} // per action filtered on: generic, custom
+	conns := db.Pool.AcquireAllIdle(ctx)
+	for _, c := range conns {
+		var mode string
+		if err := c.QueryRow(ctx, "SHOW plan_cache_mode").Scan(&mode); err != nil || mode != "auto" {
+			t.Errorf("a connection was left with plan_cache_mode %q (%v)", mode, err)
+		}
+		rows, err := c.Query(ctx, `SELECT statement LIKE '%<> ''view''%', generic_plans, custom_plans FROM pg_prepared_statements
+			WHERE statement LIKE 'SELECT e.id, e.at,%'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var other bool
+			var g, cu int64
+			if err := rows.Scan(&other, &g, &cu); err != nil {
+				t.Fatal(err)
+			}
+			key := models.ActionView
+			if other {
+				key = models.ActionErase
+			}
+			p := plans[key]
+			plans[key] = [2]int64{p[0] + g, p[1] + cu}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		c.Release()
+	}
+	if p := plans[models.ActionView]; p[0] != pages || p[1] != 0 {
+		t.Errorf("a member's views: %d generic and %d custom plans, want %d generic", p[0], p[1], pages)
+	}
+	if p := plans[models.ActionErase]; p[1] < 5 {
+		t.Errorf("a member's erasures: %d generic and %d custom plans, want custom plans", p[0], p[1])
+	}
+}
