@@ -283,3 +283,61 @@ func TestReviewPlansAMembersFirstPageOnce(t *testing.T) {
 		t.Errorf("a member's erasures: %d generic and %d custom plans, want custom plans", p[0], p[1])
 	}
 }
+
+// The review reads its rows straight from their binary form; what it reads
+// is what was logged, and what pgx's Scan reads from the text form: every
+// column, ids present and absent, a restricted read, a request id.
+func TestReviewRowsReadEveryColumn(t *testing.T) {
+	db, _ := testdb.Open(t)
+	ctx := models.WithRequestID(context.Background(), "req-7")
+	l := models.NewAccessLog(db, nil, testKey)
+	ada, rec, subject, target := uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7())
+	at := time.Date(1999, 12, 31, 23, 59, 58, 123456000, time.UTC) // before PostgreSQL's epoch: negative on the wire
+	logged := []models.AccessEvent{
+		{At: at, StaffID: &ada, Role: "sales", Action: models.ActionView, Purpose: "contact", RecordID: &rec, SubjectID: &subject,
+			IP: "192.0.2.1", UserAgent: "ua <1>", Outcome: models.OutcomeOK, Restricted: true},
+		{At: at.Add(time.Hour), StaffID: &ada, Role: "admin", Action: models.ActionStaffAdmin, IP: "2001:db8::1",
+			Outcome: models.OutcomeDenied, TargetStaffID: &target},
+	}
+	for _, e := range logged {
+		if err := l.Log(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := models.AccessFilter{StaffID: &ada}
+	got, err := l.ReviewRows(ctx, f, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := l.ReviewRowsAsText(ctx, f, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || len(text) != 2 {
+		t.Fatalf("%d and %d rows, want 2", len(got), len(text))
+	}
+	id := func(u *uuid.UUID) string {
+		if u == nil {
+			return "none"
+		}
+		return u.String()
+	}
+	for i, r := range got {
+		e, s := logged[len(logged)-1-i], text[i]
+		if !r.At.Equal(e.At) || !r.At.Equal(s.At) {
+			t.Errorf("row %d: at %v (text %v), want %v", i, r.At, s.At, e.At)
+		}
+		want := []string{id(e.StaffID), e.Role, e.Action, e.Purpose, id(e.RecordID), id(e.SubjectID), e.IP, e.UserAgent, e.Outcome,
+			strconv.FormatBool(e.Restricted), id(e.TargetStaffID), "req-7", ""}
+		for _, row := range []models.AccessRow{r, s} {
+			have := []string{id(row.StaffID), row.Role, row.Action, row.Purpose, id(row.RecordID), id(row.SubjectID), row.IP, row.UserAgent,
+				row.Outcome, strconv.FormatBool(row.Restricted), id(row.TargetStaffID), row.RequestID, row.StaffName}
+			if strings.Join(have, "|") != strings.Join(want, "|") {
+				t.Errorf("row %d:\n got %v\nwant %v", i, have, want)
+			}
+		}
+		if r.ID != s.ID || r.ID == 0 {
+			t.Errorf("row %d: id %d (text %d)", i, r.ID, s.ID)
+		}
+	}
+}
