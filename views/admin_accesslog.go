@@ -145,7 +145,7 @@ func appendLabel(b []byte, labels map[string]string, code string) []byte {
 	if s, ok := labels[code]; ok {
 		return append(b, s...)
 	}
-	return append(b, html.EscapeString(code)...)
+	return appendEscaped(b, code)
 }
 
 // appendOrDash appends s escaped, or a dash for nothing (orDash).
@@ -153,18 +153,37 @@ func appendOrDash(b []byte, s string) []byte {
 	if s == "" {
 		return append(b, "—"...)
 	}
-	return append(b, html.EscapeString(s)...)
+	return appendEscaped(b, s)
 }
 
 // appendEscapedBytes appends s escaped; s is scratch the caller drops.
-func appendEscapedBytes(b, s []byte) []byte {
-	for _, c := range s {
-		switch c {
-		case '&', '\'', '<', '>', '"':
-			return append(b, html.EscapeString(string(s))...)
+func appendEscapedBytes(b, s []byte) []byte { return appendEscaped(b, s) }
+
+// appendEscaped appends s escaped as html.EscapeString escapes it, without
+// the string it makes (its Replacer took a twentieth of the page's
+// rendering).
+func appendEscaped[S ~string | ~[]byte](b []byte, s S) []byte {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '\'':
+			esc = "&#39;" // shorter than "&apos;" and apos was not in HTML until HTML5
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&#34;" // shorter than "&quot;"
+		default:
+			continue
 		}
+		b = append(append(b, s[last:i]...), esc...)
+		last = i + 1
 	}
-	return append(b, s...)
+	return append(b, s[last:]...)
 }
 
 // appendID appends an id in its canonical form, or a dash for none.
@@ -225,13 +244,13 @@ func options(n int, at func(i int, l i18n.Lang) (value, label string), selected 
 			for i := range n {
 				value, label := at(i, l)
 				b = append(b, `<option value="`...)
-				b = append(b, html.EscapeString(value)...)
+				b = appendEscaped(b, value)
 				b = append(b, '"')
 				if value == selected {
 					b = append(b, " selected"...)
 				}
 				b = append(b, '>')
-				b = append(b, html.EscapeString(label)...)
+				b = appendEscaped(b, label)
 				b = append(b, "</option>"...)
 			}
 			return b

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"html"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +73,17 @@ func TestAccessLogPageEscapesEveryStoredValue(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The rows' escaping is html.EscapeString's, byte for byte.
+func TestAppendEscapedIsEscapeString(t *testing.T) {
+	for _, s := range []string{"", "plain", xss, `a&b<c>d"e'f`, "&&", "<", "é’\u00a0<ü>", "tail&", "'lead", "\x00\xff<"} {
+		if got, want := string(appendEscaped(nil, s)), html.EscapeString(s); got != want {
+			t.Errorf("%q: %q, want %q", s, got, want)
+		}
+		if got, want := string(appendEscaped([]byte("x"), []byte(s))), "x"+html.EscapeString(s); got != want {
+			t.Errorf("%q as bytes: %q, want %q", s, got, want)
+		}
 	}
 }
