@@ -163,7 +163,6 @@ func appendEscapedBytes(b, s []byte) []byte { return appendEscaped(b, s) }
 // the string it makes (its Replacer took a twentieth of the page's
 // rendering).
 func appendEscaped[S ~string | ~[]byte](b []byte, s S) []byte {
-	last := 0
 	for i := 0; i < len(s); i++ {
 		var esc string
 		switch s[i] {
@@ -180,10 +179,10 @@ func appendEscaped[S ~string | ~[]byte](b []byte, s S) []byte {
 		default:
 			continue
 		}
-		b = append(append(b, s[last:i]...), esc...)
-		last = i + 1
+		b = append(append(b, s[:i]...), esc...)
+		s, i = s[i+1:], -1 // what follows, from its start
 	}
-	return append(b, s[last:]...)
+	return append(b, s...)
 }
 
 // appendID appends an id in its canonical form, or a dash for none.

@@ -64,7 +64,7 @@ func AdminLayout(p StaffPage) templ.Component {
 	})
 }
 
-// adminFrame is the fixed markup of the back-office layout in one language,
+// adminFrame is the unchanging markup of the back-office layout in one language,
 // escaped, cut where the request's values go.
 type adminFrame struct {
 	head         string // up to the title
@@ -76,7 +76,7 @@ type adminFrame struct {
 	main         string // from the end of the header to the page's content
 }
 
-// adminFrames are the layout's fixed parts in French and English.
+// adminFrames are the layout's unchanging parts in French and English.
 var adminFrames = [2]adminFrame{newAdminFrame(i18n.FR), newAdminFrame(i18n.EN)}
 
 func newAdminFrame(l i18n.Lang) adminFrame {
