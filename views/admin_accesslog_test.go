@@ -91,7 +91,7 @@ func TestAppendEscapedIsEscapeString(t *testing.T) {
 	}
 }
 
-// The back-office frame is written by hand too: the member's name, role
+// The back-office frame is written from cut-up markup too: the member's name, role
 // and links, the title, the form token and the path come back as text and
 // attribute values, never as markup, in both languages; a signed-out page
 // has no navigation.
