@@ -76,10 +76,10 @@ const (
 )
 
 // adminFrame is adminLayout in one language, cut where a request's values
-// go. A page is head, title, then either signedOut, or nav, each link
-// (linkHref, its href, linkLabel, its label, linkEnd), staff, name, role,
-// title, switchCSRF, token, path, path, signOutCSRF, token, signedIn; then
-// the page's content and tail.
+// go. A page is head, the title, then either signedOut, or nav, each link
+// (linkHref, its href, linkLabel, its label, linkEnd), staff, the name,
+// role, the role's title, switchCSRF, the token, path, the path,
+// signOutCSRF, the token, signedIn; then the page's content and tail.
 type adminFrame struct {
 	head, signedOut                   string
 	nav, linkHref, linkLabel, linkEnd string
