@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -85,5 +86,22 @@ func TestAdminFrameRefusesMisplacedHoles(t *testing.T) {
 		if _, err := newAdminFrame(l); err != nil {
 			t.Errorf("%s: %v", l, err)
 		}
+	}
+}
+
+// The frame alone, cut up against the template it is cut from.
+func BenchmarkAdminLayout(b *testing.B) {
+	p := StaffPage{Title: "Journal d’accès", Path: "/admin/dpo/access-log", CSRF: "k1Vq8sYw3Zt6Lm0Hn4Rb7Xc2Jd5Pf9Ga",
+		StaffName: "Ada Lovelace", RoleTitle: "DPO", Nav: []NavLink{{"/admin/records", "Fiches"}, {"/admin/dpo", "DPO"}, {"/admin/dpo/access-log", "Journal"}}}
+	ctx := templ.WithChildren(i18n.WithLang(context.Background(), i18n.FR), templ.Raw("<p>x</p>"))
+	for name, c := range map[string]templ.Component{"cut": AdminLayout(p), "template": adminLayout(p)} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.Render(ctx, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
