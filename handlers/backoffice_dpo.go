@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -50,49 +51,87 @@ const chainTail = 200
 
 // logPanels are the parts of the review page that do not depend on the
 // filter: the anomalies, the chart (drawn once, in each language), the chain
-// status and the accounts of the staff filter. They scan days of events, so
-// they are computed at most once a minute per server, which keeps paging
-// through the log fast on millions of rows.
+// status and the accounts of the staff filter. They scan days of events
+// (about half a second on a million), so they are computed at most once a
+// minute per server, and in the background: a page served while they are
+// recomputed shows the previous ones, which say when they were computed.
+// Only the very first page of a server waits for them.
 type logPanels struct {
-	mu sync.Mutex
-	at time.Time
-	panelsView
+	first      sync.Mutex // held while the first panels are computed
+	cur        atomic.Pointer[panelsView]
+	refreshing atomic.Bool // a background refresh is running
 }
 
 const panelsTTL = time.Minute
 
+// panelsTimeout bounds a background refresh: no request waits on it, so
+// only a stuck database could hold it longer.
+const panelsTimeout = 30 * time.Second
+
 type panelsView struct {
+	at        time.Time // when they were computed: the page says it
 	anomalies templ.Component
 	chart     templ.Component
 	chain     models.ChainReport
 	staff     []views.StaffAccount
 }
 
-func (p *logPanels) get(c echo.Context, b *dpoHandler) (panelsView, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := b.now()
-	if !p.at.IsZero() && now.Sub(p.at) < panelsTTL && now.After(p.at) {
-		return p.panelsView, nil
+// get returns the current panels, starting their refresh when they are
+// older than panelsTTL (stale while revalidating: the page does not wait).
+func (p *logPanels) get(c echo.Context, b *dpoHandler) (*panelsView, error) {
+	cur := p.cur.Load()
+	if cur == nil {
+		p.first.Lock()
+		defer p.first.Unlock()
+		if cur = p.cur.Load(); cur == nil {
+			v, err := b.computePanels(c.Request().Context())
+			if err != nil {
+				return nil, err
+			}
+			p.cur.Store(v)
+			return v, nil
+		}
 	}
-	ctx := c.Request().Context()
+	now := b.now()
+	if (now.Sub(cur.at) >= panelsTTL || now.Before(cur.at)) && p.refreshing.CompareAndSwap(false, true) {
+		// Detached from the request, which may end before the refresh.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), panelsTimeout)
+		go func() {
+			defer cancel()
+			defer p.refreshing.Store(false)
+			v, err := b.computePanels(ctx)
+			if err != nil {
+				// The previous panels stay, with their time: the next
+				// page tries again.
+				b.logger.Error("access log panels refresh failed", "error", err.Error())
+				return
+			}
+			p.cur.Store(v)
+		}()
+	}
+	return cur, nil
+}
+
+// computePanels computes the panels from the log as it is now.
+func (b *dpoHandler) computePanels(ctx context.Context) (*panelsView, error) {
+	now := b.now()
 	anomalies, err := b.log.Anomalies(ctx, models.DefaultAnomalyRules(now))
 	if err != nil {
-		return panelsView{}, err
+		return nil, err
 	}
 	const days = 28
 	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days+1)
 	counts, err := b.log.AccessesPerDay(ctx, since, "UTC")
 	if err != nil {
-		return panelsView{}, err
+		return nil, err
 	}
 	chain, err := b.log.Verify(ctx, chainTail)
 	if err != nil {
-		return panelsView{}, err
+		return nil, err
 	}
 	staff, err := b.staff.List(ctx)
 	if err != nil {
-		return panelsView{}, err
+		return nil, err
 	}
 	// Laid out inside the render, so each language's copy says its own
 	// legend and text alternative.
@@ -100,15 +139,14 @@ func (p *logPanels) get(c echo.Context, b *dpoHandler) (panelsView, error) {
 		return views.AccessChart(views.NewChart(ctx, counts, b.reg.Roles, days, now.UTC())).Render(ctx, w)
 	}))
 	if err != nil {
-		return panelsView{}, err
+		return nil, err
 	}
 	// Up to eighty rows that change once a minute: drawn then, not per page.
 	anomaliesPanel, err := views.Freeze(views.AccessAnomalies(anomalies))
 	if err != nil {
-		return panelsView{}, err
+		return nil, err
 	}
-	p.at, p.panelsView = now, panelsView{anomalies: anomaliesPanel, chart: chart, chain: chain, staff: accountViews(staff)}
-	return p.panelsView, nil
+	return &panelsView{at: now, anomalies: anomaliesPanel, chart: chart, chain: chain, staff: accountViews(staff)}, nil
 }
 
 // requireReviewer admits only the role that reviews the log (the DPO).
@@ -189,7 +227,7 @@ func (b *dpoHandler) showAccessLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.AccessLogView{Rows: page.Rows, Filter: vf, Anomalies: pan.anomalies, Chain: pan.chain, ChainTail: chainTail,
+	v := views.AccessLogView{Rows: page.Rows, Filter: vf, PanelsAt: pan.at, Anomalies: pan.anomalies, Chain: pan.chain, ChainTail: chainTail,
 		Chart: pan.chart, Staff: pan.staff,
 		Roles: b.reg.Roles, Purposes: b.reg.Purposes, Actions: models.Actions,
 		ExportURL: accessLogURL("/admin/dpo/access-log/export", vf, 0)}

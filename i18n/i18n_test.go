@@ -83,3 +83,41 @@ func TestTheCompanyZoneAppliesWhereNoRequestNamesOne(t *testing.T) {
 		t.Errorf("a zone on the context must win: %q", got)
 	}
 }
+
+// The times written digit by digit are the bytes the layouts wrote: across
+// centuries, both sides of a change of hour, zones with and without an
+// abbreviation, years Go's layout writes otherwise.
+func TestTimesWrittenByHandMatchTheirLayouts(t *testing.T) {
+	noName := time.FixedZone("", 5*3600+30*60)
+	zones := []*time.Location{paris, time.UTC, noName, mustZone("America/New_York")}
+	moments := []time.Time{
+		time.Date(2026, 3, 29, 0, 59, 59, 999999999, time.UTC), // Paris: the hour before summer time
+		time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC),
+		time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC),
+		time.Date(1999, 12, 31, 23, 59, 58, 0, time.UTC),
+		time.Date(9, 1, 2, 3, 4, 5, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 6, 1, 12, 0, 0, 0, time.UTC),
+	}
+	for i := range 200 {
+		moments = append(moments, time.Unix(int64(i)*7_919_993+int64(i*i)*104_729, 0))
+	}
+	for _, m := range moments {
+		if got, want := string(AppendStamp(nil, m)), m.UTC().Format(time.RFC3339); got != want {
+			t.Errorf("stamp of %v: %q, want %q", m, got, want)
+		}
+		for _, loc := range zones {
+			in := m.In(loc)
+			for _, l := range []Lang{EN, FR} {
+				sep := ", "
+				if l == FR {
+					sep = " à "
+				}
+				want := string(appendDay(nil, l, in.Year(), in.Month(), in.Day())) + sep + in.Format("15:04 MST")
+				if got := string(AppendTime(nil, l, loc, m)); got != want {
+					t.Errorf("%v in %v, %s: %q, want %q", m, loc, l, got, want)
+				}
+			}
+		}
+	}
+}

@@ -74,12 +74,20 @@ func Date(ctx context.Context, t time.Time) string {
 // appendDate appends t's day as Date shows it, in one buffer: the DPO's
 // page shows fifty of them.
 func appendDate(b []byte, l Lang, t time.Time) []byte {
-	b = strconv.AppendInt(b, int64(t.Day()), 10)
-	b = append(b, ' ')
-	b = append(b, monthName(l, t.Month())...)
-	b = append(b, ' ')
-	return strconv.AppendInt(b, int64(t.Year()), 10)
+	y, m, d := t.Date()
+	return appendDay(b, l, y, m, d)
 }
+
+func appendDay(b []byte, l Lang, y int, m time.Month, d int) []byte {
+	b = strconv.AppendInt(b, int64(d), 10)
+	b = append(b, ' ')
+	b = append(b, monthName(l, m)...)
+	b = append(b, ' ')
+	return strconv.AppendInt(b, int64(y), 10)
+}
+
+// append2 appends n (0-99) in two digits.
+func append2(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
 
 // Time shows t to the minute in ctx's zone, naming the zone so no reader
 // takes it for UTC: "29 Nov 2026, 18:35 CET", "29 nov. 2026 à 18:35 CET".
@@ -96,13 +104,36 @@ func AppendTime(b []byte, l Lang, loc *time.Location, t time.Time) []byte {
 	if l == FR {
 		sep = " à "
 	}
-	b = appendDate(b, l, t)
+	// Written digit by digit (it was AppendFormat's "15:04 MST", which
+	// parses its layout on every call): the same bytes.
+	y, m, d := t.Date()
+	b = appendDay(b, l, y, m, d)
 	b = append(b, sep...)
-	return t.AppendFormat(b, "15:04 MST")
+	hh, mm, _ := t.Clock()
+	b = append(append2(append(append2(b, hh), ':'), mm), ' ')
+	if name, _ := t.Zone(); name != "" {
+		return append(b, name...)
+	}
+	return t.AppendFormat(b, "MST") // a zone without abbreviation: its offset, as the layout writes it
 }
 
 // Stamp is the machine-readable form of t for a <time datetime> attribute.
 func Stamp(t time.Time) string { return string(AppendStamp(make([]byte, 0, 20), t)) }
 
-// AppendStamp appends Stamp(t).
-func AppendStamp(b []byte, t time.Time) []byte { return t.UTC().AppendFormat(b, time.RFC3339) }
+// AppendStamp appends Stamp(t): t in UTC as RFC 3339 to the second, written
+// digit by digit (the same bytes as AppendFormat's).
+func AppendStamp(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, time.RFC3339)
+	}
+	hh, mm, ss := t.Clock()
+	b = append2(append2(b, y/100), y%100)
+	b = append2(append(b, '-'), int(m))
+	b = append2(append(b, '-'), d)
+	b = append2(append(b, 'T'), hh)
+	b = append2(append(b, ':'), mm)
+	b = append2(append(b, ':'), ss)
+	return append(b, 'Z')
+}

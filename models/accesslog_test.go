@@ -212,3 +212,132 @@ func TestReviewFiltersOneMemberAcrossPages(t *testing.T) {
 		}
 	}
 }
+
+// One member's first page has the same plan whatever the member: it runs on
+// the statement's generic plan instead of being planned again on every
+// page, and the setting that allows it ends with the page's statement. A
+// page whose best plan depends on its values (a rare action) keeps its
+// custom plans.
+func TestReviewPlansAMembersFirstPageOnce(t *testing.T) {
+	db, _ := testdb.Open(t)
+	ctx := context.Background()
+	l := models.NewAccessLog(db, nil, testKey)
+	ada := uuid.Must(uuid.NewV7())
+	for i := range 4 {
+		action := models.ActionView
+		if i%2 == 1 {
+			action = models.ActionErase
+		}
+		if err := l.Log(ctx, models.AccessEvent{At: time.Now(), StaffID: &ada, Role: "sales", Action: action,
+			Purpose: "contact", Outcome: models.OutcomeOK}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dpo := models.Actor{Role: "dpo"}
+	const pages = 8 // more than the five custom plans PostgreSQL tries before it may choose
+	for _, action := range []string{models.ActionView, models.ActionErase} {
+		for range pages {
+			page, err := l.Review(ctx, dpo, models.AccessFilter{StaffID: &ada, Action: action})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Rows) != 2 || page.Rows[0].Action != action || page.Rows[1].Action != action {
+				t.Fatalf("%s: %d rows", action, len(page.Rows))
+			}
+		}
+	}
+	plans := map[string][2]int64{} // per action filtered on: generic, custom
+	conns := db.Pool.AcquireAllIdle(ctx)
+	for _, c := range conns {
+		var mode string
+		if err := c.QueryRow(ctx, "SHOW plan_cache_mode").Scan(&mode); err != nil || mode != "auto" {
+			t.Errorf("a connection was left with plan_cache_mode %q (%v)", mode, err)
+		}
+		rows, err := c.Query(ctx, `SELECT statement LIKE '%<> ''view''%', generic_plans, custom_plans FROM pg_prepared_statements
+			WHERE statement LIKE 'SELECT e.id, e.at,%'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var other bool
+			var g, cu int64
+			if err := rows.Scan(&other, &g, &cu); err != nil {
+				t.Fatal(err)
+			}
+			key := models.ActionView
+			if other {
+				key = models.ActionErase
+			}
+			p := plans[key]
+			plans[key] = [2]int64{p[0] + g, p[1] + cu}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		c.Release()
+	}
+	if p := plans[models.ActionView]; p[0] != pages || p[1] != 0 {
+		t.Errorf("a member's views: %d generic and %d custom plans, want %d generic", p[0], p[1], pages)
+	}
+	if p := plans[models.ActionErase]; p[1] < 5 {
+		t.Errorf("a member's erasures: %d generic and %d custom plans, want custom plans", p[0], p[1])
+	}
+}
+
+// The review reads its rows straight from their binary form; what it reads
+// is what was logged, and what pgx's Scan reads from the text form: every
+// column, ids present and absent, a restricted read, a request id.
+func TestReviewRowsReadEveryColumn(t *testing.T) {
+	db, _ := testdb.Open(t)
+	ctx := models.WithRequestID(context.Background(), "req-7")
+	l := models.NewAccessLog(db, nil, testKey)
+	ada, rec, subject, target := uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7())
+	at := time.Date(1999, 12, 31, 23, 59, 58, 123456000, time.UTC) // before PostgreSQL's epoch: negative on the wire
+	logged := []models.AccessEvent{
+		{At: at, StaffID: &ada, Role: "sales", Action: models.ActionView, Purpose: "contact", RecordID: &rec, SubjectID: &subject,
+			IP: "192.0.2.1", UserAgent: "ua <1>", Outcome: models.OutcomeOK, Restricted: true},
+		{At: at.Add(time.Hour), StaffID: &ada, Role: "admin", Action: models.ActionStaffAdmin, IP: "2001:db8::1",
+			Outcome: models.OutcomeDenied, TargetStaffID: &target},
+	}
+	for _, e := range logged {
+		if err := l.Log(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := models.AccessFilter{StaffID: &ada}
+	got, err := l.ReviewRows(ctx, f, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := l.ReviewRowsAsText(ctx, f, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || len(text) != 2 {
+		t.Fatalf("%d and %d rows, want 2", len(got), len(text))
+	}
+	id := func(u *uuid.UUID) string {
+		if u == nil {
+			return "none"
+		}
+		return u.String()
+	}
+	for i, r := range got {
+		e, s := logged[len(logged)-1-i], text[i]
+		if !r.At.Equal(e.At) || !r.At.Equal(s.At) {
+			t.Errorf("row %d: at %v (text %v), want %v", i, r.At, s.At, e.At)
+		}
+		want := []string{id(e.StaffID), e.Role, e.Action, e.Purpose, id(e.RecordID), id(e.SubjectID), e.IP, e.UserAgent, e.Outcome,
+			strconv.FormatBool(e.Restricted), id(e.TargetStaffID), "req-7", ""}
+		for _, row := range []models.AccessRow{r, s} {
+			have := []string{id(row.StaffID), row.Role, row.Action, row.Purpose, id(row.RecordID), id(row.SubjectID), row.IP, row.UserAgent,
+				row.Outcome, strconv.FormatBool(row.Restricted), id(row.TargetStaffID), row.RequestID, row.StaffName}
+			if strings.Join(have, "|") != strings.Join(want, "|") {
+				t.Errorf("row %d:\n got %v\nwant %v", i, have, want)
+			}
+		}
+		if r.ID != s.ID || r.ID == 0 {
+			t.Errorf("row %d: id %d (text %d)", i, r.ID, s.ID)
+		}
+	}
+}

@@ -1,5 +1,12 @@
 package models
 
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
 // DigestOf exposes the event digest to the external tests that play a
 // superuser recomputing a rewritten chain.
 func DigestOf(e AccessEvent) []byte { return e.digest() }
@@ -7,3 +14,21 @@ func DigestOf(e AccessEvent) []byte { return e.digest() }
 // AudienceSQL and AudienceCountSQL let the audience benchmark explain the
 // queries it times.
 const AudienceSQL, AudienceCountSQL = audienceSQL, audienceCountSQL
+
+// ReviewRowsAsText reads a page of the log as ReviewRows does, but with
+// every value in text form (the simple protocol), so that the rows go
+// through pgx's Scan rather than the binary decoder.
+func (l *AccessLog) ReviewRowsAsText(ctx context.Context, f AccessFilter, limit int) ([]AccessRow, error) {
+	return l.rows(ctx, textQuerier{l.db.Pool}, f, limit)
+}
+
+// ReviewRows is one page of rows read as the review reads them.
+func (l *AccessLog) ReviewRows(ctx context.Context, f AccessFilter, limit int) ([]AccessRow, error) {
+	return l.reviewRows(ctx, f, limit)
+}
+
+type textQuerier struct{ *pgxpool.Pool }
+
+func (q textQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return q.Pool.Query(ctx, sql, append([]any{pgx.QueryExecModeSimpleProtocol}, args...)...)
+}

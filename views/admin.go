@@ -137,6 +137,7 @@ type AccessLogView struct {
 	Filter    AccessLogFilter
 	NextURL   string
 	ExportURL string
+	PanelsAt  time.Time       // when the chain status, anomalies and chart were computed
 	Anomalies templ.Component // AccessAnomalies, drawn once a minute (views.Freeze)
 	Chart     templ.Component // AccessChart, drawn once a minute (views.Freeze)
 	Chain     models.ChainReport

@@ -71,6 +71,23 @@ func newAccessRowLabels(l i18n.Lang) accessRowLabels {
 		restricted: `<span class="badge badge-optional">` + html.EscapeString(txtRestricted.Get(l)) + `</span>`}
 }
 
+// panelsComputedAt says when the review's panels were computed: they may
+// be up to a minute old (or older, while a refresh fails), and a page must
+// not pass them off as the log as it is now.
+func panelsComputedAt(t time.Time) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		l := i18n.From(ctx)
+		var buf [512]byte
+		b := append(buf[:0], html.EscapeString(txtPanelsComputed.Get(l))...)
+		b = append(b, ' ')
+		b = appendAdminTime(b, l, i18n.Zone(ctx), t)
+		b = append(b, ". "...)
+		b = append(b, html.EscapeString(txtPanelsRefresh.Get(l))...)
+		_, err := w.Write(b)
+		return err
+	})
+}
+
 // adminTime shows a moment in the company's time zone, named (a reader must
 // never take it for UTC), with the exact instant for machines:
 // <time datetime="…">…</time>. Written in one buffer, as the log's rows
@@ -128,7 +145,7 @@ func appendLabel(b []byte, labels map[string]string, code string) []byte {
 	if s, ok := labels[code]; ok {
 		return append(b, s...)
 	}
-	return append(b, html.EscapeString(code)...)
+	return appendEscaped(b, code)
 }
 
 // appendOrDash appends s escaped, or a dash for nothing (orDash).
@@ -136,16 +153,34 @@ func appendOrDash(b []byte, s string) []byte {
 	if s == "" {
 		return append(b, "—"...)
 	}
-	return append(b, html.EscapeString(s)...)
+	return appendEscaped(b, s)
 }
 
 // appendEscapedBytes appends s escaped; s is scratch the caller drops.
-func appendEscapedBytes(b, s []byte) []byte {
-	for _, c := range s {
-		switch c {
-		case '&', '\'', '<', '>', '"':
-			return append(b, html.EscapeString(string(s))...)
+func appendEscapedBytes(b, s []byte) []byte { return appendEscaped(b, s) }
+
+// appendEscaped appends s escaped as html.EscapeString escapes it, without
+// the string it makes (its Replacer took a twentieth of the page's
+// rendering).
+func appendEscaped[S ~string | ~[]byte](b []byte, s S) []byte {
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '\'':
+			esc = "&#39;" // shorter than "&apos;" and apos was not in HTML until HTML5
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&#34;" // shorter than "&quot;"
+		default:
+			continue
 		}
+		b = append(append(b, s[:i]...), esc...)
+		s, i = s[i+1:], -1 // what follows, from its start
 	}
 	return append(b, s...)
 }
@@ -208,13 +243,13 @@ func options(n int, at func(i int, l i18n.Lang) (value, label string), selected 
 			for i := range n {
 				value, label := at(i, l)
 				b = append(b, `<option value="`...)
-				b = append(b, html.EscapeString(value)...)
+				b = appendEscaped(b, value)
 				b = append(b, '"')
 				if value == selected {
 					b = append(b, " selected"...)
 				}
 				b = append(b, '>')
-				b = append(b, html.EscapeString(label)...)
+				b = appendEscaped(b, label)
 				b = append(b, "</option>"...)
 			}
 			return b

@@ -1,10 +1,14 @@
 package views
 
 import (
+	"context"
+	"html"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/google/uuid"
 	"golang.org/x/net/html/atom"
 
@@ -72,5 +76,67 @@ func TestAccessLogPageEscapesEveryStoredValue(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The rows' escaping is html.EscapeString's, byte for byte.
+func TestAppendEscapedIsEscapeString(t *testing.T) {
+	for _, s := range []string{"", "plain", xss, `a&b<c>d"e'f`, "&&", "<", "é’\u00a0<ü>", "tail&", "'lead", "\x00\xff<"} {
+		if got, want := string(appendEscaped(nil, s)), html.EscapeString(s); got != want {
+			t.Errorf("%q: %q, want %q", s, got, want)
+		}
+		if got, want := string(appendEscaped([]byte("x"), []byte(s))), "x"+html.EscapeString(s); got != want {
+			t.Errorf("%q as bytes: %q, want %q", s, got, want)
+		}
+	}
+}
+
+// The back-office frame is written from cut-up markup too: the member's name, role
+// and links, the title, the form token and the path come back as text and
+// attribute values, never as markup, in both languages; a signed-out page
+// has no navigation.
+func TestAdminLayoutEscapesItsValues(t *testing.T) {
+	p := StaffPage{Title: "T" + xss, Path: `/admin/x"><b>`, CSRF: `tok"` + xss, StaffName: "Ada " + xss, RoleTitle: "DPO " + xss,
+		Nav: []NavLink{{Href: `/admin/a?b="c"&d`, Label: "L" + xss}}}
+	body := templ.ComponentFunc(func(_ context.Context, w io.Writer) error { _, err := io.WriteString(w, "<p>content</p>"); return err })
+	for _, l := range i18n.All {
+		t.Run(string(l), func(t *testing.T) {
+			pg := renderIn(t, l, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+				return AdminLayout(p).Render(templ.WithChildren(ctx, body), w)
+			}))
+			if n := len(pg.tag(atom.Script)); n != 0 || len(pg.tag(atom.B)) != 0 {
+				t.Fatalf("values injected markup: %d <script>", n)
+			}
+			for _, want := range []string{"T" + xss, "Ada " + xss + " · DPO " + xss, "L" + xss, "content"} {
+				if !strings.Contains(pg.text, want) {
+					t.Errorf("the page does not show %q as text", want)
+				}
+			}
+			values := map[string][]string{}
+			for _, in := range pg.tag(atom.Input) {
+				values[attr(in, "name")] = append(values[attr(in, "name")], attr(in, "value"))
+			}
+			if got := values["_csrf"]; len(got) != 2 || got[0] != p.CSRF || got[1] != p.CSRF {
+				t.Errorf("form tokens %q, want the language and sign-out forms' %q", got, p.CSRF)
+			}
+			if got := values["next"]; len(got) != 1 || got[0] != p.Path {
+				t.Errorf("next %q, want %q", got, p.Path)
+			}
+			if got := values["lang"]; len(got) != 1 || got[0] != l.Other().String() {
+				t.Errorf("the switch offers %q", got)
+			}
+			if a := pg.tag(atom.A); len(a) < 3 || attr(a[2], "href") != p.Nav[0].Href {
+				t.Errorf("the link's href is not %q", p.Nav[0].Href)
+			}
+			if h := pg.tag(atom.Html); len(h) != 1 || attr(h[0], "lang") != l.String() {
+				t.Errorf("<html lang> is not %q", l)
+			}
+		})
+	}
+	signedOut := renderIn(t, i18n.EN, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		return AdminLayout(StaffPage{Title: "Sign in"}).Render(templ.WithChildren(ctx, body), w)
+	}))
+	if len(signedOut.tag(atom.Nav)) != 0 || !strings.Contains(signedOut.text, "content") {
+		t.Error("a signed-out page shows the navigation, or not its content")
 	}
 }

@@ -232,6 +232,12 @@ var (
 // The access log.
 var (
 	txtChainStatus = adminMsg("Chain status", "État de la chaîne")
+	// The panels are recomputed in the background: the page says how old
+	// they may be.
+	txtPanelsComputed = adminMsg("The chain status, the anomalies and the chart were computed on",
+		"L’état de la chaîne, les anomalies et le graphique ont été calculés le")
+	txtPanelsRefresh = adminMsg("They are recomputed in the background, at most once a minute.",
+		"Ils sont recalculés en arrière-plan, au plus une fois par minute.")
 	txtChainIntact = adminMsg("Intact: the last %d events of each chain verify (%d checked). Run",
 		"Intacte\u00a0: les %d derniers événements de chaque chaîne sont vérifiés (%d contrôlés). Lancez")
 	txtChainWhole     = adminMsg("for the whole log.", "pour vérifier tout le journal.")
