@@ -87,7 +87,12 @@ func appendDay(b []byte, l Lang, y int, m time.Month, d int) []byte {
 }
 
 // append2 appends n (0-99) in two digits.
-func append2(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
+func append2(b []byte, n int) []byte {
+	if n < 10 {
+		b = append(b, '0')
+	}
+	return strconv.AppendInt(b, int64(n), 10)
+}
 
 // Time shows t to the minute in ctx's zone, naming the zone so no reader
 // takes it for UTC: "29 Nov 2026, 18:35 CET", "29 nov. 2026 à 18:35 CET".
