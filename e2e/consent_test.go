@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -57,7 +58,7 @@ func expectAudience(t *testing.T, ctx context.Context, s site, js bool) {
 	t.Helper()
 	if js {
 		waitFor(t, ctx, audienceRan)
-		if _, ok := cookies(t, ctx, s)["pp_audience"]; !ok {
+		if !eventuallyCookie(t, ctx, s, "pp_audience") {
 			t.Error("the audience script ran but pp_audience is missing")
 		}
 	}
@@ -68,6 +69,20 @@ func expectAudience(t *testing.T, ctx context.Context, s site, js bool) {
 	if js {
 		waitFor(t, ctx, audienceRan)
 	}
+}
+
+// eventuallyCookie waits up to five seconds for the browser to hold the
+// cookie name: a script's document.cookie write reaches the cookie store
+// the DevTools protocol reads a moment after the script has run.
+func eventuallyCookie(t *testing.T, ctx context.Context, s site, name string) bool {
+	t.Helper()
+	for range 100 {
+		if _, ok := cookies(t, ctx, s)[name]; ok {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
 }
 
 func TestFirstVisitAndChoices(t *testing.T) {
