@@ -78,11 +78,11 @@ func panelsComputedAt(t time.Time) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		l := i18n.From(ctx)
 		var buf [512]byte
-		b := append(buf[:0], html.EscapeString(txtPanelsComputed.Get(l))...)
+		b := appendEscaped(buf[:0], txtPanelsComputed.Get(l))
 		b = append(b, ' ')
 		b = appendAdminTime(b, l, i18n.Zone(ctx), t)
 		b = append(b, ". "...)
-		b = append(b, html.EscapeString(txtPanelsRefresh.Get(l))...)
+		b = appendEscaped(b, txtPanelsRefresh.Get(l))
 		_, err := w.Write(b)
 		return err
 	})
@@ -106,7 +106,7 @@ func appendAdminTime(b []byte, l i18n.Lang, loc *time.Location, t time.Time) []b
 	b = i18n.AppendStamp(b, t)
 	b = append(b, `">`...)
 	var text [48]byte
-	b = appendEscapedBytes(b, i18n.AppendTime(text[:0], l, loc, t))
+	b = appendEscaped(b, i18n.AppendTime(text[:0], l, loc, t))
 	return append(b, "</time>"...)
 }
 
@@ -155,9 +155,6 @@ func appendOrDash(b []byte, s string) []byte {
 	}
 	return appendEscaped(b, s)
 }
-
-// appendEscapedBytes appends s escaped; s is scratch the caller drops.
-func appendEscapedBytes(b, s []byte) []byte { return appendEscaped(b, s) }
 
 // appendEscaped appends s escaped as html.EscapeString escapes it, without
 // the string it makes (its Replacer took a twentieth of the page's

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -128,7 +129,7 @@ func newAdminFrame(l i18n.Lang) (adminFrame, error) {
 	// out: head, signedOut, tail. in0: head, nav+staff, role, … tail.
 	// in2: head, nav+linkHref, linkLabel, linkEnd+linkHref, linkLabel,
 	// linkEnd+staff, role, … tail.
-	if out[0] != in0[0] || out[2] != in0[7] || in2[0] != in0[0] || !equal(in2[6:], in0[2:]) || in2[2] != in2[4] {
+	if out[0] != in0[0] || out[2] != in0[7] || in2[0] != in0[0] || !slices.Equal(in2[6:], in0[2:]) || in2[2] != in2[4] {
 		return f, fmt.Errorf("views: AdminLayout (%s) signed out, or with links, differs from signed in beyond the links", l)
 	}
 	// Where nav ends and the link begins is any point both renderings share.
@@ -181,16 +182,4 @@ func commonPrefix(a, b string) int {
 		n++
 	}
 	return n
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
