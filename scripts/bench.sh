@@ -35,6 +35,35 @@ if [ -n "$BENCH_PROFILE" ]; then
   export PGCLUSTER_OPTS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 fi
 
+# BENCH_PERF=DIR: the whole machine's CPU during each case (perf record -a),
+# written to DIR as CASE.perf.txt: the share of each process (server,
+# postgres, wrk, pgbench, idle) and PostgreSQL's functions with what they call.
+# pg_stat_statements leaves out executor start-up (plan checks, locks, node
+# set-up); this does not.
+BENCH_PERF=${BENCH_PERF:-}
+if [ -n "$BENCH_PERF" ]; then
+  mkdir -p "$BENCH_PERF"
+  command -v perf >/dev/null 2>&1 || { echo "BENCH_PERF needs perf (apt-get install linux-perf)" >&2; exit 1; }
+fi
+# perf_start NAME / perf_stop NAME: record the machine while a case runs.
+perf_pid=
+perf_start() {
+  [ -n "$BENCH_PERF" ] || return 0
+  perf record -a -g -o "$BENCH_PERF/$1.data" -- sleep $((BENCH_SECONDS > 1 ? BENCH_SECONDS - 1 : 1)) >/dev/null 2>&1 &
+  perf_pid=$!
+}
+perf_stop() {
+  [ -n "$perf_pid" ] || return 0
+  wait "$perf_pid" || true
+  perf_pid=
+  {
+    perf report -i "$BENCH_PERF/$1.data" --no-children --sort comm --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | sed -n 1,8p
+    echo
+    perf report -i "$BENCH_PERF/$1.data" --children --comm postgres --sort sym --stdio -g none 2>/dev/null |
+      grep -v '^#' | grep -v '^$' | grep -v ' 0x0000' | sed -n 1,60p
+  } >"$BENCH_PERF/$1.perf.txt" || true
+}
+
 dir=.data/bench-pg
 # A cluster left running by an interrupted run would keep its old options.
 scripts/pgcluster stop "$dir" 2>/dev/null || true
@@ -90,7 +119,9 @@ LUA
     curl -s -o "$BENCH_PROFILE/$name.pprof" "http://$BENCH_PPROF/debug/pprof/profile?seconds=$((BENCH_SECONDS > 1 ? BENCH_SECONDS - 1 : 1))" &
     prof_pid=$!
   fi
+  perf_start "$name"
   out=$(wrk -t2 -c"$BENCH_CONNS" -d"${BENCH_SECONDS}s" -s "$script" "$BENCH_URL$path")
+  perf_stop "$name"
   if [ -n "$prof_pid" ]; then
     wait "$prof_pid" || true
     go tool pprof -top -nodecount=30 bin/portal "$BENCH_PROFILE/$name.pprof" >"$BENCH_PROFILE/$name.top.txt" 2>/dev/null || true
@@ -112,7 +143,9 @@ SQL
 bench_pgbench() {
   local label=$1 file=$2 out
   [ "$BENCH_WARMUP" = 0 ] || "$PGCLUSTER_BINDIR/pgbench" -n -M prepared -c "$BENCH_CONNS" -j 2 -T "$BENCH_WARMUP" -f "$file" "$MIGRATE_DATABASE_URL" >/dev/null 2>&1
+  perf_start "${label//[^A-Za-z0-9]/_}"
   out=$("$PGCLUSTER_BINDIR/pgbench" -n -M prepared -c "$BENCH_CONNS" -j 2 -T "$BENCH_SECONDS" -f "$file" "$MIGRATE_DATABASE_URL" 2>&1)
+  perf_stop "${label//[^A-Za-z0-9]/_}"
   TPS[$label]=$(awk '/^tps = / {print $3}' <<<"$out")
   [ -n "${TPS[$label]}" ] || { echo "$out" >&2; return 1; }
   RPS[$label]=${TPS[$label]}
