@@ -494,28 +494,24 @@ func (s *RecordStore) Create(ctx context.Context, nr NewRecord) (uuid.UUID, erro
 const (
 	recordSQL = `SELECT id, purpose, subject_id, status, fields, note, restricted, objected,
 	created_at, last_contact_at, expires_at FROM records WHERE id = $1 AND purpose = $2`
-	// recordViewSQL is recordSQL with, as arrays (NULL for none), the
-	// record's files, its person's consent states (consent_state: each box's
-	// latest answer) and the first date of each objection (suppressions,
-	// found by the person's blind indexes): one statement, where four
-	// statements cost four executor starts. Row-level security applies to
-	// records and attachments as it would to each read alone (plain SQL,
-	// run as the caller); a record out of scope returns no row at all.
+	// recordViewSQL is recordSQL with, as record[] arrays (see
+	// recordViewArrays.scan), the record's files, its person's consent
+	// states (consent_state: each box's latest answer) and their objections
+	// (suppressions, found by the person's blind indexes): one statement,
+	// where four statements cost four executor starts. Each array is an
+	// ARRAY(SELECT ROW(…)) sub-select, a bare scan: PostgreSQL sets up every
+	// node of a plan on each execution, run or not, and aggregates and
+	// lateral joins were most of that set-up. Row-level security applies to
+	// records and attachments as it would to each read alone (plain SQL, run
+	// as the caller); a record out of scope returns no row at all.
 	recordViewSQL = `SELECT r.id, r.purpose, r.subject_id, r.status, r.fields, r.note, r.restricted, r.objected,
 	r.created_at, r.last_contact_at, r.expires_at,
-	f.ids, f.names, f.mimes, f.sizes, c.purposes, c.kinds, c.granted, c.sources, c.ats, x.channels, x.firsts
+	ARRAY(SELECT ROW(a.id, a.filename, a.mime, a.size, a.created_at) FROM attachments a WHERE a.record_id = r.id),
+	ARRAY(SELECT ROW(cs.purpose, cs.kind, cs.granted, cs.source, cs.at) FROM consent_state cs WHERE cs.subject_id = r.subject_id),
+	ARRAY(SELECT ROW(s.channel, s.created_at) FROM suppressions s
+		WHERE s.email_index = sj.email_index OR s.phone_index = sj.phone_index)
 	FROM records r
 	LEFT JOIN subjects sj ON sj.id = r.subject_id
-	CROSS JOIN LATERAL (SELECT array_agg(a.id ORDER BY a.created_at) ids, array_agg(a.filename ORDER BY a.created_at) names,
-		array_agg(a.mime ORDER BY a.created_at) mimes, array_agg(a.size ORDER BY a.created_at) sizes
-		FROM attachments a WHERE a.record_id = r.id) f
-	CROSS JOIN LATERAL (SELECT array_agg(cs.purpose ORDER BY cs.purpose, cs.kind) purposes,
-		array_agg(cs.kind ORDER BY cs.purpose, cs.kind) kinds, array_agg(cs.granted ORDER BY cs.purpose, cs.kind) granted,
-		array_agg(cs.source ORDER BY cs.purpose, cs.kind) sources, array_agg(cs.at ORDER BY cs.purpose, cs.kind) ats
-		FROM consent_state cs WHERE cs.subject_id = r.subject_id) c
-	CROSS JOIN LATERAL (SELECT array_agg(g.channel) channels, array_agg(g.first) firsts
-		FROM (SELECT channel, min(created_at) AS first FROM suppressions
-		WHERE email_index = sj.email_index OR phone_index = sj.phone_index GROUP BY channel) g) x
 	WHERE r.id = $1 AND r.purpose = $2`
 )
 
@@ -545,7 +541,7 @@ func (s *RecordStore) view(ctx context.Context, a Actor, purpose string, id uuid
 	} else {
 		b.Queue(scopeSQL, a.Scope.args()...)
 	}
-	b.Queue(recordViewSQL, pgID(&id), purpose).QueryRow(func(row pgx.Row) error { return rv.scan(row, &d) })
+	b.Queue(recordViewSQL, pgID(&id), purpose).Query(func(rows pgx.Rows) error { return rv.scan(rows, &d) })
 	if err := s.db.Pool.SendBatch(ctx, b).Close(); err != nil {
 		switch {
 		case sessionEnded(err):
@@ -569,65 +565,14 @@ func (s *RecordStore) view(ctx context.Context, a Actor, purpose string, id uuid
 	if d.Note, err = OpenNote(v, r.ID, r.Note); err != nil {
 		return d, err
 	}
-	for i := range rv.ids {
-		aid := uuid.UUID(rv.ids[i].Bytes)
-		name, err := v.Decrypt(rv.names[i], AttachmentAAD(aid, "filename"))
+	for _, f := range rv.files {
+		name, err := v.Decrypt(f.name, AttachmentAAD(f.id, "filename"))
 		if err != nil {
-			return d, fmt.Errorf("models: attachment %s: %w", aid, err)
+			return d, fmt.Errorf("models: attachment %s: %w", f.id, err)
 		}
-		d.Attachments = append(d.Attachments, AttachmentInfo{ID: aid, Filename: string(name), MIME: rv.mimes[i], Size: rv.sizes[i]})
+		d.Attachments = append(d.Attachments, AttachmentInfo{ID: f.id, Filename: string(name), MIME: f.mime, Size: f.size})
 	}
 	return d, nil
-}
-
-// recordViewArrays holds recordViewSQL's arrays: the files are decrypted
-// only once the view's event is committed.
-type recordViewArrays struct {
-	ids      []pgtype.UUID
-	names    [][]byte
-	mimes    []string
-	sizes    []int64
-	purposes []string
-	kinds    []string
-	granted  []bool
-	sources  []string
-	ats      []time.Time
-	channels []string
-	firsts   []time.Time
-}
-
-func (v *recordViewArrays) scan(row pgx.Row, d *RecordDetail) error {
-	var id, subject pgtype.UUID
-	r := &d.Record
-	if err := row.Scan(&id, &r.Purpose, &subject, &r.Status, &r.Fields, &r.Note, &r.Restricted, &r.Objected,
-		&r.CreatedAt, &r.LastContactAt, &r.ExpiresAt,
-		&v.ids, &v.names, &v.mimes, &v.sizes, &v.purposes, &v.kinds, &v.granted, &v.sources, &v.ats,
-		&v.channels, &v.firsts); err != nil {
-		return err
-	}
-	r.ID, r.SubjectID = id.Bytes, nil
-	if subject.Valid {
-		sub := uuid.UUID(subject.Bytes)
-		r.SubjectID = &sub
-	}
-	if n := len(v.ids); len(v.names) != n || len(v.mimes) != n || len(v.sizes) != n {
-		return errors.New("models: record view: attachment arrays differ in length")
-	}
-	n := len(v.purposes)
-	if len(v.kinds) != n || len(v.granted) != n || len(v.sources) != n || len(v.ats) != n || len(v.channels) != len(v.firsts) {
-		return errors.New("models: record view: consent arrays differ in length")
-	}
-	if n > 0 {
-		d.Consents.States = make([]ConsentState, n)
-		for i := range n {
-			d.Consents.States[i] = ConsentState{Purpose: v.purposes[i], Kind: v.kinds[i], Granted: v.granted[i], Source: v.sources[i], At: v.ats[i]}
-		}
-	}
-	d.Consents.Suppressed = make(map[string]time.Time, len(v.channels))
-	for i, ch := range v.channels {
-		d.Consents.Suppressed[ch] = v.firsts[i]
-	}
-	return nil
 }
 
 func scanRecord(row pgx.Row, r *Record) error {
