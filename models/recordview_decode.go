@@ -146,7 +146,9 @@ func eachWireRecord(src []byte, n int, fn func(rec []wireField) error) error {
 		return nil
 	}
 	count := w.u32()
-	w.u32() // lower bound
+	if w.u32(); w.bad { // the lower bound
+		return errRecordViewWire
+	}
 	rec := make([]wireField, n)
 	for range count {
 		r := wireReader{b: w.value()}
