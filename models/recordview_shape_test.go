@@ -3,10 +3,12 @@ package models_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/vault"
@@ -109,5 +111,51 @@ func TestRecordViewShapes(t *testing.T) {
 	// The same scope still sees the unrestricted record and its objections.
 	if d := view(sales, "contact", rec); len(d.Consents.Suppressed) != 2 {
 		t.Errorf("objections for sales: %v", d.Consents.Suppressed)
+	}
+}
+
+// PostgreSQL sets up every node of a plan on each execution, run or not:
+// the record view's reads keep theirs few. The record and its person are
+// the only join, its arrays are bare scans (no aggregate to build, no sort
+// to begin), and the session check reads sessions and staff once.
+func TestRecordViewPlansStaySmall(t *testing.T) {
+	e := newRetentionEnv(t)
+	ctx := context.Background()
+	plan := func(sql string, args ...any) string {
+		t.Helper()
+		var lines []string
+		err := e.db.Scoped(ctx, models.Scope{Purposes: []string{"contact"}}, func(q models.Querier) error {
+			// The generic plan, the one a prepared statement settles on.
+			if _, err := q.Exec(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
+				return err
+			}
+			rows, err := q.Query(ctx, "EXPLAIN (COSTS OFF) "+sql, args...)
+			if err != nil {
+				return err
+			}
+			lines, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(lines, "\n")
+	}
+	view := plan(models.RecordViewSQL, uuid.New(), "contact")
+	for _, node := range []string{"Aggregate", "Sort", "Materialize", "Hash"} {
+		if strings.Contains(view, node) {
+			t.Errorf("record view plan has a %s node:\n%s", node, view)
+		}
+	}
+	if n := strings.Count(view, "Nested Loop"); n != 1 {
+		t.Errorf("record view plan: %d nested loops, want 1 (the record and its person):\n%s", n, view)
+	}
+	now := time.Now()
+	check := plan(models.SessionCheckSQL, []byte{1}, uuid.New(), "sales", now, now.Add(-time.Hour), "contact", "off")
+	if n := strings.Count(check, " on sessions "); n != 1 {
+		t.Errorf("session check plan reads sessions %d times, want 1:\n%s", n, check)
+	}
+	if n := strings.Count(check, " on staff "); n != 1 {
+		t.Errorf("session check plan reads staff %d times, want 1:\n%s", n, check)
 	}
 }

@@ -127,13 +127,16 @@ var ErrSessionEnded = errors.New("models: session ended")
 // (portal_session_ended), which aborts the transaction: the statements
 // queued after it do not run. The usual path reads two rows and writes
 // nothing; the idle deadline slides at most once a minute
-// (portal_session_touch).
+// (portal_session_touch). OFFSET 0 keeps the sub-select of l in one
+// place: without it the planner pulls l up and copies the sub-select into
+// each CASE branch that reads seen, two InitPlans that the usual path runs
+// both, and whose nodes every execution sets up.
 const sessionCheckSQL = `SELECT CASE WHEN l.seen IS NULL THEN portal_session_ended()
 		WHEN l.seen < $4::timestamptz - interval '1 minute' THEN portal_session_touch($1, $4) END,
 	set_config('portal.purposes', $6, true), set_config('portal.restricted', $7, true)
 	FROM (SELECT (SELECT s.last_seen_at FROM sessions s JOIN staff st ON st.id = s.staff_id
 		WHERE s.id_hash = $1::bytea AND st.id = $2::uuid AND st.role = $3::text AND st.active AND NOT st.must_change_password
-		  AND s.last_seen_at > $5::timestamptz AND s.expires_at > $4) AS seen) l`
+		  AND s.last_seen_at > $5::timestamptz AND s.expires_at > $4) AS seen OFFSET 0) l`
 
 // queue adds the check, with scope set in the same statement, to b.
 func (c *SessionCheck) queue(b *pgx.Batch, scope Scope) {
