@@ -539,9 +539,9 @@ func (f AccessFilter) where(v *vault.Vault) (string, []any) {
 	if f.StaffID != nil {
 		if f.Before == 0 {
 			// The first page of one member's events: written as a range
-			// and ordered by (staff_id, id DESC), the order of
-			// access_events_staff, so that the plan reads that member's
-			// events newest first. Written as an equality, the plan
+			// and ordered by (staff_id DESC, id DESC), the order of
+			// access_events_staff read backwards, so that the plan reads
+			// that member's events newest first. Written as an equality, the plan
 			// walks the whole log newest first and filters it, so the
 			// page costs whatever everyone else logged since (the DPO's
 			// own reading included: one event per page).
@@ -586,7 +586,7 @@ func (f AccessFilter) where(v *vault.Vault) (string, []any) {
 // order is the ORDER BY of a page of f (see where).
 func (f AccessFilter) order() string {
 	if f.StaffID != nil && f.Before == 0 {
-		return " ORDER BY e.staff_id, e.id DESC"
+		return " ORDER BY e.staff_id DESC, e.id DESC"
 	}
 	return " ORDER BY e.id DESC"
 }
