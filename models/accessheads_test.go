@@ -139,6 +139,34 @@ func headRows(t *testing.T, db *models.DB) map[int16][]byte {
 	return heads
 }
 
+// twoServers opens one test database twice, as two servers would: two
+// pools, each with its own log writer and cached heads.
+func twoServers(t *testing.T) (db, other *models.DB) {
+	t.Helper()
+	db, urls := testdb.Open(t)
+	other, err := models.Open(context.Background(), urls.App, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(other.Close)
+	return db, other
+}
+
+// checkCachedHeads fails t unless each chain's head as db's writer cached
+// it is the head row.
+func checkCachedHeads(t *testing.T, db *models.DB) {
+	t.Helper()
+	heads := headRows(t, db)
+	if len(heads) != models.Chains {
+		t.Fatalf("%d head rows, want %d", len(heads), models.Chains)
+	}
+	for c, h := range heads {
+		if got := db.CachedHead(c); string(got) != string(h) {
+			t.Errorf("chain %d: cached head %x, head row %x", c, got, h)
+		}
+	}
+}
+
 // countEvents is how many events the log holds.
 func countEvents(t *testing.T, db *models.DB) int64 {
 	t.Helper()
@@ -185,15 +213,7 @@ func TestFirstAppendOfEachChainThenLinkedByTheWriter(t *testing.T) {
 	testdb.Exec(t, urls.Owner, `REVOKE EXECUTE ON FUNCTION portal_log_batch(smallint, timestamptz[], uuid[], text[], text[],
 		text[], uuid[], uuid[], text[], text[], text[], boolean[], bytea[], uuid[], text[]) FROM PUBLIC`)
 	logEvents(t, db, 2*models.Chains, time.Now())
-	heads := headRows(t, db)
-	if len(heads) != models.Chains {
-		t.Fatalf("%d head rows, want %d", len(heads), models.Chains)
-	}
-	for c, h := range heads {
-		if got := db.CachedHead(c); string(got) != string(h) {
-			t.Errorf("chain %d: cached head %x, head row %x", c, got, h)
-		}
-	}
+	checkCachedHeads(t, db)
 	if rep := verify(t, db); !rep.OK || rep.Checked != 3*models.Chains {
 		t.Fatalf("after first appends and linked ones: %v", rep)
 	}
@@ -205,12 +225,7 @@ func TestFirstAppendOfEachChainThenLinkedByTheWriter(t *testing.T) {
 // head's lock instead, from the head as it now is. Nothing is lost, nothing
 // is linked twice.
 func TestWriterRetriesWhenTheHeadMoved(t *testing.T) {
-	db, urls := testdb.Open(t)
-	other, err := models.Open(context.Background(), urls.App, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	db, other := twoServers(t)
 	logEvents(t, db, models.Chains, time.Now()) // db caches every head
 	stale := map[int16][]byte{}
 	for c := int16(0); c < models.Chains; c++ {
@@ -229,22 +244,13 @@ func TestWriterRetriesWhenTheHeadMoved(t *testing.T) {
 	if rep := verify(t, db); !rep.OK || rep.Checked != 3*models.Chains {
 		t.Fatalf("after appends on moved heads: %v", rep)
 	}
-	for c, h := range headRows(t, db) {
-		if got := db.CachedHead(c); string(got) != string(h) {
-			t.Errorf("chain %d: cached head %x after the retry, head row %x", c, got, h)
-		}
-	}
+	checkCachedHeads(t, db)
 }
 
 // Two servers (two pools, each with its own cached heads) appending at
 // once to the same chains leave every chain intact, every event once.
 func TestTwoWritersOnOneChainVerify(t *testing.T) {
-	db, urls := testdb.Open(t)
-	other, err := models.Open(context.Background(), urls.App, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	db, other := twoServers(t)
 	errs := make(chan error)
 	for w := 0; w < 8; w++ {
 		d := db
