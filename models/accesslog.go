@@ -296,13 +296,82 @@ func (db *DB) appendAccess(ctx context.Context, e AccessEvent) error {
 }
 
 // logBatchSQL appends a batch of events to one chain (portal_log_batch):
-// one array per column, in the batch's order.
+// one array per column, in the batch's order. It locks the chain's head and
+// links the events itself (creating the head on the chain's first append);
+// the statement queued after it in the same batch (chainHeadSQL) reads the
+// head it left, still locked, in the same implicit transaction.
 const logBatchSQL = `SELECT portal_log_batch($1::smallint, $2::timestamptz[], $3::uuid[], $4::text[], $5::text[],
 	$6::text[], $7::uuid[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::boolean[], $13::bytea[], $14::uuid[],
 	$15::text[])`
 
+// chainHeadSQL reads a chain's newest link.
+const chainHeadSQL = `SELECT hash FROM access_chain_heads WHERE chain = $1`
+
+// logLinkedSQL appends a batch of events already linked by the writer from
+// the chain's head as it last left it ($18): one plain statement, where
+// portal_log_batch runs four and a PL/pgSQL loop. The head moves only if it
+// still holds that hash; the UPDATE takes the head's row lock first (the
+// EXISTS is a one-time filter, checked before any row reaches the INSERT),
+// so ids are drawn after the lock, which is held to commit: ids grow in
+// chain order, as with portal_log_batch. If another writer moved the head
+// meanwhile (an event logged inside a change's transaction, another server),
+// the UPDATE matches nothing and nothing is inserted.
+const logLinkedSQL = `WITH head AS (
+	UPDATE access_chain_heads SET prev_hash = $16, hash = $17 WHERE chain = $1 AND hash = $18 RETURNING 1)
+INSERT INTO access_events (chain, at, staff_id, role, action, purpose, record_id, subject_id,
+	ip, user_agent, outcome, restricted, digest, prev_hash, hash, target_staff_id, request_id)
+SELECT $1, e.at, e.staff, e.role, e.action, e.purpose, e.record, e.subject,
+	e.ip, e.ua, e.outcome, e.restricted, e.digest, e.prev, e.link, e.target, nullif(e.request, '')
+FROM unnest($2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::uuid[], $9::text[],
+	$10::text[], $11::text[], $12::boolean[], $13::bytea[], $14::bytea[], $15::bytea[], $19::uuid[], $20::text[])
+	WITH ORDINALITY AS e(at, staff, role, action, purpose, record, subject, ip, ua, outcome, restricted, digest,
+		prev, link, target, request, ord)
+WHERE EXISTS (SELECT FROM head)
+ORDER BY e.ord`
+
+// chainHeads is the newest link of each chain as this process's writer
+// last left it, so that the writer can link a batch without reading it. It
+// is a guess checked by logLinkedSQL, never trusted: a stale one costs a
+// second statement (portal_log_batch), not a broken chain.
+type chainHeads [Chains]atomic.Pointer[[sha256.Size]byte]
+
+func (h *chainHeads) get(c int16) []byte {
+	if p := h[c].Load(); p != nil {
+		return p[:]
+	}
+	return nil
+}
+
+func (h *chainHeads) set(c int16, hash []byte) {
+	if len(hash) != sha256.Size {
+		h[c].Store(nil)
+		return
+	}
+	h[c].Store((*[sha256.Size]byte)(hash))
+}
+
+// link chains digests from head: each event's previous link and its own
+// (sha256(prev || digest), as portal_log_batch and verification compute it).
+func link(head []byte, digests [][]byte) (prevs, links [][]byte) {
+	n := len(digests)
+	prevs, links = make([][]byte, n), make([][]byte, n)
+	sums := make([]byte, n*sha256.Size) // one allocation for every link
+	buf := make([]byte, 0, 2*sha256.Size)
+	prev := head
+	for i, d := range digests {
+		sum := sha256.Sum256(append(append(buf[:0], prev...), d...))
+		links[i] = sums[i*sha256.Size : (i+1)*sha256.Size : (i+1)*sha256.Size]
+		copy(links[i], sum[:])
+		prevs[i], prev = prev, links[i]
+	}
+	return prevs, links
+}
+
 // writeAccess writes one batch of normalised events on one chain, linked
-// in order, as one statement and so one implicit transaction.
+// in order, as one statement and so one implicit transaction: linked here
+// from the chain's cached head when there is one and it still holds
+// (logLinkedSQL); otherwise linked by portal_log_batch under the head's
+// lock, which also reads the new head for the next batch.
 func (db *DB) writeAccess(ctx context.Context, batch []*AccessEvent) error {
 	n, chain := len(batch), nextChain()
 	at := make([]time.Time, n)
@@ -319,10 +388,30 @@ func (db *DB) writeAccess(ctx context.Context, batch []*AccessEvent) error {
 		record[i], subject[i], ip[i], ua[i], outcome[i] = pgID(e.RecordID), pgID(e.SubjectID), e.IP, e.UserAgent, e.Outcome
 		restricted[i], digest[i], target[i], request[i] = e.Restricted, e.digest(), pgID(e.TargetStaffID), e.RequestID
 	}
-	if _, err := db.Pool.Exec(ctx, logBatchSQL, chain, at, staff, role, action, purpose, record, subject, ip, ua,
-		outcome, restricted, digest, target, request); err != nil {
+	if head := db.accessHeads.get(chain); head != nil {
+		prevs, links := link(head, digest)
+		tag, err := db.Pool.Exec(ctx, logLinkedSQL, chain, at, staff, role, action, purpose, record, subject, ip, ua,
+			outcome, restricted, digest, prevs, links, prevs[n-1], links[n-1], head, target, request)
+		if err != nil {
+			db.accessHeads.set(chain, nil) // the outcome is unknown: read the head again next time
+			return fmt.Errorf("%w: %v", ErrLogUnavailable, err)
+		}
+		if tag.RowsAffected() == int64(n) {
+			db.accessHeads.set(chain, links[n-1])
+			return nil
+		}
+		// Another writer moved the head: nothing was written.
+	}
+	var b pgx.Batch
+	b.Queue(logBatchSQL, chain, at, staff, role, action, purpose, record, subject, ip, ua,
+		outcome, restricted, digest, target, request)
+	var newHead []byte
+	b.Queue(chainHeadSQL, chain).QueryRow(func(row pgx.Row) error { return row.Scan(&newHead) })
+	if err := db.Pool.SendBatch(ctx, &b).Close(); err != nil {
+		db.accessHeads.set(chain, nil)
 		return fmt.Errorf("%w: %v", ErrLogUnavailable, err)
 	}
+	db.accessHeads.set(chain, newHead)
 	return nil
 }
 
@@ -450,9 +539,9 @@ func (f AccessFilter) where(v *vault.Vault) (string, []any) {
 	if f.StaffID != nil {
 		if f.Before == 0 {
 			// The first page of one member's events: written as a range
-			// and ordered by (staff_id, id DESC), the order of
-			// access_events_staff, so that the plan reads that member's
-			// events newest first. Written as an equality, the plan
+			// and ordered by (staff_id DESC, id DESC), the order of
+			// access_events_staff read backwards, so that the plan reads
+			// that member's events newest first. Written as an equality, the plan
 			// walks the whole log newest first and filters it, so the
 			// page costs whatever everyone else logged since (the DPO's
 			// own reading included: one event per page).
@@ -497,7 +586,7 @@ func (f AccessFilter) where(v *vault.Vault) (string, []any) {
 // order is the ORDER BY of a page of f (see where).
 func (f AccessFilter) order() string {
 	if f.StaffID != nil && f.Before == 0 {
-		return " ORDER BY e.staff_id, e.id DESC"
+		return " ORDER BY e.staff_id DESC, e.id DESC"
 	}
 	return " ORDER BY e.id DESC"
 }

@@ -39,6 +39,7 @@ type DB struct {
 	// database in shared transactions (see DB.appendAccess).
 	accessOnce   sync.Once
 	accessWriter *groupCommit[*AccessEvent]
+	accessHeads  chainHeads // each chain's newest link, as the writer last left it
 }
 
 // Open connects with a pool of maxConns connections (pgxpool's default, 4 on

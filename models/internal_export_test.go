@@ -32,3 +32,10 @@ type textQuerier struct{ *pgxpool.Pool }
 func (q textQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	return q.Pool.Query(ctx, sql, append([]any{pgx.QueryExecModeSimpleProtocol}, args...)...)
 }
+
+// CachedHead is the newest link of chain c as db's log writer last left it
+// (nil when it has none): what its next batch on c is linked from.
+func (db *DB) CachedHead(c int16) []byte { return db.accessHeads.get(c) }
+
+// LinkChain links digests from head as the log writer does.
+func LinkChain(head []byte, digests [][]byte) (prevs, links [][]byte) { return link(head, digests) }
