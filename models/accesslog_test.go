@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/alegria/privacy-portal/internal/demo"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/models/testdb"
 )
@@ -339,5 +341,85 @@ func TestReviewRowsReadEveryColumn(t *testing.T) {
 		if r.ID != s.ID || r.ID == 0 {
 			t.Errorf("row %d: id %d (text %d)", i, r.ID, s.ID)
 		}
+	}
+}
+
+// A review let through on a copy of the session row checks the session in
+// the batch that reads its page, before its own event is sent: a session
+// ended meanwhile (logged out elsewhere, deactivated, given another role,
+// idle) reads nothing and leaves no read_log row for a page never shown.
+// Both shapes of page are checked: one member's first page (sent with its
+// plan setting) and any other filter.
+func TestReviewChecksTheSessionBeforeItsEvent(t *testing.T) {
+	e := newRetentionEnv(t)
+	ctx := context.Background()
+	now := time.Now()
+	ns, err := demo.Account(ctx, e.db, e.v, "dpo-check@example.com", "DPO", "dpo", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ns.Staff.ID
+	e.exec(t, "UPDATE staff SET must_change_password = false WHERE id = $1", id)
+	sessions := models.NewSessionStore(e.db)
+	token := models.NewSessionToken()
+	if err := sessions.Create(ctx, token, id, []byte(`{}`), now.Add(-2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	l := models.NewAccessLog(e.db, e.v, testKey)
+	ada := uuid.Must(uuid.NewV7())
+	for i := range 3 {
+		if err := l.Log(ctx, models.AccessEvent{At: now.Add(time.Duration(i) * time.Second), StaffID: &ada, Role: "sales",
+			Action: models.ActionView, Purpose: "contact", Outcome: models.OutcomeOK}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	actor := func(role string, at time.Time) models.Actor {
+		return models.Actor{StaffID: id, Role: role, Scope: models.Scope{Purposes: []string{"contact"}, SeesRestricted: true},
+			Now: at, Session: models.NewSessionCheck(token, id, role, at)}
+	}
+	filters := map[string]models.AccessFilter{
+		"a member's first page": {StaffID: &ada, Action: models.ActionView},
+		"any other filter":      {Role: "sales", Purpose: "contact"},
+	}
+	reads := func() int { return e.count(t, "SELECT count(*) FROM access_events WHERE action = 'read_log' AND staff_id = $1", id) }
+	want := 0
+	for name, f := range filters {
+		page, err := l.Review(ctx, actor("dpo", now), f)
+		if err != nil {
+			t.Fatalf("%s, live session: %v", name, err)
+		}
+		want++
+		if len(page.Rows) != 3 || reads() != want {
+			t.Fatalf("%s, live session: %d rows, %d read_log events, want 3 and %d", name, len(page.Rows), reads(), want)
+		}
+	}
+	if n := e.count(t, "SELECT count(*) FROM sessions WHERE last_seen_at = $1", now); n != 1 {
+		t.Error("the idle deadline did not slide (last seen two minutes ago)")
+	}
+	for _, c := range []struct {
+		name  string
+		setup string
+		role  string
+		at    time.Time
+	}{
+		{"another role", "", "sales", now},
+		{"idle too long", "", "dpo", now.Add(models.SessionIdle + time.Minute)},
+		{"deactivated", "UPDATE staff SET active = false WHERE id = $1", "dpo", now},
+		{"logged out", "DELETE FROM sessions WHERE staff_id = $1", "dpo", now},
+	} {
+		if c.setup != "" {
+			e.exec(t, c.setup, id)
+		}
+		for name, f := range filters {
+			if page, err := l.Review(ctx, actor(c.role, c.at), f); !errors.Is(err, models.ErrSessionEnded) || len(page.Rows) != 0 {
+				t.Errorf("%s, %s: %d rows, %v; want ErrSessionEnded", c.name, name, len(page.Rows), err)
+			}
+		}
+	}
+	if reads() != want {
+		t.Errorf("%d read_log events: an ended session logged a read", reads())
+	}
+	if rep := verify(t, e.db); !rep.OK {
+		t.Errorf("chains: %s", rep)
 	}
 }
