@@ -249,34 +249,12 @@ func TestReviewPlansAMembersFirstPageOnce(t *testing.T) {
 		}
 	}
 	plans := map[string][2]int64{} // per action filtered on: generic, custom
-	conns := db.Pool.AcquireAllIdle(ctx)
-	for _, c := range conns {
-		var mode string
-		if err := c.QueryRow(ctx, "SHOW plan_cache_mode").Scan(&mode); err != nil || mode != "auto" {
-			t.Errorf("a connection was left with plan_cache_mode %q (%v)", mode, err)
+	for sql, p := range reviewPlans(t, db) {
+		key := models.ActionView
+		if strings.Contains(sql, "<> 'view'") {
+			key = models.ActionErase
 		}
-		rows, err := c.Query(ctx, `SELECT statement LIKE '%<> ''view''%', generic_plans, custom_plans FROM pg_prepared_statements
-			WHERE statement LIKE 'SELECT e.id, e.at,%'`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var other bool
-			var g, cu int64
-			if err := rows.Scan(&other, &g, &cu); err != nil {
-				t.Fatal(err)
-			}
-			key := models.ActionView
-			if other {
-				key = models.ActionErase
-			}
-			p := plans[key]
-			plans[key] = [2]int64{p[0] + g, p[1] + cu}
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		c.Release()
+		plans[key] = [2]int64{plans[key][0] + p[0], plans[key][1] + p[1]}
 	}
 	if p := plans[models.ActionView]; p[0] != pages || p[1] != 0 {
 		t.Errorf("a member's views: %d generic and %d custom plans, want %d generic", p[0], p[1], pages)
@@ -284,6 +262,40 @@ func TestReviewPlansAMembersFirstPageOnce(t *testing.T) {
 	if p := plans[models.ActionErase]; p[1] < 5 {
 		t.Errorf("a member's erasures: %d generic and %d custom plans, want custom plans", p[0], p[1])
 	}
+}
+
+// reviewPlans counts the generic and custom plans of each of the review's
+// page statements over db's idle connections, and fails the test if one of
+// them was left with another plan_cache_mode than the default.
+func reviewPlans(t *testing.T, db *models.DB) map[string][2]int64 {
+	t.Helper()
+	ctx := context.Background()
+	plans := map[string][2]int64{}
+	for _, c := range db.Pool.AcquireAllIdle(ctx) {
+		var mode string
+		if err := c.QueryRow(ctx, "SHOW plan_cache_mode").Scan(&mode); err != nil || mode != "auto" {
+			t.Errorf("a connection was left with plan_cache_mode %q (%v)", mode, err)
+		}
+		rows, err := c.Query(ctx, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements
+			WHERE statement LIKE 'SELECT e.id, e.at,%'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var sql string
+			var g, cu int64
+			if err := rows.Scan(&sql, &g, &cu); err != nil {
+				t.Fatal(err)
+			}
+			p := plans[sql]
+			plans[sql] = [2]int64{p[0] + g, p[1] + cu}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		c.Release()
+	}
+	return plans
 }
 
 // The review reads its rows straight from their binary form; what it reads
@@ -381,7 +393,9 @@ func TestReviewChecksTheSessionBeforeItsEvent(t *testing.T) {
 		"a member's first page": {StaffID: &ada, Action: models.ActionView},
 		"any other filter":      {Role: "sales", Purpose: "contact"},
 	}
-	reads := func() int { return e.count(t, "SELECT count(*) FROM access_events WHERE action = 'read_log' AND staff_id = $1", id) }
+	reads := func() int {
+		return e.count(t, "SELECT count(*) FROM access_events WHERE action = 'read_log' AND staff_id = $1", id)
+	}
 	want := 0
 	for name, f := range filters {
 		page, err := l.Review(ctx, actor("dpo", now), f)
@@ -395,6 +409,20 @@ func TestReviewChecksTheSessionBeforeItsEvent(t *testing.T) {
 	}
 	if n := e.count(t, "SELECT count(*) FROM sessions WHERE last_seen_at = $1", now); n != 1 {
 		t.Error("the idle deadline did not slide (last seen two minutes ago)")
+	}
+	// The member's first page still runs on its generic plan, set by the
+	// check's statement, and the setting ends with the page's batch.
+	const pages = 8 // more than the five custom plans PostgreSQL tries before it may choose
+	for range pages {
+		if _, err := l.Review(ctx, actor("dpo", now), filters["a member's first page"]); err != nil {
+			t.Fatal(err)
+		}
+		want++
+	}
+	for sql, p := range reviewPlans(t, e.db) {
+		if strings.Contains(sql, "e.staff_id >=") && (p[0] != pages+1 || p[1] != 0) {
+			t.Errorf("a member's first page: %d generic and %d custom plans, want %d generic", p[0], p[1], pages+1)
+		}
 	}
 	for _, c := range []struct {
 		name  string
