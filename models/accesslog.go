@@ -220,8 +220,8 @@ type Actor struct {
 	UserAgent string
 	Now       time.Time
 	// Session, when set, is verified in the transaction that reads the
-	// data (stores that support it: RecordStore.View, AccessLog.Review); nil when the session
-	// was read before the request reached the store.
+	// data (stores that support it: RecordStore.View, AccessLog.Review);
+	// nil when the session was read before the request reached the store.
 	Session *SessionCheck
 }
 
