@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -212,7 +213,8 @@ func accessLogURL(path string, vf views.AccessLogFilter, before int64) string {
 	return string(b)
 }
 
-// showAccessLog is the DPO's review. Reading the log is itself logged.
+// showAccessLog is the DPO's review. Reading the log is itself logged. Its
+// session may come from a copy, checked in the read (checkSessionInData).
 func (b *dpoHandler) showAccessLog(c echo.Context) error {
 	ctx := c.Request().Context()
 	f, vf, err := b.accessFilter(c)
@@ -220,6 +222,9 @@ func (b *dpoHandler) showAccessLog(c echo.Context) error {
 		return err
 	}
 	page, err := b.log.Review(ctx, b.actor(c), f)
+	if errors.Is(err, models.ErrSessionEnded) {
+		return b.sessionEnded(c)
+	}
 	if err != nil {
 		return dataError(err)
 	}

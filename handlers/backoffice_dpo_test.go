@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -113,5 +114,49 @@ func TestAccessLogPanelsRefreshInTheBackground(t *testing.T) {
 	_, body = dpo.do("GET", "/admin/dpo/access-log", nil)
 	if !strings.Contains(body, `ont été calculés le <time datetime="`) || !strings.Contains(body, "Ils sont recalculés en arrière-plan, au plus une fois par minute.") {
 		t.Error("the French page does not say when its panels were computed")
+	}
+}
+
+// The review runs on a copy of the session row and checks the session in
+// the batch that reads its page, before its own event is sent: a session
+// ended elsewhere shows no event and logs no read of the log, and the
+// request starts over with a full load of the session.
+func TestAccessLogOnASessionCopy(t *testing.T) {
+	for _, c := range []struct {
+		name, change string
+		then         int    // status after the start over
+		location     string // where it sends
+	}{
+		{"logged out elsewhere", "DELETE FROM sessions WHERE staff_id = '%s'", 303, "/admin/login"},
+		{"deactivated", "UPDATE staff SET active = false WHERE id = '%s'", 303, "/admin/login"},
+		{"given another role", "UPDATE staff SET role = 'sales' WHERE id = '%s'", 403, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newBOServer(t)
+			rec := s.record(t, "contact", models.Fields{"first_name": "Ada", "email": "ada@example.com", "message": "x"}, false, false)
+			sales, dpo := s.browser(t), s.browser(t)
+			sales.login(s.account(t, "sales", true))
+			sales.do("GET", "/admin/records/contact/"+rec.String(), nil)
+			a := s.account(t, "dpo", true)
+			dpo.login(a)
+			path := "/admin/dpo/access-log?action=view"
+			for i := 0; i < 2; i++ { // a full load, then the copy
+				if res, body := dpo.do("GET", path, nil); res.StatusCode != 200 || !strings.Contains(body, rec.String()) {
+					t.Fatalf("page %d: %d", i, res.StatusCode)
+				}
+			}
+			testdbExec(t, s.urls.Owner, fmt.Sprintf(c.change, a.ID))
+			res, body := dpo.do("GET", path, nil)
+			if res.StatusCode != 303 || res.Header.Get("Location") != path || strings.Contains(body, rec.String()) {
+				t.Fatalf("after the change: %d to %q", res.StatusCode, res.Header.Get("Location"))
+			}
+			if n := s.count(t, "action = 'read_log'"); n != 2 {
+				t.Errorf("%d reads of the log logged, want 2", n)
+			}
+			res, _ = dpo.do("GET", path, nil)
+			if res.StatusCode != c.then || res.Header.Get("Location") != c.location {
+				t.Errorf("started over: %d to %q, want %d to %q", res.StatusCode, res.Header.Get("Location"), c.then, c.location)
+			}
+		})
 	}
 }

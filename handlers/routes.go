@@ -182,7 +182,8 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	staff.GET("/partners/export", audiences.exportPartners, gate.requireMarketer)
 	// The DPO: the access log.
 	dpoGroup := staff.Group("/dpo", gate.requireReviewer)
-	dpoGroup.GET("/access-log", dpo.showAccessLog)
+	// The review checks the session in the batch that reads its page.
+	gate.checkSessionInData(dpoGroup.GET("/access-log", dpo.showAccessLog))
 	dpoGroup.GET("/access-log/export", dpo.exportAccessLog)
 	dpoGroup.POST("/access-log/search", dpo.searchAccessLog)
 	// The DPO: the record of processing (art. 30) and the consent statistics.

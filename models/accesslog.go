@@ -220,8 +220,8 @@ type Actor struct {
 	UserAgent string
 	Now       time.Time
 	// Session, when set, is verified in the transaction that reads the
-	// data (stores that support it: RecordStore.View); nil when the session
-	// was read before the request reached the store.
+	// data (stores that support it: RecordStore.View, AccessLog.Review);
+	// nil when the session was read before the request reached the store.
 	Session *SessionCheck
 }
 
@@ -763,21 +763,58 @@ func (f AccessFilter) planOnce() bool {
 // implicit transaction, until its Sync) run on their generic plans.
 const genericPlanSQL = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
 
-// reviewRows is rows for the review's pages: when the page has one plan
-// whatever its values (planOnce), the statement goes in one round trip with
-// the setting that lets PostgreSQL reuse that plan.
-func (l *AccessLog) reviewRows(ctx context.Context, f AccessFilter, limit int) ([]AccessRow, error) {
-	if !f.planOnce() {
+// checkedGenericPlanSQL is the session's check (sessionCheckSQL) and
+// genericPlanSQL's setting in one statement: one statement fewer to start
+// and answer per page. The check stays a sub-select of its own, run once:
+// PostgreSQL neither pulls up nor drops a sub-select whose columns call
+// volatile functions, so it raises PS401 as it does on its own.
+const checkedGenericPlanSQL = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true) FROM (" +
+	sessionCheckSQL + ") AS checked"
+
+// reviewRows is rows for the review's pages, read in one round trip with
+// what must come before them in the same implicit transaction (one batch,
+// one Sync): the session's check, when a's session came from a copy
+// (SessionCheck), and, when the page has one plan whatever its values
+// (planOnce), the setting that lets PostgreSQL reuse that plan. checked is
+// called once the session is known to hold (at once when there is nothing
+// to check), before the rows are read: it starts the page's own event, which
+// a session that no longer holds must not leave behind (ErrSessionEnded,
+// and checked is not called).
+func (l *AccessLog) reviewRows(ctx context.Context, a Actor, f AccessFilter, limit int, checked func()) ([]AccessRow, error) {
+	if a.Session == nil && !f.planOnce() {
+		checked()
 		return l.rows(ctx, l.db.Pool, f, limit)
 	}
 	cond, args := f.where(l.vault)
 	var b pgx.Batch
-	b.Queue(genericPlanSQL)
+	plan := f.planOnce()
+	if a.Session != nil {
+		a.Session.queue(&b, a.Scope)
+		if q := b.QueuedQueries[0]; plan && q.SQL == sessionCheckSQL {
+			q.SQL, plan = checkedGenericPlanSQL, false // the check sets it
+		}
+	}
+	if plan {
+		b.Queue(genericPlanSQL)
+	}
 	b.Queue(accessRowSQL+cond+f.order()+fmt.Sprintf(" LIMIT %d", limit), args...)
 	br := l.db.Pool.SendBatch(ctx, &b)
 	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return nil, err
+	if a.Session != nil {
+		// The check's answer comes before the rows': the event starts as
+		// soon as it holds, while the rows are still on their way.
+		if _, err := br.Exec(); err != nil {
+			if sessionEnded(err) {
+				return nil, ErrSessionEnded
+			}
+			return nil, err
+		}
+	}
+	checked()
+	if plan {
+		if _, err := br.Exec(); err != nil {
+			return nil, err
+		}
 	}
 	rows, err := br.Query()
 	if err != nil {
@@ -793,7 +830,9 @@ func (l *AccessLog) reviewRows(ctx context.Context, f AccessFilter, limit int) (
 // Review is one page of the log, newest first, keyset-paginated on the id
 // (an index per filter column ends in id, so a page costs the same on a
 // million rows as on a hundred). Reading the log is itself logged: the page
-// is returned only once its log row is committed.
+// is returned only once its log row is committed. When a's session came
+// from a copy, it is checked in the page's own read (ErrSessionEnded: nothing
+// read, nothing logged).
 func (l *AccessLog) Review(ctx context.Context, a Actor, f AccessFilter) (AccessPage, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
@@ -801,17 +840,25 @@ func (l *AccessLog) Review(ctx context.Context, a Actor, f AccessFilter) (Access
 	// The page is read on its own (a read-only statement: no WAL flush)
 	// while its log row is appended with others (appendAccess): the row
 	// does not depend on what the page holds, so the page's read need not
-	// wait for the shared commit, nor the commit for the read. The page is
-	// returned only once that row is committed (no log, no data); a read
-	// that fails after its row is logged leaves a logged attempt, as a
-	// denial does.
+	// wait for the shared commit, nor the commit for the read. The row is
+	// appended once the session is known to hold, and the page is returned
+	// only once that row is committed (no log, no data); a read that fails
+	// after its row is logged leaves a logged attempt, as a denial does.
 	event := a.event(ActionReadLog, f.Purpose)
-	logged := make(chan error, 1)
-	go func() { logged <- l.db.appendAccess(ctx, event) }()
+	var logged chan error
+	start := func() {
+		logged = make(chan error, 1)
+		go func() { logged <- l.db.appendAccess(ctx, event) }()
+	}
 	var page AccessPage
 	var err error
-	page.Rows, err = l.reviewRows(ctx, f, f.Limit+1)
-	if err := <-logged; err != nil {
+	page.Rows, err = l.reviewRows(ctx, a, f, f.Limit+1, start)
+	if logged != nil {
+		if err := <-logged; err != nil {
+			return AccessPage{}, err
+		}
+	}
+	if errors.Is(err, ErrSessionEnded) {
 		return AccessPage{}, err
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/alegria/privacy-portal/internal/demo"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/models/testdb"
 )
@@ -247,34 +249,12 @@ func TestReviewPlansAMembersFirstPageOnce(t *testing.T) {
 		}
 	}
 	plans := map[string][2]int64{} // per action filtered on: generic, custom
-	conns := db.Pool.AcquireAllIdle(ctx)
-	for _, c := range conns {
-		var mode string
-		if err := c.QueryRow(ctx, "SHOW plan_cache_mode").Scan(&mode); err != nil || mode != "auto" {
-			t.Errorf("a connection was left with plan_cache_mode %q (%v)", mode, err)
+	for sql, p := range reviewPlans(t, db) {
+		key := models.ActionView
+		if strings.Contains(sql, "<> 'view'") {
+			key = models.ActionErase
 		}
-		rows, err := c.Query(ctx, `SELECT statement LIKE '%<> ''view''%', generic_plans, custom_plans FROM pg_prepared_statements
-			WHERE statement LIKE 'SELECT e.id, e.at,%'`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var other bool
-			var g, cu int64
-			if err := rows.Scan(&other, &g, &cu); err != nil {
-				t.Fatal(err)
-			}
-			key := models.ActionView
-			if other {
-				key = models.ActionErase
-			}
-			p := plans[key]
-			plans[key] = [2]int64{p[0] + g, p[1] + cu}
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		c.Release()
+		plans[key] = [2]int64{plans[key][0] + p[0], plans[key][1] + p[1]}
 	}
 	if p := plans[models.ActionView]; p[0] != pages || p[1] != 0 {
 		t.Errorf("a member's views: %d generic and %d custom plans, want %d generic", p[0], p[1], pages)
@@ -282,6 +262,40 @@ func TestReviewPlansAMembersFirstPageOnce(t *testing.T) {
 	if p := plans[models.ActionErase]; p[1] < 5 {
 		t.Errorf("a member's erasures: %d generic and %d custom plans, want custom plans", p[0], p[1])
 	}
+}
+
+// reviewPlans counts the generic and custom plans of each of the review's
+// page statements over db's idle connections, and fails the test if one of
+// them was left with another plan_cache_mode than the default.
+func reviewPlans(t *testing.T, db *models.DB) map[string][2]int64 {
+	t.Helper()
+	ctx := context.Background()
+	plans := map[string][2]int64{}
+	for _, c := range db.Pool.AcquireAllIdle(ctx) {
+		var mode string
+		if err := c.QueryRow(ctx, "SHOW plan_cache_mode").Scan(&mode); err != nil || mode != "auto" {
+			t.Errorf("a connection was left with plan_cache_mode %q (%v)", mode, err)
+		}
+		rows, err := c.Query(ctx, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements
+			WHERE statement LIKE 'SELECT e.id, e.at,%'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var sql string
+			var g, cu int64
+			if err := rows.Scan(&sql, &g, &cu); err != nil {
+				t.Fatal(err)
+			}
+			p := plans[sql]
+			plans[sql] = [2]int64{p[0] + g, p[1] + cu}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		c.Release()
+	}
+	return plans
 }
 
 // The review reads its rows straight from their binary form; what it reads
@@ -339,5 +353,101 @@ func TestReviewRowsReadEveryColumn(t *testing.T) {
 		if r.ID != s.ID || r.ID == 0 {
 			t.Errorf("row %d: id %d (text %d)", i, r.ID, s.ID)
 		}
+	}
+}
+
+// A review let through on a copy of the session row checks the session in
+// the batch that reads its page, before its own event is sent: a session
+// ended meanwhile (logged out elsewhere, deactivated, given another role,
+// idle) reads nothing and leaves no read_log row for a page never shown.
+// Both shapes of page are checked: one member's first page (sent with its
+// plan setting) and any other filter.
+func TestReviewChecksTheSessionBeforeItsEvent(t *testing.T) {
+	e := newRetentionEnv(t)
+	ctx := context.Background()
+	now := time.Now()
+	ns, err := demo.Account(ctx, e.db, e.v, "dpo-check@example.com", "DPO", "dpo", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ns.Staff.ID
+	e.exec(t, "UPDATE staff SET must_change_password = false WHERE id = $1", id)
+	sessions := models.NewSessionStore(e.db)
+	token := models.NewSessionToken()
+	if err := sessions.Create(ctx, token, id, []byte(`{}`), now.Add(-2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	l := models.NewAccessLog(e.db, e.v, testKey)
+	ada := uuid.Must(uuid.NewV7())
+	for i := range 3 {
+		if err := l.Log(ctx, models.AccessEvent{At: now.Add(time.Duration(i) * time.Second), StaffID: &ada, Role: "sales",
+			Action: models.ActionView, Purpose: "contact", Outcome: models.OutcomeOK}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	actor := func(role string, at time.Time) models.Actor {
+		return models.Actor{StaffID: id, Role: role, Scope: models.Scope{Purposes: []string{"contact"}, SeesRestricted: true},
+			Now: at, Session: models.NewSessionCheck(token, id, role, at)}
+	}
+	filters := map[string]models.AccessFilter{
+		"a member's first page": {StaffID: &ada, Action: models.ActionView},
+		"any other filter":      {Role: "sales", Purpose: "contact"},
+	}
+	reads := func() int {
+		return e.count(t, "SELECT count(*) FROM access_events WHERE action = 'read_log' AND staff_id = $1", id)
+	}
+	want := 0
+	for name, f := range filters {
+		page, err := l.Review(ctx, actor("dpo", now), f)
+		if err != nil {
+			t.Fatalf("%s, live session: %v", name, err)
+		}
+		want++
+		if len(page.Rows) != 3 || reads() != want {
+			t.Fatalf("%s, live session: %d rows, %d read_log events, want 3 and %d", name, len(page.Rows), reads(), want)
+		}
+	}
+	if n := e.count(t, "SELECT count(*) FROM sessions WHERE last_seen_at = $1", now); n != 1 {
+		t.Error("the idle deadline did not slide (last seen two minutes ago)")
+	}
+	// The member's first page still runs on its generic plan, set by the
+	// check's statement, and the setting ends with the page's batch.
+	const pages = 8 // more than the five custom plans PostgreSQL tries before it may choose
+	for range pages {
+		if _, err := l.Review(ctx, actor("dpo", now), filters["a member's first page"]); err != nil {
+			t.Fatal(err)
+		}
+		want++
+	}
+	for sql, p := range reviewPlans(t, e.db) {
+		if strings.Contains(sql, "e.staff_id >=") && (p[0] != pages+1 || p[1] != 0) {
+			t.Errorf("a member's first page: %d generic and %d custom plans, want %d generic", p[0], p[1], pages+1)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		setup string
+		role  string
+		at    time.Time
+	}{
+		{"another role", "", "sales", now},
+		{"idle too long", "", "dpo", now.Add(models.SessionIdle + time.Minute)},
+		{"deactivated", "UPDATE staff SET active = false WHERE id = $1", "dpo", now},
+		{"logged out", "DELETE FROM sessions WHERE staff_id = $1", "dpo", now},
+	} {
+		if c.setup != "" {
+			e.exec(t, c.setup, id)
+		}
+		for name, f := range filters {
+			if page, err := l.Review(ctx, actor(c.role, c.at), f); !errors.Is(err, models.ErrSessionEnded) || len(page.Rows) != 0 {
+				t.Errorf("%s, %s: %d rows, %v; want ErrSessionEnded", c.name, name, len(page.Rows), err)
+			}
+		}
+	}
+	if reads() != want {
+		t.Errorf("%d read_log events: an ended session logged a read", reads())
+	}
+	if rep := verify(t, e.db); !rep.OK {
+		t.Errorf("chains: %s", rep)
 	}
 }

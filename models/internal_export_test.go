@@ -24,7 +24,7 @@ func (l *AccessLog) ReviewRowsAsText(ctx context.Context, f AccessFilter, limit 
 
 // ReviewRows is one page of rows read as the review reads them.
 func (l *AccessLog) ReviewRows(ctx context.Context, f AccessFilter, limit int) ([]AccessRow, error) {
-	return l.reviewRows(ctx, f, limit)
+	return l.reviewRows(ctx, Actor{}, f, limit, func() {})
 }
 
 type textQuerier struct{ *pgxpool.Pool }
