@@ -109,20 +109,23 @@ func (c *pageConn) putHeld() {
 // sendHeld sends a whole page through w, holding its connection's writes so
 // that headers and body leave in one write. Without a pageConn (tests'
 // recorders, another listener) the page is sent as it is.
-func sendHeld(r *http.Request, w http.ResponseWriter, send func() error, size int) error {
+func sendHeld(r *http.Request, w http.ResponseWriter, send func() error, size int) (err error) {
 	pc, _ := r.Context().Value(pageConnKey{}).(*pageConn)
 	if pc == nil || size > maxHeldPage {
 		return send()
 	}
 	pc.hold()
-	err := send()
-	if err == nil {
-		// Whatever net/http still buffers goes to the connection now,
-		// while it holds: with what it held, in one write.
-		err = http.NewResponseController(w).Flush()
+	// Released whatever happens (a panic included): what was held leaves
+	// as net/http would have sent it.
+	defer func() {
+		if rerr := pc.release(); err == nil {
+			err = rerr
+		}
+	}()
+	if err = send(); err != nil {
+		return err
 	}
-	if rerr := pc.release(); err == nil {
-		err = rerr
-	}
-	return err
+	// Whatever net/http still buffers goes to the connection now, while
+	// it holds: with what it held, in one write.
+	return http.NewResponseController(w).Flush()
 }
