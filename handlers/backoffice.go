@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -52,6 +54,9 @@ type staffGate struct {
 	methods *allowedMethods
 	// search seals searched email addresses for list URLs.
 	search *searchTokens
+	// navs are the navigations, by role and language (nav).
+	navMu sync.RWMutex
+	navs  map[navKey][]views.NavLink
 	// inData are the routes whose store verifies the
 	// session in the transaction that reads the data (models.SessionCheck):
 	// they may run on a copy of the session row (pgStore.fromCopy).
@@ -431,25 +436,59 @@ func (b *staffGate) page(c echo.Context, title i18n.Msg, args ...any) views.Staf
 	if s.MustChange {
 		return p
 	}
-	for _, key := range b.reg.PurposesFor(s.Role.Key) {
+	p.Nav = b.nav(c.Request().Context(), s.Role)
+	return p
+}
+
+// navKey names one navigation: a role's, in a language.
+type navKey struct {
+	role string
+	lang i18n.Lang
+}
+
+// nav is the navigation of role's pages in ctx's language. The registry
+// does not change while the server runs: each is built once and shared by
+// every page, which only reads it.
+func (b *staffGate) nav(ctx context.Context, role *policy.Role) []views.NavLink {
+	k := navKey{role.Key, i18n.From(ctx)}
+	b.navMu.RLock()
+	links, ok := b.navs[k]
+	b.navMu.RUnlock()
+	if ok {
+		return links
+	}
+	links = b.buildNav(ctx, role)
+	b.navMu.Lock()
+	defer b.navMu.Unlock()
+	if b.navs == nil {
+		b.navs = map[navKey][]views.NavLink{}
+	}
+	b.navs[k] = links
+	return links
+}
+
+// buildNav is the navigation of role's pages: its purposes' records, then
+// the areas its role opens.
+func (b *staffGate) buildNav(ctx context.Context, role *policy.Role) []views.NavLink {
+	var nav []views.NavLink
+	for _, key := range b.reg.PurposesFor(role.Key) {
 		if pu, ok := b.reg.Purpose(key); ok && pu.Form != nil {
-			p.Nav = append(p.Nav, views.NavLink{Href: "/admin/records/" + key, Label: pu.Title.In(c.Request().Context())})
+			nav = append(nav, views.NavLink{Href: "/admin/records/" + key, Label: pu.Title.In(ctx)})
 		}
 	}
-	ctx := c.Request().Context()
-	if s.Role.Markets {
-		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/audiences", Label: views.TitleAudiences.In(ctx)},
+	if role.Markets {
+		nav = append(nav, views.NavLink{Href: "/admin/audiences", Label: views.TitleAudiences.In(ctx)},
 			views.NavLink{Href: "/admin/partners", Label: views.TitlePartnerExport.In(ctx)})
 	}
-	if s.Role.ReviewsLog {
-		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog.In(ctx)},
+	if role.ReviewsLog {
+		nav = append(nav, views.NavLink{Href: "/admin/dpo/access-log", Label: views.TitleAccessLog.In(ctx)},
 			views.NavLink{Href: "/admin/dpo/rights", Label: views.TitleRightsQueue.In(ctx)},
 			views.NavLink{Href: "/admin/dpo/ropa", Label: views.TitleROPA.In(ctx)},
 			views.NavLink{Href: "/admin/dpo/consents", Label: views.TitleConsentStats.In(ctx)},
 			views.NavLink{Href: "/admin/dpo/retention", Label: views.TitleRetention.In(ctx)})
 	}
-	if s.Role.ManagesStaff {
-		p.Nav = append(p.Nav, views.NavLink{Href: "/admin/staff", Label: views.TitleStaffAdmin.In(ctx)})
+	if role.ManagesStaff {
+		nav = append(nav, views.NavLink{Href: "/admin/staff", Label: views.TitleStaffAdmin.In(ctx)})
 	}
-	return p
+	return slices.Clip(nav) // a page appending to it gets its own copy
 }
