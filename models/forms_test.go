@@ -92,6 +92,16 @@ func TestObjectionListFlagsRecords(t *testing.T) {
 	if err != nil || objected {
 		t.Errorf("other record: objected=%v err=%v", objected, err)
 	}
+	// An objection known by phone only flags the post that gives that phone,
+	// whatever its email.
+	testdb.Exec(t, urls.Owner, `INSERT INTO suppressions (phone_index, source) VALUES ($1, 'rights_request')`,
+		v.BlindIndex(vault.KindPhone, "+33612345678"))
+	byPhone := submission(t, reg, "contact", "phone.objector@example.com", time.Now())
+	byPhone.Phone = "+33612345678"
+	objected, err = store.Submit(context.Background(), byPhone)
+	if err != nil || !objected {
+		t.Errorf("record of a phone on the list: objected=%v err=%v", objected, err)
+	}
 }
 
 func TestDoubleOptInAndCleanup(t *testing.T) {
