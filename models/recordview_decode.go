@@ -27,18 +27,6 @@ const (
 	recordViewColumns
 )
 
-// The type OIDs a record[] column's fields are checked against.
-const (
-	oidBool        = 16
-	oidBytea       = 17
-	oidInt8        = 20
-	oidText        = 25
-	oidTimestamptz = 1184
-	oidUUID        = 2950
-	oidRecordArray = 2287
-	oidRecord      = 2249
-)
-
 var errRecordViewWire = errors.New("models: record view: malformed array")
 
 // recordViewArrays holds recordViewSQL's files, whose names are decrypted
@@ -70,7 +58,7 @@ func (v *recordViewArrays) scan(rows pgx.Rows, d *RecordDetail) error {
 		return errRecordViewWire
 	}
 	for _, fd := range fds[recordViewFiles:] {
-		if fd.DataTypeOID != oidRecordArray || fd.Format != pgtype.BinaryFormatCode {
+		if fd.DataTypeOID != pgtype.RecordArrayOID || fd.Format != pgtype.BinaryFormatCode {
 			return errRecordViewWire
 		}
 	}
@@ -90,8 +78,8 @@ func (v *recordViewArrays) scan(rows pgx.Rows, d *RecordDetail) error {
 	err := eachWireRecord(raw[recordViewFiles], 5, func(rec []wireField) error {
 		var x recordViewFile
 		f.uuid(rec[0], &x.id)
-		x.name = bytes.Clone(f.field(rec[1], oidBytea))
-		x.mime = string(f.field(rec[2], oidText))
+		x.name = bytes.Clone(f.field(rec[1], pgtype.ByteaOID))
+		x.mime = string(f.field(rec[2], pgtype.TextOID))
 		x.size = f.int8(rec[3])
 		x.at = f.time(rec[4])
 		v.files = append(v.files, x)
@@ -105,8 +93,8 @@ func (v *recordViewArrays) scan(rows pgx.Rows, d *RecordDetail) error {
 		return cmp.Or(a.at.Compare(b.at), bytes.Compare(a.id[:], b.id[:]))
 	})
 	err = eachWireRecord(raw[recordViewStates], 5, func(rec []wireField) error {
-		d.Consents.States = append(d.Consents.States, ConsentState{Purpose: string(f.field(rec[0], oidText)),
-			Kind: string(f.field(rec[1], oidText)), Granted: f.bool(rec[2]), Source: string(f.field(rec[3], oidText)),
+		d.Consents.States = append(d.Consents.States, ConsentState{Purpose: string(f.field(rec[0], pgtype.TextOID)),
+			Kind: string(f.field(rec[1], pgtype.TextOID)), Granted: f.bool(rec[2]), Source: string(f.field(rec[3], pgtype.TextOID)),
 			At: f.time(rec[4])})
 		return f.err
 	})
@@ -120,7 +108,7 @@ func (v *recordViewArrays) scan(rows pgx.Rows, d *RecordDetail) error {
 	// Each channel's first objection, whether found by email or by phone.
 	d.Consents.Suppressed = map[string]time.Time{}
 	return eachWireRecord(raw[recordViewObjections], 2, func(rec []wireField) error {
-		ch, at := string(f.field(rec[0], oidText)), f.time(rec[1])
+		ch, at := string(f.field(rec[0], pgtype.TextOID)), f.time(rec[1])
 		if first, ok := d.Consents.Suppressed[ch]; !ok || at.Before(first) {
 			d.Consents.Suppressed[ch] = at
 		}
@@ -139,7 +127,7 @@ func eachWireRecord(src []byte, n int, fn func(rec []wireField) error) error {
 	var w wireReader
 	w.b = src
 	dims, _, elem := w.u32(), w.u32(), w.u32()
-	if w.bad || dims > 1 || (dims == 1 && elem != oidRecord) {
+	if w.bad || dims > 1 || (dims == 1 && elem != pgtype.RecordOID) {
 		return errRecordViewWire
 	}
 	if dims == 0 {
@@ -223,7 +211,7 @@ func (f *wireFields) field(b wireField, oid uint32) []byte {
 }
 
 func (f *wireFields) uuid(b wireField, dst *uuid.UUID) {
-	if v := f.field(b, oidUUID); len(v) == 16 {
+	if v := f.field(b, pgtype.UUIDOID); len(v) == 16 {
 		*dst = uuid.UUID(v)
 	} else {
 		f.err = errRecordViewWire
@@ -231,7 +219,7 @@ func (f *wireFields) uuid(b wireField, dst *uuid.UUID) {
 }
 
 func (f *wireFields) int8(b wireField) int64 {
-	v := f.field(b, oidInt8)
+	v := f.field(b, pgtype.Int8OID)
 	if len(v) != 8 {
 		f.err = errRecordViewWire
 		return 0
@@ -240,7 +228,7 @@ func (f *wireFields) int8(b wireField) int64 {
 }
 
 func (f *wireFields) bool(b wireField) bool {
-	v := f.field(b, oidBool)
+	v := f.field(b, pgtype.BoolOID)
 	if len(v) != 1 {
 		f.err = errRecordViewWire
 		return false
@@ -249,7 +237,7 @@ func (f *wireFields) bool(b wireField) bool {
 }
 
 func (f *wireFields) time(b wireField) time.Time {
-	v := f.field(b, oidTimestamptz)
+	v := f.field(b, pgtype.TimestamptzOID)
 	if len(v) != 8 {
 		f.err = errRecordViewWire
 		return time.Time{}

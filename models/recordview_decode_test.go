@@ -5,12 +5,14 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // wireArray encodes records as PostgreSQL sends a record[] in binary.
 func wireArray(records [][]wireField) []byte {
 	u32 := func(b []byte, v uint32) []byte { return binary.BigEndian.AppendUint32(b, v) }
-	b := u32(u32(u32(nil, 1), 0), oidRecord)
+	b := u32(u32(u32(nil, 1), 0), pgtype.RecordOID)
 	b = u32(u32(b, uint32(len(records))), 1) // #nosec G115 -- a test's few records
 	for _, rec := range records {
 		var r []byte
@@ -37,13 +39,13 @@ func TestRecordViewWireRecords(t *testing.T) {
 	micros := at.UnixMicro() - pgEpoch
 	ts := binary.BigEndian.AppendUint64(nil, uint64(micros)) // #nosec G115 -- a positive test time
 	good := wireArray([][]wireField{
-		{{oidText, []byte("sms")}, {oidTimestamptz, ts}},
-		{{oidText, []byte("all")}, {oidTimestamptz, ts}},
+		{{pgtype.TextOID, []byte("sms")}, {pgtype.TimestamptzOID, ts}},
+		{{pgtype.TextOID, []byte("all")}, {pgtype.TimestamptzOID, ts}},
 	})
 	var got []string
 	var f wireFields
 	err := eachWireRecord(good, 2, func(rec []wireField) error {
-		got = append(got, string(f.field(rec[0], oidText)))
+		got = append(got, string(f.field(rec[0], pgtype.TextOID)))
 		if !f.time(rec[1]).Equal(at) {
 			t.Errorf("time %v, want %v", f.time(rec[1]), at)
 		}
@@ -52,7 +54,7 @@ func TestRecordViewWireRecords(t *testing.T) {
 	if err != nil || len(got) != 2 || got[0] != "sms" || got[1] != "all" {
 		t.Fatalf("good array: %v %v", got, err)
 	}
-	empty := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 0), 0), oidRecord)
+	empty := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 0), 0), pgtype.RecordOID)
 	for _, src := range [][]byte{nil, empty} {
 		if err := eachWireRecord(src, 2, func([]wireField) error { t.Error("a record in an empty array"); return nil }); err != nil {
 			t.Errorf("empty array %x: %v", src, err)
@@ -62,7 +64,7 @@ func TestRecordViewWireRecords(t *testing.T) {
 	read := func(src []byte) error {
 		var f wireFields
 		return eachWireRecord(src, 2, func(rec []wireField) error {
-			f.field(rec[0], oidText)
+			f.field(rec[0], pgtype.TextOID)
 			f.time(rec[1])
 			return f.err
 		})
@@ -77,11 +79,11 @@ func TestRecordViewWireRecords(t *testing.T) {
 	}
 	infinity := binary.BigEndian.AppendUint64(nil, 1<<63-1)
 	for name, rec := range map[string][]wireField{
-		"another type": {{oidBytea, []byte("sms")}, {oidTimestamptz, ts}},
-		"a NULL":       {{oidText, []byte("sms")}, {oidTimestamptz, nil}},
-		"a short time": {{oidText, []byte("sms")}, {oidTimestamptz, ts[:7]}},
-		"infinity":     {{oidText, []byte("sms")}, {oidTimestamptz, infinity}},
-		"one field":    {{oidText, []byte("sms")}},
+		"another type": {{pgtype.ByteaOID, []byte("sms")}, {pgtype.TimestamptzOID, ts}},
+		"a NULL":       {{pgtype.TextOID, []byte("sms")}, {pgtype.TimestamptzOID, nil}},
+		"a short time": {{pgtype.TextOID, []byte("sms")}, {pgtype.TimestamptzOID, ts[:7]}},
+		"infinity":     {{pgtype.TextOID, []byte("sms")}, {pgtype.TimestamptzOID, infinity}},
+		"one field":    {{pgtype.TextOID, []byte("sms")}},
 	} {
 		if err := read(wireArray([][]wireField{rec})); !errors.Is(err, errRecordViewWire) {
 			t.Errorf("%s: %v", name, err)

@@ -14,7 +14,7 @@ import (
 )
 
 // The record view's event is appended after its read, in a batch shared
-// with other events (portal_log_batch), naming the person and restriction
+// with other events (the access writer's batch), naming the person and restriction
 // of the row read: the events it writes must verify, whatever they carry.
 func TestRecordViewEventsVerify(t *testing.T) {
 	e := newRetentionEnv(t)
