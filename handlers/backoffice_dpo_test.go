@@ -122,15 +122,7 @@ func TestAccessLogPanelsRefreshInTheBackground(t *testing.T) {
 // ended elsewhere shows no event and logs no read of the log, and the
 // request starts over with a full load of the session.
 func TestAccessLogOnASessionCopy(t *testing.T) {
-	for _, c := range []struct {
-		name, change string
-		then         int    // status after the start over
-		location     string // where it sends
-	}{
-		{"logged out elsewhere", "DELETE FROM sessions WHERE staff_id = '%s'", 303, "/admin/login"},
-		{"deactivated", "UPDATE staff SET active = false WHERE id = '%s'", 303, "/admin/login"},
-		{"given another role", "UPDATE staff SET role = 'sales' WHERE id = '%s'", 403, ""},
-	} {
+	for _, c := range sessionEndings("sales") {
 		t.Run(c.name, func(t *testing.T) {
 			s := newBOServer(t)
 			rec := s.record(t, "contact", models.Fields{"first_name": "Ada", "email": "ada@example.com", "message": "x"}, false, false)

@@ -13,15 +13,7 @@ import (
 // another server, an administrator, the database) shows nothing and logs
 // no view, and the request starts over with a full load of the session.
 func TestRecordViewOnASessionCopy(t *testing.T) {
-	for _, c := range []struct {
-		name, change string
-		then         int    // status after the start over
-		location     string // where it sends
-	}{
-		{"logged out elsewhere", "DELETE FROM sessions WHERE staff_id = '%s'", 303, "/admin/login"},
-		{"deactivated", "UPDATE staff SET active = false WHERE id = '%s'", 303, "/admin/login"},
-		{"given another role", "UPDATE staff SET role = 'recruitment' WHERE id = '%s'", 403, ""},
-	} {
+	for _, c := range sessionEndings("recruitment") {
 		t.Run(c.name, func(t *testing.T) {
 			s := newBOServer(t)
 			rec := s.record(t, "contact", models.Fields{"first_name": "Ada", "email": "ada@example.com", "message": "x"}, false, false)
@@ -47,5 +39,23 @@ func TestRecordViewOnASessionCopy(t *testing.T) {
 				t.Errorf("started over: %d to %q, want %d to %q", res.StatusCode, res.Header.Get("Location"), c.then, c.location)
 			}
 		})
+	}
+}
+
+// sessionEnding is a way a session ends elsewhere while a page runs on its
+// copy, and what the request gets once it starts over.
+type sessionEnding struct {
+	name, change string // change: SQL run as the owner, %s the member's id
+	then         int    // status after the start over
+	location     string // where it sends
+}
+
+// sessionEndings are the ways a session ends elsewhere; other is a role
+// that may not open the page.
+func sessionEndings(other string) []sessionEnding {
+	return []sessionEnding{
+		{"logged out elsewhere", "DELETE FROM sessions WHERE staff_id = '%s'", 303, "/admin/login"},
+		{"deactivated", "UPDATE staff SET active = false WHERE id = '%s'", 303, "/admin/login"},
+		{"given another role", "UPDATE staff SET role = '" + other + "' WHERE id = '%s'", 403, ""},
 	}
 }

@@ -424,17 +424,7 @@ func TestReviewChecksTheSessionBeforeItsEvent(t *testing.T) {
 			t.Errorf("a member's first page: %d generic and %d custom plans, want %d generic", p[0], p[1], pages+1)
 		}
 	}
-	for _, c := range []struct {
-		name  string
-		setup string
-		role  string
-		at    time.Time
-	}{
-		{"another role", "", "sales", now},
-		{"idle too long", "", "dpo", now.Add(models.SessionIdle + time.Minute)},
-		{"deactivated", "UPDATE staff SET active = false WHERE id = $1", "dpo", now},
-		{"logged out", "DELETE FROM sessions WHERE staff_id = $1", "dpo", now},
-	} {
+	for _, c := range endedSessions("dpo", "sales", now) {
 		if c.setup != "" {
 			e.exec(t, c.setup, id)
 		}

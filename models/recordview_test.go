@@ -108,17 +108,7 @@ func TestRecordViewChecksTheSessionInItsTransaction(t *testing.T) {
 	if views() != 2 {
 		t.Fatal("the second view was not logged")
 	}
-	for _, c := range []struct {
-		name  string
-		setup string
-		role  string
-		at    time.Time
-	}{
-		{"another role", "", "training", now},
-		{"idle too long", "", "sales", now.Add(models.SessionIdle + time.Minute)},
-		{"deactivated", "UPDATE staff SET active = false WHERE id = $1", "sales", now},
-		{"logged out", "DELETE FROM sessions WHERE staff_id = $1", "sales", now},
-	} {
+	for _, c := range endedSessions("sales", "training", now) {
 		if c.setup != "" {
 			e.exec(t, c.setup, id)
 		}
@@ -278,5 +268,24 @@ func TestRecordViewReadsFilesConsentsAndObjections(t *testing.T) {
 	}
 	if n := e.count(t, "SELECT count(*) FROM access_events WHERE action = 'denied'"); n != 3 {
 		t.Errorf("%d denials, want 3", n)
+	}
+}
+
+// endedSession is a session that no longer holds at a request's time:
+// setup (SQL run as the owner, $1 the member's id) ends it, or the request
+// comes as role, or at at.
+type endedSession struct {
+	name, setup, role string
+	at                time.Time
+}
+
+// endedSessions are the ways a session of role ends by now: another role
+// (other), idleness, deactivation, logout.
+func endedSessions(role, other string, now time.Time) []endedSession {
+	return []endedSession{
+		{"another role", "", other, now},
+		{"idle too long", "", role, now.Add(models.SessionIdle + time.Minute)},
+		{"deactivated", "UPDATE staff SET active = false WHERE id = $1", role, now},
+		{"logged out", "DELETE FROM sessions WHERE staff_id = $1", role, now},
 	}
 }
