@@ -33,16 +33,11 @@ func render(c echo.Context, status int, comp templ.Component) error {
 
 // sendPage sends a whole page with its length: net/http then sends it as is
 // rather than chunked, one system call fewer per page (the chunks' final
-// flush), and its headers and body leave in one write (sendHeld).
+// flush).
 func sendPage(c echo.Context, status int, b []byte) error {
-	res := c.Response()
-	res.Header()[echo.HeaderContentLength] = []string{strconv.Itoa(len(b))}
-	return sendHeld(c.Request(), res.Writer, func() error { return c.HTMLBlob(status, b) }, len(b))
+	c.Response().Header()[echo.HeaderContentLength] = []string{strconv.Itoa(len(b))}
+	return c.HTMLBlob(status, b)
 }
-
-// SendPage is sendPage for the benchmark's replay of a page's bytes
-// (internal/benchkit), which must leave the server as the page does.
-func SendPage(c echo.Context, status int, b []byte) error { return sendPage(c, status, b) }
 
 // tr is m in the request's language.
 func tr(c echo.Context, m i18n.Msg) string { return m.In(c.Request().Context()) }

@@ -115,15 +115,13 @@ func serveCommand(env *env, _ []string) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		// Each request knows its connection, so a page leaves in one write.
-		ConnContext: handlers.ConnContext,
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(handlers.Listener(ln)) }()
+	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "url", cfg.BaseURL.String(), "policy", reg.Version)
 
 	// Metrics on an internal listener only: request counts by route are
