@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -132,23 +131,7 @@ func TestAccessLogOnASessionCopy(t *testing.T) {
 			a := s.account(t, "dpo", true)
 			dpo.login(a)
 			path := "/admin/dpo/access-log?action=view"
-			for i := 0; i < 2; i++ { // a full load, then the copy
-				if res, body := dpo.do("GET", path, nil); res.StatusCode != 200 || !strings.Contains(body, rec.String()) {
-					t.Fatalf("page %d: %d", i, res.StatusCode)
-				}
-			}
-			testdbExec(t, s.urls.Owner, fmt.Sprintf(c.change, a.ID))
-			res, body := dpo.do("GET", path, nil)
-			if res.StatusCode != 303 || res.Header.Get("Location") != path || strings.Contains(body, rec.String()) {
-				t.Fatalf("after the change: %d to %q", res.StatusCode, res.Header.Get("Location"))
-			}
-			if n := s.count(t, "action = 'read_log'"); n != 2 {
-				t.Errorf("%d reads of the log logged, want 2", n)
-			}
-			res, _ = dpo.do("GET", path, nil)
-			if res.StatusCode != c.then || res.Header.Get("Location") != c.location {
-				t.Errorf("started over: %d to %q, want %d to %q", res.StatusCode, res.Header.Get("Location"), c.then, c.location)
-			}
+			endsOnItsCopy(t, s, dpo, a, c, path, rec.String(), "read_log")
 		})
 	}
 }

@@ -653,6 +653,20 @@ func rawAccessRows(fds []pgconn.FieldDescription) bool {
 // pgEpoch is PostgreSQL's timestamp zero, in Unix microseconds.
 const pgEpoch = 946684800 * 1_000_000
 
+// pgTime reads a timestamptz in PostgreSQL's binary format; false for one
+// that is not 8 bytes or is ±infinity (no stored date is).
+func pgTime(b []byte) (time.Time, bool) {
+	if len(b) != 8 {
+		return time.Time{}, false
+	}
+	micros := int64(binary.BigEndian.Uint64(b)) // #nosec G115 -- timestamptz's two's-complement bits
+	if micros == math.MaxInt64 || micros == math.MinInt64 {
+		return time.Time{}, false
+	}
+	micros += pgEpoch
+	return time.Unix(micros/1_000_000, micros%1_000_000*1000), true
+}
+
 // decodeAccessRow reads one row of binary values (see rawAccessRows),
 // appending its ids to ids; texts equal to prev's are shared with it.
 func decodeAccessRow(v [][]byte, prev *AccessRow, ids []uuid.UUID) (AccessRow, []uuid.UUID, error) {
@@ -668,15 +682,11 @@ func decodeAccessRow(v [][]byte, prev *AccessRow, ids []uuid.UUID) (AccessRow, [
 		}
 		return nil, errors.New("models: access log: malformed uuid")
 	}
-	if len(v[0]) != 8 || len(v[1]) != 8 || len(v[12]) != 1 {
+	at, ok := pgTime(v[1])
+	if len(v[0]) != 8 || !ok || len(v[12]) != 1 {
 		return AccessRow{}, ids, errors.New("models: access log: malformed row")
 	}
-	micros := int64(binary.BigEndian.Uint64(v[1]))
-	if micros == math.MaxInt64 || micros == math.MinInt64 {
-		return AccessRow{}, ids, errors.New("models: access log: infinite time")
-	}
-	micros += pgEpoch
-	r := AccessRow{ID: int64(binary.BigEndian.Uint64(v[0])), At: time.Unix(micros/1_000_000, micros%1_000_000*1000),
+	r := AccessRow{ID: int64(binary.BigEndian.Uint64(v[0])), At: at,
 		Restricted: v[12][0] != 0,
 		StaffName:  sameText(prev.StaffName, v[3]), Role: sameText(prev.Role, v[4]),
 		Action: sameText(prev.Action, v[5]), Purpose: sameText(prev.Purpose, v[6]),
@@ -789,10 +799,11 @@ func (l *AccessLog) reviewRows(ctx context.Context, a Actor, f AccessFilter, lim
 	var b pgx.Batch
 	plan := f.planOnce()
 	if a.Session != nil {
-		a.Session.queue(&b, a.Scope)
-		if q := b.QueuedQueries[0]; plan && q.SQL == sessionCheckSQL {
-			q.SQL, plan = checkedGenericPlanSQL, false // the check sets it
+		check := sessionCheckSQL
+		if plan {
+			check, plan = checkedGenericPlanSQL, false // the check sets it
 		}
+		a.Session.queueAs(&b, check, a.Scope)
 	}
 	if plan {
 		b.Queue(genericPlanSQL)

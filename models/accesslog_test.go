@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/alegria/privacy-portal/internal/demo"
 	"github.com/alegria/privacy-portal/models"
 	"github.com/alegria/privacy-portal/models/testdb"
 )
@@ -366,17 +365,7 @@ func TestReviewChecksTheSessionBeforeItsEvent(t *testing.T) {
 	e := newRetentionEnv(t)
 	ctx := context.Background()
 	now := time.Now()
-	ns, err := demo.Account(ctx, e.db, e.v, "dpo-check@example.com", "DPO", "dpo", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := ns.Staff.ID
-	e.exec(t, "UPDATE staff SET must_change_password = false WHERE id = $1", id)
-	sessions := models.NewSessionStore(e.db)
-	token := models.NewSessionToken()
-	if err := sessions.Create(ctx, token, id, []byte(`{}`), now.Add(-2*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	id, token := e.signedIn(t, "dpo-check@example.com", "dpo", now)
 	l := models.NewAccessLog(e.db, e.v, testKey)
 	ada := uuid.Must(uuid.NewV7())
 	for i := range 3 {

@@ -237,16 +237,9 @@ func (f *wireFields) bool(b wireField) bool {
 }
 
 func (f *wireFields) time(b wireField) time.Time {
-	v := f.field(b, pgtype.TimestamptzOID)
-	if len(v) != 8 {
+	t, ok := pgTime(f.field(b, pgtype.TimestamptzOID))
+	if !ok {
 		f.err = errRecordViewWire
-		return time.Time{}
 	}
-	micros := int64(binary.BigEndian.Uint64(v)) // #nosec G115 -- timestamptz's two's-complement bits
-	if micros == math.MaxInt64 || micros == math.MinInt64 {
-		f.err = errRecordViewWire // ±infinity: no stored date is
-		return time.Time{}
-	}
-	micros += pgEpoch
-	return time.Unix(micros/1_000_000, micros%1_000_000*1000)
+	return t
 }

@@ -72,17 +72,7 @@ func TestRecordViewChecksTheSessionInItsTransaction(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	rec := e.create(t, "contact", now, "ada@example.com")
-	ns, err := demo.Account(ctx, e.db, e.v, "sales-check@example.com", "Sales", "sales", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := ns.Staff.ID
-	e.exec(t, "UPDATE staff SET must_change_password = false WHERE id = $1", id)
-	sessions := models.NewSessionStore(e.db)
-	token := models.NewSessionToken()
-	if err := sessions.Create(ctx, token, id, []byte(`{}`), now.Add(-2*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	id, token := e.signedIn(t, "sales-check@example.com", "sales", now)
 	actor := func(role string, at time.Time) models.Actor {
 		return models.Actor{StaffID: id, Role: role, Scope: models.Scope{Purposes: []string{"contact"}}, Now: at,
 			Session: models.NewSessionCheck(token, id, role, at)}
@@ -288,4 +278,21 @@ func endedSessions(role, other string, now time.Time) []endedSession {
 		{"deactivated", "UPDATE staff SET active = false WHERE id = $1", role, now},
 		{"logged out", "DELETE FROM sessions WHERE staff_id = $1", role, now},
 	}
+}
+
+// signedIn is a member of role (email) with a live session, last seen two
+// minutes before now: its id and the session's token.
+func (e *retentionEnv) signedIn(t *testing.T, email, role string, now time.Time) (uuid.UUID, string) {
+	t.Helper()
+	ns, err := demo.Account(context.Background(), e.db, e.v, email, role, role, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ns.Staff.ID
+	e.exec(t, "UPDATE staff SET must_change_password = false WHERE id = $1", id)
+	token := models.NewSessionToken()
+	if err := models.NewSessionStore(e.db).Create(context.Background(), token, id, []byte(`{}`), now.Add(-2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	return id, token
 }

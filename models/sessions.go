@@ -139,9 +139,13 @@ const sessionCheckSQL = `SELECT CASE WHEN l.seen IS NULL THEN portal_session_end
 		  AND s.last_seen_at > $5::timestamptz AND s.expires_at > $4) AS seen OFFSET 0) l`
 
 // queue adds the check, with scope set in the same statement, to b.
-func (c *SessionCheck) queue(b *pgx.Batch, scope Scope) {
+func (c *SessionCheck) queue(b *pgx.Batch, scope Scope) { c.queueAs(b, sessionCheckSQL, scope) }
+
+// queueAs adds the check to b as sql: sessionCheckSQL, or a statement
+// wrapping it that takes the same parameters.
+func (c *SessionCheck) queueAs(b *pgx.Batch, sql string, scope Scope) {
 	sa := scope.args()
-	b.Queue(sessionCheckSQL, c.tokenHash, pgID(&c.StaffID), c.Role, c.Now, c.Now.Add(-SessionIdle), sa[0], sa[1])
+	b.Queue(sql, c.tokenHash, pgID(&c.StaffID), c.Role, c.Now, c.Now.Add(-SessionIdle), sa[0], sa[1])
 }
 
 // sessionEnded reports the session check's refusal.
