@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -638,12 +639,16 @@ var accessRowOIDs = [...]uint32{pgtype.Int8OID, pgtype.TimestamptzOID, pgtype.UU
 // them: every type as accessRowSQL selects it, and every column but the
 // texts (whose two forms are the same bytes) in binary form, as pgx asks
 // for them. Anything else goes through pgx's Scan.
-func rawAccessRows(fds []pgconn.FieldDescription) bool {
-	if len(fds) != len(accessRowOIDs) {
+func rawAccessRows(fds []pgconn.FieldDescription) bool { return rawColumns(fds, accessRowOIDs[:]) }
+
+// rawColumns says whether fds are columns of types oids, each in binary
+// form but the texts (see rawAccessRows).
+func rawColumns(fds []pgconn.FieldDescription, oids []uint32) bool {
+	if len(fds) != len(oids) {
 		return false
 	}
 	for i, fd := range fds {
-		if fd.DataTypeOID != accessRowOIDs[i] || (fd.DataTypeOID != pgtype.TextOID && fd.Format != pgx.BinaryFormatCode) {
+		if fd.DataTypeOID != oids[i] || (fd.DataTypeOID != pgtype.TextOID && fd.Format != pgx.BinaryFormatCode) {
 			return false
 		}
 	}
@@ -670,18 +675,6 @@ func pgTime(b []byte) (time.Time, bool) {
 // decodeAccessRow reads one row of binary values (see rawAccessRows),
 // appending its ids to ids; texts equal to prev's are shared with it.
 func decodeAccessRow(v [][]byte, prev *AccessRow, ids []uuid.UUID) (AccessRow, []uuid.UUID, error) {
-	optID := func(b []byte) (*uuid.UUID, error) {
-		switch len(b) {
-		case 0:
-			if b == nil {
-				return nil, nil
-			}
-		case 16:
-			ids = append(ids, uuid.UUID(b))
-			return &ids[len(ids)-1], nil
-		}
-		return nil, errors.New("models: access log: malformed uuid")
-	}
 	at, ok := pgTime(v[1])
 	if len(v[0]) != 8 || !ok || len(v[12]) != 1 {
 		return AccessRow{}, ids, errors.New("models: access log: malformed row")
@@ -697,7 +690,7 @@ func decodeAccessRow(v [][]byte, prev *AccessRow, ids []uuid.UUID) (AccessRow, [
 		dst **uuid.UUID
 		b   []byte
 	}{{&r.StaffID, v[2]}, {&r.RecordID, v[7]}, {&r.SubjectID, v[8]}, {&r.TargetStaffID, v[13]}} {
-		if *id.dst, err = optID(id.b); err != nil {
+		if *id.dst, ids, err = optUUID(id.b, ids); err != nil {
 			return AccessRow{}, ids, err
 		}
 	}
@@ -732,6 +725,97 @@ func accessRowScanner(rows pgx.Rows) func() (AccessRow, error) {
 			StaffName: c.name, Role: c.role, Action: c.action, Purpose: c.purpose, IP: c.ip, UserAgent: c.ua,
 			Outcome: c.outcome, RequestID: c.reqID}, nil
 	}
+}
+
+// reviewMemberSQL and reviewAnySQL select what the DPO's page shows of an
+// event, and nothing else: no user agent, request id or account changed,
+// which it does not show (the CSV export reads accessRowSQL). A page of
+// rows PostgreSQL sends in one piece rather than two (a filtered page
+// was over its 8 KB output buffer, half of it columns never shown).
+//
+// reviewMemberSQL is one member's page (where puts the member first, $1):
+// every row is theirs, so the name is read once per page, in a sub-select
+// run before the rows (an InitPlan), where a join with staff looked it up
+// again for each row.
+const reviewMemberSQL = `SELECT e.id, e.at, coalesce((SELECT s.name FROM staff s WHERE s.id = $1), ''), e.role, e.action,
+	e.purpose, e.record_id, e.subject_id, e.ip, e.outcome, e.restricted
+	FROM access_events e`
+
+// reviewAnySQL is any other page: each row's member, and their name.
+const reviewAnySQL = `SELECT e.id, e.at, coalesce(s.name, ''), e.role, e.action,
+	e.purpose, e.record_id, e.subject_id, e.ip, e.outcome, e.restricted, e.staff_id
+	FROM access_events e LEFT JOIN staff s ON s.id = e.staff_id`
+
+// reviewSQL is the statement of f's page of the review, up to limit rows.
+func (f AccessFilter) reviewSQL(v *vault.Vault, limit int) (string, []any) {
+	cond, args := f.where(v)
+	sel := reviewAnySQL
+	if f.StaffID != nil {
+		sel = reviewMemberSQL
+	}
+	return sel + cond + f.order() + " LIMIT " + strconv.Itoa(limit), args
+}
+
+// reviewRowOIDs are the types of reviewAnySQL's columns, in order;
+// reviewMemberSQL's are all but the last.
+var reviewRowOIDs = [...]uint32{pgtype.Int8OID, pgtype.TimestamptzOID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID,
+	pgtype.TextOID, pgtype.UUIDOID, pgtype.UUIDOID, pgtype.TextOID, pgtype.TextOID, pgtype.BoolOID, pgtype.UUIDOID}
+
+// collectReviewRows reads up to about n rows of reviewSQL's statement for
+// the page of member's events (nil: anyone's), as collectAccessRows reads
+// accessRowSQL's; a member's rows all carry member.
+func collectReviewRows(rows pgx.Rows, n int, member *uuid.UUID) ([]AccessRow, error) {
+	defer rows.Close()
+	cols := len(reviewRowOIDs)
+	if member != nil {
+		cols--
+		m := *member // the rows' own copy, not the caller's filter
+		member = &m
+	}
+	if !rawColumns(rows.FieldDescriptions(), reviewRowOIDs[:cols]) {
+		return nil, errors.New("models: access log: unexpected columns")
+	}
+	out := make([]AccessRow, 0, n)
+	ids := make([]uuid.UUID, 0, 3*n)
+	var prev AccessRow
+	for rows.Next() {
+		v := rows.RawValues()
+		at, ok := pgTime(v[1])
+		if len(v) != cols || len(v[0]) != 8 || !ok || len(v[10]) != 1 {
+			return nil, errors.New("models: access log: malformed row")
+		}
+		r := AccessRow{ID: int64(binary.BigEndian.Uint64(v[0])), At: at, StaffID: member, Restricted: v[10][0] != 0,
+			StaffName: sameText(prev.StaffName, v[2]), Role: sameText(prev.Role, v[3]), Action: sameText(prev.Action, v[4]),
+			Purpose: sameText(prev.Purpose, v[5]), IP: sameText(prev.IP, v[8]), Outcome: sameText(prev.Outcome, v[9])}
+		var err error
+		if r.RecordID, ids, err = optUUID(v[6], ids); err == nil {
+			r.SubjectID, ids, err = optUUID(v[7], ids)
+		}
+		if err == nil && member == nil {
+			r.StaffID, ids, err = optUUID(v[11], ids)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+		prev = r
+	}
+	return out, rows.Err()
+}
+
+// optUUID reads an optional binary uuid into ids (which it appends to, so
+// that a page's ids share a few backing arrays): nil for NULL.
+func optUUID(b []byte, ids []uuid.UUID) (*uuid.UUID, []uuid.UUID, error) {
+	switch len(b) {
+	case 0:
+		if b == nil {
+			return nil, ids, nil
+		}
+	case 16:
+		ids = append(ids, uuid.UUID(b))
+		return &ids[len(ids)-1], ids, nil
+	}
+	return nil, ids, errors.New("models: access log: malformed uuid")
 }
 
 // sameText is b as a string: prev itself when they are equal (the
@@ -791,11 +875,15 @@ const checkedGenericPlanSQL = "SELECT set_config('plan_cache_mode', 'force_gener
 // a session that no longer holds must not leave behind (ErrSessionEnded,
 // and checked is not called).
 func (l *AccessLog) reviewRows(ctx context.Context, a Actor, f AccessFilter, limit int, checked func()) ([]AccessRow, error) {
+	sql, args := f.reviewSQL(l.vault, limit)
 	if a.Session == nil && !f.planOnce() {
 		checked()
-		return l.rows(ctx, l.db.Pool, f, limit)
+		rows, err := l.db.Pool.Query(ctx, sql, args...)
+		if err != nil {
+			return nil, err
+		}
+		return collectReviewRows(rows, min(limit, 1000), f.StaffID)
 	}
-	cond, args := f.where(l.vault)
 	var b pgx.Batch
 	plan := f.planOnce()
 	if a.Session != nil {
@@ -808,7 +896,7 @@ func (l *AccessLog) reviewRows(ctx context.Context, a Actor, f AccessFilter, lim
 	if plan {
 		b.Queue(genericPlanSQL)
 	}
-	b.Queue(accessRowSQL+cond+f.order()+fmt.Sprintf(" LIMIT %d", limit), args...)
+	b.Queue(sql, args...)
 	br := l.db.Pool.SendBatch(ctx, &b)
 	defer br.Close()
 	if a.Session != nil {
@@ -831,7 +919,7 @@ func (l *AccessLog) reviewRows(ctx context.Context, a Actor, f AccessFilter, lim
 	if err != nil {
 		return nil, err
 	}
-	out, err := collectAccessRows(rows, min(limit, 1000))
+	out, err := collectReviewRows(rows, min(limit, 1000), f.StaffID)
 	if err != nil {
 		return nil, err
 	}

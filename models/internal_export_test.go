@@ -15,10 +15,15 @@ func DigestOf(e AccessEvent) []byte { return e.digest() }
 // queries it times.
 const AudienceSQL, AudienceCountSQL = audienceSQL, audienceCountSQL
 
-// ReviewRowsAsText reads a page of the log as ReviewRows does, but with
-// every value in text form (the simple protocol), so that the rows go
-// through pgx's Scan rather than the binary decoder.
-func (l *AccessLog) ReviewRowsAsText(ctx context.Context, f AccessFilter, limit int) ([]AccessRow, error) {
+// ExportRows reads rows of the log as Export does (without logging).
+func (l *AccessLog) ExportRows(ctx context.Context, f AccessFilter, limit int) ([]AccessRow, error) {
+	return l.rows(ctx, l.db.Pool, f, limit)
+}
+
+// ExportRowsAsText reads rows as ExportRows does, but with every value in
+// text form (the simple protocol), so that the rows go through pgx's Scan
+// rather than the binary decoder.
+func (l *AccessLog) ExportRowsAsText(ctx context.Context, f AccessFilter, limit int) ([]AccessRow, error) {
 	return l.rows(ctx, textQuerier{l.db.Pool}, f, limit)
 }
 
