@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/alegria/privacy-portal/internal/demo"
@@ -262,6 +263,50 @@ func TestReviewPlansAMembersFirstPageOnce(t *testing.T) {
 	}
 	if p := plans[models.ActionErase]; p[1] < 5 {
 		t.Errorf("a member's erasures: %d generic and %d custom plans, want custom plans", p[0], p[1])
+	}
+}
+
+// A member's page reads their events through the member's index and their
+// name once (a sub-select run before the rows), not by joining staff for
+// each row; a page of anyone's events joins staff for each row's member.
+func TestReviewReadsAMembersNameOnce(t *testing.T) {
+	db, _ := testdb.Open(t)
+	ctx := context.Background()
+	ada := uuid.Must(uuid.NewV7())
+	plan := func(f models.AccessFilter) string {
+		t.Helper()
+		sql, args := f.ReviewSQL(51)
+		var lines []string
+		err := db.Tx(ctx, func(q models.Querier) error {
+			// The generic plan, the one the member's first page runs on.
+			if _, err := q.Exec(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
+				return err
+			}
+			rows, err := q.Query(ctx, "EXPLAIN (COSTS OFF) "+sql, args...)
+			if err != nil {
+				return err
+			}
+			lines, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(lines, "\n")
+	}
+	for name, f := range map[string]models.AccessFilter{
+		"first page":       {StaffID: &ada, Action: models.ActionView},
+		"next page":        {StaffID: &ada, Action: models.ActionView, Before: 1000},
+		"any action":       {StaffID: &ada},
+		"with other terms": {StaffID: &ada, Role: "sales", Purpose: "contact"},
+	} {
+		p := plan(f)
+		if strings.Count(p, " on staff ") != 1 || !strings.Contains(p, "InitPlan") || strings.Contains(p, "Join") || strings.Contains(p, "Nested Loop") {
+			t.Errorf("%s: the plan does not read the member's name once:\n%s", name, p)
+		}
+	}
+	if p := plan(models.AccessFilter{Role: "sales"}); !strings.Contains(p, "Join") {
+		t.Errorf("anyone's page does not join staff:\n%s", p)
 	}
 }
 

@@ -15,6 +15,9 @@ func DigestOf(e AccessEvent) []byte { return e.digest() }
 // queries it times.
 const AudienceSQL, AudienceCountSQL = audienceSQL, audienceCountSQL
 
+// ReviewSQL is the statement of f's page of the review (f without an email).
+func (f AccessFilter) ReviewSQL(limit int) (string, []any) { return f.reviewSQL(nil, limit) }
+
 // ExportRows reads rows of the log as Export does (without logging).
 func (l *AccessLog) ExportRows(ctx context.Context, f AccessFilter, limit int) ([]AccessRow, error) {
 	return l.rows(ctx, l.db.Pool, f, limit)
