@@ -1,6 +1,7 @@
 package views
 
 import (
+	"bytes"
 	"context"
 	"html"
 	"io"
@@ -139,4 +140,50 @@ func TestAdminLayoutEscapesItsValues(t *testing.T) {
 	if len(signedOut.tag(atom.Nav)) != 0 || !strings.Contains(signedOut.text, "content") {
 		t.Error("a signed-out page shows the navigation, or not its content")
 	}
+}
+
+// BenchmarkAccessLogPageRender is the review's page as make bench reads it
+// (fifty views by one member, the panels frozen), without the database.
+func BenchmarkAccessLogPageRender(b *testing.B) {
+	at := time.Date(2026, 11, 29, 17, 35, 0, 0, time.UTC)
+	staff := uuid.MustParse("11111111-2222-4333-8444-555555555555")
+	rows := make([]models.AccessRow, 50)
+	recs := make([]uuid.UUID, len(rows))
+	for i := range rows {
+		recs[i] = uuid.New()
+		rows[i] = models.AccessRow{ID: int64(1000 - i), At: at.Add(-time.Duration(i) * time.Second), StaffID: &staff,
+			StaffName: "Sophie Commerciale", Role: "sales", Action: models.ActionView, Purpose: "contact", RecordID: &recs[i],
+			IP: "127.0.0.1", Outcome: models.OutcomeOK}
+	}
+	var counts []models.DayCount
+	for d := range 28 {
+		for _, r := range []string{"admin", "dpo", "recruitment", "sales", "training"} {
+			counts = append(counts, models.DayCount{Day: at.AddDate(0, 0, -d), Role: r, Count: 548})
+		}
+	}
+	ctx := i18n.WithLang(context.Background(), i18n.FR)
+	chart, err := Freeze(templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		return AccessChart(NewChart(ctx, counts, nil, 28, at)).Render(ctx, w)
+	}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	anomalies, err := Freeze(AccessAnomalies(nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := AccessLogView{Rows: rows, Anomalies: anomalies, Chart: chart, PanelsAt: at, ChainTail: 200,
+		Staff: []StaffAccount{{ID: staff, Name: "Sophie Commerciale"}}, Actions: models.Actions,
+		Filter: AccessLogFilter{Staff: staff.String(), Action: models.ActionView}, ExportURL: "/admin/dpo/access-log/export?x", NextURL: "/admin/dpo/access-log?y"}
+	p := StaffPage{Title: "Journal des accès", Path: "/admin/dpo/access-log", CSRF: "k1Vq8sYw3Zt6Lm0Hn4Rb7Xc2Jd5Pf9Ga",
+		StaffName: "Denis Délégué", RoleTitle: "DPO", Nav: []NavLink{{"/admin/records", "Fiches"}, {"/admin/dpo/access-log", "Journal"}}}
+	var buf bytes.Buffer // reused, as the server's pooled buffers are
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := AdminAccessLog(p, v).Render(ctx, &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/page")
 }
