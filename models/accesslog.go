@@ -780,8 +780,11 @@ func collectReviewRows(rows pgx.Rows, n int, member *uuid.UUID) ([]AccessRow, er
 	var prev AccessRow
 	for rows.Next() {
 		v := rows.RawValues()
+		if len(v) != cols {
+			return nil, errors.New("models: access log: malformed row")
+		}
 		at, ok := pgTime(v[1])
-		if len(v) != cols || len(v[0]) != 8 || !ok || len(v[10]) != 1 {
+		if len(v[0]) != 8 || !ok || len(v[10]) != 1 {
 			return nil, errors.New("models: access log: malformed row")
 		}
 		r := AccessRow{ID: int64(binary.BigEndian.Uint64(v[0])), At: at, StaffID: member, Restricted: v[10][0] != 0,
@@ -928,7 +931,8 @@ func (l *AccessLog) reviewRows(ctx context.Context, a Actor, f AccessFilter, lim
 
 // Review is one page of the log, newest first, keyset-paginated on the id
 // (an index per filter column ends in id, so a page costs the same on a
-// million rows as on a hundred). Reading the log is itself logged: the page
+// million rows as on a hundred). Its rows carry what the page shows: not
+// the user agent, the request id or the account changed (Export has them). Reading the log is itself logged: the page
 // is returned only once its log row is committed. When a's session came
 // from a copy, it is checked in the page's own read (ErrSessionEnded: nothing
 // read, nothing logged).
