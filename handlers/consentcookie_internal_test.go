@@ -50,7 +50,7 @@ func TestChoiceSerializerIsEncodingJSON(t *testing.T) {
 // The consent cookie's Set-Cookie line is what net/http writes for it, for
 // every kind of cookie the handler may set and the ones it hands back to
 // net/http (an expired choice, a value net/http would quote).
-func TestConsentCookieLineIsNetHTTPs(t *testing.T) {
+func TestCookieLineIsNetHTTPs(t *testing.T) {
 	at := time.Date(2026, 11, 29, 23, 40, 0, 0, time.UTC)
 	for name, ck := range map[string]http.Cookie{
 		"secure":        {Name: consentCookieName, Value: "MTc2NDQ1OTYwMHxEdi1CQkFFQ180SUFB|abc=", Path: "/", MaxAge: 33696000, Expires: at, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode},
@@ -60,10 +60,19 @@ func TestConsentCookieLineIsNetHTTPs(t *testing.T) {
 		"dropped value": {Name: consentCookieName, Value: "a;b\"c", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
 		"year 1600":     {Name: consentCookieName, Value: "abc", Path: "/", MaxAge: 60, Expires: time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), SameSite: http.SameSiteLaxMode},
 		"strict":        {Name: consentCookieName, Value: "abc", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteStrictMode},
+		"form token":    {Name: adminCSRFCookie, Value: newCSRFToken(), Path: "/", MaxAge: csrfCookieMaxAge, Expires: at, Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode},
+		"no SameSite":   {Name: adminCSRFCookie, Value: "abc", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteDefaultMode},
+		"SameSite=None": {Name: adminCSRFCookie, Value: "abc", Path: "/", MaxAge: 60, Expires: at, Secure: true, SameSite: http.SameSiteNoneMode},
+		"odd name":      {Name: "a b", Value: "abc", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
+		"name with =":   {Name: "a=b", Value: "abc", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
+		"other path":    {Name: adminCSRFCookie, Value: "abc", Path: "/admin", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
+		"domain":        {Name: adminCSRFCookie, Value: "abc", Path: "/", Domain: "example.org", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
+		"quoted":        {Name: adminCSRFCookie, Value: "abc", Quoted: true, Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
+		"partitioned":   {Name: adminCSRFCookie, Value: "abc", Path: "/", MaxAge: 60, Expires: at, Secure: true, Partitioned: true, SameSite: http.SameSiteLaxMode},
 	} {
 		t.Run(name, func(t *testing.T) {
 			want := ck.String()
-			if got := consentCookieLine(&ck); got != want {
+			if got := cookieLine(&ck); got != want {
 				t.Errorf("wrote %q, net/http writes %q", got, want)
 			}
 		})

@@ -177,20 +177,27 @@ func (cc *consentCookies) write(w http.ResponseWriter, choice models.CookieChoic
 		MaxAge: int(expires.Sub(cc.now()) / time.Second), Expires: expires,
 		HttpOnly: true, Secure: cc.secure, SameSite: http.SameSiteLaxMode,
 	}
-	h := w.Header()
-	h["Set-Cookie"] = append(h["Set-Cookie"], consentCookieLine(&ck))
+	setCookie(w.Header(), &ck)
 	return nil
 }
 
-// consentCookieLine is what http.SetCookie writes for the consent cookie,
-// in one buffer: net/http checks and cleans each attribute in turn and
-// canonicalises the header's name, a twentieth of a banner answer's CPU.
-// A cookie it would have to clean (a value outside the cookie alphabet,
-// an expiry it would drop, an expired choice) takes ck.String() itself;
-// TestConsentCookieLineIsNetHTTPs holds the two equal.
-func consentCookieLine(ck *http.Cookie) string {
-	if ck.Name != consentCookieName || ck.Path != "/" || ck.Domain != "" || ck.MaxAge <= 0 || ck.Partitioned ||
-		ck.SameSite != http.SameSiteLaxMode || ck.Expires.Year() < 1601 || ck.Expires.Year() > 9999 || !cookieOctets(ck.Value) {
+// cookieLine is what http.SetCookie writes for the portal's own cookies
+// (the consent cookie, the back-office form token), in one buffer:
+// net/http checks and cleans each attribute in turn and canonicalises the
+// header's name, a twentieth of a banner answer's CPU. A cookie it would
+// have to clean (a name or value outside the cookie alphabet, an expiry it
+// would drop, an expired cookie) or with attributes the portal does not set
+// takes ck.String() itself; TestCookieLineIsNetHTTPs holds the two equal.
+func cookieLine(ck *http.Cookie) string {
+	var sameSite string
+	switch ck.SameSite {
+	case http.SameSiteLaxMode:
+		sameSite = "; SameSite=Lax"
+	case http.SameSiteStrictMode:
+		sameSite = "; SameSite=Strict"
+	}
+	if sameSite == "" || ck.Path != "/" || ck.Domain != "" || ck.MaxAge <= 0 || ck.Partitioned || ck.Quoted ||
+		ck.Expires.Year() < 1601 || ck.Expires.Year() > 9999 || !cookieName(ck.Name) || !cookieOctets(ck.Value) {
 		return ck.String()
 	}
 	var b strings.Builder
@@ -209,8 +216,26 @@ func consentCookieLine(ck *http.Cookie) string {
 	if ck.Secure {
 		b.WriteString("; Secure")
 	}
-	b.WriteString("; SameSite=Lax")
+	b.WriteString(sameSite)
 	return b.String()
+}
+
+// setCookie is http.SetCookie through cookieLine.
+func setCookie(h http.Header, ck *http.Cookie) {
+	h["Set-Cookie"] = append(h["Set-Cookie"], cookieLine(ck))
+}
+
+// cookieName reports whether s is a cookie name net/http writes as it is:
+// an RFC 7230 token of letters, digits and "-_.".
+func cookieName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // cookieOctets reports whether s is a non-empty run of RFC 6265 cookie-octets,
