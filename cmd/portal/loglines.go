@@ -91,8 +91,8 @@ func (l *logLines) Close() {
 // records made only of plain values itself, in one pooled buffer: a key,
 // message or string of printable ASCII that JSON writes as it is, an
 // integer, a duration, a boolean. The request line of every request is one,
-// and the JSONHandler's general path (its state, escaping and lock) was a
-// twentieth of the server's CPU on a cookie choice. Any other record, and
+// and the JSONHandler's general path (its state, escaping and lock) was 3%
+// of the server's CPU on a cookie choice. Any other record, and
 // every handler derived from this one (WithAttrs, WithGroup), is the
 // JSONHandler's; TestJSONLinesIsSlogs holds the lines equal.
 type jsonLines struct {
