@@ -265,7 +265,7 @@ func newCSRFToken() string { return rand.Text() }
 // setCSRFCookie gives the browser the session's form token, with the
 // attributes of the CSRF middleware's own cookie.
 func (b *staffGate) setCSRFCookie(c echo.Context, token string) {
-	c.SetCookie(&http.Cookie{Name: adminCSRFCookie, Value: token, Path: "/", MaxAge: csrfCookieMaxAge,
+	setCookie(c.Response().Header(), &http.Cookie{Name: adminCSRFCookie, Value: token, Path: "/", MaxAge: csrfCookieMaxAge,
 		Expires: time.Now().Add(csrfCookieMaxAge * time.Second), Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	setCSRF(c, token)
 }

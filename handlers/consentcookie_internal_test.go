@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,7 +50,7 @@ func TestChoiceSerializerIsEncodingJSON(t *testing.T) {
 // The consent cookie's Set-Cookie line is what net/http writes for it, for
 // every kind of cookie the handler may set and the ones it hands back to
 // net/http (an expired choice, a value net/http would quote).
-func TestConsentCookieLineIsNetHTTPs(t *testing.T) {
+func TestCookieLineIsNetHTTPs(t *testing.T) {
 	at := time.Date(2026, 11, 29, 23, 40, 0, 0, time.UTC)
 	for name, ck := range map[string]http.Cookie{
 		"secure":        {Name: consentCookieName, Value: "MTc2NDQ1OTYwMHxEdi1CQkFFQ180SUFB|abc=", Path: "/", MaxAge: 33696000, Expires: at, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode},
@@ -59,10 +60,19 @@ func TestConsentCookieLineIsNetHTTPs(t *testing.T) {
 		"dropped value": {Name: consentCookieName, Value: "a;b\"c", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
 		"year 1600":     {Name: consentCookieName, Value: "abc", Path: "/", MaxAge: 60, Expires: time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), SameSite: http.SameSiteLaxMode},
 		"strict":        {Name: consentCookieName, Value: "abc", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteStrictMode},
+		"form token":    {Name: adminCSRFCookie, Value: newCSRFToken(), Path: "/", MaxAge: csrfCookieMaxAge, Expires: at, Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode},
+		"no SameSite":   {Name: adminCSRFCookie, Value: "abc", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteDefaultMode},
+		"SameSite=None": {Name: adminCSRFCookie, Value: "abc", Path: "/", MaxAge: 60, Expires: at, Secure: true, SameSite: http.SameSiteNoneMode},
+		"odd name":      {Name: "a b", Value: "abc", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
+		"name with =":   {Name: "a=b", Value: "abc", Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
+		"other path":    {Name: adminCSRFCookie, Value: "abc", Path: "/admin", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
+		"domain":        {Name: adminCSRFCookie, Value: "abc", Path: "/", Domain: "example.org", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
+		"quoted":        {Name: adminCSRFCookie, Value: "abc", Quoted: true, Path: "/", MaxAge: 60, Expires: at, SameSite: http.SameSiteLaxMode},
+		"partitioned":   {Name: adminCSRFCookie, Value: "abc", Path: "/", MaxAge: 60, Expires: at, Secure: true, Partitioned: true, SameSite: http.SameSiteLaxMode},
 	} {
 		t.Run(name, func(t *testing.T) {
 			want := ck.String()
-			if got := consentCookieLine(&ck); got != want {
+			if got := cookieLine(&ck); got != want {
 				t.Errorf("wrote %q, net/http writes %q", got, want)
 			}
 		})
@@ -82,5 +92,62 @@ func TestConsentCookieLineIsNetHTTPs(t *testing.T) {
 	r.AddCookie(set[0])
 	if back, ok := cc.read(r); !ok || back.ID != choice.ID {
 		t.Errorf("the cookie set reads back as %+v, %v", back, ok)
+	}
+}
+
+// The consent cookie is written without the codec (consentCookies.encode)
+// but in its format: the codec reads every cookie written, for any choice,
+// and refuses it when a byte of it, or the key, is another.
+func TestConsentCookieEncodeIsSecurecookies(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	cc := newConsentCookies(key, &url.URL{Scheme: "https", Host: "portal.example"}, time.Now)
+	other := newConsentCookies([]byte("another key, just as long as one"), &url.URL{Scheme: "https", Host: "portal.example"}, time.Now)
+	at := time.Date(2026, 11, 29, 23, 40, 0, 0, time.UTC)
+	for name, c := range map[string]models.CookieChoice{
+		"accept":          {ID: uuid.New(), Categories: []string{"audience", "marketing"}, Action: "accept_all", PolicyVersion: "2026.1", At: at},
+		"reject":          {ID: uuid.New(), Categories: []string{}, Action: "reject_all", PolicyVersion: "2026.1", At: at},
+		"escaped version": {ID: uuid.New(), Action: "custom", PolicyVersion: `<"é">&\`, At: at.Add(123456789)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for range 3 { // the pooled MAC starts over each time
+				value, err := cc.encode(c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var back models.CookieChoice
+				if err := cc.codec.Decode(consentCookieName, value, &back); err != nil {
+					t.Fatalf("the codec refuses %q: %v", value, err)
+				}
+				if back.ID != c.ID || back.Action != c.Action || back.PolicyVersion != c.PolicyVersion || !back.At.Equal(c.At) {
+					t.Errorf("read back %+v, wrote %+v", back, c)
+				}
+				want, err := cc.codec.Encode(consentCookieName, c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Same length, same date and value; only a second's tick
+				// between the two could change the date.
+				if len(value) != len(want) {
+					t.Errorf("encoded %q, the codec %q", value, want)
+				}
+				if err := other.codec.Decode(consentCookieName, value, &back); err == nil {
+					t.Error("a cookie signed under another key is read")
+				}
+				for _, i := range []int{0, len(value) / 2, len(value) - 2} {
+					altered := []byte(value)
+					altered[i] ^= 1
+					if err := cc.codec.Decode(consentCookieName, string(altered), &back); err == nil {
+						t.Errorf("altered at %d, %q is read", i, altered)
+					}
+				}
+			}
+		})
+	}
+	long := models.CookieChoice{ID: uuid.New(), Action: "custom", PolicyVersion: strings.Repeat("v", 800), At: at}
+	if _, err := cc.encode(long); err == nil {
+		t.Error("a cookie over the codec's length is written")
+	}
+	if _, err := cc.codec.Encode(consentCookieName, long); err == nil {
+		t.Error("the codec writes a cookie over its length")
 	}
 }

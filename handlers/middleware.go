@@ -72,7 +72,7 @@ func securityHeaders(base *url.URL) echo.MiddlewareFunc {
 	fixed := fixedHeaders(base != nil && base.Scheme == "https")
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			nonce, err := newNonce()
+			csp, nonce, err := newCSP()
 			if err != nil {
 				return err
 			}
@@ -83,7 +83,7 @@ func securityHeaders(base *url.URL) echo.MiddlewareFunc {
 				c.SetRequest(r.WithContext(ctx))
 			}
 			h := c.Response().Header()
-			h.Set("Content-Security-Policy", cspBefore+nonce+cspAfter)
+			h["Content-Security-Policy"] = []string{csp}
 			for _, f := range fixed {
 				h[f.name] = f.value
 			}
@@ -92,12 +92,50 @@ func securityHeaders(base *url.URL) echo.MiddlewareFunc {
 	}
 }
 
-func newNonce() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("handlers: nonce: %w", err)
+// nonceLen is the length of a nonce: 16 random bytes in base64.
+var nonceLen = base64.RawStdEncoding.EncodedLen(16)
+
+// newCSP is a fresh nonce and the Content-Security-Policy that names it,
+// built in one buffer: the nonce is a slice of the policy's text.
+func newCSP() (csp, nonce string, err error) {
+	var raw [16]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", "", fmt.Errorf("handlers: nonce: %w", err)
 	}
-	return base64.RawStdEncoding.EncodeToString(b[:]), nil
+	var b strings.Builder
+	b.Grow(len(cspBefore) + nonceLen + len(cspAfter))
+	b.WriteString(cspBefore)
+	var enc [24]byte
+	base64.RawStdEncoding.Encode(enc[:], raw[:])
+	b.Write(enc[:nonceLen])
+	b.WriteString(cspAfter)
+	csp = b.String()
+	return csp, csp[len(cspBefore) : len(cspBefore)+nonceLen], nil
+}
+
+// newRequestID is a request id as Echo's RequestID middleware draws it (32
+// letters, crypto/rand, no letter likelier than another), in one
+// allocation where Echo's takes three and a pooled reader.
+func newRequestID() string {
+	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	const maxByte = 255 - (256 % len(letters)) // above it a byte would favour the first letters
+	var id [32]byte
+	var raw [48]byte
+	for n := 0; n < len(id); {
+		if _, err := rand.Read(raw[:]); err != nil {
+			panic("handlers: crypto/rand failed: " + err.Error()) // as Echo's does: rand.Read never fails on Linux
+		}
+		for _, r := range raw {
+			if int(r) > maxByte {
+				continue
+			}
+			id[n] = letters[int(r)%len(letters)]
+			if n++; n == len(id) {
+				break
+			}
+		}
+	}
+	return string(id[:])
 }
 
 // requestLog writes one JSON line per request. It logs the route pattern, not

@@ -70,6 +70,21 @@ func MetricsHandler(reg prometheus.Gatherer) http.Handler {
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// series are each label set's counter and histogram, found in the
+	// vectors once: a vector hashes and checks every label value and takes
+	// its lock on each lookup. Routes are patterns and methods a fixed
+	// list (methodLabel), so the sets are as few as the vectors' own series.
+	series sync.Map // seriesKey → *series
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type series struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -93,11 +108,23 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
-		route, method := routeOf(c), methodLabel(c.Request().Method)
-		m.requests.WithLabelValues(route, method, strconv.Itoa(c.Response().Status)).Inc()
-		m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+		s := m.seriesOf(seriesKey{routeOf(c), methodLabel(c.Request().Method), c.Response().Status})
+		s.requests.Inc()
+		s.latency.Observe(time.Since(start).Seconds())
 		return nil
 	}
+}
+
+// seriesOf is k's counter and histogram.
+func (m *metrics) seriesOf(k seriesKey) *series {
+	if s, ok := m.series.Load(k); ok {
+		return s.(*series)
+	}
+	s, _ := m.series.LoadOrStore(k, &series{
+		requests: m.requests.WithLabelValues(k.route, k.method, strconv.Itoa(k.status)),
+		latency:  m.latency.WithLabelValues(k.route, k.method),
+	})
+	return s.(*series)
 }
 
 // methodLabel is the method as a metric label: HTTP lets a client name any

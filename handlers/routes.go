@@ -34,7 +34,7 @@ func routes(e *echo.Echo, d Deps, methods *allowedMethods) {
 	e.Pre(stripLanguage(d.BaseURL))
 	// The site-wide chain, composed once (builtOnce): the only e.Use.
 	e.Use(builtOnce(
-		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID,
+		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID, Generator: newRequestID,
 			// Every access event logged for this request carries its id.
 			RequestIDHandler: func(c echo.Context, id string) { stateOf(c).requestID = id }}),
 		securityHeaders(d.BaseURL),

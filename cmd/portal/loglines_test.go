@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -100,3 +103,61 @@ func TestMemoryLimit(t *testing.T) {
 		}
 	}
 }
+
+// The server's handler writes every record as slog's JSONHandler does, byte
+// for byte: the plain ones itself, the others through the JSONHandler.
+func TestJSONLinesIsSlogs(t *testing.T) {
+	at := time.Date(2026, 11, 30, 13, 40, 5, 123456789, time.UTC)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	type group = []slog.Attr
+	for name, r := range map[string]struct {
+		at    time.Time
+		level slog.Level
+		msg   string
+		attrs []slog.Attr
+	}{
+		"request": {at, slog.LevelInfo, "request", group{slog.String("request_id", "AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEf"), slog.String("method", "GET"),
+			slog.String("route", "/admin/records/:purpose/:id"), slog.Int("status", 200), slog.Duration("duration", 1234567*time.Nanosecond)}},
+		"no attributes":     {at, slog.LevelWarn, "serving", nil},
+		"zero time":         {time.Time{}, slog.LevelInfo, "m", group{slog.Bool("ok", true)}},
+		"monotonic":         {time.Now(), slog.LevelInfo, "m", nil},
+		"another zone":      {at.In(paris), slog.LevelError, "m", nil},
+		"year 10000":        {time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), slog.LevelInfo, "m", nil},
+		"level+2":           {at, slog.LevelInfo + 2, "m", group{slog.Int64("n", -5), slog.Uint64("u", 1<<63), slog.Duration("d", -time.Second)}},
+		"escaped message":   {at, slog.LevelInfo, "a \"quote\"\n", nil},
+		"escaped string":    {at, slog.LevelInfo, "m", group{slog.String("s", "<é>&\\\u2028\x01")}},
+		"escaped key":       {at, slog.LevelInfo, "m", group{slog.String("k\"ey", "v")}},
+		"empty key":         {at, slog.LevelInfo, "m", group{slog.String("", "v"), slog.Any("", nil)}},
+		"float":             {at, slog.LevelInfo, "m", group{slog.Float64("f", 1.5e21)}},
+		"time value":        {at, slog.LevelInfo, "m", group{slog.Time("t", at)}},
+		"error":             {at, slog.LevelInfo, "m", group{slog.Any("error", errors.New("boom \"x\""))}},
+		"group":             {at, slog.LevelInfo, "m", group{slog.Group("g", slog.String("a", "b"), slog.Int("n", 1))}},
+		"empty group":       {at, slog.LevelInfo, "m", group{slog.Group("g")}},
+		"valuer":            {at, slog.LevelInfo, "m", group{slog.Any("v", plainValuer{})}},
+		"plain after other": {at, slog.LevelInfo, "m", group{slog.Any("a", []int{1}), slog.String("b", "c")}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var got, want bytes.Buffer
+			rec := slog.NewRecord(r.at, r.level, r.msg, 0)
+			rec.AddAttrs(r.attrs...)
+			if err := newJSONLines(&got).Handle(context.Background(), rec); err != nil {
+				t.Fatal(err)
+			}
+			_ = slog.NewJSONHandler(&want, nil).Handle(context.Background(), rec)
+			if got.String() != want.String() {
+				t.Errorf("wrote %q, slog writes %q", got.String(), want.String())
+			}
+		})
+	}
+	// A derived handler is the JSONHandler's, its attributes included.
+	var got, want bytes.Buffer
+	slog.New(newJSONLines(&got)).With("a", "b").WithGroup("g").Info("m", "k", "v")
+	slog.New(slog.NewJSONHandler(&want, nil)).With("a", "b").WithGroup("g").Info("m", "k", "v")
+	if g, w := strings.SplitN(got.String(), ",", 2)[1], strings.SplitN(want.String(), ",", 2)[1]; g != w {
+		t.Errorf("derived: wrote %q, slog writes %q", g, w)
+	}
+}
+
+type plainValuer struct{}
+
+func (plainValuer) LogValue() slog.Value { return slog.StringValue("resolved") }

@@ -41,7 +41,7 @@ func serveCommand(env *env, _ []string) error {
 	// when serve returns.
 	lines := newLogLines(env.stderr, logFlushInterval)
 	defer lines.Close()
-	env.log = slog.New(slog.NewJSONHandler(lines, nil))
+	env.log = slog.New(newJSONLines(lines))
 	ctx, cfg, log := env.ctx, env.cfg, env.log
 	tuneGC(cfg)
 	reg, db, v, secrets, err := env.all()
