@@ -497,23 +497,46 @@ const (
 	// recordViewSQL is recordSQL with, as record[] arrays (see
 	// recordViewArrays.scan), the record's files, its person's consent
 	// states (consent_state: each box's latest answer) and their objections
-	// (suppressions, found by the person's blind indexes): one statement,
-	// where four statements cost four executor starts. Each array is an
-	// ARRAY(SELECT ROW(…)) sub-select, a bare scan: PostgreSQL sets up every
-	// node of a plan on each execution, run or not, and aggregates and
-	// lateral joins were most of that set-up. Row-level security applies to
-	// records and attachments as it would to each read alone (plain SQL, run
-	// as the caller); a record out of scope returns no row at all.
+	// (suppressions, found by the person's email and by their phone, one
+	// array each): one statement, where four statements cost four executor
+	// starts. Each array is an ARRAY(SELECT ROW(…)) sub-select, a bare index
+	// scan: PostgreSQL sets up every node of a plan on each execution, run
+	// or not, and aggregates and lateral joins were most of that set-up. The
+	// objections are two probes of one index each, not one scan of both
+	// indexes: that was a bitmap heap scan over a BitmapOr of two bitmap
+	// index scans, four nodes and a TID bitmap on every view, for a list
+	// that is usually empty. Row-level security applies to records and
+	// attachments as it would to each read alone (plain SQL, run as the
+	// caller); a record out of scope returns no row at all.
 	recordViewSQL = `SELECT r.id, r.purpose, r.subject_id, r.status, r.fields, r.note, r.restricted, r.objected,
 	r.created_at, r.last_contact_at, r.expires_at,
 	ARRAY(SELECT ROW(a.id, a.filename, a.mime, a.size, a.created_at) FROM attachments a WHERE a.record_id = r.id),
 	ARRAY(SELECT ROW(cs.purpose, cs.kind, cs.granted, cs.source, cs.at) FROM consent_state cs WHERE cs.subject_id = r.subject_id),
-	ARRAY(SELECT ROW(s.channel, s.created_at) FROM suppressions s
-		WHERE s.email_index = sj.email_index OR s.phone_index = sj.phone_index)
+	ARRAY(SELECT ROW(s.channel, s.created_at) FROM suppressions s WHERE s.email_index = sj.email_index),
+	ARRAY(SELECT ROW(s.channel, s.created_at) FROM suppressions s WHERE s.phone_index = sj.phone_index)
 	FROM records r
 	LEFT JOIN subjects sj ON sj.id = r.subject_id
 	WHERE r.id = $1 AND r.purpose = $2`
 )
+
+// recordViewCheckSQL and recordViewScopeSQL set what recordViewSQL, the
+// statement after them in the view's transaction, reads through: the
+// scope, with the session's check or without, and index probes only
+// (indexProbesSQL). PostgreSQL plans recordViewSQL once this setting holds:
+// pgx binds it, and PostgreSQL plans it, after the statement before it in
+// the batch has run.
+const (
+	recordViewCheckSQL = sessionCheckHead + ", " + indexProbesSQL + sessionCheckFrom
+	recordViewScopeSQL = scopeSQL + ", " + indexProbesSQL
+)
+
+// indexProbesSQL turns bitmap scans off until the transaction ends: each of
+// recordViewSQL's reads finds a row or a few by an index, which a plain
+// index scan does with one node, and a bitmap scan with two or more and a
+// TID bitmap, all set up on every view. The planner picks bitmaps on
+// tables it has no statistics for (a new install's attachments and
+// suppressions), so the plan would otherwise depend on ANALYZE.
+const indexProbesSQL = `set_config('enable_bitmapscan', 'off', true)`
 
 // View opens one record for reading, logged as a "view". A record out of
 // the actor's scope (another purpose, or restricted) is not found: row-level
@@ -537,9 +560,9 @@ func (s *RecordStore) view(ctx context.Context, a Actor, purpose string, id uuid
 	var rv recordViewArrays
 	b := &pgx.Batch{}
 	if a.Session != nil {
-		a.Session.queue(b, a.Scope)
+		a.Session.queueAs(b, recordViewCheckSQL, a.Scope)
 	} else {
-		b.Queue(scopeSQL, a.Scope.args()...)
+		b.Queue(recordViewScopeSQL, a.Scope.args()...)
 	}
 	b.Queue(recordViewSQL, pgID(&id), purpose).Query(func(rows pgx.Rows) error { return rv.scan(rows, &d) })
 	if err := s.db.Pool.SendBatch(ctx, b).Close(); err != nil {

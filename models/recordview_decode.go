@@ -14,16 +14,17 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// recordViewFiles, recordViewStates and recordViewObjections are
-// recordViewSQL's three record[] columns, in PostgreSQL's binary format:
-// each is ARRAY(SELECT ROW(…) …), one scan and no aggregate, so the
-// statement's executor start-up sets up three index scans instead of three
-// nested loops, three Aggregates and nine sorts. Their rows come unordered:
-// the order the page shows is set here.
+// recordViewFiles, recordViewStates, recordViewEmailObjections and
+// recordViewPhoneObjections are recordViewSQL's four record[] columns, in
+// PostgreSQL's binary format: each is ARRAY(SELECT ROW(…) …), one index scan
+// and no aggregate, so the statement's executor start-up sets up four index
+// scans instead of nested loops, Aggregates, sorts and a BitmapOr. Their
+// rows come unordered: the order the page shows is set here.
 const (
 	recordViewFiles = 11 + iota
 	recordViewStates
-	recordViewObjections
+	recordViewEmailObjections
+	recordViewPhoneObjections
 	recordViewColumns
 )
 
@@ -65,7 +66,7 @@ func (v *recordViewArrays) scan(rows pgx.Rows, d *RecordDetail) error {
 	var id, subject pgtype.UUID
 	r := &d.Record
 	if err := rows.Scan(&id, &r.Purpose, &subject, &r.Status, &r.Fields, &r.Note, &r.Restricted, &r.Objected,
-		&r.CreatedAt, &r.LastContactAt, &r.ExpiresAt, nil, nil, nil); err != nil {
+		&r.CreatedAt, &r.LastContactAt, &r.ExpiresAt, nil, nil, nil, nil); err != nil {
 		return err
 	}
 	r.ID, r.SubjectID = id.Bytes, nil
@@ -105,15 +106,20 @@ func (v *recordViewArrays) scan(rows pgx.Rows, d *RecordDetail) error {
 	slices.SortFunc(d.Consents.States, func(a, b ConsentState) int {
 		return cmp.Or(cmp.Compare(a.Purpose, b.Purpose), cmp.Compare(a.Kind, b.Kind))
 	})
-	// Each channel's first objection, whether found by email or by phone.
+	// Each channel's first objection, whether found by email or by phone
+	// (one found by both is the same objection twice: the first still wins).
 	d.Consents.Suppressed = map[string]time.Time{}
-	return eachWireRecord(raw[recordViewObjections], 2, func(rec []wireField) error {
+	objection := func(rec []wireField) error {
 		ch, at := string(f.field(rec[0], pgtype.TextOID)), f.time(rec[1])
 		if first, ok := d.Consents.Suppressed[ch]; !ok || at.Before(first) {
 			d.Consents.Suppressed[ch] = at
 		}
 		return f.err
-	})
+	}
+	if err := eachWireRecord(raw[recordViewEmailObjections], 2, objection); err != nil {
+		return err
+	}
+	return eachWireRecord(raw[recordViewPhoneObjections], 2, objection)
 }
 
 // eachWireRecord calls fn with the fields of each record of src, a

@@ -1,5 +1,5 @@
 package models
 
-// RecordViewSQL and SessionCheckSQL let the plan test explain the record
-// view's two reads.
-const RecordViewSQL, SessionCheckSQL = recordViewSQL, sessionCheckSQL
+// RecordViewSQL, SessionCheckSQL and RecordViewScopeSQL let the plan test
+// explain the record view's two reads as the view runs them.
+const RecordViewSQL, SessionCheckSQL, RecordViewScopeSQL = recordViewSQL, sessionCheckSQL, recordViewScopeSQL

@@ -116,8 +116,9 @@ func TestRecordViewShapes(t *testing.T) {
 
 // PostgreSQL sets up every node of a plan on each execution, run or not:
 // the record view's reads keep theirs few. The record and its person are
-// the only join, its arrays are bare scans (no aggregate to build, no sort
-// to begin), and the session check reads sessions and staff once.
+// the only join, its arrays are bare index scans (no aggregate to build, no
+// sort to begin, no bitmap to fill: the objections are one probe by email
+// and one by phone), and the session check reads sessions and staff once.
 func TestRecordViewPlansStaySmall(t *testing.T) {
 	e := newRetentionEnv(t)
 	ctx := context.Background()
@@ -125,8 +126,12 @@ func TestRecordViewPlansStaySmall(t *testing.T) {
 		t.Helper()
 		var lines []string
 		err := e.db.Scoped(ctx, models.Scope{Purposes: []string{"contact"}}, func(q models.Querier) error {
-			// The generic plan, the one a prepared statement settles on.
+			// The generic plan, the one a prepared statement settles on,
+			// with the settings the view's first statement makes.
 			if _, err := q.Exec(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
+				return err
+			}
+			if _, err := q.Exec(ctx, models.RecordViewScopeSQL, "contact", "off"); err != nil {
 				return err
 			}
 			rows, err := q.Query(ctx, "EXPLAIN (COSTS OFF) "+sql, args...)
@@ -142,13 +147,18 @@ func TestRecordViewPlansStaySmall(t *testing.T) {
 		return strings.Join(lines, "\n")
 	}
 	view := plan(models.RecordViewSQL, uuid.New(), "contact")
-	for _, node := range []string{"Aggregate", "Sort", "Materialize", "Hash"} {
+	for _, node := range []string{"Aggregate", "Sort", "Materialize", "Hash", "Bitmap", "Append"} {
 		if strings.Contains(view, node) {
 			t.Errorf("record view plan has a %s node:\n%s", node, view)
 		}
 	}
 	if n := strings.Count(view, "Nested Loop"); n != 1 {
 		t.Errorf("record view plan: %d nested loops, want 1 (the record and its person):\n%s", n, view)
+	}
+	for _, index := range []string{"suppressions_email", "suppressions_phone"} {
+		if n := strings.Count(view, "Index Scan using "+index+" "); n != 1 {
+			t.Errorf("record view plan probes %s %d times, want 1:\n%s", index, n, view)
+		}
 	}
 	now := time.Now()
 	check := plan(models.SessionCheckSQL, []byte{1}, uuid.New(), "sales", now, now.Add(-time.Hour), "contact", "off")
@@ -157,5 +167,51 @@ func TestRecordViewPlansStaySmall(t *testing.T) {
 	}
 	if n := strings.Count(check, " on staff "); n != 1 {
 		t.Errorf("session check plan reads staff %d times, want 1:\n%s", n, check)
+	}
+}
+
+// The view's settings (its scope, index probes only) hold for its own
+// transaction only: the connection the pool hands out next carries none of
+// them, whether the view checked a session or not, found its record or not.
+func TestRecordViewSettingsEndWithItsTransaction(t *testing.T) {
+	e := newRetentionEnv(t)
+	ctx := context.Background()
+	now := time.Now()
+	// One connection: the next user is the connection the view ran on.
+	db, err := models.Open(ctx, e.urls.App, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	records := models.NewRecordStore(db, e.v)
+	rec := e.create(t, "contact", now, "ada@example.com")
+	id, token := e.signedIn(t, "sales-settings@example.com", "sales", now)
+	scope := models.Scope{Purposes: []string{"contact"}, SeesRestricted: true}
+	for _, c := range []struct {
+		name    string
+		session *models.SessionCheck
+		id      uuid.UUID
+		want    error
+	}{
+		{"session checked", models.NewSessionCheck(token, id, "sales", now), rec, nil},
+		{"no session", nil, rec, nil},
+		{"not found", nil, uuid.New(), models.ErrNotFound},
+		{"session ended", models.NewSessionCheck(token, id, "training", now), rec, models.ErrSessionEnded},
+	} {
+		a := models.Actor{StaffID: id, Role: "sales", Scope: scope, Now: now, Session: c.session}
+		if _, err := records.View(ctx, a, "contact", c.id); !errors.Is(err, c.want) {
+			t.Fatalf("%s: %v, want %v", c.name, err, c.want)
+		}
+		var bitmaps, purposes, restricted string
+		err := db.Pool.QueryRow(ctx, `SELECT current_setting('enable_bitmapscan'),
+			coalesce(current_setting('portal.purposes', true), ''), coalesce(current_setting('portal.restricted', true), '')`).
+			Scan(&bitmaps, &purposes, &restricted)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bitmaps != "on" || purposes != "" || restricted != "" {
+			t.Errorf("%s: the next user of the connection sees enable_bitmapscan=%q portal.purposes=%q portal.restricted=%q",
+				c.name, bitmaps, purposes, restricted)
+		}
 	}
 }

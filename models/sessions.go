@@ -131,18 +131,23 @@ var ErrSessionEnded = errors.New("models: session ended")
 // place: without it the planner pulls l up and copies the sub-select into
 // each CASE branch that reads seen, two InitPlans that the usual path runs
 // both, and whose nodes every execution sets up.
-const sessionCheckSQL = `SELECT CASE WHEN l.seen IS NULL THEN portal_session_ended()
+const sessionCheckSQL = sessionCheckHead + sessionCheckFrom
+
+// sessionCheckHead and sessionCheckFrom are sessionCheckSQL's select list
+// and the rest, so that a statement may add settings of its own transaction
+// to the check's (recordViewCheckSQL) without a node more to start.
+const (
+	sessionCheckHead = `SELECT CASE WHEN l.seen IS NULL THEN portal_session_ended()
 		WHEN l.seen < $4::timestamptz - interval '1 minute' THEN portal_session_touch($1, $4) END,
-	set_config('portal.purposes', $6, true), set_config('portal.restricted', $7, true)
+	set_config('portal.purposes', $6, true), set_config('portal.restricted', $7, true)`
+	sessionCheckFrom = `
 	FROM (SELECT (SELECT s.last_seen_at FROM sessions s JOIN staff st ON st.id = s.staff_id
 		WHERE s.id_hash = $1::bytea AND st.id = $2::uuid AND st.role = $3::text AND st.active AND NOT st.must_change_password
 		  AND s.last_seen_at > $5::timestamptz AND s.expires_at > $4) AS seen OFFSET 0) l`
-
-// queue adds the check, with scope set in the same statement, to b.
-func (c *SessionCheck) queue(b *pgx.Batch, scope Scope) { c.queueAs(b, sessionCheckSQL, scope) }
+)
 
 // queueAs adds the check to b as sql: sessionCheckSQL, or a statement
-// wrapping it that takes the same parameters.
+// wrapping or extending it that takes the same parameters.
 func (c *SessionCheck) queueAs(b *pgx.Batch, sql string, scope Scope) {
 	sa := scope.args()
 	b.Queue(sql, c.tokenHash, pgID(&c.StaffID), c.Role, c.Now, c.Now.Add(-SessionIdle), sa[0], sa[1])
