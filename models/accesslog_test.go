@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/alegria/privacy-portal/internal/demo"
@@ -276,23 +275,17 @@ func TestReviewReadsAMembersNameOnce(t *testing.T) {
 	plan := func(f models.AccessFilter) string {
 		t.Helper()
 		sql, args := f.ReviewSQL(51)
-		var lines []string
+		var lines string
 		err := db.Tx(ctx, func(q models.Querier) error {
 			// The generic plan, the one the member's first page runs on.
-			if _, err := q.Exec(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
-				return err
-			}
-			rows, err := q.Query(ctx, "EXPLAIN (COSTS OFF) "+sql, args...)
-			if err != nil {
-				return err
-			}
-			lines, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			var err error
+			lines, err = genericPlan(ctx, q, sql, args...)
 			return err
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return strings.Join(lines, "\n")
+		return lines
 	}
 	for name, f := range map[string]models.AccessFilter{
 		"first page":       {StaffID: &ada, Action: models.ActionView},

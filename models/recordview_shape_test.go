@@ -124,27 +124,20 @@ func TestRecordViewPlansStaySmall(t *testing.T) {
 	ctx := context.Background()
 	plan := func(sql string, args ...any) string {
 		t.Helper()
-		var lines []string
+		var lines string
 		err := e.db.Scoped(ctx, models.Scope{Purposes: []string{"contact"}}, func(q models.Querier) error {
-			// The generic plan, the one a prepared statement settles on,
-			// with the settings the view's first statement makes.
-			if _, err := q.Exec(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
-				return err
-			}
+			// With the settings the view's first statement makes.
 			if _, err := q.Exec(ctx, models.RecordViewScopeSQL, "contact", "off"); err != nil {
 				return err
 			}
-			rows, err := q.Query(ctx, "EXPLAIN (COSTS OFF) "+sql, args...)
-			if err != nil {
-				return err
-			}
-			lines, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			var err error
+			lines, err = genericPlan(ctx, q, sql, args...)
 			return err
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return strings.Join(lines, "\n")
+		return lines
 	}
 	view := plan(models.RecordViewSQL, uuid.New(), "contact")
 	for _, node := range []string{"Aggregate", "Sort", "Materialize", "Hash", "Bitmap", "Append"} {
@@ -214,4 +207,18 @@ func TestRecordViewSettingsEndWithItsTransaction(t *testing.T) {
 				c.name, bitmaps, purposes, restricted)
 		}
 	}
+}
+
+// genericPlan is EXPLAIN's plan of sql on the generic plan, the one a
+// prepared statement settles on, inside q's transaction.
+func genericPlan(ctx context.Context, q models.Querier, sql string, args ...any) (string, error) {
+	if _, err := q.Exec(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
+		return "", err
+	}
+	rows, err := q.Query(ctx, "EXPLAIN (COSTS OFF) "+sql, args...)
+	if err != nil {
+		return "", err
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return strings.Join(lines, "\n"), err
 }
