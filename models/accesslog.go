@@ -932,10 +932,10 @@ func (l *AccessLog) reviewRows(ctx context.Context, a Actor, f AccessFilter, lim
 // Review is one page of the log, newest first, keyset-paginated on the id
 // (an index per filter column ends in id, so a page costs the same on a
 // million rows as on a hundred). Its rows carry what the page shows: not
-// the user agent, the request id or the account changed (Export has them). Reading the log is itself logged: the page
-// is returned only once its log row is committed. When a's session came
-// from a copy, it is checked in the page's own read (ErrSessionEnded: nothing
-// read, nothing logged).
+// the user agent, the request id or the account changed (Export has them).
+// Reading the log is itself logged: the page is returned only once its log
+// row is committed. When a's session came from a copy, it is checked in
+// the page's own read (ErrSessionEnded: nothing read, nothing logged).
 func (l *AccessLog) Review(ctx context.Context, a Actor, f AccessFilter) (AccessPage, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
