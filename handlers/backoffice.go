@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -55,8 +54,7 @@ type staffGate struct {
 	// search seals searched email addresses for list URLs.
 	search *searchTokens
 	// navs are the navigations, by role and language (nav).
-	navMu sync.RWMutex
-	navs  map[navKey][]views.NavLink
+	navs map[navKey][]views.NavLink
 	// inData are the routes whose store verifies the
 	// session in the transaction that reads the data (models.SessionCheck):
 	// they may run on a copy of the session row (pgStore.fromCopy).
@@ -101,6 +99,7 @@ func (b *staffGate) sessionEnded(c echo.Context) error {
 func newStaffGate(reg *policy.Registry, now func() time.Time, baseURL *url.URL, logger *slog.Logger,
 	sessions *models.SessionStore, denials denialLog) *staffGate {
 	return &staffGate{reg: reg, now: now, baseURL: baseURL, logger: logger, store: newPGStore(sessions, now), denials: denials,
+		navs: buildNavs(reg),
 		anonDenials: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Every(2 * time.Second), Burst: 30, ExpiresIn: 10 * time.Minute,
 		})}
@@ -446,33 +445,30 @@ type navKey struct {
 	lang i18n.Lang
 }
 
-// nav is the navigation of role's pages in ctx's language. The registry
-// does not change while the server runs: each is built once and shared by
-// every page, which only reads it.
+// nav is the navigation of role's pages in ctx's language, built with the
+// gate (buildNavs) and shared by every page, which only reads it.
 func (b *staffGate) nav(ctx context.Context, role *policy.Role) []views.NavLink {
-	k := navKey{role.Key, i18n.From(ctx)}
-	b.navMu.RLock()
-	links, ok := b.navs[k]
-	b.navMu.RUnlock()
-	if ok {
-		return links
+	return b.navs[navKey{role.Key, i18n.From(ctx)}]
+}
+
+// buildNavs is every role's navigation in every language. The registry
+// does not change while the server runs.
+func buildNavs(reg *policy.Registry) map[navKey][]views.NavLink {
+	navs := map[navKey][]views.NavLink{}
+	for i := range reg.Roles {
+		for _, l := range i18n.All {
+			navs[navKey{reg.Roles[i].Key, l}] = buildNav(i18n.WithLang(context.Background(), l), reg, &reg.Roles[i])
+		}
 	}
-	links = b.buildNav(ctx, role)
-	b.navMu.Lock()
-	defer b.navMu.Unlock()
-	if b.navs == nil {
-		b.navs = map[navKey][]views.NavLink{}
-	}
-	b.navs[k] = links
-	return links
+	return navs
 }
 
 // buildNav is the navigation of role's pages: its purposes' records, then
 // the areas its role opens.
-func (b *staffGate) buildNav(ctx context.Context, role *policy.Role) []views.NavLink {
+func buildNav(ctx context.Context, reg *policy.Registry, role *policy.Role) []views.NavLink {
 	var nav []views.NavLink
-	for _, key := range b.reg.PurposesFor(role.Key) {
-		if pu, ok := b.reg.Purpose(key); ok && pu.Form != nil {
+	for _, key := range reg.PurposesFor(role.Key) {
+		if pu, ok := reg.Purpose(key); ok && pu.Form != nil {
 			nav = append(nav, views.NavLink{Href: "/admin/records/" + key, Label: pu.Title.In(ctx)})
 		}
 	}

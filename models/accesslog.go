@@ -857,16 +857,19 @@ func (f AccessFilter) planOnce() bool {
 }
 
 // genericPlanSQL makes the statements after it in the same batch (one
-// implicit transaction, until its Sync) run on their generic plans.
-const genericPlanSQL = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
+// implicit transaction, until its Sync) run on their generic plans
+// (genericPlanSetting: a column any such statement may add).
+const (
+	genericPlanSetting = "set_config('plan_cache_mode', 'force_generic_plan', true)"
+	genericPlanSQL     = "SELECT " + genericPlanSetting
+)
 
 // checkedGenericPlanSQL is the session's check (sessionCheckSQL) and
 // genericPlanSQL's setting in one statement: one statement fewer to start
 // and answer per page. The check stays a sub-select of its own, run once:
 // PostgreSQL neither pulls up nor drops a sub-select whose columns call
 // volatile functions, so it raises PS401 as it does on its own.
-const checkedGenericPlanSQL = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true) FROM (" +
-	sessionCheckSQL + ") AS checked"
+const checkedGenericPlanSQL = genericPlanSQL + " FROM (" + sessionCheckSQL + ") AS checked"
 
 // reviewRows is rows for the review's pages, read in one round trip with
 // what must come before them in the same implicit transaction (one batch,

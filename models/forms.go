@@ -302,10 +302,10 @@ func (s *FormStore) prepare(in FormSubmission) (*preparedSubmission, error) {
 }
 
 // write stores submissions with submitSQL (submitNoPhoneSQL when no one
-// gave a phone). A batch that fails is written
-// again one submission at a time (groupCommit); a single submission that
-// fails is written by submitAloneSQL, which settles a conflict with a
-// concurrent writer instead of failing on it.
+// gave a phone). A batch that fails is written again one submission at a
+// time (groupCommit); a single submission that fails is written by
+// submitAloneSQL, which settles a conflict with a concurrent writer instead
+// of failing on it.
 func (s *FormStore) write(ctx context.Context, subs []*preparedSubmission) error {
 	sql := submitNoPhoneSQL
 	if slices.ContainsFunc(subs, func(p *preparedSubmission) bool { return p.phone != nil }) {
@@ -354,8 +354,8 @@ func (s *FormStore) insert(ctx context.Context, sql string, subs []*preparedSubm
 	// The generic plan, always: PostgreSQL would otherwise plan each small
 	// batch afresh (a custom plan's row estimates look cheaper), about a
 	// millisecond of planning per batch for a plan whose shape never changes.
-	b.Queue(`SELECT set_config('portal.purposes', $1, true), set_config('portal.restricted', 'off', true),
-		set_config('plan_cache_mode', 'force_generic_plan', true)`, strings.Join(purposes, ","))
+	b.Queue(`SELECT set_config('portal.purposes', $1, true), set_config('portal.restricted', 'off', true), `+
+		genericPlanSetting, strings.Join(purposes, ","))
 	b.Queue(sql, ids, subjects, emails, phones, keys, statuses, fields, ats, expires, versions, outboxIDs, receipts,
 		ordinals, kinds, granted, hashes, langs).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
